@@ -1,0 +1,7 @@
+import type { Capability } from './web/capability.js';
+
+/**
+ * Every capability the service runs, in navigation order. A new capability adds itself here and
+ * nowhere else in the web layer.
+ */
+export const capabilities: Capability[] = [];

@@ -1,0 +1,63 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { ConfigError, loadConfig } from '../config.js';
+import { DatabaseOpenError } from '../db/database.js';
+import { MigrationError } from '../db/migrate.js';
+import { ListenError } from '../service.js';
+import { version } from '../version.js';
+import { registerDatabaseCommands } from './db-commands.js';
+import { registerServeCommand } from './serve-command.js';
+
+/** Exit codes: 0 done, 1 the work failed, 2 the command line was wrong. */
+export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Errors whose message is complete for an operator: printed as one line, no stack. */
+const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError];
+
+export function buildProgram(): Command {
+  const program = new Command('ntg')
+    .description('Narrowing the Gap: measure and close the gap in outcomes between vulnerable children and the rest.')
+    .version(version, '-v, --version', 'print the version')
+    .helpOption('-h, --help', 'show help for a command')
+    .showHelpAfterError('(run ntg --help for usage)')
+    .exitOverride();
+  registerServeCommand(program);
+  registerDatabaseCommands(program);
+  program.commands.forEach(applyExitOverride);
+  return program;
+}
+
+function applyExitOverride(command: Command): void {
+  command.exitOverride().showHelpAfterError(`(run ntg ${command.name()} --help for usage)`);
+  command.commands.forEach(applyExitOverride);
+}
+
+/** Runs the command line and returns the exit code, never throwing. */
+export async function runCli(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  if (argv.length === 0) {
+    program.outputHelp({ error: true });
+    return exitCodes.usage;
+  }
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCodes.ok;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      const finishedNormally = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
+      return finishedNormally ? exitCodes.ok : exitCodes.usage;
+    }
+    if (expectedErrors.some((kind) => error instanceof kind)) {
+      console.error(`ntg: ${(error as Error).message}`);
+    } else {
+      console.error('ntg: unexpected error:', error);
+    }
+    return exitCodes.failed;
+  }
+}
+
+/** Configuration from the environment, with command-line options taking precedence. */
+export function configWith(overrides: Record<string, string | undefined>) {
+  const environment = { ...process.env };
+  for (const [name, value] of Object.entries(overrides)) if (value !== undefined) environment[name] = value;
+  return loadConfig(environment);
+}

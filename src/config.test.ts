@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactUrl } from './config.js';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults when nothing is set', () => {
+    expect(loadConfig({})).toEqual({
+      port: 3000,
+      host: '127.0.0.1',
+      databaseUrl: undefined,
+      databasePoolMax: 10,
+      dataDir: './.ntg',
+      logLevel: 'info',
+      trustProxy: false,
+    });
+  });
+
+  it('reads every variable from the environment', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      DATABASE_URL: 'postgres://ntg:secret@db.internal:5432/ntg',
+      DATABASE_POOL_MAX: '20',
+      NTG_DATA_DIR: '/var/lib/ntg',
+      LOG_LEVEL: 'warn',
+      NTG_TRUST_PROXY: 'true',
+    });
+    expect(config).toEqual({
+      port: 8080,
+      host: '0.0.0.0',
+      databaseUrl: 'postgres://ntg:secret@db.internal:5432/ntg',
+      databasePoolMax: 20,
+      dataDir: '/var/lib/ntg',
+      logLevel: 'warn',
+      trustProxy: true,
+    });
+  });
+
+  it('treats an empty variable as unset', () => {
+    expect(loadConfig({ PORT: '', DATABASE_URL: '' }).port).toBe(3000);
+    expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['PORT', 'abc', 'PORT must be a whole number from 1 to 65535 (got "abc").'],
+    ['PORT', '70000', 'PORT must be a whole number from 1 to 65535 (got "70000").'],
+    ['PORT', '3.5', 'PORT must be a whole number from 1 to 65535 (got "3.5").'],
+    ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud").'],
+    ['NTG_TRUST_PROXY', 'maybe', 'NTG_TRUST_PROXY must be true or false (got "maybe").'],
+    ['DATABASE_POOL_MAX', '0', 'DATABASE_POOL_MAX must be a whole number from 1 to 100 (got "0").'],
+  ])('rejects %s=%s with one line naming the variable', (name, value, message) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
+  });
+
+  it('rejects a DATABASE_URL that is not a PostgreSQL URL without printing its password', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://user:hunter2@host/db' })).toThrow(
+      'DATABASE_URL must be a PostgreSQL connection URL such as postgres://user:password@host:5432/database (got "mysql://user:*****@host/db").',
+    );
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides the password of a connection URL', () => {
+    expect(redactUrl('postgres://ntg:s3cret@localhost:5432/ntg')).toBe('postgres://ntg:*****@localhost:5432/ntg');
+  });
+});

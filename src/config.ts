@@ -1,0 +1,107 @@
+import { z } from 'zod';
+
+/**
+ * Every setting comes from the environment and is checked once, at start-up, so a mistake stops the
+ * process with one line naming the variable rather than failing later in a request.
+ * Documented for operators in docs/configuration.md: keep the two in step.
+ */
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const port = z.coerce
+  .number({ error: 'a whole number from 1 to 65535' })
+  .int({ error: 'a whole number from 1 to 65535' })
+  .min(1, { error: 'a whole number from 1 to 65535' })
+  .max(65535, { error: 'a whole number from 1 to 65535' });
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return url.protocol === 'postgres:' || url.protocol === 'postgresql:';
+      } catch {
+        return false;
+      }
+    },
+    { error: 'a PostgreSQL connection URL such as postgres://user:password@host:5432/database' },
+  );
+
+const booleanFlag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'true or false' })
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const environmentSchema = z.object({
+  PORT: port.default(3000),
+  HOST: z.string().trim().min(1, { error: 'a host name or IP address to listen on' }).default('127.0.0.1'),
+  DATABASE_URL: postgresUrl.optional(),
+  DATABASE_POOL_MAX: z.coerce
+    .number({ error: 'a whole number from 1 to 100' })
+    .int({ error: 'a whole number from 1 to 100' })
+    .min(1, { error: 'a whole number from 1 to 100' })
+    .max(100, { error: 'a whole number from 1 to 100' })
+    .default(10),
+  NTG_DATA_DIR: z.string().trim().min(1, { error: 'a folder path' }).default('./.ntg'),
+  LOG_LEVEL: z.enum(logLevels, { error: `one of ${logLevels.join(', ')}` }).default('info'),
+  NTG_TRUST_PROXY: booleanFlag.default(false),
+});
+
+export type LogLevel = (typeof logLevels)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Unset means the embedded PostgreSQL (PGlite) in `dataDir`. */
+  databaseUrl: string | undefined;
+  databasePoolMax: number;
+  dataDir: string;
+  logLevel: LogLevel;
+  /** Behind a TLS-terminating proxy: trust X-Forwarded-* and treat requests as HTTPS. */
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Reads and checks the configuration; throws a ConfigError naming the first bad variable. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(
+    Object.keys(environmentSchema.shape)
+      .filter((name) => environment[name] !== undefined && environment[name] !== '')
+      .map((name) => [name, environment[name]]),
+  );
+  const parsed = environmentSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = String(issue?.path[0] ?? 'configuration');
+    const given = present[variable];
+    const shown = variable === 'DATABASE_URL' ? redactUrl(String(given)) : String(given);
+    throw new ConfigError(`${variable} must be ${issue?.message ?? 'valid'} (got "${shown}").`);
+  }
+  const env = parsed.data;
+  return {
+    port: env.PORT,
+    host: env.HOST,
+    databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    dataDir: env.NTG_DATA_DIR,
+    logLevel: env.LOG_LEVEL,
+    trustProxy: env.NTG_TRUST_PROXY,
+  };
+}
+
+/** A connection URL safe to print: the password replaced. */
+export function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = '*****';
+    return url.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}

@@ -1,0 +1,153 @@
+import { mkdirSync, accessSync, constants, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
+import type { Config } from '../config.js';
+import { redactUrl } from '../config.js';
+import type { Schema } from './schema.js';
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Database {
+  db: Kysely<Schema>;
+  engine: Engine;
+  /** Where the data lives, safe to print (no password). */
+  location: string;
+  /** Resolves when the database answers a trivial query, rejects otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The database could not be opened; the message says which and why, ready for an operator. */
+export class DatabaseOpenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DatabaseOpenError';
+  }
+}
+
+/** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite in the data folder. */
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'databasePoolMax' | 'dataDir'>): Promise<Database> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolMax);
+  return openPGlite(join(config.dataDir, 'pglite'));
+}
+
+export async function openPostgres(url: string, poolMax = 10): Promise<Database> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
+  // An idle client losing its connection must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const location = redactUrl(url);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw new DatabaseOpenError(`Cannot connect to PostgreSQL at ${location} (DATABASE_URL): ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    engine: 'postgres',
+    location,
+    ping: () => pingDatabase(db),
+    close: () => db.destroy(),
+  };
+}
+
+/**
+ * Opens the embedded PostgreSQL. `folder` of `null` keeps everything in memory (tests).
+ * PGlite is single-process: a lock file stops a second `ntg` from opening the same folder,
+ * which would corrupt it.
+ */
+export async function openPGlite(folder: string | null): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  let releaseLock = (): void => undefined;
+  let location = 'embedded PostgreSQL (in memory)';
+  if (folder !== null) {
+    const absolute = resolve(folder);
+    ensureWritableFolder(absolute);
+    releaseLock = lockFolder(absolute);
+    location = `embedded PostgreSQL (PGlite) in ${absolute}`;
+  }
+  let pglite;
+  try {
+    pglite = folder === null ? await PGlite.create() : await PGlite.create(resolve(folder));
+  } catch (error) {
+    releaseLock();
+    throw new DatabaseOpenError(`Cannot open the embedded database in ${String(folder)}: ${describeError(error)}`, {
+      cause: error,
+    });
+  }
+  const db = new Kysely<Schema>({ dialect: new PGliteDialect({ pglite }) });
+  return {
+    db,
+    engine: 'pglite',
+    location,
+    ping: () => pingDatabase(db),
+    close: async () => {
+      await db.destroy();
+      releaseLock();
+    },
+  };
+}
+
+async function pingDatabase(db: Kysely<Schema>): Promise<void> {
+  // A bare round trip: the cheapest proof that the database answers.
+  await sql`select 1`.execute(db);
+}
+
+function ensureWritableFolder(folder: string): void {
+  try {
+    mkdirSync(folder, { recursive: true });
+    accessSync(folder, constants.W_OK);
+  } catch (error) {
+    throw new DatabaseOpenError(
+      `Cannot write to the data folder ${folder} (NTG_DATA_DIR): ${describeError(error)}. Choose a writable folder or fix its permissions.`,
+      { cause: error },
+    );
+  }
+}
+
+function lockFolder(folder: string): () => void {
+  const lockFile = join(folder, 'ntg.lock');
+  const holder = readLockHolder(lockFile);
+  if (holder !== undefined && holder !== process.pid && isRunning(holder)) {
+    throw new DatabaseOpenError(
+      `The data folder ${folder} is in use by another ntg process (pid ${holder}). Stop that process first, or set DATABASE_URL to use a PostgreSQL server.`,
+    );
+  }
+  writeFileSync(lockFile, String(process.pid));
+  return () => {
+    if (readLockHolder(lockFile) === process.pid) rmSync(lockFile, { force: true });
+  };
+}
+
+function readLockHolder(lockFile: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(lockFile, 'utf8'), 10);
+    return Number.isInteger(pid) ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) return describeError(error.errors[0]);
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const message = error.message || code || error.name;
+    return code && !message.includes(code) ? `${message} (${code})` : message;
+  }
+  return String(error);
+}

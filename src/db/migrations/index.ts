@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import * as instance from './0001-instance.js';
+
+/**
+ * Every migration, in the order they apply. Forward-only: a released migration is never edited;
+ * a change is a new entry. Names sort in order (`NNNN-name`), which Kysely checks.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-instance': instance,
+};

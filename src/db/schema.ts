@@ -1,0 +1,15 @@
+import type { ColumnType, Generated } from 'kysely';
+
+/**
+ * The database's tables as Kysely sees them. Each capability declares its own tables in its
+ * folder and adds them here, so `Kysely<Schema>` types every query in the service.
+ */
+export interface InstanceTable {
+  id: Generated<string>;
+  created_at: ColumnType<Date, never, never>;
+  created_by_version: string;
+}
+
+export interface Schema {
+  instance: InstanceTable;
+}

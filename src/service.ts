@@ -1,0 +1,78 @@
+import type { FastifyInstance } from 'fastify';
+import { capabilities } from './capabilities.js';
+import type { Config } from './config.js';
+import type { Database } from './db/database.js';
+import { openDatabase } from './db/database.js';
+import { migrateToLatest } from './db/migrate.js';
+import { buildApp } from './web/app.js';
+
+export interface RunningService {
+  app: FastifyInstance;
+  database: Database;
+  url: string;
+  appliedMigrations: string[];
+  stop(): Promise<void>;
+}
+
+/** Port taken, address not available: said plainly, since it is the operator's to fix. */
+export class ListenError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ListenError';
+  }
+}
+
+/** Opens the database, applies pending migrations, and serves the web application. */
+export async function startService(config: Config): Promise<RunningService> {
+  const database = await openDatabase(config);
+  try {
+    const appliedMigrations = await migrateToLatest(database.db);
+    const app = await buildApp({
+      config,
+      database,
+      capabilities,
+      logger: {
+        level: config.logLevel,
+        redact: {
+          paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
+          censor: '[redacted]',
+        },
+      },
+    });
+    app.log.info({ database: database.location, engine: database.engine, appliedMigrations }, 'database ready');
+    try {
+      await app.listen({ port: config.port, host: config.host });
+    } catch (error) {
+      await app.close();
+      throw listenError(error, config);
+    }
+    const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
+    return {
+      app,
+      database,
+      url: `http://${hostForUrl}:${config.port}`,
+      appliedMigrations,
+      stop: async () => {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}
+
+function listenError(error: unknown, config: Config): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new ListenError(`Port ${config.port} is already in use on ${config.host}. Stop the other program or choose another port with --port or PORT.`, { cause: error });
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new ListenError(`Cannot listen on ${config.host}: that address is not available on this machine. Choose another with --host or HOST.`, { cause: error });
+  }
+  if (code === 'EACCES') {
+    return new ListenError(`Not allowed to listen on port ${config.port}. Ports below 1024 need special permission; choose another with --port or PORT.`, { cause: error });
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,126 @@
+import swagger from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import { version } from '../version.js';
+import type { ApiLink } from './capability.js';
+
+interface OpenApiParameter {
+  name: string;
+  in: string;
+  required?: boolean;
+  description?: string;
+  schema?: { type?: string; enum?: unknown[] };
+}
+
+interface OpenApiOperation {
+  summary?: string;
+  description?: string;
+  tags?: string[];
+  parameters?: OpenApiParameter[];
+  requestBody?: { description?: string; content?: Record<string, unknown> };
+  responses?: Record<string, { description?: string }>;
+}
+
+interface OpenApiDocument {
+  info: { title: string; version: string; description?: string };
+  paths?: Record<string, Record<string, OpenApiOperation>>;
+}
+
+const httpMethods = ['get', 'post', 'put', 'patch', 'delete'] as const;
+
+/** Registers the OpenAPI generator. Must run before any route is added so every route is seen. */
+export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Narrowing the Gap API',
+        version,
+        description:
+          'Read the framework, the gaps in outcomes between groups of children and the plans to close them. Responses are JSON. Errors have the shape `{statusCode, error, message, requestId}`.',
+      },
+      tags: [{ name: 'Operations', description: 'Service status' }, { name: 'API', description: 'Discovery' }],
+    },
+  });
+}
+
+/** `/api/v1` (the index), `/api/openapi.json` (the document) and `/api/docs` (a readable page of it). */
+export function registerApiRoutes(app: FastifyInstance, links: ApiLink[]): void {
+  app.get(
+    '/api/v1',
+    {
+      schema: {
+        summary: 'API index',
+        description: 'Lists the resources of version 1 of the API and where the documentation is.',
+        tags: ['API'],
+        response: {
+          200: {
+            type: 'object',
+            required: ['name', 'version', 'openapi', 'documentation', 'links'],
+            properties: {
+              name: { type: 'string' },
+              version: { type: 'string' },
+              openapi: { type: 'string', description: 'URL of the OpenAPI document' },
+              documentation: { type: 'string', description: 'URL of the readable documentation' },
+              links: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['rel', 'href', 'title'],
+                  properties: { rel: { type: 'string' }, href: { type: 'string' }, title: { type: 'string' } },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    () => ({
+      name: 'Narrowing the Gap API',
+      version,
+      openapi: '/api/openapi.json',
+      documentation: '/api/docs',
+      links: [{ rel: 'health', href: '/health', title: 'Service health' }, ...links],
+    }),
+  );
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  app.get('/api/docs', { schema: { hide: true } }, (_request, reply) => {
+    const document = app.swagger() as unknown as OpenApiDocument;
+    return reply.view('api-docs.njk', {
+      pageTitle: 'API documentation',
+      info: document.info,
+      operations: listOperations(document),
+    });
+  });
+}
+
+function listOperations(document: OpenApiDocument) {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    httpMethods
+      .filter((method) => item[method] !== undefined)
+      .map((method) => {
+        const operation = item[method] as OpenApiOperation;
+        return {
+          id: `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, '-').replace(/-$/, ''),
+          method: method.toUpperCase(),
+          path,
+          summary: operation.summary ?? `${method.toUpperCase()} ${path}`,
+          description: operation.description,
+          tag: operation.tags?.[0] ?? 'Other',
+          parameters: (operation.parameters ?? []).map((parameter) => ({
+            name: parameter.name,
+            location: parameter.in,
+            required: parameter.required === true,
+            type: parameter.schema?.enum ? parameter.schema.enum.join(', ') : (parameter.schema?.type ?? ''),
+            description: parameter.description ?? '',
+          })),
+          requestBody: operation.requestBody ? Object.keys(operation.requestBody.content ?? {}).join(', ') : undefined,
+          responses: Object.entries(operation.responses ?? {}).map(([status, response]) => ({
+            status,
+            description: response.description ?? '',
+          })),
+        };
+      }),
+  );
+}

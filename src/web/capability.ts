@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../db/database.js';
+import type { Config } from '../config.js';
+
+/** An entry in the header navigation. Lower `order` comes first. */
+export interface NavigationItem {
+  text: string;
+  href: string;
+  order: number;
+}
+
+/** A link in the `/api/v1` index. */
+export interface ApiLink {
+  rel: string;
+  href: string;
+  title: string;
+}
+
+/** What a capability's routes are given: only the shared plumbing, never another capability. */
+export interface AppContext {
+  config: Config;
+  database: Database;
+}
+
+/**
+ * A capability (framework, gaps, assessment, ...) plugs into the web app by describing itself:
+ * its navigation entry, its template folder, its API links and its routes. `app.ts` registers
+ * each one, so adding a capability never means editing the layout.
+ */
+export interface Capability {
+  name: string;
+  navigation?: NavigationItem;
+  /** Absolute path of the capability's Nunjucks templates, if it has pages. */
+  viewsDirectory?: string;
+  apiLinks?: ApiLink[];
+  registerRoutes(app: FastifyInstance, context: AppContext): void | Promise<void>;
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import nunjucks from 'nunjucks';
+import { version } from '../version.js';
+import type { NavigationItem } from './capability.js';
+import { govukFrontendDist, sourcePath } from './paths.js';
+
+export const serviceName = 'Narrowing the Gap';
+
+declare module 'fastify' {
+  interface FastifyReply {
+    /** Renders a Nunjucks page inside the service layout and sends it as HTML. */
+    view(template: string, context?: Record<string, unknown>): FastifyReply;
+  }
+}
+
+export interface ViewOptions {
+  /** Template folders of the capabilities, searched after the web layer's own. */
+  capabilityViewDirectories: string[];
+  navigation: NavigationItem[];
+}
+
+export function createViewEnvironment(capabilityViewDirectories: string[]): nunjucks.Environment {
+  const searchPath = [sourcePath('web', 'views'), ...capabilityViewDirectories, govukFrontendDist];
+  return new nunjucks.Environment(new nunjucks.FileSystemLoader(searchPath), {
+    autoescape: true,
+    throwOnUndefined: false,
+  });
+}
+
+/** Adds `reply.view()`, giving every page the layout's shared values. */
+export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
+  const environment = createViewEnvironment(options.capabilityViewDirectories);
+  const navigation = [...options.navigation].sort((a, b) => a.order - b.order);
+
+  app.decorateReply('view', function view(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    const path = this.request.url.split('?')[0] ?? '/';
+    const html = environment.render(template, {
+      serviceName,
+      version,
+      cspNonce: this.cspNonce?.script,
+      navigation: navigation.map((item) => ({
+        text: item.text,
+        href: item.href,
+        active: path === item.href || path.startsWith(`${item.href}/`),
+      })),
+      currentPath: path,
+      ...context,
+    });
+    return this.type('text/html; charset=utf-8').send(html);
+  });
+}
