@@ -1,3 +1,4 @@
+/* eslint-disable no-loss-of-precision -- AS 241 coefficients are quoted exactly as published (20 significant digits); the nearest double to each is intended. */
 import { StatsInputError, show } from './errors.js';
 
 /**

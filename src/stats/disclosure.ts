@@ -1,0 +1,331 @@
+import type { MaybeNumber } from './errors.js';
+import { StatsInputError, isMissing, requireNonNegative, show } from './errors.js';
+
+/**
+ * Symbols used in Department for Education statistics (Explore education statistics), following the
+ * Government Statistical Service conventions for symbols in tables.
+ */
+export const DFE_SYMBOLS = {
+  /** c — confidential: suppressed to protect confidentiality. */
+  suppressed: 'c',
+  /** x — not available. */
+  notAvailable: 'x',
+  /** z — not applicable. */
+  notApplicable: 'z',
+  /** low — a positive figure that rounds to zero at the precision shown. */
+  low: 'low',
+} as const;
+
+/** Why a figure is withheld: a small count itself, or to stop a small count being worked out by subtraction. */
+export type SuppressionReason = 'primary' | 'secondary';
+
+/** A figure after disclosure control. */
+export interface DisclosedCell {
+  /** The figure if shown; null if suppressed or not available. */
+  readonly value: number | null;
+  readonly shown: boolean;
+  /** Why it is suppressed; null when shown or not available. */
+  readonly reason: SuppressionReason | null;
+  /** The DfE symbol to print instead of the figure: 'c' when suppressed, 'x' when not available, else null. */
+  readonly symbol: 'c' | 'x' | null;
+}
+
+/** Options for disclosure control. */
+export interface DisclosureOptions {
+  /** Counts from 1 up to threshold − 1 are suppressed; default 5 (so 1–4 are suppressed and 0 is shown). */
+  readonly threshold?: number;
+}
+
+function checkThreshold(threshold: number): void {
+  if (!Number.isFinite(threshold) || threshold < 1) {
+    throw new StatsInputError(`a suppression threshold must be a number of at least 1 (got ${show(threshold)})`);
+  }
+}
+
+/** True when a count must be suppressed on its own: 0 < count < threshold. */
+function isSmall(count: number, threshold: number): boolean {
+  return count > 0 && count < threshold;
+}
+
+/**
+ * Primary suppression of a single count: a count from 1 up to threshold − 1 (default: 1 to 4) is withheld
+ * with reason 'primary'; zero and larger counts are shown; a missing count is 'x' (not available).
+ *
+ * Reference: Government Statistical Service. Disclosure control policy for tables produced from
+ * administrative data sources (2014); Department for Education. Statistics: disclosure control
+ * (suppression of counts below a threshold, shown as 'c').
+ *
+ * @throws {StatsInputError} when the count is negative or infinite, or the threshold is below 1
+ * @example discloseCount(3) // { value: null, shown: false, reason: 'primary', symbol: 'c' }
+ */
+export function discloseCount(count: MaybeNumber, options: DisclosureOptions = {}): DisclosedCell {
+  const threshold = options.threshold ?? 5;
+  checkThreshold(threshold);
+  if (isMissing(count)) return { value: null, shown: false, reason: null, symbol: 'x' };
+  requireNonNegative(count, 'a count');
+  if (isSmall(count, threshold)) return { value: null, shown: false, reason: 'primary', symbol: 'c' };
+  return { value: count, shown: true, reason: null, symbol: null };
+}
+
+/**
+ * A rate, percentage or other figure built on counts, withheld whenever any count it is built on is
+ * withheld (with that count's reason: 'primary' if any basis is primary, else 'secondary'), and 'x' when
+ * the value or a basis is not available.
+ *
+ * @example discloseDerived(42.9, [discloseCount(3), discloseCount(7)]) // { value: null, shown: false, reason: 'primary', symbol: 'c' }
+ */
+export function discloseDerived(value: MaybeNumber, basedOn: readonly DisclosedCell[]): DisclosedCell {
+  const suppressed = basedOn.filter((cell) => cell.reason !== null);
+  if (suppressed.length > 0) {
+    return { value: null, shown: false, reason: suppressed.some((c) => c.reason === 'primary') ? 'primary' : 'secondary', symbol: 'c' };
+  }
+  if (isMissing(value) || basedOn.some((cell) => cell.symbol === 'x')) return { value: null, shown: false, reason: null, symbol: 'x' };
+  return { value, shown: true, reason: null, symbol: null };
+}
+
+/** A two-way table of counts after disclosure control, with its totals. */
+export interface DisclosedTable {
+  readonly cells: readonly (readonly DisclosedCell[])[];
+  readonly rowTotals: readonly DisclosedCell[];
+  readonly columnTotals: readonly DisclosedCell[];
+  readonly grandTotal: DisclosedCell;
+}
+
+interface WorkCell {
+  value: number | null;
+  reason: SuppressionReason | null;
+}
+
+/** A linear constraint: Σ plus-members − Σ minus-members = 0 (a line's cells add up to its total). */
+interface Line {
+  members: number[];
+  signs: number[];
+}
+
+function buildLines(rows: number, columns: number): Line[] {
+  // Index layout: interior r*columns + c; row totals R0 + r; column totals C0 + c; grand total G.
+  const rowTotal = (r: number): number => rows * columns + r;
+  const columnTotal = (c: number): number => rows * columns + rows + c;
+  const grand = rows * columns + rows + columns;
+  const lines: Line[] = [];
+  for (let r = 0; r < rows; r++) {
+    const members = Array.from({ length: columns }, (_, c) => r * columns + c);
+    lines.push({ members: [...members, rowTotal(r)], signs: [...members.map(() => 1), -1] });
+  }
+  for (let c = 0; c < columns; c++) {
+    const members = Array.from({ length: rows }, (_, r) => r * columns + c);
+    lines.push({ members: [...members, columnTotal(c)], signs: [...members.map(() => 1), -1] });
+  }
+  const columnTotals = Array.from({ length: columns }, (_, c) => columnTotal(c));
+  lines.push({ members: [...columnTotals, grand], signs: [...columnTotals.map(() => 1), -1] });
+  const rowTotals = Array.from({ length: rows }, (_, r) => rowTotal(r));
+  lines.push({ members: [...rowTotals, grand], signs: [...rowTotals.map(() => 1), -1] });
+  return lines;
+}
+
+/**
+ * The suppressed cells (by index) whose values are fixed by the shown figures: those whose unit vector lies
+ * in the row space of the line constraints restricted to suppressed cells (found from the reduced row
+ * echelon form). Lines with a not-available member are no constraint, since they cannot be used.
+ */
+function determinedCells(work: readonly WorkCell[], lines: readonly Line[]): number[] {
+  const suppressed: number[] = [];
+  const column = new Map<number, number>();
+  for (const [i, cell] of work.entries()) {
+    if (cell.reason !== null) {
+      column.set(i, suppressed.length);
+      suppressed.push(i);
+    }
+  }
+  if (suppressed.length === 0) return [];
+  const matrix: number[][] = [];
+  for (const line of lines) {
+    if (line.members.some((m) => (work[m] as WorkCell).value === null && (work[m] as WorkCell).reason === null)) continue;
+    const row = new Array<number>(suppressed.length).fill(0);
+    let any = false;
+    for (const [k, m] of line.members.entries()) {
+      const col = column.get(m);
+      if (col !== undefined) {
+        row[col] = line.signs[k] as number;
+        any = true;
+      }
+    }
+    if (any) matrix.push(row);
+  }
+  // Reduced row echelon form.
+  const width = suppressed.length;
+  let pivotRow = 0;
+  const pivots: number[] = [];
+  for (let col = 0; col < width && pivotRow < matrix.length; col++) {
+    let best = -1;
+    for (let r = pivotRow; r < matrix.length; r++) if (Math.abs((matrix[r] as number[])[col] as number) > 1e-9) { best = r; break; }
+    if (best < 0) continue;
+    [matrix[pivotRow], matrix[best]] = [matrix[best] as number[], matrix[pivotRow] as number[]];
+    const pivot = matrix[pivotRow] as number[];
+    const scale = pivot[col] as number;
+    for (let c = 0; c < width; c++) pivot[c] = (pivot[c] as number) / scale;
+    for (let r = 0; r < matrix.length; r++) {
+      if (r === pivotRow) continue;
+      const row = matrix[r] as number[];
+      const factor = row[col] as number;
+      if (Math.abs(factor) > 1e-12) for (let c = 0; c < width; c++) row[c] = (row[c] as number) - factor * (pivot[c] as number);
+    }
+    pivots.push(col);
+    pivotRow++;
+  }
+  const determined: number[] = [];
+  for (let r = 0; r < pivots.length; r++) {
+    const row = matrix[r] as number[];
+    let nonZero = 0;
+    for (let c = 0; c < width; c++) if (Math.abs(row[c] as number) > 1e-9) nonZero++;
+    if (nonZero === 1) determined.push(suppressed[pivots[r] as number] as number);
+  }
+  return determined;
+}
+
+/** The shown member of a line to suppress next: the smallest non-zero figure, else the smallest zero. */
+function nextToSuppress(line: Line, work: readonly WorkCell[]): number | null {
+  let best: number | null = null;
+  let bestKey = Infinity;
+  for (const m of line.members) {
+    const cell = work[m] as WorkCell;
+    if (cell.reason !== null || cell.value === null) continue;
+    const key = cell.value === 0 ? Number.MAX_VALUE : cell.value;
+    if (key < bestKey) {
+      bestKey = key;
+      best = m;
+    }
+  }
+  return best;
+}
+
+/**
+ * Disclosure control for a two-way table of counts with its row, column and grand totals (the totals are
+ * computed from the cells and published with them; a one-row table is a group-versus-rest pair).
+ *
+ * 1. Primary suppression: every count (cells and totals) from 1 up to threshold − 1 is withheld
+ *    (reason 'primary'); zeros are shown.
+ * 2. Secondary suppression, repeated until stable: in every line (a row with its total, a column with its
+ *    total, the column totals with the grand total, the row totals with the grand total) that has exactly
+ *    one withheld figure, the smallest shown figure of that line is also withheld (reason 'secondary'),
+ *    preferring a non-zero figure; then, if any withheld figure can still be worked out by combining
+ *    several lines (its unit vector lies in the row space of the line constraints on the withheld figures),
+ *    the smallest shown figure in one of its lines is withheld too.
+ *
+ * After this no withheld figure can be recovered exactly by adding and subtracting shown figures.
+ * Missing cells are shown as 'x' (and make their row and column totals 'x').
+ *
+ * Reference: Government Statistical Service. Disclosure control policy for tables produced from
+ * administrative data sources (2014) — primary and secondary (complementary) suppression; Hundepool A et
+ * al. Statistical disclosure control. Wiley; 2012, §4.2 (linear recoverability of suppressed cells).
+ *
+ * @param cells the interior counts, rows × columns (every row the same length)
+ * @throws {StatsInputError} when a count is negative or infinite, the rows differ in length, or the
+ *   threshold is below 1
+ * @example applyDisclosureControl([[3, 10], [20, 30]]).cells[0][0] // { value: null, shown: false, reason: 'primary', symbol: 'c' }
+ */
+export function applyDisclosureControl(cells: readonly (readonly MaybeNumber[])[], options: DisclosureOptions = {}): DisclosedTable {
+  const threshold = options.threshold ?? 5;
+  checkThreshold(threshold);
+  const rows = cells.length;
+  const columns = rows === 0 ? 0 : (cells[0] as readonly MaybeNumber[]).length;
+  for (const [r, row] of cells.entries()) {
+    if (row.length !== columns) throw new StatsInputError(`every row of a table must have ${columns} cells (row ${r + 1} has ${row.length})`);
+  }
+  const size = rows * columns + rows + columns + 1;
+  const work: WorkCell[] = Array.from({ length: size }, () => ({ value: null, reason: null }));
+  const rowSums = new Array<number | null>(rows).fill(0);
+  const columnSums = new Array<number | null>(columns).fill(0);
+  for (let r = 0; r < rows; r++) {
+    for (let c = 0; c < columns; c++) {
+      const v = (cells[r] as readonly MaybeNumber[])[c];
+      if (isMissing(v)) {
+        rowSums[r] = null;
+        columnSums[c] = null;
+        continue;
+      }
+      requireNonNegative(v, `the count in row ${r + 1}, column ${c + 1}`);
+      (work[r * columns + c] as WorkCell).value = v;
+      if (rowSums[r] !== null) rowSums[r] = (rowSums[r] as number) + v;
+      if (columnSums[c] !== null) columnSums[c] = (columnSums[c] as number) + v;
+    }
+  }
+  let grand: number | null = 0;
+  for (let r = 0; r < rows; r++) {
+    (work[rows * columns + r] as WorkCell).value = rowSums[r] as number | null;
+    grand = grand === null || rowSums[r] === null ? null : grand + (rowSums[r] as number);
+  }
+  for (let c = 0; c < columns; c++) {
+    (work[rows * columns + rows + c] as WorkCell).value = columnSums[c] as number | null;
+    if (columnSums[c] === null) grand = null;
+  }
+  (work[size - 1] as WorkCell).value = grand;
+
+  for (const cell of work) if (cell.value !== null && isSmall(cell.value, threshold)) cell.reason = 'primary';
+
+  const lines = buildLines(rows, columns);
+  for (let guard = 0; guard < size + 1; guard++) {
+    let changed = false;
+    for (const line of lines) {
+      if (line.members.some((m) => (work[m] as WorkCell).value === null && (work[m] as WorkCell).reason === null)) continue;
+      const withheld = line.members.filter((m) => (work[m] as WorkCell).reason !== null).length;
+      if (withheld === 1) {
+        const next = nextToSuppress(line, work);
+        if (next !== null) {
+          (work[next] as WorkCell).reason = 'secondary';
+          changed = true;
+        }
+      }
+    }
+    if (changed) continue;
+    const determined = determinedCells(work, lines);
+    for (const index of determined) {
+      const candidates = lines.filter((line) => line.members.includes(index));
+      const choice = candidates.map((line) => nextToSuppress(line, work)).find((m) => m !== null);
+      if (choice !== undefined && choice !== null) {
+        (work[choice] as WorkCell).reason = 'secondary';
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) break;
+  }
+
+  const toCell = (cell: WorkCell): DisclosedCell =>
+    cell.reason !== null
+      ? { value: null, shown: false, reason: cell.reason, symbol: 'c' }
+      : cell.value === null
+        ? { value: null, shown: false, reason: null, symbol: 'x' }
+        : { value: cell.value, shown: true, reason: null, symbol: null };
+  return {
+    cells: Array.from({ length: rows }, (_, r) => Array.from({ length: columns }, (_, c) => toCell(work[r * columns + c] as WorkCell))),
+    rowTotals: Array.from({ length: rows }, (_, r) => toCell(work[rows * columns + r] as WorkCell)),
+    columnTotals: Array.from({ length: columns }, (_, c) => toCell(work[rows * columns + rows + c] as WorkCell)),
+    grandTotal: toCell(work[size - 1] as WorkCell),
+  };
+}
+
+/**
+ * The text to publish for a figure, with DfE symbols: 'c' when suppressed, 'x' when not available, 'z' when
+ * not applicable, 'low' when a positive figure would round to zero at the given decimal places, else the
+ * figure rounded to `decimals` places (half away from zero).
+ *
+ * Reference: Government Analysis Function. Symbols in tables, definitions and footnotes (c, x, z); DfE
+ * Explore education statistics conventions ('low').
+ *
+ * @throws {StatsInputError} when decimals is not a whole number from 0 to 20
+ * @example formatFigure({ value: 0.02, shown: true, reason: null, symbol: null }, 1) // 'low'
+ */
+export function formatFigure(figure: DisclosedCell | 'not-applicable', decimals = 0): string {
+  if (!Number.isInteger(decimals) || decimals < 0 || decimals > 20) {
+    throw new StatsInputError(`decimals must be a whole number from 0 to 20 (got ${show(decimals)})`);
+  }
+  if (figure === 'not-applicable') return DFE_SYMBOLS.notApplicable;
+  if (figure.symbol === 'c') return DFE_SYMBOLS.suppressed;
+  if (figure.value === null) return DFE_SYMBOLS.notAvailable;
+  const v = figure.value;
+  const factor = 10 ** decimals;
+  const rounded = (Math.sign(v) * Math.round(Math.abs(v) * factor)) / factor;
+  if (v !== 0 && rounded === 0) return DFE_SYMBOLS.low;
+  return rounded.toFixed(decimals);
+}
