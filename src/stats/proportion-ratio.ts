@@ -27,7 +27,7 @@ export interface ProportionRatioResult extends Estimate {
  *
  * @throws {StatsInputError} as {@link proportion} for either group's counts or the confidence
  * @example proportionRatio({ numerator: 56, denominator: 70 }, { numerator: 48, denominator: 80 })
- *   // { value: 1.3333…, lower: 1.0754…, upper: 1.6531…, … }
+ *   // { value: 1.3333…, lower: 1.07663…, upper: 1.65125…, … }
  */
 export function proportionRatio(group: Counts, comparator: Counts, options: ConfidenceOptions = {}): ProportionRatioResult {
   const confidence = options.confidence ?? 0.95;

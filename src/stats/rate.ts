@@ -48,7 +48,7 @@ export function exactPoissonLimits(count: number, confidence = 0.95): { lower: n
  * PHEindicatormethods `byars_lower` / `byars_upper`.
  *
  * @throws {StatsInputError} when the count is not positive (Byar's lower limit needs O > 0)
- * @example byarLimits(10, 0.95) // { lower: 4.7954…, upper: 18.3904… }
+ * @example byarLimits(10, 0.95) // { lower: 4.78745…, upper: 18.39146… }
  */
 export function byarLimits(count: number, confidence = 0.95): { lower: number; upper: number } {
   requireNonNegative(count, 'an event count');
@@ -74,7 +74,7 @@ export function byarLimits(count: number, confidence = 0.95): { lower: number; u
  *
  * @throws {StatsInputError} when the count is negative, the denominator is not greater than 0, the
  *   confidence is outside (0, 1) or the multiplier is not positive
- * @example crudeRate(9, 10000) // { value: 90, lower: 41.1532…, upper: 170.8441…, method: 'exact', … }
+ * @example crudeRate(9, 10000) // { value: 90, lower: 41.15373…, upper: 170.84803…, method: 'exact', … }
  */
 export function crudeRate(count: MaybeNumber, denominator: MaybeNumber, options: RateOptions = {}): RateResult {
   const confidence = options.confidence ?? 0.95;
