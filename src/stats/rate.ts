@@ -98,11 +98,10 @@ export function crudeRate(count: MaybeNumber, denominator: MaybeNumber, options:
   if (denominator <= 0) throw new StatsInputError(`a rate needs a denominator greater than 0 (got ${show(denominator)})`);
   const method = count < 10 ? 'exact' : 'byar';
   const limits = method === 'exact' ? exactPoissonLimits(count, confidence) : byarLimits(count, confidence);
-  const scale = multiplier / denominator;
   return {
-    value: count * scale,
-    lower: limits.lower * scale,
-    upper: limits.upper * scale,
+    value: (count / denominator) * multiplier,
+    lower: (limits.lower / denominator) * multiplier,
+    upper: (limits.upper / denominator) * multiplier,
     count,
     denominator,
     confidence,
