@@ -57,11 +57,12 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
 }
 
 /**
- * Opens the embedded PostgreSQL. `folder` of `null` keeps everything in memory (tests).
+ * Opens the embedded PostgreSQL. `folder` of `null` keeps everything in memory (tests), starting
+ * from `initialData` (a `dumpDataDir()` archive) when given, which skips the slow initdb.
  * PGlite is single-process: a lock file stops a second `ntg` from opening the same folder,
  * which would corrupt it.
  */
-export async function openPGlite(folder: string | null): Promise<Database> {
+export async function openPGlite(folder: string | null, initialData?: Blob): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite');
   let releaseLock = (): void => undefined;
   let location = 'embedded PostgreSQL (in memory)';
@@ -73,7 +74,7 @@ export async function openPGlite(folder: string | null): Promise<Database> {
   }
   let pglite;
   try {
-    pglite = folder === null ? await PGlite.create() : await PGlite.create(resolve(folder));
+    pglite = folder === null ? await PGlite.create({ loadDataDir: initialData }) : await PGlite.create(resolve(folder));
   } catch (error) {
     releaseLock();
     throw new DatabaseOpenError(`Cannot open the embedded database in ${String(folder)}: ${describeError(error)}`, {

@@ -3,6 +3,21 @@ import { sql } from 'kysely';
 import type { Database, Engine } from '../../src/db/database.js';
 import { openPGlite, openPostgres } from '../../src/db/database.js';
 import { redactUrl } from '../../src/config.js';
+import { readFile } from 'node:fs/promises';
+import { inject } from 'vitest';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Path of an initialised, empty PGlite data folder archive made once by the global setup. */
+    pgliteTemplatePath: string;
+  }
+}
+
+let template: Promise<Blob> | undefined;
+function pgliteTemplate(): Promise<Blob> {
+  template ??= readFile(inject('pgliteTemplatePath')).then((bytes) => new Blob([bytes]));
+  return template;
+}
 
 /**
  * Database tests run on every engine the service supports: PGlite always, and PostgreSQL too
@@ -24,7 +39,7 @@ export interface TestDatabase extends Database {
 
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'pglite') {
-    const database = await openPGlite(null);
+    const database = await openPGlite(null, await pgliteTemplate());
     return { ...database, dispose: () => database.close() };
   }
   const adminUrl = process.env.TEST_DATABASE_URL;

@@ -1,0 +1,36 @@
+import type { FastifyInstance } from 'fastify';
+import { loadConfig } from '../../src/config.js';
+import type { Engine } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import type { Capability } from '../../src/web/capability.js';
+import { buildApp } from '../../src/web/app.js';
+import { capabilities as serviceCapabilities } from '../../src/capabilities.js';
+import { createTestDatabase } from './database.js';
+import type { TestDatabase } from './database.js';
+
+export interface TestApp {
+  app: FastifyInstance;
+  database: TestDatabase;
+  close(): Promise<void>;
+}
+
+/** The real application on a fresh, migrated database, with extra capabilities if a test needs them. */
+export async function createTestApp(
+  options: { engine?: Engine; extraCapabilities?: Capability[] } = {},
+): Promise<TestApp> {
+  const database = await createTestDatabase(options.engine ?? 'pglite');
+  await migrateToLatest(database.db);
+  const app = await buildApp({
+    config: loadConfig({}),
+    database,
+    capabilities: [...serviceCapabilities, ...(options.extraCapabilities ?? [])],
+  });
+  return {
+    app,
+    database,
+    close: async () => {
+      await app.close();
+      await database.dispose();
+    },
+  };
+}
