@@ -54,7 +54,8 @@ function interpolatedBinomialLimit(p: number, n: number, theta: number): number 
  *   PHEindicatormethods `phe_funnels` / `phe_funnel_significance` compute (their `sigma_adjustment`
  *   reduces algebraically to it). Limits are clipped to [0, 1].
  * - 'exact': Spiegelhalter's interpolated exact binomial limits, (r_p − α)/n at p = α/2 and 1 − α/2,
- *   which are smooth in n and respect the [0, 1] range.
+ *   which are smooth in n. They are clipped to [0, 1]; for very small expected counts (nθ well below 1)
+ *   the interpolated upper limit can fall below θ (even to 0), a genuine feature of the discrete distribution.
  *
  * All limits are multiplied by the multiplier.
  *
@@ -90,8 +91,8 @@ export function funnelLimits(target: number, denominators: readonly number[], op
         upper = target;
       } else {
         const alpha = 1 - confidence;
-        lower = Math.max(0, interpolatedBinomialLimit(alpha / 2, n, target));
-        upper = Math.min(1, interpolatedBinomialLimit(1 - alpha / 2, n, target));
+        lower = Math.min(1, Math.max(0, interpolatedBinomialLimit(alpha / 2, n, target)));
+        upper = Math.min(1, Math.max(0, interpolatedBinomialLimit(1 - alpha / 2, n, target)));
       }
       return { confidence, lower: lower * multiplier, upper: upper * multiplier };
     });

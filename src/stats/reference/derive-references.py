@@ -218,3 +218,26 @@ show('funnel exact n=50 theta=0.3', spiegel('0.025', 50, mpf('0.3')), spiegel('0
 show('funnel exact n=50 theta=0.3 99.8%', spiegel('0.001', 50, mpf('0.3')), spiegel('0.999', 50, mpf('0.3')))
 th = mpf('0.3')
 show('funnel wilson n=100 theta=0.3', th - qnorm(mpf('0.975')) * sqrt(th * (1 - th) / 100), th + qnorm(mpf('0.975')) * sqrt(th * (1 - th) / 100))
+
+print('# Fingertips trend markers on the PHEindicatormethods assign_trend_markers example (years 1..5)')
+years = [mpf(v) for v in [1, 2, 3, 4, 5]]
+counts = [mpf(v) for v in [1367, 1332, 1199, 1023, 994]]
+denoms = [mpf(v) for v in [44701, 44064, 42811, 41527, 40299]]
+values = [mpf(v) for v in ['30.6', '30.2', '28', '24.6', '24.67']]
+lls = [mpf(v) for v in ['28.98', '28.63', '26.44', '23.15', '23.16']]
+uls = [mpf(v) for v in ['32.25', '31.9', '29.64', '26.19', '26.25']]
+z95 = qnorm(mpf('0.975'))
+w = [1 / ((u - l) / (2 * z95)) ** 2 for l, u in zip(lls, uls)]
+sw = sum(w)
+tbw = sum(wi * ti for wi, ti in zip(w, years)) / sw
+ybw = sum(wi * yi for wi, yi in zip(w, values)) / sw
+sttw = sum(wi * (ti - tbw) ** 2 for wi, ti in zip(w, years))
+slope_w = sum(wi * (ti - tbw) * (yi - ybw) for wi, ti, yi in zip(w, years, values)) / sttw
+show('other: slope chi2', slope_w, slope_w ** 2 * sttw)
+Nt = sum(denoms)
+Rt = sum(counts)
+pb = Rt / Nt
+tb = sum(n * t for n, t in zip(denoms, years)) / Nt
+stt = sum(n * (t - tb) ** 2 for n, t in zip(denoms, years))
+sl = sum(r * (t - tb) for r, t in zip(counts, years)) / stt
+show('proportion: slope chi2', sl, sl ** 2 * stt / (pb * (1 - pb)))
