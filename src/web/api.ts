@@ -36,7 +36,7 @@ export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
         title: 'Narrowing the Gap API',
         version,
         description:
-          'Read the framework, the gaps in outcomes between groups of children and the plans to close them. Responses are JSON. Errors have the shape `{statusCode, error, message, requestId}`.',
+          'Read the framework, the gaps in outcomes between groups of children and the plans to close them. Responses are JSON. Every error answer has the fields statusCode, error, message and requestId.',
       },
       tags: [{ name: 'Operations', description: 'Service status' }, { name: 'API', description: 'Discovery' }],
     },
@@ -54,6 +54,7 @@ export function registerApiRoutes(app: FastifyInstance, links: ApiLink[]): void 
         tags: ['API'],
         response: {
           200: {
+            description: 'The index of the API',
             type: 'object',
             required: ['name', 'version', 'openapi', 'documentation', 'links'],
             properties: {

@@ -23,7 +23,10 @@ export function registerHealthRoute(app: FastifyInstance, database: Database): v
         summary: 'Service health',
         description: 'Whether the service and its database are working. Answers 503 when the database is unreachable.',
         tags: ['Operations'],
-        response: { 200: healthResponse, 503: healthResponse },
+        response: {
+          200: { ...healthResponse, description: 'The service and its database are working' },
+          503: { ...healthResponse, description: 'The database is unreachable' },
+        },
       },
       logLevel: 'warn',
     },
