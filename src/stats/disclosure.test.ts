@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure } from './index.js';
+import type { DisclosedTable } from './index.js';
+import { deepFreeze } from './test-support.js';
+
+const SEED = 20_250_112;
+
+/** Every figure of a disclosed table with its true value, in the layout cells, row totals, column totals, grand total. */
+function flatten(table: DisclosedTable, input: readonly (readonly number[])[]): { shown: boolean; truth: number }[] {
+  const rows = input.length;
+  const columns = input[0]?.length ?? 0;
+  const rowTotals = input.map((row) => row.reduce((s, v) => s + v, 0));
+  const columnTotals = Array.from({ length: columns }, (_, c) => input.reduce((s, row) => s + (row[c] as number), 0));
+  const grand = rowTotals.reduce((s, v) => s + v, 0);
+  const out: { shown: boolean; truth: number }[] = [];
+  for (let r = 0; r < rows; r++) for (let c = 0; c < columns; c++) out.push({ shown: table.cells[r]?.[c]?.shown ?? false, truth: input[r]?.[c] as number });
+  for (let r = 0; r < rows; r++) out.push({ shown: table.rowTotals[r]?.shown ?? false, truth: rowTotals[r] as number });
+  for (let c = 0; c < columns; c++) out.push({ shown: table.columnTotals[c]?.shown ?? false, truth: columnTotals[c] as number });
+  out.push({ shown: table.grandTotal.shown, truth: grand });
+  return out;
+}
+
+/** Each line as signed member indices: interior members +1, its total −1 (same layout as flatten). */
+function lines(rows: number, columns: number): { members: number[]; signs: number[] }[] {
+  const rt = (r: number): number => rows * columns + r;
+  const ct = (c: number): number => rows * columns + rows + c;
+  const g = rows * columns + rows + columns;
+  const out: { members: number[]; signs: number[] }[] = [];
+  for (let r = 0; r < rows; r++) out.push({ members: [...Array.from({ length: columns }, (_, c) => r * columns + c), rt(r)], signs: [...Array<number>(columns).fill(1), -1] });
+  for (let c = 0; c < columns; c++) out.push({ members: [...Array.from({ length: rows }, (_, r) => r * columns + c), ct(c)], signs: [...Array<number>(rows).fill(1), -1] });
+  out.push({ members: [...Array.from({ length: columns }, (_, c) => ct(c)), g], signs: [...Array<number>(columns).fill(1), -1] });
+  out.push({ members: [...Array.from({ length: rows }, (_, r) => rt(r)), g], signs: [...Array<number>(rows).fill(1), -1] });
+  return out;
+}
+
+/** Rank of a small matrix by Gaussian elimination with partial pivoting (written independently of the module). */
+function rank(matrix: number[][]): number {
+  const m = matrix.map((row) => [...row]);
+  let r = 0;
+  const width = m[0]?.length ?? 0;
+  for (let c = 0; c < width && r < m.length; c++) {
+    let pivot = r;
+    for (let i = r + 1; i < m.length; i++) if (Math.abs((m[i] as number[])[c] as number) > Math.abs((m[pivot] as number[])[c] as number)) pivot = i;
+    if (Math.abs((m[pivot] as number[])[c] as number) < 1e-9) continue;
+    [m[r], m[pivot]] = [m[pivot] as number[], m[r] as number[]];
+    for (let i = r + 1; i < m.length; i++) {
+      const f = ((m[i] as number[])[c] as number) / ((m[r] as number[])[c] as number);
+      for (let j = c; j < width; j++) (m[i] as number[])[j] = ((m[i] as number[])[j] as number) - f * ((m[r] as number[])[j] as number);
+    }
+    r++;
+  }
+  return r;
+}
+
+/**
+ * Suppressed figures an attacker could recover exactly: x_k is determined by the linear constraints on the
+ * suppressed figures iff deleting column k lowers the constraint matrix's rank by one.
+ */
+function recoverable(table: DisclosedTable, input: readonly (readonly number[])[]): number[] {
+  const figures = flatten(table, input);
+  const hidden = figures.map((f, i) => (f.shown ? -1 : i)).filter((i) => i >= 0);
+  if (hidden.length === 0) return [];
+  const matrix = lines(input.length, input[0]?.length ?? 0).map((line) => hidden.map((h) => {
+    const k = line.members.indexOf(h);
+    return k < 0 ? 0 : (line.signs[k] as number);
+  }));
+  const full = rank(matrix);
+  return hidden.filter((_, k) => rank(matrix.map((row) => row.filter((__, j) => j !== k))) === full - 1);
+}
+
+describe('discloseCount and discloseDerived', () => {
+  it('suppresses counts 1 to 4 by default and shows 0 and 5', () => {
+    expect([0, 1, 4, 5].map((c) => discloseCount(c).shown)).toEqual([true, false, false, true]);
+    expect(discloseCount(3)).toEqual({ value: null, shown: false, reason: 'primary', symbol: 'c' });
+    expect(discloseCount(9, { threshold: 10 }).reason).toBe('primary');
+    expect(discloseCount(null)).toEqual({ value: null, shown: false, reason: null, symbol: 'x' });
+  });
+
+  it('suppresses a percentage built on a suppressed count', () => {
+    expect(discloseDerived(42.9, [discloseCount(3), discloseCount(7)]).symbol).toBe('c');
+    expect(discloseDerived(70, [discloseCount(7), discloseCount(10)])).toEqual({ value: 70, shown: true, reason: null, symbol: null });
+  });
+
+  it('throws for a negative count or a threshold below 1', () => {
+    expect(() => discloseCount(-2)).toThrow(/must not be negative/);
+    expect(() => discloseCount(2, { threshold: 0 })).toThrow(/threshold must be a number of at least 1/);
+  });
+});
+
+describe('applyDisclosureControl', () => {
+  it('adds secondary suppression so the small count cannot be worked out from the totals', () => {
+    // Hand-worked: 3 is primary; its row (3, 10 | 13) and column (3, 20 | 23) each then hold one withheld
+    // figure, so 10 and 20 are withheld; row 2 (20, 30 | 50) then holds one, so 30 is withheld.
+    const input = deepFreeze([
+      [3, 10],
+      [20, 30],
+    ]);
+    const table = applyDisclosureControl(input);
+    expect(table.cells.map((row) => row.map((c) => c.reason))).toEqual([
+      ['primary', 'secondary'],
+      ['secondary', 'secondary'],
+    ]);
+    expect(table.rowTotals.map((c) => c.value)).toEqual([13, 50]);
+    expect(table.grandTotal.value).toBe(63);
+    expect(recoverable(table, input)).toEqual([]);
+  });
+
+  it('protects a group-versus-rest pair: one row with its total', () => {
+    const table = applyDisclosureControl([[2, 40]]);
+    expect(table.cells[0]?.map((c) => c.symbol)).toEqual(['c', 'c']);
+    expect(table.rowTotals[0]?.value).toBe(42);
+  });
+
+  it('leaves a table without small counts untouched and shows zeros', () => {
+    const table = applyDisclosureControl([
+      [0, 12],
+      [7, 30],
+    ]);
+    expect(table.cells.flat().every((c) => c.shown)).toBe(true);
+  });
+
+  it('marks missing cells not available and their totals too', () => {
+    const table = applyDisclosureControl([
+      [null, 12],
+      [7, 30],
+    ]);
+    expect(table.cells[0]?.[0]?.symbol).toBe('x');
+    expect(table.rowTotals[0]?.symbol).toBe('x');
+    expect(table.columnTotals[1]?.value).toBe(42);
+  });
+
+  it('throws for ragged rows', () => {
+    expect(() => applyDisclosureControl([[1, 2], [3]])).toThrow('every row of a table must have 2 cells (row 2 has 1)');
+  });
+
+  const tables = fc
+    .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }))
+    .chain(([rows, columns]) =>
+      fc.array(fc.array(fc.oneof(fc.integer({ min: 0, max: 6 }), fc.integer({ min: 0, max: 60 })), { minLength: columns, maxLength: columns }), {
+        minLength: rows,
+        maxLength: rows,
+      }),
+    );
+
+  it('leaves no suppressed figure recoverable from the shown figures (property)', () => {
+    fc.assert(
+      fc.property(tables, (input) => {
+        const table = applyDisclosureControl(input);
+        const figures = flatten(table, input);
+        // Every small count is withheld.
+        for (const f of figures) if (f.truth > 0 && f.truth < 5) expect(f.shown).toBe(false);
+        // No line has exactly one withheld figure.
+        for (const line of lines(input.length, input[0]?.length ?? 0)) {
+          expect(line.members.filter((m) => !(figures[m] as { shown: boolean }).shown).length).not.toBe(1);
+        }
+        // No withheld figure is fixed by the linear constraints.
+        expect(recoverable(table, input)).toEqual([]);
+        // Every withheld figure carries a reason and the symbol c.
+        const all = [...table.cells.flat(), ...table.rowTotals, ...table.columnTotals, table.grandTotal];
+        for (const c of all) if (!c.shown) expect([c.reason, c.symbol]).toSatisfy(([reason, symbol]: [string, string]) => (reason === 'primary' || reason === 'secondary') && symbol === 'c');
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
+  });
+});
+
+describe('formatFigure', () => {
+  it('prints DfE symbols: c suppressed, x not available, z not applicable, low rounds to zero', () => {
+    expect(DFE_SYMBOLS).toEqual({ suppressed: 'c', notAvailable: 'x', notApplicable: 'z', low: 'low' });
+    expect(formatFigure(discloseCount(3))).toBe('c');
+    expect(formatFigure(discloseCount(null))).toBe('x');
+    expect(formatFigure('not-applicable')).toBe('z');
+    expect(formatFigure({ value: 0.04, shown: true, reason: null, symbol: null }, 1)).toBe('low');
+    expect(formatFigure({ value: 0, shown: true, reason: null, symbol: null }, 1)).toBe('0.0');
+    expect(formatFigure({ value: 12.345, shown: true, reason: null, symbol: null }, 1)).toBe('12.3');
+    expect(formatFigure({ value: 2.5, shown: true, reason: null, symbol: null }, 0)).toBe('3');
+  });
+});
