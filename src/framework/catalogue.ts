@@ -395,11 +395,12 @@ export function findPackageRoot(start: string = dirname(fileURLToPath(import.met
 /**
  * Where catalogue.json is: beside this module when running from src (tsx, vitest), otherwise
  * (the build copies no data files into dist) at src/framework/catalogue.json under the package root.
+ * `moduleUrl` stands for this module's URL (tests pass another to check the fallback).
  */
-export function cataloguePath(): string {
-  const beside = fileURLToPath(new URL('./catalogue.json', import.meta.url));
+export function cataloguePath(moduleUrl: string | URL = import.meta.url): string {
+  const beside = fileURLToPath(new URL('./catalogue.json', moduleUrl));
   if (existsSync(beside)) return beside;
-  const fallback = join(findPackageRoot(), 'src', 'framework', 'catalogue.json');
+  const fallback = join(findPackageRoot(dirname(fileURLToPath(moduleUrl))), 'src', 'framework', 'catalogue.json');
   if (existsSync(fallback)) return fallback;
   throw new Error(`Framework catalogue not found: looked for ${beside} and ${fallback}`);
 }
@@ -510,9 +511,12 @@ export function childrenOf(catalogue: Catalogue, parentId: string): CatalogueIte
   return findItems(catalogue, { parentId });
 }
 
-/** The text of an item with its points (and any words after them), for display as one string. */
+/**
+ * The text of an item followed by its points (separated by semicolons) and any words after them,
+ * as one string for search or plain-text export. Pages should show the points as a list instead.
+ */
 export function fullText(catalogue: Catalogue, item: CatalogueItem): string {
   const points = childrenOf(catalogue, item.id).map((child) => child.text);
-  const after = item.kind === 'matrix-statement' && item.textAfterPoints !== undefined ? [item.textAfterPoints] : [];
-  return [item.text, ...points, ...after].join(' ');
+  const after = item.kind === 'matrix-statement' ? item.textAfterPoints : undefined;
+  return [item.text, points.join('; '), after].filter((part) => part !== undefined && part !== '').join(' ');
 }
