@@ -109,6 +109,20 @@ describe('disadvantageGapIndex', () => {
     );
   });
 
+  it('gives the same index by counting sort (integer scores) and by comparison sort (other scores) (property)', () => {
+    fc.assert(
+      fc.property(pupils, (rows) => {
+        const scores = rows.map(([s]) => s);
+        const flags = rows.map(([, f]) => f);
+        fc.pre(flags.some((f) => f) && flags.some((f) => !f));
+        // Adding 0.5 keeps the order but forces the comparison-sort path; 1e9 steps force it by range.
+        expect(disadvantageGapIndex(scores.map((s) => s + 0.5), flags).value).toBe(disadvantageGapIndex(scores, flags).value);
+        expect(disadvantageGapIndex(scores.map((s) => s * 1e9), flags).value).toBe(disadvantageGapIndex(scores, flags).value);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
   it('computes the index for 200,000 pupils quickly', () => {
     const n = 200_000;
     const scores = new Float64Array(n);

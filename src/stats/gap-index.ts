@@ -32,8 +32,9 @@ export interface GapIndexResult {
  * (ties counted ½). The index is unchanged by any strictly increasing transformation of the scores and
  * changes sign when the groups are swapped.
  *
- * Performance: O(N log N) using two native Float64Array sorts (all scores, disadvantaged scores) and one
- * merge pass; no per-pupil objects. One million pupils take about 0.15 s.
+ * Performance: no per-pupil objects. Integer scores in a modest range (such as KS2 scaled scores) are
+ * ranked by a counting sort in O(N + range); other scores by two native Float64Array sorts (all scores,
+ * disadvantaged scores) and one merge pass, O(N log N). One million pupils take well under a second either way.
  *
  * Reference: Department for Education. Measuring disadvantaged pupils' attainment gaps over time
  * (updated): methodology. Statistical First Release SFR 40/2014, annex; DfE Key stage 2 and Key stage 4
@@ -57,12 +58,18 @@ export function disadvantageGapIndex(scores: ArrayLike<MaybeNumber>, disadvantag
   const group = new Float64Array(length);
   let n = 0;
   let nDisadvantaged = 0;
+  let allIntegers = true;
+  let min = Infinity;
+  let max = -Infinity;
   for (let i = 0; i < length; i++) {
     const score = scores[i];
     const flag = disadvantaged[i];
     if (score === null || score === undefined || Number.isNaN(score) || flag === null || flag === undefined) continue;
     if (typeof score !== 'number') throw new StatsInputError(`score ${i} must be a number (got ${show(score)})`);
     all[n++] = score;
+    if (score < min) min = score;
+    if (score > max) max = score;
+    if (allIntegers && !Number.isInteger(score)) allIntegers = false;
     if (flag === true || flag === 1) group[nDisadvantaged++] = score;
     else if (flag !== false && flag !== 0) {
       throw new StatsInputError(`group flag ${i} must be true, false, 1, 0 or missing (got ${show(flag)})`);
@@ -80,8 +87,38 @@ export function disadvantageGapIndex(scores: ArrayLike<MaybeNumber>, disadvantag
       excludedCount,
     };
   }
-  const sortedAll = all.subarray(0, n).sort();
-  const sortedGroup = group.subarray(0, nDisadvantaged).sort();
+  const range = max - min;
+  const rankSumValue =
+    allIntegers && range <= Math.max(1_000_000, 4 * n)
+      ? countingRankSum(all.subarray(0, n), group.subarray(0, nDisadvantaged), min, range)
+      : sortingRankSum(all.subarray(0, n), group.subarray(0, nDisadvantaged));
+  return finish(rankSumValue, n, nDisadvantaged, excludedCount);
+}
+
+/** Sum of disadvantaged pupils' mid-ranks for integer scores in a modest range: a counting sort, O(N + range). */
+function countingRankSum(all: Float64Array, group: Float64Array, min: number, range: number): number {
+  const countAll = new Uint32Array(range + 1);
+  const countGroup = new Uint32Array(range + 1);
+  for (let i = 0; i < all.length; i++) countAll[(all[i] as number) - min]++;
+  for (let i = 0; i < group.length; i++) countGroup[(group[i] as number) - min]++;
+  let rankSum = 0;
+  let below = 0;
+  for (let v = 0; v <= range; v++) {
+    const c = countAll[v] as number;
+    if (c === 0) continue;
+    const d = countGroup[v] as number;
+    if (d > 0) rankSum += d * (below + (c + 1) / 2);
+    below += c;
+  }
+  return rankSum;
+}
+
+/** Sum of disadvantaged pupils' mid-ranks for any scores: two native typed-array sorts and a merge. */
+function sortingRankSum(all: Float64Array, group: Float64Array): number {
+  const n = all.length;
+  const nDisadvantaged = group.length;
+  const sortedAll = all.sort();
+  const sortedGroup = group.sort();
   // Sum of the (mid-)ranks of disadvantaged pupils, by one pass over the runs of equal scores.
   let rankSum = 0;
   let j = 0;
@@ -99,6 +136,11 @@ export function disadvantageGapIndex(scores: ArrayLike<MaybeNumber>, disadvantag
     if (count > 0) rankSum += count * ((i + 1 + k) / 2);
     i = k;
   }
+  return rankSum;
+}
+
+function finish(rankSum: number, n: number, nDisadvantaged: number, excludedCount: number): GapIndexResult {
+  const nOthers = n - nDisadvantaged;
   const totalRankSum = (n * (n + 1)) / 2;
   const meanDisadvantaged = rankSum / nDisadvantaged / n;
   const meanOthers = (totalRankSum - rankSum) / nOthers / n;
