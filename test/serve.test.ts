@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitOf, freePort, spawnNtg, waitForHttp } from './support/process.js';
 
-describe('ntg serve as a process', () => {
+describe('ntg serve as a process', { timeout: 180_000 }, () => {
   let dataDir: string;
   beforeAll(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'ntg-serve-'));

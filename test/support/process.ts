@@ -34,7 +34,7 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls `url` until it answers or the time runs out. */
-export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<Response> {
+export async function waitForHttp(url: string, timeoutMs = 150_000): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
