@@ -854,7 +854,7 @@ function addSection5(context: Context, seed: SeedFile): void {
     const own = blocks.slice(start, end);
     const subject = dropListFullStop(at(subjects, t).text);
     if (number === 3) addPrinciplesTemplate(context, seed, own, subject);
-    else addMatrixTemplate(context, seed, lines, own, number, subject);
+    else addMatrixTemplate(context, seed, own, number, subject);
   });
 }
 
@@ -989,7 +989,6 @@ function isTableHeader(block: Block): boolean {
 function addMatrixTemplate(
   context: Context,
   seed: SeedFile,
-  lines: readonly Line[],
   blocks: readonly Block[],
   number: number,
   subject: string,
@@ -1002,7 +1001,7 @@ function addMatrixTemplate(
   const references = indexWhere(blocks, isReferencesHeading, firstTable, `template ${number} references`);
 
   addGeneralConditions(context, seed, blocks.slice(next, firstTable), number, `section 5, template ${word}: general conditions`);
-  addMatrix(context, seed, lines, blocks.slice(firstTable, references), number);
+  addMatrix(context, seed, blocks.slice(firstTable, references), number);
   addReferences(context, seed, blocks.slice(references + 1), number);
 }
 
@@ -1078,7 +1077,7 @@ interface MatrixDraft {
   after: Piece | undefined;
 }
 
-function addMatrix(context: Context, seed: SeedFile, lines: readonly Line[], blocks: readonly Block[], template: number): void {
+function addMatrix(context: Context, seed: SeedFile, blocks: readonly Block[], template: number): void {
   const word = TEMPLATE_WORDS[template - 1] ?? '';
   let layer: LayerId | undefined;
   const done = new Set<LayerId>();
@@ -1190,7 +1189,6 @@ function addMatrix(context: Context, seed: SeedFile, lines: readonly Line[], blo
   }
   flush();
   if (done.size !== 4) throw new Error(`Template ${template}: expected four layers, found ${[...done].join(', ')}`);
-  void lines;
 }
 
 function decideBoundary(

@@ -3,7 +3,7 @@
  * (a few regular expressions), so a parser bug cannot hide itself.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,9 @@ import { LAYER_CODES, TIER_CODES, cataloguePath, findItems, findPackageRoot, loa
 const catalogue = loadCatalogue();
 const items = catalogue.items;
 const seedsFolder = defaultSeedsFolder();
+if (!existsSync(seedsFolder)) {
+  throw new Error(`These tests read the seed pack, expected at ${seedsFolder}; set NTG_SEEDS_DIR to its folder.`);
+}
 
 function seed(prefix: string): { name: string; text: string } {
   const source = catalogue.sources.find((s) => s.file.startsWith(prefix));
@@ -72,7 +75,7 @@ const STATEMENT_KINDS = new Set([
 const UNPUNCTUATED_IN_SEED = ['T2-FRONTLINE-TARGETED-04', 'T2-FRONTLINE-TARGETED-14', 'T2-STRATEGY-UNIVERSAL-07'];
 
 describe('item text', () => {
-  it('contains no HTML, markdown, table markup or entities', () => {
+  it('strips HTML, markdown, table markup and entities from every item', () => {
     const offending = items.flatMap((item) =>
       shownStrings(item)
         .filter((s) => /[<>|#*\t•]|&[#a-z0-9]+;|---/i.test(s))
@@ -81,7 +84,7 @@ describe('item text', () => {
     expect(offending).toEqual([]);
   });
 
-  it('contains no untidy whitespace: single spaces, paragraphs apart by one blank line', () => {
+  it('collapses whitespace in every item to single spaces and blank-line paragraph breaks', () => {
     const offending = items.flatMap((item) =>
       shownStrings(item)
         .filter((s) => s !== s.trim() || / {2}|\n| ¶|¶ |¶¶/.test(s.replace(/\n\n/g, '¶')))
@@ -90,7 +93,7 @@ describe('item text', () => {
     expect(offending).toEqual([]);
   });
 
-  it('contains no page-break artefacts: running headers, page numbers or table separators', () => {
+  it('leaves no page-break artefact (running header, page number, table separator) in any item', () => {
     // The running titles of the seed files (their bold opening lines) and bare numbers standing
     // between sentences, as page numbers would.
     const headers = [/building blocks' – what makes/i, /what seems to 'make the difference'/i, /an introduction$/i, /narrowing the gap – an overview/i];
@@ -120,14 +123,14 @@ describe('item text', () => {
     expect(open).toEqual(UNPUNCTUATED_IN_SEED);
   });
 
-  it('never starts or ends any item with a dangling word or comma', () => {
+  it('leaves no item starting or ending with a dangling word or comma', () => {
     const danglingEnd = / (and|or|but|the|of|to|a|an|with|for|by|in|from|that|which|their|its)$|[,;–-]$/;
     const danglingStart = /^(and|or|but|of|to|with|by|that|which|than)\b/;
     const offending = items.filter((i) => danglingEnd.test(i.text) || danglingStart.test(i.text));
     expect(offending.map((i) => `${i.id}: ${i.text.slice(0, 30)} … ${i.text.slice(-30)}`)).toEqual([]);
   });
 
-  it('occurs in its seed file, piece by piece, and is exactly those pieces joined', () => {
+  it('finds every item in its seed file, piece by piece, as exactly those pieces joined', () => {
     const offending: string[] = [];
     for (const item of items) {
       const haystack = normalisedSeed.get(item.source.file) ?? '';
@@ -312,17 +315,17 @@ describe('ids', () => {
     }
   }
 
-  it('are unique', () => {
+  it('gives every item a unique id', () => {
     const ids = items.map((i) => i.id);
     expect(new Set(ids).size).toBe(ids.length);
   });
 
-  it('follow the documented scheme', () => {
+  it('derives every id from the documented scheme', () => {
     const offending = items.filter((i) => expectedId(i) !== i.id).map((i) => `${i.id} ≠ ${expectedId(i)}`);
     expect(offending).toEqual([]);
   });
 
-  it('give groups and outcomes short lower-case slugs', () => {
+  it('gives groups and outcomes short lower-case slugs', () => {
     const slugs = findItems(catalogue, { kind: ['group', 'outcome'] }).map((i) => i.id);
     expect(slugs.every((s) => /^[a-z]+(-[a-z]+)*$/.test(s))).toBe(true);
     expect(slugs).toContain('children-in-care');
@@ -335,7 +338,7 @@ describe('ids', () => {
     ]);
   });
 
-  it('keep pinned ids on the same text', () => {
+  it('keeps pinned ids on the same text', () => {
     // Spot checks against the seed: later capabilities store these ids, so they must not move.
     const text = (id: string) => items.find((i) => i.id === id)?.text;
     expect(text('T1-FRONTLINE-UNIVERSAL-01')).toMatch(/^Children's Centres and other early years settings provide a range/);
@@ -350,7 +353,7 @@ describe('ids', () => {
 });
 
 describe('identical text', () => {
-  it('never repeats within a template or among items outside templates', () => {
+  it('repeats no text within a template or among items outside templates', () => {
     const seen = new Map<string, string>();
     const repeats: string[] = [];
     for (const item of items) {
@@ -405,11 +408,11 @@ describe('the committed catalogue', () => {
     return { status: result.status, stderr: result.stderr, stdout: result.stdout };
   }
 
-  it('equals what the script produces from the seed and corrections now', () => {
+  it('matches the committed catalogue to what the script produces from the seed and corrections now', () => {
     expect(readFileSync(cataloguePath(), 'utf8')).toBe(buildCatalogueText(seedsFolder));
   });
 
-  it('passes the script\'s --check and a changed copy fails it, naming the changed item', () => {
+  it('passes the committed catalogue through --check and fails a changed copy, naming the changed item', () => {
     expect(runCheck(cataloguePath()).status).toBe(0);
     const changed = join(scratch, 'catalogue.json');
     writeFileSync(changed, readFileSync(cataloguePath(), 'utf8').replace('Children\'s Centres know the number of disabled', 'Children\'s Centres know the count of disabled'));
@@ -418,7 +421,7 @@ describe('the committed catalogue', () => {
     expect(result.stderr).toContain('changed T1-STRATEGY-TARGETED-08');
   }, 60_000);
 
-  it('has a date-based version carrying its content hash', () => {
+  it('gives the catalogue a date-based version carrying its content hash', () => {
     expect(catalogue.version).toMatch(/^\d{4}-\d{2}-\d{2}\+[0-9a-f]{12}$/);
     expect(catalogue.contentHash.slice('sha256:'.length, 'sha256:'.length + 12)).toBe(catalogue.version.split('+')[1]);
   });
