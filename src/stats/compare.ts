@@ -65,7 +65,7 @@ export function judge(direction: Direction, polarity: Polarity): Judgement {
  * - Benchmark an interval (L_B, U_B) (e.g. comparing two areas): 'higher' when the indicator's lower limit
  *   is above U_B, 'lower' when its upper limit is below L_B, otherwise 'similar' — the intervals-overlap
  *   rule. It is conservative: two 95% intervals that just fail to overlap correspond to a difference
- *   significant at about the 0.6% level (Schenker & Gelman 2001), so prefer testing the difference itself
+ *   significant at about the 0.6% level for equal standard errors (Schenker & Gelman 2001), so prefer testing the difference itself
  *   (e.g. {@link proportionDifference}) when both are estimates.
  *
  * The significance level is the level at which the intervals were computed: call it once with the 95%

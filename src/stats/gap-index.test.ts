@@ -71,8 +71,8 @@ describe('disadvantageGapIndex', () => {
   it('equals the Mann–Whitney formulation 10 × (2A − 1) (property)', () => {
     fc.assert(
       fc.property(pupils, (rows) => {
-        const scores = rows.map(([s]) => s);
-        const flags = rows.map(([, f]) => f);
+        const scores = deepFreeze(rows.map(([s]) => s));
+        const flags = deepFreeze(rows.map(([, f]) => f));
         fc.pre(flags.some((f) => f) && flags.some((f) => !f));
         expectClose(disadvantageGapIndex(scores, flags).value, mannWhitneyIndex(scores, flags), 1e-9);
       }),
@@ -84,8 +84,8 @@ describe('disadvantageGapIndex', () => {
     const transforms = [(x: number) => Math.exp(x / 7), (x: number) => x * x * x + 5 * x - 100, (x: number) => Math.log1p(x) * 1000 - 3];
     fc.assert(
       fc.property(pupils, fc.constantFrom(0, 1, 2), (rows, which) => {
-        const scores = rows.map(([s]) => s);
-        const flags = rows.map(([, f]) => f);
+        const scores = deepFreeze(rows.map(([s]) => s));
+        const flags = deepFreeze(rows.map(([, f]) => f));
         fc.pre(flags.some((f) => f) && flags.some((f) => !f));
         const f = transforms[which] as (x: number) => number;
         expect(disadvantageGapIndex(scores.map(f), flags).value).toBe(disadvantageGapIndex(scores, flags).value);
@@ -97,8 +97,8 @@ describe('disadvantageGapIndex', () => {
   it('changes sign when the groups are swapped and stays within [−10, 10] (property)', () => {
     fc.assert(
       fc.property(pupils, (rows) => {
-        const scores = rows.map(([s]) => s);
-        const flags = rows.map(([, f]) => f);
+        const scores = deepFreeze(rows.map(([s]) => s));
+        const flags = deepFreeze(rows.map(([, f]) => f));
         fc.pre(flags.some((f) => f) && flags.some((f) => !f));
         const a = disadvantageGapIndex(scores, flags).value as number;
         const b = disadvantageGapIndex(scores, flags.map((f) => !f)).value as number;
@@ -112,8 +112,8 @@ describe('disadvantageGapIndex', () => {
   it('gives the same index by counting sort (integer scores) and by comparison sort (other scores) (property)', () => {
     fc.assert(
       fc.property(pupils, (rows) => {
-        const scores = rows.map(([s]) => s);
-        const flags = rows.map(([, f]) => f);
+        const scores = deepFreeze(rows.map(([s]) => s));
+        const flags = deepFreeze(rows.map(([, f]) => f));
         fc.pre(flags.some((f) => f) && flags.some((f) => !f));
         // Adding 0.5 keeps the order but forces the comparison-sort path; 1e9 steps force it by range.
         expect(disadvantageGapIndex(scores.map((s) => s + 0.5), flags).value).toBe(disadvantageGapIndex(scores, flags).value);

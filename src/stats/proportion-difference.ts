@@ -1,7 +1,7 @@
 import type { Estimate } from './interval.js';
 import type { MaybeNumber } from './errors.js';
 import type { ProportionOptions, ProportionResult } from './proportion.js';
-import { criticalZ, proportion } from './proportion.js';
+import { proportion } from './proportion.js';
 
 /** Counts for one group: the numerator (e.g. pupils meeting the standard) and the denominator. */
 export interface Counts {
@@ -49,7 +49,6 @@ export function proportionDifference(
   if (g.value === null || c.value === null || g.lower === null || g.upper === null || c.lower === null || c.upper === null) {
     return { value: null, lower: null, upper: null, ...base };
   }
-  criticalZ(confidence);
   const difference = g.value - c.value;
   const lower = difference - Math.hypot(g.value - g.lower, c.upper - c.value);
   const upper = difference + Math.hypot(g.upper - g.value, c.value - c.lower);

@@ -79,7 +79,7 @@ describe('recentTrend', () => {
         fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 5, maxLength: 5 }),
         fc.array(fc.double({ min: 0.01, max: 5, noNaN: true }), { minLength: 5, maxLength: 5 }),
         (values, halfWidths) => {
-          const forward = values.map((value, i) => ({ period: i, value, lower: value - (halfWidths[i] as number), upper: value + (halfWidths[i] as number) }));
+          const forward = deepFreeze(values.map((value, i) => ({ period: i, value, lower: value - (halfWidths[i] as number), upper: value + (halfWidths[i] as number) })));
           const backward = forward.map((p) => ({ ...p, period: -p.period }));
           const a = recentTrend(forward, { valueType: 'other' }).trend;
           const b = recentTrend(backward, { valueType: 'other' }).trend;
@@ -94,7 +94,7 @@ describe('recentTrend', () => {
 
 describe('gapTrend', () => {
   const series = (gaps: number[], halfWidth = 0.5): GapPoint[] =>
-    gaps.map((value, i) => ({ period: 2019 + i, value, lower: value - halfWidth, upper: value + halfWidth }));
+    deepFreeze(gaps).map((value, i) => ({ period: 2019 + i, value, lower: value - halfWidth, upper: value + halfWidth }));
 
   it('finds a positive gap moving toward zero narrowing', () => {
     const r = gapTrend(series([10, 8.5, 7, 5.2, 4]));
