@@ -1000,7 +1000,7 @@ function addMatrixTemplate(
   const firstTable = indexWhere(blocks, isTableHeader, next, `template ${number} matrix`);
   const references = indexWhere(blocks, isReferencesHeading, firstTable, `template ${number} references`);
 
-  addGeneralConditions(context, seed, blocks.slice(next, firstTable), number, `section 5, template ${word}: general conditions`);
+  addGeneralConditions(context, seed, blocks.slice(next, firstTable), number, `section 5, template ${word}: general condition`);
   addMatrix(context, seed, blocks.slice(firstTable, references), number);
   addReferences(context, seed, blocks.slice(references + 1), number);
 }

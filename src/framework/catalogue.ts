@@ -131,7 +131,10 @@ const tierSchema = z.enum(TIER_IDS);
 const templateNumber = z.number().int().min(1).max(5);
 const threadId = z.string().regex(/^GT(0[1-9]|10)$/);
 
-const base = { id: idSchema, text, source: sourceSchema };
+/** An item schema: id, kind, text and source first (in that order in the JSON), then the kind's fields. */
+function itemOf<K extends ItemKind, Shape extends z.ZodRawShape>(kind: K, shape: Shape) {
+  return z.strictObject({ id: idSchema, kind: z.literal(kind), text, source: sourceSchema }).extend(shape);
+}
 
 const groupRuleSchema = z.discriminatedUnion('kind', [
   /** The child-level field is true. */
@@ -159,9 +162,7 @@ const groupDefinitionSchema = z.strictObject({
 });
 
 export const itemSchema = z.discriminatedUnion('kind', [
-  z.strictObject({
-    ...base,
-    kind: z.literal('theme'),
+  itemOf('theme', {
     number: positive,
     /** The wording of the overview (section 2), which differs slightly from the leaflet's. */
     overviewText: text,
@@ -170,32 +171,17 @@ export const itemSchema = z.discriminatedUnion('kind', [
     /** The overview's italic note on timing, where it has one. */
     note: text.optional(),
   }),
-  z.strictObject({ ...base, kind: z.literal('output'), number: positive }),
-  z.strictObject({ ...base, kind: z.literal('outcome'), id: z.enum(OUTCOME_IDS), number: positive, name: text }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('group'),
-    number: positive,
-    name: text,
-    definition: groupDefinitionSchema,
-  }),
-  z.strictObject({ ...base, kind: z.literal('layer'), id: layerSchema, number: positive, code: text, name: text }),
-  z.strictObject({ ...base, kind: z.literal('tier'), id: tierSchema, number: positive, code: text, name: text }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('golden-thread'),
-    id: threadId,
-    number: positive,
-    shortTitle: text,
-    subtitle: text.optional(),
-  }),
-  z.strictObject({ ...base, kind: z.literal('thread-headline'), thread: threadId }),
-  z.strictObject({ ...base, kind: z.literal('thread-narrative'), thread: threadId, number: positive }),
-  z.strictObject({ ...base, kind: z.literal('thread-means'), thread: threadId, number: positive }),
-  z.strictObject({ ...base, kind: z.literal('thread-note'), thread: threadId }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('template'),
+  itemOf('output', { number: positive }),
+  itemOf('outcome', { id: z.enum(OUTCOME_IDS), number: positive, name: text }),
+  itemOf('group', { number: positive, name: text, definition: groupDefinitionSchema }),
+  itemOf('layer', { id: layerSchema, number: positive, code: text, name: text }),
+  itemOf('tier', { id: tierSchema, number: positive, code: text, name: text }),
+  itemOf('golden-thread', { id: threadId, number: positive, shortTitle: text, subtitle: text.optional() }),
+  itemOf('thread-headline', { thread: threadId }),
+  itemOf('thread-narrative', { thread: threadId, number: positive }),
+  itemOf('thread-means', { thread: threadId, number: positive }),
+  itemOf('thread-note', { thread: threadId }),
+  itemOf('template', {
     id: z.string().regex(/^T[1-5]$/),
     number: templateNumber,
     /** The template's subject as listed in the section 5 introduction. */
@@ -207,11 +193,9 @@ export const itemSchema = z.discriminatedUnion('kind', [
     /** Heading of the general conditions (matrix templates). */
     conditionsHeading: text.optional(),
   }),
-  z.strictObject({ ...base, kind: z.literal('template-introduction'), template: templateNumber, number: positive }),
-  z.strictObject({ ...base, kind: z.literal('general-condition'), template: templateNumber, number: positive }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('matrix-statement'),
+  itemOf('template-introduction', { template: templateNumber, number: positive }),
+  itemOf('general-condition', { template: templateNumber, number: positive }),
+  itemOf('matrix-statement', {
     template: templateNumber,
     layer: layerSchema,
     tier: tierSchema,
@@ -219,51 +203,21 @@ export const itemSchema = z.discriminatedUnion('kind', [
     /** Words that follow the statement's points (the statement's text ends with a colon). */
     textAfterPoints: text.optional(),
   }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('matrix-point'),
-    template: templateNumber,
-    layer: layerSchema,
-    tier: tierSchema,
-    parentId: idSchema,
-    number: positive,
-  }),
-  z.strictObject({ ...base, kind: z.literal('success-factor'), template: templateNumber, parentId: idSchema, number: positive }),
-  z.strictObject({ ...base, kind: z.literal('principle'), template: templateNumber, number: positive }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('principle-narrative'),
-    template: templateNumber,
-    principle: positive,
-    number: positive,
-  }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('principle-point'),
-    template: templateNumber,
-    principle: positive,
-    parentId: idSchema,
-    number: positive,
-  }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('principle-subpoint'),
-    template: templateNumber,
-    principle: positive,
-    parentId: idSchema,
-    number: positive,
-  }),
-  z.strictObject({ ...base, kind: z.literal('summary-introduction') }),
-  z.strictObject({ ...base, kind: z.literal('summary-note'), layer: layerSchema }),
-  z.strictObject({
-    ...base,
-    kind: z.literal('summary-headline'),
+  itemOf('matrix-point', { template: templateNumber, layer: layerSchema, tier: tierSchema, parentId: idSchema, number: positive }),
+  itemOf('success-factor', { template: templateNumber, parentId: idSchema, number: positive }),
+  itemOf('principle', { template: templateNumber, number: positive }),
+  itemOf('principle-narrative', { template: templateNumber, principle: positive, number: positive }),
+  itemOf('principle-point', { template: templateNumber, principle: positive, parentId: idSchema, number: positive }),
+  itemOf('principle-subpoint', { template: templateNumber, principle: positive, parentId: idSchema, number: positive }),
+  itemOf('summary-introduction', {}),
+  itemOf('summary-note', { layer: layerSchema }),
+  itemOf('summary-headline', {
     layer: layerSchema,
     /** The sub-heading the headline sits under (e.g. "engaging with parents and carers"). */
     group: text,
     number: positive,
   }),
-  z.strictObject({ ...base, kind: z.literal('reference'), template: templateNumber, number: positive }),
+  itemOf('reference', { template: templateNumber, number: positive }),
 ]);
 
 export const catalogueSchema = z.strictObject({
