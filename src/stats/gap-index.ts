@@ -99,8 +99,14 @@ export function disadvantageGapIndex(scores: ArrayLike<MaybeNumber>, disadvantag
 function countingRankSum(all: Float64Array, group: Float64Array, min: number, range: number): number {
   const countAll = new Uint32Array(range + 1);
   const countGroup = new Uint32Array(range + 1);
-  for (let i = 0; i < all.length; i++) countAll[(all[i] as number) - min]++;
-  for (let i = 0; i < group.length; i++) countGroup[(group[i] as number) - min]++;
+  for (let i = 0; i < all.length; i++) {
+    const k = (all[i] as number) - min;
+    countAll[k] = (countAll[k] as number) + 1;
+  }
+  for (let i = 0; i < group.length; i++) {
+    const k = (group[i] as number) - min;
+    countGroup[k] = (countGroup[k] as number) + 1;
+  }
   let rankSum = 0;
   let below = 0;
   for (let v = 0; v <= range; v++) {
