@@ -1,7 +1,8 @@
+import { frameworkCapability } from './framework/capability.js';
 import type { Capability } from './web/capability.js';
 
 /**
  * Every capability the service runs, in navigation order. A new capability adds itself here and
  * nowhere else in the web layer.
  */
-export const capabilities: Capability[] = [];
+export const capabilities: Capability[] = [frameworkCapability];

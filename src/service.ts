@@ -5,6 +5,7 @@ import type { Database } from './db/database.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './web/app.js';
+import type { Capability } from './web/capability.js';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -22,11 +23,21 @@ export class ListenError extends Error {
   }
 }
 
-/** Opens the database, applies pending migrations, and serves the web application. */
+/**
+ * Applies pending migrations, then lets each capability load its reference data (the framework
+ * catalogue, say). Returns the names of the migrations applied.
+ */
+export async function prepareDatabase(database: Database, serviceCapabilities: Capability[] = capabilities): Promise<string[]> {
+  const applied = await migrateToLatest(database.db);
+  for (const capability of serviceCapabilities) await capability.afterMigrate?.(database);
+  return applied;
+}
+
+/** Opens the database, prepares it, and serves the web application. */
 export async function startService(config: Config): Promise<RunningService> {
   const database = await openDatabase(config);
   try {
-    const appliedMigrations = await migrateToLatest(database.db);
+    const appliedMigrations = await prepareDatabase(database);
     const app = await buildApp({
       config,
       database,

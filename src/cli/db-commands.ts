@@ -1,17 +1,18 @@
 import type { Command } from 'commander';
 import { openDatabase } from '../db/database.js';
-import { migrateToLatest, migrationStatus } from '../db/migrate.js';
+import { migrationStatus } from '../db/migrate.js';
+import { prepareDatabase } from '../service.js';
 import { configWith } from './program.js';
 
 export function registerDatabaseCommands(program: Command): void {
   const db = program.command('db').description('manage the database schema');
 
   db.command('migrate')
-    .description('apply every pending migration, all together or none')
+    .description('apply every pending migration, all together or none, and load reference data')
     .action(async () => {
       const database = await openDatabase(configWith({}));
       try {
-        const applied = await migrateToLatest(database.db);
+        const applied = await prepareDatabase(database);
         console.log(`Database: ${database.location}`);
         console.log(
           applied.length === 0

@@ -6,6 +6,7 @@ import { ListenError } from '../service.js';
 import { version } from '../version.js';
 import { registerDatabaseCommands } from './db-commands.js';
 import { registerServeCommand } from './serve-command.js';
+import { registerStatsCommands } from './stats-commands.js';
 
 /** Exit codes: 0 done, 1 the work failed, 2 the command line was wrong. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerServeCommand(program);
   registerDatabaseCommands(program);
+  registerStatsCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }

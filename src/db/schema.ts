@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { FrameworkTables } from '../framework/tables.js';
 
 /**
  * The database's tables as Kysely sees them. Each capability declares its own tables in its
@@ -10,6 +11,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema {
+export interface Schema extends FrameworkTables {
   instance: InstanceTable;
 }

@@ -38,7 +38,11 @@ export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
         description:
           'Read the framework, the gaps in outcomes between groups of children and the plans to close them. Responses are JSON. Every error answer has the fields statusCode, error, message and requestId.',
       },
-      tags: [{ name: 'Operations', description: 'Service status' }, { name: 'API', description: 'Discovery' }],
+      tags: [
+        { name: 'Operations', description: 'Service status' },
+        { name: 'API', description: 'Discovery' },
+        { name: 'Framework', description: 'The Narrowing the Gap framework: golden threads, templates, groups and outcomes' },
+      ],
     },
   });
 }

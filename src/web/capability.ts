@@ -33,5 +33,7 @@ export interface Capability {
   /** Absolute path of the capability's Nunjucks templates, if it has pages. */
   viewsDirectory?: string;
   apiLinks?: ApiLink[];
+  /** Loads the capability's reference data after migrations (idempotent: run on every start). */
+  afterMigrate?(database: Database): Promise<void>;
   registerRoutes(app: FastifyInstance, context: AppContext): void | Promise<void>;
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import type { Engine } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
+import { prepareDatabase } from '../../src/service.js';
 import type { Capability } from '../../src/web/capability.js';
 import { buildApp } from '../../src/web/app.js';
 import { capabilities as serviceCapabilities } from '../../src/capabilities.js';
@@ -19,11 +19,12 @@ export async function createTestApp(
   options: { engine?: Engine; extraCapabilities?: Capability[] } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(options.engine ?? 'pglite');
-  await migrateToLatest(database.db);
+  const capabilities = [...serviceCapabilities, ...(options.extraCapabilities ?? [])];
+  await prepareDatabase(database, capabilities);
   const app = await buildApp({
     config: loadConfig({}),
     database,
-    capabilities: [...serviceCapabilities, ...(options.extraCapabilities ?? [])],
+    capabilities,
   });
   return {
     app,

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import * as instance from './0001-instance.js';
+import * as frameworkCatalogue from './0002-framework-catalogue.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -7,4 +8,5 @@ import * as instance from './0001-instance.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-instance': instance,
+  '0002-framework-catalogue': frameworkCatalogue,
 };

@@ -1,0 +1,410 @@
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { ErrorOptions } from 'commander';
+import { CsvError, parse } from 'csv-parse';
+import type { Info } from 'csv-parse';
+import {
+  StatsInputError,
+  crudeRate,
+  disadvantageGapIndex,
+  meanFromSummary,
+  meanFromValues,
+  proportion,
+  proportionDifference,
+} from '../stats/index.js';
+import type { Estimate } from '../stats/index.js';
+
+/** Code of the CommanderError raised for input the statistics cannot use; runCli exits 2 for it. */
+const invalidInput = 'ntg.invalidInput';
+
+/** Input that is present but unusable (a bad CSV cell, a missing column): the command line was wrong. */
+class CommandInputError extends Error {
+  override readonly name = 'CommandInputError';
+}
+
+/**
+ * A command whose errors are printed as one line, `ntg: <message>`, and exit 2. Commander's own parsing
+ * errors (missing or unknown option, malformed value) come through `error()` too; they keep a pointer to
+ * the command's help on the same line instead of commander's separate help line.
+ */
+class StatsCommand extends Command {
+  override createCommand(name?: string): StatsCommand {
+    return new StatsCommand(name);
+  }
+
+  override error(message: string, options: ErrorOptions = {}): never {
+    const code = options.code ?? 'commander.error';
+    const text = message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim();
+    const hint = code === invalidInput ? '' : ` (run ${commandPath(this)} --help for usage)`;
+    this.showHelpAfterError(false);
+    return super.error(`ntg: ${text}${hint}`, { exitCode: 2, code });
+  }
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let current: Command | null = command; current; current = current.parent) names.unshift(current.name());
+  return names.join(' ');
+}
+
+export function registerStatsCommands(program: Command): void {
+  const stats = new StatsCommand('stats').copyInheritedSettings(program);
+  program.addCommand(stats);
+  stats
+    .description('compute a statistic with its confidence interval and print it as one JSON object')
+    .addHelpText(
+      'after',
+      `
+Each command prints one JSON object on standard output whose first three keys are
+"value", "lower" and "upper" (the estimate and its confidence limits, full double
+precision), followed by the details the statistics module returns. Confidence
+levels are fractions strictly between 0 and 1 (default 0.95; 0.998 is the other
+Fingertips level). Bad input exits 2 with a one-line message on standard error.
+See docs/methods.md for the methods and their sources.`,
+    );
+
+  stats
+    .command('proportion')
+    .description('a proportion with its Wilson score interval')
+    .addOption(new Option('--numerator <count>', 'number in the group with the outcome').argParser(parseCount).makeOptionMandatory())
+    .addOption(new Option('--denominator <count>', 'number in the group (at least 1)').argParser(parseCount).makeOptionMandatory())
+    .addOption(confidenceOption())
+    .addOption(
+      new Option('--multiplier <number>', 'scale of value and limits: 1 for a proportion from 0 to 1, 100 for a percentage')
+        .argParser(parseNumber)
+        .default(1),
+    )
+    .action((options: { numerator: number; denominator: number; confidence: number; multiplier: number }, command: Command) => {
+      reportInputErrors(command, () => {
+        const { numerator, denominator, confidence, multiplier } = options;
+        printEstimate(proportion(numerator, denominator, { confidence, multiplier }));
+      });
+    });
+
+  stats
+    .command('rate')
+    .description('a crude rate with its exact Poisson (under 10 events) or Byar (10 or more) interval')
+    .addOption(new Option('--numerator <count>', 'number of events').argParser(parseCount).makeOptionMandatory())
+    .addOption(
+      new Option('--denominator <number>', 'population or person-time at risk (greater than 0)').argParser(parseNumber).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option(
+        '--multiplier <number>',
+        'rate per this many of the denominator; the default, per 100,000, is the Fingertips convention',
+      )
+        .argParser(parseNumber)
+        .default(100_000),
+    )
+    .addOption(confidenceOption())
+    .action((options: { numerator: number; denominator: number; confidence: number; multiplier: number }, command: Command) => {
+      reportInputErrors(command, () => {
+        const { numerator, denominator, confidence, multiplier } = options;
+        printEstimate(crudeRate(numerator, denominator, { confidence, multiplier }));
+      });
+    });
+
+  stats
+    .command('mean')
+    .description('a mean with its Student-t interval, from values or from count, mean and standard deviation')
+    .addOption(
+      new Option('--values <list>', 'comma-separated values, e.g. 1.5,2,3 (at least 2)')
+        .argParser(parseNumberList)
+        .conflicts(['count', 'mean', 'sd']),
+    )
+    .addOption(new Option('--count <count>', 'sample size (a whole number, at least 2), with --mean and --sd').argParser(parseNumber))
+    .addOption(new Option('--mean <number>', 'sample mean, with --count and --sd').argParser(parseNumber))
+    .addOption(new Option('--sd <number>', 'sample standard deviation (divisor n − 1), with --count and --mean').argParser(parseNumber))
+    .addOption(confidenceOption())
+    .action(
+      (
+        options: { values?: number[]; count?: number; mean?: number; sd?: number; confidence: number },
+        command: Command,
+      ) => {
+        reportInputErrors(command, () => {
+          const { values, count, mean, sd, confidence } = options;
+          if (values) return printEstimate(meanFromValues(values, { confidence }));
+          const summary = { '--count': count, '--mean': mean, '--sd': sd };
+          const absent = Object.keys(summary).filter((name) => summary[name as keyof typeof summary] === undefined);
+          if (absent.length === 3) throw new CommandInputError('give either --values, or --count, --mean and --sd');
+          if (absent.length > 0) {
+            throw new CommandInputError(`${absent.join(' and ')} missing: give --count, --mean and --sd together (or --values)`);
+          }
+          printEstimate(meanFromSummary({ count, mean, standardDeviation: sd }, { confidence }));
+        });
+      },
+    );
+
+  stats
+    .command('gap')
+    .description("the gap between two proportions (group minus comparator) with Newcombe's hybrid score interval")
+    .addOption(new Option('--numerator <count>', "the group's number with the outcome").argParser(parseCount).makeOptionMandatory())
+    .addOption(new Option('--denominator <count>', "the group's size").argParser(parseCount).makeOptionMandatory())
+    .addOption(
+      new Option('--comparator-numerator <count>', "the comparator's number with the outcome").argParser(parseCount).makeOptionMandatory(),
+    )
+    .addOption(new Option('--comparator-denominator <count>', "the comparator's size").argParser(parseCount).makeOptionMandatory())
+    .addOption(confidenceOption())
+    .addOption(
+      new Option('--multiplier <number>', 'scale of the gap: 1 for a difference of proportions, 100 for percentage points')
+        .argParser(parseNumber)
+        .default(1),
+    )
+    .action(
+      (
+        options: {
+          numerator: number;
+          denominator: number;
+          comparatorNumerator: number;
+          comparatorDenominator: number;
+          confidence: number;
+          multiplier: number;
+        },
+        command: Command,
+      ) => {
+        reportInputErrors(command, () => {
+          const settings = { confidence: options.confidence, multiplier: options.multiplier };
+          const group = { numerator: options.numerator, denominator: options.denominator };
+          const comparator = { numerator: options.comparatorNumerator, denominator: options.comparatorDenominator };
+          // Check each group on its own first, so a message says which pair of counts is wrong.
+          naming('the group (--numerator, --denominator)', () => proportion(group.numerator, group.denominator, settings));
+          naming('the comparator (--comparator-numerator, --comparator-denominator)', () =>
+            proportion(comparator.numerator, comparator.denominator, settings),
+          );
+          printEstimate(proportionDifference(group, comparator, settings));
+        });
+      },
+    );
+
+  stats
+    .command('gap-index')
+    .description("the DfE disadvantage gap index from a CSV file with one row per pupil")
+    .argument('<file>', 'CSV file (UTF-8, comma-separated, with a header row)')
+    .addOption(new Option('--score <column>', 'column holding the attainment score (numeric; blank = missing, excluded)').makeOptionMandatory())
+    .addOption(
+      new Option(
+        '--group <column>',
+        'column flagging disadvantaged pupils: Y/N, yes/no, true/false or 1/0 (any case; blank = unknown, excluded)',
+      ).makeOptionMandatory(),
+    )
+    .addHelpText(
+      'after',
+      `
+Prints {"value":<index>,"lower":null,"upper":null,...}: the index has no confidence
+interval. Rows are numbered as in the file, the header being row 1.`,
+    )
+    .action(async (file: string, options: { score: string; group: string }, command: Command) => {
+      await reportInputErrorsAsync(command, async () => {
+        const pupils = await readPupils(file, options.score, options.group);
+        const result = disadvantageGapIndex(pupils.scores, pupils.flags);
+        if (result.value === null) {
+          throw new CommandInputError(
+            `${file}: the gap index needs at least one disadvantaged and one other pupil with a score ` +
+              `(found ${result.disadvantagedCount} disadvantaged, ${result.otherCount} other, ${result.excludedCount} excluded)`,
+          );
+        }
+        printEstimate({ ...result, lower: null, upper: null });
+      });
+    });
+}
+
+function confidenceOption(): Option {
+  return new Option('--confidence <level>', 'confidence level strictly between 0 and 1, e.g. 0.95 or 0.998')
+    .argParser(parseNumber)
+    .default(0.95);
+}
+
+/** Prints an estimate as one JSON line with value, lower and upper first; numbers keep full double precision. */
+function printEstimate(result: Estimate): void {
+  const { value, lower, upper, ...details } = result;
+  console.log(JSON.stringify({ value, lower, upper, ...details }));
+}
+
+/** Runs an action, turning input the statistics refuse into a one-line usage error (exit 2). */
+function reportInputErrors(command: Command, action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    refuse(command, error);
+  }
+}
+
+async function reportInputErrorsAsync(command: Command, action: () => Promise<void>): Promise<void> {
+  try {
+    await action();
+  } catch (error) {
+    refuse(command, error);
+  }
+}
+
+function refuse(command: Command, error: unknown): never {
+  if (error instanceof StatsInputError || error instanceof CommandInputError) {
+    command.error(error.message, { exitCode: 2, code: invalidInput });
+  }
+  throw error;
+}
+
+/** Runs a check, prefixing any StatsInputError message with what was being checked. */
+function naming(what: string, check: () => unknown): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof StatsInputError) throw new StatsInputError(`${what}: ${error.message}`);
+    throw error;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Numbers on the command line
+
+const decimal = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** A finite decimal number, or undefined. Refuses what `Number()` would quietly accept: "", "0x10", "Infinity". */
+function toNumber(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (!decimal.test(trimmed)) return undefined;
+  const value = Number(trimmed);
+  return Number.isFinite(value) ? value : undefined;
+}
+
+function parseNumber(text: string): number {
+  const value = toNumber(text);
+  if (value === undefined) throw new InvalidArgumentError('expected a finite number, e.g. 0.95 or 120.5');
+  return value;
+}
+
+/** A whole number; whether it may be negative or zero is for the statistic to say. */
+function parseCount(text: string): number {
+  const value = toNumber(text);
+  if (value === undefined || !Number.isInteger(value)) throw new InvalidArgumentError('expected a whole number (a count)');
+  return value;
+}
+
+function parseNumberList(text: string): number[] {
+  return text.split(',').map((item, index) => {
+    const value = toNumber(item);
+    if (value === undefined) {
+      throw new InvalidArgumentError(`item ${index + 1} (${JSON.stringify(item.trim())}) is not a finite number`);
+    }
+    return value;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Pupils from a CSV file
+
+/** Growable parallel columns: a score (NaN when missing or the flag is unknown) and a 0/1 flag per pupil. */
+class PupilColumns {
+  private scoreData = new Float64Array(4096);
+  private flagData = new Uint8Array(4096);
+  length = 0;
+
+  push(score: number, flag: 0 | 1): void {
+    if (this.length === this.scoreData.length) {
+      const scores = new Float64Array(this.length * 2);
+      scores.set(this.scoreData);
+      this.scoreData = scores;
+      const flags = new Uint8Array(this.length * 2);
+      flags.set(this.flagData);
+      this.flagData = flags;
+    }
+    this.scoreData[this.length] = score;
+    this.flagData[this.length] = flag;
+    this.length += 1;
+  }
+
+  get scores(): Float64Array {
+    return this.scoreData.subarray(0, this.length);
+  }
+
+  /** Every entry is 0 or 1 (push only stores those), which is what the gap index takes as a group flag. */
+  get flags(): ArrayLike<0 | 1> {
+    return this.flagData.subarray(0, this.length) as unknown as ArrayLike<0 | 1>;
+  }
+}
+
+const groupValues = new Map<string, 0 | 1>([
+  ['y', 1], ['yes', 1], ['true', 1], ['1', 1],
+  ['n', 0], ['no', 0], ['false', 0], ['0', 0],
+]);
+
+/**
+ * Streams a CSV file of pupils into score and group columns. A blank score or blank group makes the pupil
+ * excluded (stored as a NaN score, which the gap index excludes and counts); anything else unreadable is an
+ * error naming the file, row and column. Rows are numbered as in the file, the header being row 1.
+ */
+async function readPupils(file: string, scoreColumn: string, groupColumn: string): Promise<PupilColumns> {
+  const pupils = new PupilColumns();
+  const records = pipeline(createReadStream(file), parse({ bom: true, info: true, skip_empty_lines: true }), () => {
+    // Errors reach the loop below through the parser; nothing more to do here.
+  });
+  let scoreIndex = -1;
+  let groupIndex = -1;
+  let previousLine = 0;
+  let previousEmptyLines = 0;
+  try {
+    for await (const { record, info } of records as AsyncIterable<{ record: string[]; info: Info }>) {
+      const firstLine = previousLine + 1 + (info.empty_lines - previousEmptyLines);
+      previousLine = info.lines;
+      previousEmptyLines = info.empty_lines;
+      if (info.records === 1) {
+        scoreIndex = findColumn(file, record, scoreColumn, '--score');
+        groupIndex = findColumn(file, record, groupColumn, '--group');
+        continue;
+      }
+      const where = () => `${file}, row ${info.records}${firstLine === info.records ? '' : ` (line ${firstLine})`}`;
+      const scoreText = (record[scoreIndex] ?? '').trim();
+      const groupText = (record[groupIndex] ?? '').trim();
+      let score = NaN;
+      if (scoreText !== '') {
+        const value = toNumber(scoreText);
+        if (value === undefined) {
+          throw new CommandInputError(`${where()}, column ${JSON.stringify(scoreColumn)}: the score ${JSON.stringify(scoreText)} is not a number`);
+        }
+        score = value;
+      }
+      let flag: 0 | 1 = 0;
+      if (groupText === '') {
+        score = NaN;
+      } else {
+        const known = groupValues.get(groupText.toLowerCase());
+        if (known === undefined) {
+          throw new CommandInputError(
+            `${where()}, column ${JSON.stringify(groupColumn)}: expected Y/N, yes/no, true/false or 1/0, or blank when unknown ` +
+              `(got ${JSON.stringify(groupText)})`,
+          );
+        }
+        flag = known;
+      }
+      pupils.push(score, flag);
+    }
+  } catch (error) {
+    throw describeReadError(file, error);
+  }
+  if (scoreIndex < 0) throw new CommandInputError(`${file} is empty: expected a header row naming the columns`);
+  return pupils;
+}
+
+function findColumn(file: string, header: string[], name: string, option: string): number {
+  const wanted = name.trim();
+  const matches = header.flatMap((column, index) => (column.trim() === wanted ? [index] : []));
+  if (matches.length === 1) return matches[0] as number;
+  if (matches.length > 1) throw new CommandInputError(`${file} has more than one column named ${JSON.stringify(wanted)} (${option})`);
+  const available = header.map((column) => JSON.stringify(column.trim())).join(', ');
+  throw new CommandInputError(`${file} has no column ${JSON.stringify(wanted)} (${option}); its columns are ${available}`);
+}
+
+function describeReadError(file: string, error: unknown): unknown {
+  if (error instanceof CommandInputError) return error;
+  if (error instanceof CsvError) return new CommandInputError(`${file} is not valid CSV: ${error.message}`);
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file',
+    EISDIR: 'it is a directory',
+    EACCES: 'permission denied',
+    ENOTDIR: 'a part of the path is not a directory',
+  };
+  const reason = code === undefined ? undefined : reasons[code];
+  return reason ? new CommandInputError(`cannot read ${file}: ${reason}`) : error;
+}
