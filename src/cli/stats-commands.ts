@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream';
-import { Command, InvalidArgumentError, Option } from 'commander';
-import type { ErrorOptions } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { ErrorOptions, HelpContext } from 'commander';
 import { CsvError, parse } from 'csv-parse';
 import type { Info } from 'csv-parse';
 import {
@@ -40,6 +40,16 @@ class StatsCommand extends Command {
     this.showHelpAfterError(false);
     return super.error(`ntg: ${text}${hint}`, { exitCode: 2, code });
   }
+
+  /** `ntg stats` without a command shows its help on standard error and exits 2, as `ntg` alone does. */
+  override help(context?: HelpContext): never;
+  override help(callback: (text: string) => string): never;
+  override help(context?: HelpContext | ((text: string) => string)): never {
+    if (typeof context === 'function') return super.help(context);
+    if (!context?.error) return super.help(context);
+    this.outputHelp({ error: true });
+    throw new CommanderError(2, 'ntg.commandMissing', `${commandPath(this)} needs a command`);
+  }
 }
 
 function commandPath(command: Command): string {
@@ -67,8 +77,8 @@ See docs/methods.md for the methods and their sources.`,
   stats
     .command('proportion')
     .description('a proportion with its Wilson score interval')
-    .addOption(new Option('--numerator <count>', 'number in the group with the outcome').argParser(parseCount).makeOptionMandatory())
-    .addOption(new Option('--denominator <count>', 'number in the group (at least 1)').argParser(parseCount).makeOptionMandatory())
+    .addOption(required('--numerator <count>', 'number in the group with the outcome', parseCount))
+    .addOption(required('--denominator <count>', 'number in the group, at least 1', parseCount))
     .addOption(confidenceOption())
     .addOption(
       new Option('--multiplier <number>', 'scale of value and limits: 1 for a proportion from 0 to 1, 100 for a percentage')
@@ -85,14 +95,12 @@ See docs/methods.md for the methods and their sources.`,
   stats
     .command('rate')
     .description('a crude rate with its exact Poisson (under 10 events) or Byar (10 or more) interval')
-    .addOption(new Option('--numerator <count>', 'number of events').argParser(parseCount).makeOptionMandatory())
-    .addOption(
-      new Option('--denominator <number>', 'population or person-time at risk (greater than 0)').argParser(parseNumber).makeOptionMandatory(),
-    )
+    .addOption(required('--numerator <count>', 'number of events', parseCount))
+    .addOption(required('--denominator <number>', 'population or person-time at risk, greater than 0', parseNumber))
     .addOption(
       new Option(
         '--multiplier <number>',
-        'rate per this many of the denominator; the default, per 100,000, is the Fingertips convention',
+        'rate per this many of the denominator: per 100,000 by default, the Fingertips convention',
       )
         .argParser(parseNumber)
         .default(100_000),
@@ -113,9 +121,9 @@ See docs/methods.md for the methods and their sources.`,
         .argParser(parseNumberList)
         .conflicts(['count', 'mean', 'sd']),
     )
-    .addOption(new Option('--count <count>', 'sample size (a whole number, at least 2), with --mean and --sd').argParser(parseNumber))
-    .addOption(new Option('--mean <number>', 'sample mean, with --count and --sd').argParser(parseNumber))
-    .addOption(new Option('--sd <number>', 'sample standard deviation (divisor n − 1), with --count and --mean').argParser(parseNumber))
+    .addOption(new Option('--count <count>', 'sample size, a whole number of at least 2; with --mean and --sd').argParser(parseNumber))
+    .addOption(new Option('--mean <number>', 'sample mean; with --count and --sd').argParser(parseNumber))
+    .addOption(new Option('--sd <number>', 'sample standard deviation (divisor n − 1); with --count and --mean').argParser(parseNumber))
     .addOption(confidenceOption())
     .action(
       (
@@ -139,12 +147,10 @@ See docs/methods.md for the methods and their sources.`,
   stats
     .command('gap')
     .description("the gap between two proportions (group minus comparator) with Newcombe's hybrid score interval")
-    .addOption(new Option('--numerator <count>', "the group's number with the outcome").argParser(parseCount).makeOptionMandatory())
-    .addOption(new Option('--denominator <count>', "the group's size").argParser(parseCount).makeOptionMandatory())
-    .addOption(
-      new Option('--comparator-numerator <count>', "the comparator's number with the outcome").argParser(parseCount).makeOptionMandatory(),
-    )
-    .addOption(new Option('--comparator-denominator <count>', "the comparator's size").argParser(parseCount).makeOptionMandatory())
+    .addOption(required('--numerator <count>', "the group's number with the outcome", parseCount))
+    .addOption(required('--denominator <count>', "the group's size", parseCount))
+    .addOption(required('--comparator-numerator <count>', "the comparator's number with the outcome", parseCount))
+    .addOption(required('--comparator-denominator <count>', "the comparator's size", parseCount))
     .addOption(confidenceOption())
     .addOption(
       new Option('--multiplier <number>', 'scale of the gap: 1 for a difference of proportions, 100 for percentage points')
@@ -179,14 +185,14 @@ See docs/methods.md for the methods and their sources.`,
 
   stats
     .command('gap-index')
-    .description("the DfE disadvantage gap index from a CSV file with one row per pupil")
+    .description('the DfE disadvantage gap index from a CSV file with one row per pupil')
     .argument('<file>', 'CSV file (UTF-8, comma-separated, with a header row)')
-    .addOption(new Option('--score <column>', 'column holding the attainment score (numeric; blank = missing, excluded)').makeOptionMandatory())
+    .addOption(required('--score <column>', 'column holding the attainment score: numeric, blank when missing (excluded)'))
     .addOption(
-      new Option(
+      required(
         '--group <column>',
-        'column flagging disadvantaged pupils: Y/N, yes/no, true/false or 1/0 (any case; blank = unknown, excluded)',
-      ).makeOptionMandatory(),
+        'column flagging disadvantaged pupils: Y/N, yes/no, true/false or 1/0 in any case, blank when unknown (excluded)',
+      ),
     )
     .addHelpText(
       'after',
@@ -207,6 +213,12 @@ interval. Rows are numbered as in the file, the header being row 1.`,
         printEstimate({ ...result, lower: null, upper: null });
       });
     });
+}
+
+/** An option that must be given; its help says so. */
+function required(flags: string, description: string, parser?: (text: string) => number): Option {
+  const option = new Option(flags, `${description} (required)`).makeOptionMandatory();
+  return parser ? option.argParser(parser) : option;
 }
 
 function confidenceOption(): Option {
@@ -360,7 +372,9 @@ async function readPupils(file: string, scoreColumn: string, groupColumn: string
       if (scoreText !== '') {
         const value = toNumber(scoreText);
         if (value === undefined) {
-          throw new CommandInputError(`${where()}, column ${JSON.stringify(scoreColumn)}: the score ${JSON.stringify(scoreText)} is not a number`);
+          throw new CommandInputError(
+            `${where()}, column ${JSON.stringify(scoreColumn)}: the score ${JSON.stringify(scoreText)} is not a number`,
+          );
         }
         score = value;
       }
@@ -390,7 +404,9 @@ function findColumn(file: string, header: string[], name: string, option: string
   const wanted = name.trim();
   const matches = header.flatMap((column, index) => (column.trim() === wanted ? [index] : []));
   if (matches.length === 1) return matches[0] as number;
-  if (matches.length > 1) throw new CommandInputError(`${file} has more than one column named ${JSON.stringify(wanted)} (${option})`);
+  if (matches.length > 1) {
+    throw new CommandInputError(`${file} has more than one column named ${JSON.stringify(wanted)} (${option})`);
+  }
   const available = header.map((column) => JSON.stringify(column.trim())).join(', ');
   throw new CommandInputError(`${file} has no column ${JSON.stringify(wanted)} (${option}); its columns are ${available}`);
 }
