@@ -1,5 +1,67 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
+import { expect } from 'vitest';
+import { createTestApp } from './app.js';
+import type { TestApp } from './app.js';
 
 export const chromiumPath = '/usr/bin/chromium';
 export const chromiumAvailable = existsSync(chromiumPath);
 export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+if (!chromiumAvailable) console.warn(`Browser tests skipped: ${chromiumPath} is not installed (apt-get install -y chromium).`);
+
+const wcag22aa = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
+
+/** Fails with a readable list when axe finds any WCAG 2.2 A or AA violation on the page. */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(wcag22aa).analyze();
+  const summary = results.violations.map(
+    (violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join('; ')})`,
+  );
+  expect(summary).toEqual([]);
+}
+
+export interface OpenedPage {
+  page: Page;
+  status: number | undefined;
+  /** Console errors and uncaught exceptions seen while the page loaded. */
+  errors: string[];
+  close(): Promise<void>;
+}
+
+/** The real app served on a random port, and a headless Chromium to visit it. */
+export class BrowserSession {
+  private constructor(
+    readonly testApp: TestApp,
+    readonly browser: Browser,
+    readonly baseUrl: string,
+  ) {}
+
+  static async start(): Promise<BrowserSession> {
+    const testApp = await createTestApp();
+    await testApp.app.listen({ port: 0, host: '127.0.0.1' });
+    const baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
+    const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+    return new BrowserSession(testApp, browser, baseUrl);
+  }
+
+  async open(path: string, options: BrowserContextOptions = {}): Promise<OpenedPage> {
+    const context = await this.browser.newContext(options);
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') errors.push(message.text());
+    });
+    page.on('pageerror', (error) => errors.push(error.message));
+    const response = await page.goto(`${this.baseUrl}${path}`);
+    return { page, status: response?.status(), errors, close: () => context.close() };
+  }
+
+  async stop(): Promise<void> {
+    await this.browser.close();
+    await this.testApp.close();
+  }
+}
