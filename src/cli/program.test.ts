@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { migrations } from '../db/migrations/index.js';
 import { runCli } from './program.js';
+
+const migrationNames = Object.keys(migrations);
 
 /** Runs `ntg` in-process and returns its exit code and everything it printed. */
 async function ntg(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -58,6 +61,12 @@ describe('ntg', () => {
     expect(result.err).toContain("error: unknown option '--colour'");
   });
 
+  it('prints usage and exits 2 for a command group without its subcommand', async () => {
+    const result = await ntg('db');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('Usage: ntg db');
+  });
+
   it('prints usage and exits 2 with no command', async () => {
     const result = await ntg();
     expect(result.code).toBe(2);
@@ -88,16 +97,16 @@ describe('ntg db', () => {
     const before = await ntg('db', 'status');
     expect(before.code).toBe(0);
     expect(before.out).toContain(`Database: embedded PostgreSQL (PGlite) in ${dataDir}/pglite`);
-    expect(before.out).toMatch(/0001-instance\s+pending/);
-    expect(before.out).toContain('0 applied, 1 pending. Run "ntg db migrate" to apply them.');
+    for (const name of migrationNames) expect(before.out).toMatch(new RegExp(`${name}\\s+pending`));
+    expect(before.out).toContain(`0 applied, ${migrationNames.length} pending. Run "ntg db migrate" to apply them.`);
 
     const migrate = await ntg('db', 'migrate');
     expect(migrate.code).toBe(0);
-    expect(migrate.out).toContain('Applied 1 migration: 0001-instance.');
+    expect(migrate.out).toContain(`Applied ${migrationNames.length} migrations: ${migrationNames.join(', ')}.`);
 
     const after = await ntg('db', 'status');
-    expect(after.out).toMatch(/0001-instance\s+applied \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/);
-    expect(after.out).toContain('1 applied, 0 pending.');
+    for (const name of migrationNames) expect(after.out).toMatch(new RegExp(`${name}\\s+applied \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`));
+    expect(after.out).toContain(`${migrationNames.length} applied, 0 pending.`);
 
     const again = await ntg('db', 'migrate');
     expect(again.out).toContain('Nothing to do: every migration is already applied.');

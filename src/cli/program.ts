@@ -45,8 +45,8 @@ export async function runCli(argv: string[]): Promise<number> {
     return exitCodes.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      const finishedNormally = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(error.code);
-      return finishedNormally ? exitCodes.ok : exitCodes.usage;
+      // Help or the version asked for exits 0; help shown because a subcommand is missing does not.
+      return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
     }
     if (expectedErrors.some((kind) => error instanceof kind)) {
       console.error(`ntg: ${(error as Error).message}`);

@@ -49,7 +49,7 @@ export function requireNonNegative(value: number, what: string): void {
  */
 export function requireConfidence(confidence: number): void {
   if (typeof confidence !== 'number' || !Number.isFinite(confidence) || confidence <= 0 || confidence >= 1) {
-    const hint = typeof confidence === 'number' && confidence > 1 && confidence < 100 ? `; did you mean ${confidence / 100}?` : '';
+    const hint = typeof confidence === 'number' && confidence >= 50 && confidence < 100 ? `; did you mean ${confidence / 100}?` : '';
     throw new StatsInputError(
       `a confidence level must be strictly between 0 and 1, e.g. 0.95 (got ${show(confidence)}${hint})`,
     );
