@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
  * The folder holding package.json. Templates, public files and data files are read from `src/`
  * under it, so the same paths work when running from source (tests) and from `dist/` (start).
  */
-function findPackageRoot(start: string): string {
+export function findPackageRoot(start: string): string {
   let folder = start;
   while (!existsSync(join(folder, 'package.json'))) {
     const parent = dirname(folder);

@@ -5,6 +5,7 @@ import { MigrationError } from '../db/migrate.js';
 import { ListenError } from '../service.js';
 import { version } from '../version.js';
 import { registerDatabaseCommands } from './db-commands.js';
+import { ExportWriteError, registerFrameworkCommands } from './framework-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerStatsCommands } from './stats-commands.js';
 
@@ -12,7 +13,7 @@ import { registerStatsCommands } from './stats-commands.js';
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Errors whose message is complete for an operator: printed as one line, no stack. */
-const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError];
+const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError, ExportWriteError];
 
 export function buildProgram(): Command {
   const program = new Command('ntg')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerServeCommand(program);
   registerDatabaseCommands(program);
   registerStatsCommands(program);
+  registerFrameworkCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }

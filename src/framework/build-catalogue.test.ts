@@ -2,19 +2,19 @@
  * The builder refuses to guess: a seed it cannot read without a reviewed decision, or a correction
  * that no longer fits the seed, stops the build with the line to look at.
  */
+import { packageRoot } from '../package-root.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { defaultSeedsFolder } from '../../scripts/build-framework-catalogue.js';
 import { buildCatalogue, cleanText, endsSentence, parseCorrections, readSeedPack, serialiseCatalogue, type SeedFile } from './build-catalogue.js';
-import { findPackageRoot } from './catalogue.js';
 
 const seedsFolder = defaultSeedsFolder();
 if (!existsSync(seedsFolder)) {
   throw new Error(`These tests read the seed pack, expected at ${seedsFolder}; set NTG_SEEDS_DIR to its folder.`);
 }
 const seeds = readSeedPack(seedsFolder);
-const correctionsText = readFileSync(join(findPackageRoot(), 'src', 'framework', 'catalogue-corrections.json'), 'utf8');
+const correctionsText = readFileSync(join(packageRoot, 'src', 'framework', 'catalogue-corrections.json'), 'utf8');
 const corrections = parseCorrections(JSON.parse(correctionsText));
 
 function withoutCorrection(id: string) {

@@ -2,13 +2,14 @@
  * Fidelity of the catalogue to the seed pack. The seed is read here independently of the parser
  * (a few regular expressions), so a parser bug cannot hide itself.
  */
+import { packageRoot } from '../package-root.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { buildCatalogueText, defaultSeedsFolder } from '../../scripts/build-framework-catalogue.js';
-import { LAYER_CODES, TIER_CODES, cataloguePath, findItems, findPackageRoot, loadCatalogue, type CatalogueItem } from './catalogue.js';
+import { LAYER_CODES, TIER_CODES, cataloguePath, findItems, loadCatalogue, type CatalogueItem } from './catalogue.js';
 
 const catalogue = loadCatalogue();
 const items = catalogue.items;
@@ -399,7 +400,7 @@ describe('the committed catalogue', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   function runCheck(out: string): { status: number | null; stderr: string; stdout: string } {
-    const root = findPackageRoot();
+    const root = packageRoot;
     const result = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build-framework-catalogue.ts'), '--check', '--out', out], {
       cwd: root,
       encoding: 'utf8',

@@ -1,3 +1,4 @@
+import { packageRoot } from '../package-root.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,7 +9,6 @@ import {
   cataloguePath,
   childrenOf,
   findItems,
-  findPackageRoot,
   fullText,
   itemById,
   loadCatalogue,
@@ -47,7 +47,7 @@ describe('loadCatalogue', () => {
   });
 
   it('finds catalogue.json beside the module when running from src', () => {
-    expect(cataloguePath()).toBe(join(findPackageRoot(), 'src', 'framework', 'catalogue.json'));
+    expect(cataloguePath()).toBe(join(packageRoot, 'src', 'framework', 'catalogue.json'));
   });
 
   it('falls back to src/framework/catalogue.json under the package root for a compiled module', () => {

@@ -11,6 +11,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { findPackageRoot } from '../package-root.js';
+
+export { findPackageRoot };
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -334,17 +337,6 @@ export function parseCatalogue(json: unknown, origin = 'catalogue'): Catalogue {
 // ---------------------------------------------------------------------------------------------
 // Loading
 // ---------------------------------------------------------------------------------------------
-
-/** The nearest folder at or above `start` that holds a package.json. */
-export function findPackageRoot(start: string = dirname(fileURLToPath(import.meta.url))): string {
-  let folder = start;
-  while (!existsSync(join(folder, 'package.json'))) {
-    const parent = dirname(folder);
-    if (parent === folder) throw new Error(`No package.json at or above ${start}`);
-    folder = parent;
-  }
-  return folder;
-}
 
 /**
  * Where catalogue.json is: beside this module when running from src (tsx, vitest), otherwise

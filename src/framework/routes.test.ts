@@ -105,7 +105,7 @@ describe('the framework pages and API', () => {
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     expect(response.headers['content-disposition']).toMatch(/^attachment; filename="narrowing-the-gap-framework-\d{4}-\d\d-\d\d\.csv"$/);
-    const rows = parse(response.body, { bom: true, columns: true }) as Record<string, string>[];
+    const rows = parse<Record<string, string>>(response.body, { bom: true, columns: true });
     expect(Object.keys(rows[0] ?? {})).toEqual(['id', 'kind', 'template', 'layer', 'tier', 'thread', 'text', 'source']);
     expect(rows).toHaveLength(catalogue.items.length);
     const statement = findItems(catalogue, { kind: 'matrix-statement', template: 4, layer: 'strategy', tier: 'targeted' })[0];

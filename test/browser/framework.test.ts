@@ -67,7 +67,8 @@ describe.skipIf(!chromiumAvailable)('the framework in a browser', { timeout: 120
     await page.getByRole('button', { name: 'Apply filters' }).click();
     await page.waitForURL(/layer=strategy/);
     const expected = findItems(catalogue, { kind: 'matrix-statement', template: 1, layer: 'strategy', tier: 'targeted' });
-    expect(await page.locator('li.ntg-statement').evaluateAll((items) => items.map((item) => item.id))).toEqual(expected.map((item) => item.id));
+    const shownIds = await Promise.all((await page.locator('li.ntg-statement').all()).map((statement) => statement.getAttribute('id')));
+    expect(shownIds).toEqual(expected.map((item) => item.id));
 
     await page.getByLabel('Words in the statement').fill('plan');
     await page.getByRole('button', { name: 'Apply filters' }).click();

@@ -29,7 +29,7 @@ export interface OpenedPage {
   status: number | undefined;
   /** Console errors and uncaught exceptions seen while the page loaded. */
   errors: string[];
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 /** The real app served on a random port, and a headless Chromium to visit it. */
