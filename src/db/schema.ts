@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { AuthTables } from '../auth/tables.js';
 import type { FrameworkTables } from '../framework/tables.js';
 
 /**
@@ -11,6 +12,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables {
+export interface Schema extends FrameworkTables, AuthTables {
   instance: InstanceTable;
 }

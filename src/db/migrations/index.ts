@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely/migration';
 import * as instance from './0001-instance.js';
 import * as frameworkCatalogue from './0002-framework-catalogue.js';
+import * as accountsAndAudit from './0003-accounts-and-audit.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -9,4 +10,5 @@ import * as frameworkCatalogue from './0002-framework-catalogue.js';
 export const migrations: Record<string, Migration> = {
   '0001-instance': instance,
   '0002-framework-catalogue': frameworkCatalogue,
+  '0003-accounts-and-audit': accountsAndAudit,
 };

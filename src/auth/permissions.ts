@@ -1,0 +1,115 @@
+/**
+ * Who may do what: the one table of roles, actions and scopes. Every route declares the action it
+ * needs (see `routePermission`); docs/permissions.md is generated from this table and a test keeps
+ * the two equal.
+ */
+
+export const roles = [
+  'platform-admin',
+  'national-moderator',
+  'regional-adviser',
+  'authority-admin',
+  'analyst',
+  'leader',
+  'practitioner',
+  'setting-leader',
+  'contributor',
+] as const;
+export type Role = (typeof roles)[number];
+
+export const actions = [
+  'aggregates:read',
+  'child-records:read',
+  'imports:write',
+  'assessments:read',
+  'assessments:write',
+  'plans:write',
+  'practice:submit',
+  'practice:moderate',
+  'users:manage',
+  'audit:read',
+  'platform:administer',
+] as const;
+export type Action = (typeof actions)[number];
+
+/**
+ * How far a grant reaches from the organisation the role is held in:
+ * `organisation` the organisation itself (a setting: its own pupils); `authority` the local
+ * authority the organisation belongs to; `region` the region; `england` everywhere.
+ */
+export const scopes = ['organisation', 'authority', 'region', 'england'] as const;
+export type Scope = (typeof scopes)[number];
+
+/** What a route needs: nothing, a signed-in account, or an action. */
+export type RoutePermission = 'public' | 'signed-in' | Action;
+
+export const roleDescriptions: Record<Role, string> = {
+  'platform-admin': 'Runs the service: manages organisations and accounts everywhere. Sees no child-level data.',
+  'national-moderator': 'The national team: moderates practice submissions and reads aggregates for England.',
+  'regional-adviser': 'Supports the authorities of one region: reads their aggregates, small numbers suppressed.',
+  'authority-admin': 'Manages the accounts and roles of one local authority and reads its audit log.',
+  analyst: 'A performance analyst of one local authority: loads data and reads its child-level records and gaps.',
+  leader: 'A director of children’s services or board member: reads dashboards, assessments and plans.',
+  practitioner: 'A lead professional: reads the child-level records of the authority’s children.',
+  'setting-leader': 'A head teacher or children’s centre manager: reads the records of the setting’s own pupils.',
+  contributor: 'Anyone who registers to submit practice to the call for evidence.',
+};
+
+export const actionDescriptions: Record<Action, string> = {
+  'aggregates:read': 'Read gaps, dashboards and other aggregate figures (small numbers suppressed unless the viewer may also read child-level records for that scope)',
+  'child-records:read': 'Read records about individual children (every read is audited)',
+  'imports:write': 'Load child-level and published statistics files, and restore earlier imports',
+  'assessments:read': 'Read self-assessments and improvement plans',
+  'assessments:write': 'Write self-assessments and the reality check',
+  'plans:write': 'Write improvement and turn-the-curve plans',
+  'practice:submit': 'Submit practice to the call for evidence',
+  'practice:moderate': 'Moderate and rate practice submissions, publish the digest',
+  'users:manage': 'Invite accounts, grant and revoke roles, deactivate accounts, see sessions',
+  'audit:read': 'Search and export the audit log',
+  'platform:administer': 'Manage organisations and service-wide settings',
+};
+
+export const permissionTable: Record<Role, Partial<Record<Action, Scope>>> = {
+  'platform-admin': { 'users:manage': 'england', 'audit:read': 'england', 'platform:administer': 'england', 'aggregates:read': 'england' },
+  'national-moderator': { 'practice:moderate': 'england', 'practice:submit': 'england', 'aggregates:read': 'england', 'assessments:read': 'england' },
+  'regional-adviser': { 'aggregates:read': 'region', 'assessments:read': 'region', 'practice:submit': 'england' },
+  'authority-admin': { 'users:manage': 'authority', 'audit:read': 'authority', 'aggregates:read': 'authority', 'assessments:read': 'authority' },
+  analyst: {
+    'aggregates:read': 'england',
+    'child-records:read': 'authority',
+    'imports:write': 'authority',
+    'assessments:read': 'authority',
+    'assessments:write': 'authority',
+    'plans:write': 'authority',
+    'practice:submit': 'england',
+  },
+  leader: { 'aggregates:read': 'england', 'assessments:read': 'authority', 'assessments:write': 'authority', 'plans:write': 'authority', 'practice:submit': 'england' },
+  practitioner: { 'child-records:read': 'authority', 'aggregates:read': 'authority', 'practice:submit': 'england' },
+  'setting-leader': { 'child-records:read': 'organisation', 'aggregates:read': 'authority', 'practice:submit': 'england' },
+  contributor: { 'practice:submit': 'england' },
+};
+
+/** Roles whose holders must use a second factor: any that reads child-level data, and administrators. */
+export function requiresSecondFactor(role: Role): boolean {
+  const grants = permissionTable[role];
+  return grants['child-records:read'] !== undefined || grants['users:manage'] !== undefined || grants['platform:administer'] !== undefined;
+}
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value);
+}
+
+/** The scope in which a role may take an action, or undefined when it may not. */
+export function scopeOf(role: Role, action: Action): Scope | undefined {
+  return permissionTable[role][action];
+}
+
+/** The permission table as the Markdown of docs/permissions.md. */
+export function permissionsMarkdown(): string {
+  const header = `| Role | ${actions.map((action) => `\`${action}\``).join(' | ')} | Second factor |`;
+  const rule = `| --- | ${actions.map(() => '---').join(' | ')} | --- |`;
+  const rows = roles.map(
+    (role) => `| \`${role}\` | ${actions.map((action) => permissionTable[role][action] ?? '–').join(' | ')} | ${requiresSecondFactor(role) ? 'required' : 'optional'} |`,
+  );
+  return [header, rule, ...rows].join('\n');
+}

@@ -1,0 +1,124 @@
+import type { ColumnType, Generated } from 'kysely';
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type Timestamp = ColumnType<Date, Date, Date>;
+type NullableTimestamp = ColumnType<Date | null, Date | null | undefined, Date | null>;
+
+export type OrganisationKind = 'national' | 'region' | 'local-authority' | 'setting' | 'partner';
+export type AccountStatus = 'invited' | 'active' | 'deactivated';
+
+export interface OrganisationTable {
+  id: Generated<string>;
+  kind: OrganisationKind;
+  name: string;
+  /** GSS code of a region or local authority. */
+  area_code: string | null;
+  /** Unique reference number of a setting. */
+  urn: string | null;
+  /** GSS code of the owning local authority (the authority itself, or a setting's or partner's). */
+  la_code: string | null;
+  created_at: CreatedAt;
+}
+
+export interface UserAccountTable {
+  id: Generated<string>;
+  email: string;
+  display_name: string;
+  password_hash: string | null;
+  status: ColumnType<AccountStatus, AccountStatus | undefined, AccountStatus>;
+  totp_secret: string | null;
+  totp_confirmed_at: NullableTimestamp;
+  created_at: CreatedAt;
+  last_sign_in_at: NullableTimestamp;
+}
+
+export interface MembershipTable {
+  user_id: string;
+  organisation_id: string;
+  role: string;
+  granted_at: CreatedAt;
+  granted_by: string | null;
+}
+
+export interface UserSessionTable {
+  id_hash: string;
+  user_id: string;
+  created_at: CreatedAt;
+  last_seen_at: Timestamp;
+  expires_at: Timestamp;
+  second_factor_at: NullableTimestamp;
+  ip: string | null;
+  user_agent: string | null;
+}
+
+export interface SignInThrottleTable {
+  key: string;
+  window_started_at: Timestamp;
+  failures: number;
+  locked_until: NullableTimestamp;
+}
+
+export interface OneTimeTokenTable {
+  token_hash: string;
+  purpose: 'password-reset' | 'invitation';
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface RecoveryCodeTable {
+  user_id: string;
+  code_hash: string;
+  used_at: NullableTimestamp;
+}
+
+export interface PersonalAccessTokenTable {
+  id: Generated<string>;
+  user_id: string;
+  name: string;
+  token_hash: string;
+  /** Space-separated permissions the token may use (a subset of its owner's). */
+  scopes: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  last_used_at: NullableTimestamp;
+}
+
+export interface AuditLogTable {
+  seq: ColumnType<string, number, never>;
+  at: ColumnType<Date, Date, never>;
+  actor_user_id: string | null;
+  actor_email: string | null;
+  organisation_id: string | null;
+  la_code: string | null;
+  action: string;
+  target: string | null;
+  outcome: string;
+  ip: string | null;
+  details: ColumnType<Record<string, unknown>, string, never>;
+  previous_hash: string;
+  hash: string;
+}
+
+export interface MailOutboxTable {
+  id: Generated<string>;
+  to_address: string;
+  subject: string;
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface AuthTables {
+  organisation: OrganisationTable;
+  user_account: UserAccountTable;
+  membership: MembershipTable;
+  user_session: UserSessionTable;
+  sign_in_throttle: SignInThrottleTable;
+  one_time_token: OneTimeTokenTable;
+  recovery_code: RecoveryCodeTable;
+  personal_access_token: PersonalAccessTokenTable;
+  audit_log: AuditLogTable;
+  mail_outbox: MailOutboxTable;
+}
