@@ -4,6 +4,7 @@ import { DatabaseOpenError } from '../db/database.js';
 import { MigrationError } from '../db/migrate.js';
 import { ListenError } from '../service.js';
 import { version } from '../version.js';
+import { AuditChainBrokenError, registerAuditCommands } from './audit-commands.js';
 import { registerDatabaseCommands } from './db-commands.js';
 import { ExportWriteError, registerFrameworkCommands } from './framework-commands.js';
 import { registerServeCommand } from './serve-command.js';
@@ -13,7 +14,7 @@ import { registerStatsCommands } from './stats-commands.js';
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Errors whose message is complete for an operator: printed as one line, no stack. */
-const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError, ExportWriteError];
+const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError, ExportWriteError, AuditChainBrokenError];
 
 export function buildProgram(): Command {
   const program = new Command('ntg')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerDatabaseCommands(program);
   registerStatsCommands(program);
   registerFrameworkCommands(program);
+  registerAuditCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }

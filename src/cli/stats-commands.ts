@@ -1,11 +1,6 @@
-import { createReadStream } from 'node:fs';
-import { pipeline } from 'node:stream';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import type { ErrorOptions, HelpContext } from 'commander';
-import { CsvError, parse } from 'csv-parse';
-import type { Info } from 'csv-parse';
 import {
-  StatsInputError,
   crudeRate,
   disadvantageGapIndex,
   meanFromSummary,
@@ -13,15 +8,27 @@ import {
   proportion,
   proportionDifference,
 } from '../stats/index.js';
-import type { Estimate } from '../stats/index.js';
-
-/** Code of the CommanderError raised for input the statistics cannot use; runCli exits 2 for it. */
-const invalidInput = 'ntg.invalidInput';
-
-/** Input that is present but unusable (a bad CSV cell, a missing column): the command line was wrong. */
-class CommandInputError extends Error {
-  override readonly name = 'CommandInputError';
-}
+import { registerComparisonCommands } from './stats-comparison-commands.js';
+import { registerSeriesCommands } from './stats-series-commands.js';
+import {
+  CommandInputError,
+  badCell,
+  cellText,
+  confidenceOption,
+  findColumn,
+  invalidInput,
+  naming,
+  parseCount,
+  parseNumber,
+  parseNumberList,
+  printEstimate,
+  readCsv,
+  reportInputErrors,
+  reportInputErrorsAsync,
+  required,
+  toNumber,
+} from './stats-support.js';
+import { registerTableCommands } from './stats-table-commands.js';
 
 /**
  * A command whose errors are printed as one line, `ntg: <message>`, and exit 2. Commander's own parsing
@@ -215,94 +222,6 @@ interval. Rows are numbered as in the file, the header being row 1.`,
     });
 }
 
-/** An option that must be given; its help says so. */
-function required(flags: string, description: string, parser?: (text: string) => number): Option {
-  const option = new Option(flags, `${description} (required)`).makeOptionMandatory();
-  return parser ? option.argParser(parser) : option;
-}
-
-function confidenceOption(): Option {
-  return new Option('--confidence <level>', 'confidence level strictly between 0 and 1, e.g. 0.95 or 0.998')
-    .argParser(parseNumber)
-    .default(0.95);
-}
-
-/** Prints an estimate as one JSON line with value, lower and upper first; numbers keep full double precision. */
-function printEstimate(result: Estimate): void {
-  const { value, lower, upper, ...details } = result;
-  console.log(JSON.stringify({ value, lower, upper, ...details }));
-}
-
-/** Runs an action, turning input the statistics refuse into a one-line usage error (exit 2). */
-function reportInputErrors(command: Command, action: () => void): void {
-  try {
-    action();
-  } catch (error) {
-    refuse(command, error);
-  }
-}
-
-async function reportInputErrorsAsync(command: Command, action: () => Promise<void>): Promise<void> {
-  try {
-    await action();
-  } catch (error) {
-    refuse(command, error);
-  }
-}
-
-function refuse(command: Command, error: unknown): never {
-  if (error instanceof StatsInputError || error instanceof CommandInputError) {
-    command.error(error.message, { exitCode: 2, code: invalidInput });
-  }
-  throw error;
-}
-
-/** Runs a check, prefixing any StatsInputError message with what was being checked. */
-function naming(what: string, check: () => unknown): void {
-  try {
-    check();
-  } catch (error) {
-    if (error instanceof StatsInputError) throw new StatsInputError(`${what}: ${error.message}`);
-    throw error;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Numbers on the command line
-
-const decimal = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** A finite decimal number, or undefined. Refuses what `Number()` would quietly accept: "", "0x10", "Infinity". */
-function toNumber(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!decimal.test(trimmed)) return undefined;
-  const value = Number(trimmed);
-  return Number.isFinite(value) ? value : undefined;
-}
-
-function parseNumber(text: string): number {
-  const value = toNumber(text);
-  if (value === undefined) throw new InvalidArgumentError('expected a finite number, e.g. 0.95 or 120.5');
-  return value;
-}
-
-/** A whole number; whether it may be negative or zero is for the statistic to say. */
-function parseCount(text: string): number {
-  const value = toNumber(text);
-  if (value === undefined || !Number.isInteger(value)) throw new InvalidArgumentError('expected a whole number (a count)');
-  return value;
-}
-
-function parseNumberList(text: string): number[] {
-  return text.split(',').map((item, index) => {
-    const value = toNumber(item);
-    if (value === undefined) {
-      throw new InvalidArgumentError(`item ${index + 1} (${JSON.stringify(item.trim())}) is not a finite number`);
-    }
-    return value;
-  });
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Pupils from a CSV file
 
@@ -348,26 +267,16 @@ const groupValues = new Map<string, 0 | 1>([
  */
 async function readPupils(file: string, scoreColumn: string, groupColumn: string): Promise<PupilColumns> {
   const pupils = new PupilColumns();
-  const records = pipeline(createReadStream(file), parse({ bom: true, info: true, skip_empty_lines: true }), () => {
-    // Errors reach the loop below through the parser; nothing more to do here.
-  });
   let scoreIndex = -1;
   let groupIndex = -1;
-  let previousLine = 0;
-  let previousEmptyLines = 0;
-  try {
-    for await (const { record, info } of records as AsyncIterable<{ record: string[]; info: Info }>) {
-      const firstLine = previousLine + 1 + (info.empty_lines - previousEmptyLines);
-      previousLine = info.lines;
-      previousEmptyLines = info.empty_lines;
-      if (info.records === 1) {
-        scoreIndex = findColumn(file, record, scoreColumn, '--score');
-        groupIndex = findColumn(file, record, groupColumn, '--group');
-        continue;
-      }
-      const where = () => `${file}, row ${info.records}${firstLine === info.records ? '' : ` (line ${firstLine})`}`;
-      const scoreText = (record[scoreIndex] ?? '').trim();
-      const groupText = (record[groupIndex] ?? '').trim();
+  await readCsv(file, {
+    header(cells) {
+      scoreIndex = findColumn(file, cells, scoreColumn, '--score');
+      groupIndex = findColumn(file, cells, groupColumn, '--group');
+    },
+    row(cells, where) {
+      const scoreText = cellText(cells, scoreIndex);
+      const groupText = cellText(cells, groupIndex);
       let score = NaN;
       if (scoreText !== '') {
         const value = toNumber(scoreText);
@@ -384,43 +293,12 @@ async function readPupils(file: string, scoreColumn: string, groupColumn: string
       } else {
         const known = groupValues.get(groupText.toLowerCase());
         if (known === undefined) {
-          throw new CommandInputError(
-            `${where()}, column ${JSON.stringify(groupColumn)}: expected Y/N, yes/no, true/false or 1/0, or blank when unknown ` +
-              `(got ${JSON.stringify(groupText)})`,
-          );
+          throw badCell(where, groupColumn, 'Y/N, yes/no, true/false or 1/0, or blank when unknown', groupText);
         }
         flag = known;
       }
       pupils.push(score, flag);
-    }
-  } catch (error) {
-    throw describeReadError(file, error);
-  }
-  if (scoreIndex < 0) throw new CommandInputError(`${file} is empty: expected a header row naming the columns`);
+    },
+  });
   return pupils;
-}
-
-function findColumn(file: string, header: string[], name: string, option: string): number {
-  const wanted = name.trim();
-  const matches = header.flatMap((column, index) => (column.trim() === wanted ? [index] : []));
-  if (matches.length === 1) return matches[0] as number;
-  if (matches.length > 1) {
-    throw new CommandInputError(`${file} has more than one column named ${JSON.stringify(wanted)} (${option})`);
-  }
-  const available = header.map((column) => JSON.stringify(column.trim())).join(', ');
-  throw new CommandInputError(`${file} has no column ${JSON.stringify(wanted)} (${option}); its columns are ${available}`);
-}
-
-function describeReadError(file: string, error: unknown): unknown {
-  if (error instanceof CommandInputError) return error;
-  if (error instanceof CsvError) return new CommandInputError(`${file} is not valid CSV: ${error.message}`);
-  const code = (error as NodeJS.ErrnoException | null)?.code;
-  const reasons: Record<string, string> = {
-    ENOENT: 'no such file',
-    EISDIR: 'it is a directory',
-    EACCES: 'permission denied',
-    ENOTDIR: 'a part of the path is not a directory',
-  };
-  const reason = code === undefined ? undefined : reasons[code];
-  return reason ? new CommandInputError(`cannot read ${file}: ${reason}`) : error;
 }
