@@ -8,6 +8,9 @@ import { kindLabels } from './service.js';
 
 const pageSize = 20;
 
+/** The framework is public: anyone may read it without signing in. */
+const publicRoute = { permission: 'public' } as const;
+
 const filterQuery = {
   type: 'object',
   additionalProperties: false,
@@ -50,13 +53,13 @@ const itemJsonSchema = {
 export function registerFrameworkPages(app: FastifyInstance, framework: FrameworkService): void {
   const hidden = { hide: true };
 
-  app.get('/framework', { schema: hidden }, (_request, reply) =>
+  app.get('/framework', { schema: hidden, config: publicRoute }, (_request, reply) =>
     reply.view('framework/overview.njk', { pageTitle: 'The Narrowing the Gap framework', ...framework.overview() }),
   );
 
   app.get<{ Params: { number: number } }>(
     '/framework/golden-threads/:number',
-    { schema: { ...hidden, params: { type: 'object', properties: { number: { type: 'integer' } } } } },
+    { schema: { ...hidden, params: { type: 'object', properties: { number: { type: 'integer' } } } }, config: publicRoute },
     async (request, reply) => {
       const thread = framework.goldenThread(request.params.number);
       if (thread === undefined) return reply.callNotFound();
@@ -70,7 +73,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
 
   app.get<{ Params: { number: number }; Querystring: { layer?: string; tier?: string; q?: string } }>(
     '/framework/templates/:number',
-    { schema: { ...hidden, params: { type: 'object', properties: { number: { type: 'integer' } } } } },
+    { schema: { ...hidden, params: { type: 'object', properties: { number: { type: 'integer' } } } }, config: publicRoute },
     async (request, reply) => {
       // Unknown filter values from a hand-edited address are ignored rather than refused.
       const layer = LAYER_IDS.find((id) => id === request.query.layer);
@@ -89,7 +92,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
     },
   );
 
-  app.get<{ Params: { id: string } }>('/framework/items/:id', { schema: hidden }, (request, reply) => {
+  app.get<{ Params: { id: string } }>('/framework/items/:id', { schema: hidden, config: publicRoute }, (request, reply) => {
     const found = framework.item(request.params.id);
     if (found === undefined) return reply.callNotFound();
     return reply.view('framework/item.njk', {
@@ -103,6 +106,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
   app.get<{ Querystring: Filters & { page?: number } }>(
     '/framework/search',
     {
+      config: publicRoute,
       schema: {
         ...hidden,
         querystring: {
@@ -133,14 +137,14 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
     },
   );
 
-  app.get('/framework/catalogue.csv', { schema: hidden }, (_request, reply) =>
+  app.get('/framework/catalogue.csv', { schema: hidden, config: publicRoute }, (_request, reply) =>
     reply
       .type('text/csv; charset=utf-8')
       .header('Content-Disposition', `attachment; filename="narrowing-the-gap-framework-${framework.catalogue.version.slice(0, 10)}.csv"`)
       .send(catalogueToCsv(framework.catalogue)),
   );
 
-  app.get('/framework/catalogue.json', { schema: hidden }, (_request, reply) =>
+  app.get('/framework/catalogue.json', { schema: hidden, config: publicRoute }, (_request, reply) =>
     reply
       .type('application/json; charset=utf-8')
       .header('Content-Disposition', `attachment; filename="narrowing-the-gap-framework-${framework.catalogue.version.slice(0, 10)}.json"`)
@@ -153,6 +157,7 @@ export function registerFrameworkApi(app: FastifyInstance, framework: FrameworkS
   app.get(
     '/api/v1/framework',
     {
+      config: publicRoute,
       schema: {
         summary: 'The whole framework catalogue',
         description:
@@ -175,6 +180,7 @@ export function registerFrameworkApi(app: FastifyInstance, framework: FrameworkS
   app.get<{ Querystring: Filters & { limit: number; offset: number } }>(
     '/api/v1/framework/items',
     {
+      config: publicRoute,
       schema: {
         summary: 'Find framework items',
         description:
@@ -224,6 +230,7 @@ export function registerFrameworkApi(app: FastifyInstance, framework: FrameworkS
   app.get<{ Params: { id: string } }>(
     '/api/v1/framework/items/:id',
     {
+      config: publicRoute,
       schema: {
         summary: 'One framework item',
         description: 'The item with this id, e.g. T1-FRONTLINE-UNIVERSAL-03 or GT04-M2.',

@@ -52,6 +52,7 @@ export function registerApiRoutes(app: FastifyInstance, links: ApiLink[]): void 
   app.get(
     '/api/v1',
     {
+      config: { permission: 'public' },
       schema: {
         summary: 'API index',
         description: 'Lists the resources of version 1 of the API and where the documentation is.',
@@ -88,9 +89,9 @@ export function registerApiRoutes(app: FastifyInstance, links: ApiLink[]): void 
     }),
   );
 
-  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get('/api/openapi.json', { schema: { hide: true }, config: { permission: 'public' } }, () => app.swagger());
 
-  app.get('/api/docs', { schema: { hide: true } }, (_request, reply) => {
+  app.get('/api/docs', { schema: { hide: true }, config: { permission: 'public' } }, (_request, reply) => {
     const document = app.swagger() as unknown as OpenApiDocument;
     return reply.view('api-docs.njk', {
       pageTitle: 'API documentation',

@@ -7,10 +7,10 @@ const brokenCapability: Capability = {
   name: 'broken',
   navigation: { text: 'Broken', href: '/broken', order: 99 },
   registerRoutes(app) {
-    app.get('/broken', { schema: { hide: true } }, () => {
+    app.get('/broken', { schema: { hide: true }, config: { permission: 'public' } }, () => {
       throw new Error('secret internal detail at /srv/app.js:12');
     });
-    app.get('/api/v1/broken', { schema: { hide: true } }, () => {
+    app.get('/api/v1/broken', { schema: { hide: true }, config: { permission: 'public' } }, () => {
       throw new Error('secret internal detail at /srv/app.js:12');
     });
   },

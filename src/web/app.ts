@@ -9,6 +9,7 @@ import { setUpErrorPages } from './errors.js';
 import { registerHealthRoute } from './health.js';
 import { registerHomeRoutes } from './home.js';
 import { setUpSecurityHeaders } from './security.js';
+import { setUpAccessControl } from '../auth/gate.js';
 import { setUpViews } from './views.js';
 
 export interface AppOptions extends AppContext {
@@ -37,6 +38,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await setUpSecurityHeaders(app, { https: config.trustProxy });
+  await setUpAccessControl(app, { database, https: config.trustProxy });
   await setUpStaticAssets(app);
   await app.register(formBody);
   const navigation = capabilities.flatMap((capability) => (capability.navigation ? [capability.navigation] : []));

@@ -29,6 +29,7 @@ export function registerHealthRoute(app: FastifyInstance, database: Database): v
         },
       },
       logLevel: 'warn',
+      config: { permission: 'public' },
     },
     async (request, reply) => {
       try {

@@ -44,5 +44,5 @@ export function registerHomeRoutes(app: FastifyInstance, navigation: NavigationI
     description: area.description,
     href: available.has(area.path) ? area.path : undefined,
   }));
-  app.get('/', { schema: { hide: true } }, (_request, reply) => reply.view('home.njk', { areas }));
+  app.get('/', { schema: { hide: true }, config: { permission: 'public' } }, (_request, reply) => reply.view('home.njk', { areas }));
 }

@@ -1,0 +1,119 @@
+import cookie from '@fastify/cookie';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Database } from '../db/database.js';
+import { appendAudit } from './audit.js';
+import type { Action, RoutePermission } from './permissions.js';
+import { requiresSecondFactor, scopeOf } from './permissions.js';
+import type { SessionUser } from './sessions.js';
+import { findSessionUser } from './sessions.js';
+
+export type Viewer = { signedIn: false } | ({ signedIn: true } & SessionUser);
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** What the route needs. Every route must say; the app refuses to start otherwise. */
+    permission?: RoutePermission;
+  }
+  interface FastifyRequest {
+    viewer: Viewer;
+  }
+  interface FastifyInstance {
+    /** Every route and the permission it declared, for the permission matrix test and the docs. */
+    routePermissions: { method: string; url: string; permission: RoutePermission }[];
+  }
+}
+
+export function sessionCookieName(https: boolean): string {
+  // The __Host- prefix makes browsers refuse the cookie unless it is Secure, host-only and path /.
+  return https ? '__Host-ntg_session' : 'ntg_session';
+}
+
+const anonymous: Viewer = { signedIn: false };
+
+/** True when one of the viewer's roles grants the action, in any scope. */
+export function viewerMay(viewer: Viewer, action: Action): boolean {
+  return viewer.signedIn && viewer.memberships.some((membership) => scopeOf(membership.role, action) !== undefined);
+}
+
+/** Signed in, holds a role that needs a second factor, and has not given it in this session. */
+export function secondFactorOutstanding(viewer: Viewer): boolean {
+  return viewer.signedIn && !viewer.secondFactorDone && viewer.memberships.some((membership) => requiresSecondFactor(membership.role));
+}
+
+function isApi(request: FastifyRequest): boolean {
+  return request.url.startsWith('/api/');
+}
+
+/**
+ * Every route declares its permission (checked as routes are added, so a route without one stops
+ * the app from starting and fails the test suite), and every request is checked against it.
+ */
+export async function setUpAccessControl(app: FastifyInstance, options: { database: Database; https: boolean }): Promise<void> {
+  const routePermissions: FastifyInstance['routePermissions'] = [];
+  app.decorate('routePermissions', routePermissions);
+  app.addHook('onRoute', (route) => {
+    // The static file plugin registers its own routes: public files of the page frame.
+    if (route.url.startsWith('/assets/')) route.config = { ...route.config, permission: 'public' };
+    const permission = route.config?.permission;
+    if (permission === undefined) {
+      throw new Error(`Route ${String(route.method)} ${route.url} declares no permission: add config.permission`);
+    }
+    for (const method of [route.method].flat()) routePermissions.push({ method, url: route.url, permission });
+  });
+
+  await app.register(cookie);
+  const cookieName = sessionCookieName(options.https);
+  // Null until the onRequest hook below sets it; Fastify needs the property declared up front.
+  app.decorateRequest('viewer', null as never);
+
+  app.addHook('onRequest', async (request) => {
+    const token = request.cookies[cookieName];
+    const user = token ? await findSessionUser(options.database.db, token) : undefined;
+    request.viewer = user ? { signedIn: true, ...user } : anonymous;
+  });
+
+  app.addHook('preHandler', async (request, reply) => {
+    const permission = request.routeOptions.config.permission;
+    if (permission === undefined || permission === 'public') return;
+    const viewer = request.viewer;
+    if (!viewer.signedIn) return askToSignIn(request, reply);
+    if (secondFactorOutstanding(viewer)) return askForSecondFactor(request, reply);
+    if (permission === 'signed-in' || viewerMay(viewer, permission)) return;
+    await appendAudit(options.database.db, {
+      action: 'permission-denied',
+      outcome: 'denied',
+      actorUserId: viewer.userId,
+      actorEmail: viewer.email,
+      laCode: viewer.memberships[0]?.laCode,
+      target: `${request.method} ${request.routeOptions.url ?? request.url}`,
+      ip: request.ip,
+      details: { needs: permission },
+    });
+    return deny(request, reply);
+  });
+}
+
+function askToSignIn(request: FastifyRequest, reply: FastifyReply) {
+  if (isApi(request)) {
+    return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'Sign in, or send a personal access token.', requestId: request.id });
+  }
+  return reply.redirect(`/sign-in?next=${encodeURIComponent(request.url)}`, 303);
+}
+
+function askForSecondFactor(request: FastifyRequest, reply: FastifyReply) {
+  if (isApi(request)) {
+    return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'Complete the second factor before using this.', requestId: request.id });
+  }
+  return reply.redirect(`/sign-in/second-factor?next=${encodeURIComponent(request.url)}`, 303);
+}
+
+function deny(request: FastifyRequest, reply: FastifyReply) {
+  reply.code(403);
+  if (isApi(request)) {
+    return reply.send({ statusCode: 403, error: 'Forbidden', message: 'Your roles do not allow this.', requestId: request.id });
+  }
+  return reply.view('error.njk', {
+    title: 'You cannot see this page',
+    message: 'Your account does not have a role that allows this. Ask an administrator of your organisation if you need it.',
+  });
+}

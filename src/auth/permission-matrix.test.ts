@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../package-root.js';
+import { createTestApp } from '../../test/support/app.js';
+import type { TestApp } from '../../test/support/app.js';
+import { newOrganisation, newSignedInUser } from '../../test/support/accounts.js';
+import { testEngines } from '../../test/support/database.js';
+import type { Capability } from '../web/capability.js';
+import type { Action, Role } from './permissions.js';
+import { actions, permissionsMarkdown, roleDescriptions, roles, scopeOf } from './permissions.js';
+import { sessionCookieName } from './gate.js';
+
+/** One page and one API route per action, so the gate is exercised for every action in the table. */
+const probeCapability: Capability = {
+  name: 'permission-probe',
+  registerRoutes(app) {
+    for (const action of actions) {
+      app.get(`/probe/${action.replace(':', '-')}`, { schema: { hide: true }, config: { permission: action } }, (_request, reply) => reply.send('allowed'));
+      app.get(`/api/v1/probe/${action.replace(':', '-')}`, { schema: { hide: true }, config: { permission: action } }, () => ({ allowed: true }));
+    }
+  },
+};
+
+/** Fills a route's parameters with a value that exists, where the route needs one. */
+function concreteUrl(url: string): string {
+  return url.replace(':number', '1').replace(':id', 'GT01-H').replace('*', 'ntg.css');
+}
+
+function expectedAllowed(role: Role | 'anonymous', permission: string): boolean {
+  if (permission === 'public') return true;
+  if (role === 'anonymous') return false;
+  if (permission === 'signed-in') return true;
+  return scopeOf(role, permission as Action) !== undefined;
+}
+
+describe.each(testEngines)('the permission matrix on %s', (engine) => {
+  let testApp: TestApp;
+  const tokens = new Map<Role, string>();
+  beforeAll(async () => {
+    testApp = await createTestApp({ engine, extraCapabilities: [probeCapability] });
+    const db = testApp.database.db;
+    const authority = await newOrganisation(db, { kind: 'local-authority', name: 'Barking and Dagenham', areaCode: 'E09000002', laCode: 'E09000002' });
+    for (const role of roles) {
+      const { sessionToken } = await newSignedInUser(db, { email: `${role}@example.org`, role, organisationId: authority });
+      tokens.set(role, sessionToken);
+    }
+  });
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  it('gives every registered route a permission', () => {
+    expect(testApp.app.routePermissions.length).toBeGreaterThan(20);
+    for (const route of testApp.app.routePermissions) expect(route.permission).toBeDefined();
+  });
+
+  it('lets each role reach exactly the routes the permission table allows', async () => {
+    const routes = testApp.app.routePermissions.filter((route) => route.method === 'GET' && !route.url.startsWith('/assets/'));
+    const outcomes: string[] = [];
+    for (const role of ['anonymous', ...roles] as const) {
+      const token = role === 'anonymous' ? undefined : tokens.get(role);
+      for (const route of routes) {
+        const response = await testApp.app.inject({
+          method: 'GET',
+          url: concreteUrl(route.url),
+          cookies: token ? { [sessionCookieName(false)]: token } : {},
+        });
+        const refused = response.statusCode === 401 || response.statusCode === 403 || String(response.headers.location ?? '').startsWith('/sign-in');
+        const expected = expectedAllowed(role, route.permission);
+        if (refused === expected) outcomes.push(`${role} ${route.url} (${route.permission}): expected ${expected ? 'allowed' : 'refused'}, got ${response.statusCode}`);
+      }
+    }
+    expect(outcomes).toEqual([]);
+  });
+
+  it('sends a role without the action a 403 and records the denial in the audit log', async () => {
+    const response = await testApp.app.inject({
+      method: 'GET',
+      url: '/api/v1/probe/audit-read',
+      cookies: { [sessionCookieName(false)]: tokens.get('contributor') ?? '' },
+    });
+    expect(response.statusCode).toBe(403);
+    const denial = await testApp.database.db
+      .selectFrom('audit_log')
+      .select(['action', 'outcome', 'actor_email', 'target'])
+      .where('action', '=', 'permission-denied')
+      .where('actor_email', '=', 'contributor@example.org')
+      .where('target', '=', 'GET /api/v1/probe/audit-read')
+      .executeTakeFirst();
+    expect(denial).toEqual({ action: 'permission-denied', outcome: 'denied', actor_email: 'contributor@example.org', target: 'GET /api/v1/probe/audit-read' });
+  });
+
+  it('asks for the second factor before any route of a role that needs one', async () => {
+    const db = testApp.database.db;
+    const authority = await newOrganisation(db, { kind: 'local-authority', name: 'Bexley', areaCode: 'E09000004', laCode: 'E09000004' });
+    const { sessionToken } = await newSignedInUser(db, { email: 'no-second-factor@example.org', role: 'analyst', organisationId: authority, secondFactorDone: false });
+    const page = await testApp.app.inject({ method: 'GET', url: '/probe/child-records-read', cookies: { [sessionCookieName(false)]: sessionToken } });
+    expect(page.statusCode).toBe(303);
+    expect(page.headers.location).toBe('/sign-in/second-factor?next=%2Fprobe%2Fchild-records-read');
+    const api = await testApp.app.inject({ method: 'GET', url: '/api/v1/probe/child-records-read', cookies: { [sessionCookieName(false)]: sessionToken } });
+    expect(api.statusCode).toBe(401);
+  });
+
+  it('refuses a deactivated account at once, ending its sessions', async () => {
+    const db = testApp.database.db;
+    const authority = await newOrganisation(db, { kind: 'local-authority', name: 'Barnet', areaCode: 'E09000003', laCode: 'E09000003' });
+    const { userId, sessionToken } = await newSignedInUser(db, { email: 'leaving@example.org', role: 'analyst', organisationId: authority });
+    const before = await testApp.app.inject({ method: 'GET', url: '/probe/imports-write', cookies: { [sessionCookieName(false)]: sessionToken } });
+    expect(before.statusCode).toBe(200);
+    await db.updateTable('user_account').set({ status: 'deactivated' }).where('id', '=', userId).execute();
+    const after = await testApp.app.inject({ method: 'GET', url: '/probe/imports-write', cookies: { [sessionCookieName(false)]: sessionToken } });
+    expect(after.statusCode).toBe(303);
+    const sessions = await db.selectFrom('user_session').select('id_hash').where('user_id', '=', userId).execute();
+    expect(sessions).toEqual([]);
+  });
+});
+
+describe('a route that declares no permission', () => {
+  it('stops the app from being built', async () => {
+    const careless: Capability = {
+      name: 'careless',
+      registerRoutes(app) {
+        app.get('/careless', () => 'oops');
+      },
+    };
+    await expect(createTestApp({ extraCapabilities: [careless] })).rejects.toThrow('Route GET /careless declares no permission: add config.permission');
+  });
+});
+
+describe('docs/permissions.md', () => {
+  it('shows the permission table exactly as the code defines it', () => {
+    const document = readFileSync(join(packageRoot, 'docs', 'permissions.md'), 'utf8');
+    expect(document).toContain(`<!-- table:start -->\n${permissionsMarkdown()}\n<!-- table:end -->`);
+    for (const role of roles) expect(document).toContain(`| \`${role}\` | ${roleDescriptions[role]} |`);
+  });
+});

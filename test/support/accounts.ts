@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { Role } from '../../src/auth/permissions.js';
+import { createSession, recordSecondFactor } from '../../src/auth/sessions.js';
+import { tokenHash } from '../../src/auth/secrets.js';
+import type { OrganisationKind } from '../../src/auth/tables.js';
+import type { Schema } from '../../src/db/schema.js';
+
+/** Fixtures that read like the story of a test: an authority, a person in it with a role, signed in. */
+export async function newOrganisation(
+  db: Kysely<Schema>,
+  organisation: { kind: OrganisationKind; name: string; areaCode?: string; laCode?: string; urn?: string },
+): Promise<string> {
+  const row = await db
+    .insertInto('organisation')
+    .values({
+      kind: organisation.kind,
+      name: organisation.name,
+      area_code: organisation.areaCode ?? null,
+      la_code: organisation.laCode ?? null,
+      urn: organisation.urn ?? null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function newSignedInUser(
+  db: Kysely<Schema>,
+  person: { email: string; role: Role; organisationId: string; secondFactorDone?: boolean },
+): Promise<{ userId: string; sessionToken: string }> {
+  const user = await db
+    .insertInto('user_account')
+    .values({ email: person.email, display_name: person.email.split('@')[0] ?? person.email, status: 'active', password_hash: null, totp_secret: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('membership').values({ user_id: user.id, organisation_id: person.organisationId, role: person.role, granted_by: null }).execute();
+  const sessionToken = await createSession(db, user.id, { ip: '127.0.0.1', userAgent: 'test' });
+  if (person.secondFactorDone ?? true) await recordSecondFactor(db, tokenHash(sessionToken));
+  return { userId: user.id, sessionToken };
+}
