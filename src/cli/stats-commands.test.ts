@@ -79,7 +79,11 @@ describe('ntg stats', () => {
     const result = await ntg('stats', '--help');
     expect(result.code).toBe(0);
     expect(result.out).toContain('Usage: ntg stats [options] [command]');
-    for (const command of ['proportion', 'rate', 'mean', 'gap', 'gap-index']) {
+    const commands = [
+      'proportion', 'rate', 'mean', 'gap', 'ratio', 'mean-difference', 'compare', 'funnel',
+      'gap-index', 'sii', 'trend', 'gap-trend', 'forecast', 'suppress',
+    ];
+    for (const command of commands) {
       expect(result.out).toMatch(new RegExp(`\\n  ${command} \\[options\\]`));
     }
     expect(result.out).toContain('"value", "lower" and "upper"');
@@ -334,6 +338,14 @@ describe('ntg stats gap', () => {
       'ntg: the comparator (--comparator-numerator, --comparator-denominator): ' +
         "a proportion's numerator must not exceed its denominator (got 50 out of 40)",
     );
+  });
+
+  it('refuses a bad confidence or multiplier on one line without blaming either group', async () => {
+    const counts = ['--numerator', '5', '--denominator', '10', '--comparator-numerator', '3', '--comparator-denominator', '10'];
+    expect(await statsRefusal('gap', ...counts, '--confidence', '95')).toBe(
+      'ntg: a confidence level must be strictly between 0 and 1, e.g. 0.95 (got 95; did you mean 0.95?)',
+    );
+    expect(await statsRefusal('gap', ...counts, '--multiplier', '0')).toBe('ntg: a multiplier must be greater than 0 (got 0)');
   });
 
   it('refuses a missing comparator on one line', async () => {

@@ -73,11 +73,15 @@ export function registerStatsCommands(program: Command): void {
     .addHelpText(
       'after',
       `
-Each command prints one JSON object on standard output whose first three keys are
-"value", "lower" and "upper" (the estimate and its confidence limits, full double
-precision), followed by the details the statistics module returns. Confidence
-levels are fractions strictly between 0 and 1 (default 0.95; 0.998 is the other
-Fingertips level). Bad input exits 2 with a one-line message on standard error.
+Commands that estimate one figure (proportion, rate, mean, gap, ratio,
+mean-difference, gap-index, sii) print one JSON object on standard output whose
+first three keys are "value", "lower" and "upper" (the estimate and its
+confidence limits, full double precision), followed by the details the
+statistics module returns. The others (compare, funnel, trend, gap-trend,
+forecast, suppress) print their result as one JSON object under the statistics
+module's own names. Confidence levels are fractions strictly between 0 and 1
+(default 0.95; 0.998 is the other Fingertips level). Bad input exits 2 with a
+one-line message on standard error. Files are CSV with a header row.
 See docs/methods.md for the methods and their sources.`,
     );
 
@@ -180,15 +184,18 @@ See docs/methods.md for the methods and their sources.`,
           const settings = { confidence: options.confidence, multiplier: options.multiplier };
           const group = { numerator: options.numerator, denominator: options.denominator };
           const comparator = { numerator: options.comparatorNumerator, denominator: options.comparatorDenominator };
-          // Check each group on its own first, so a message says which pair of counts is wrong.
-          naming('the group (--numerator, --denominator)', () => proportion(group.numerator, group.denominator, settings));
+          // Check each group's counts on their own first, so a message says which pair of counts is wrong
+          // (the confidence and multiplier are checked by the difference itself, without naming a group).
+          naming('the group (--numerator, --denominator)', () => proportion(group.numerator, group.denominator));
           naming('the comparator (--comparator-numerator, --comparator-denominator)', () =>
-            proportion(comparator.numerator, comparator.denominator, settings),
+            proportion(comparator.numerator, comparator.denominator),
           );
           printEstimate(proportionDifference(group, comparator, settings));
         });
       },
     );
+
+  registerComparisonCommands(stats);
 
   stats
     .command('gap-index')
@@ -220,6 +227,9 @@ interval. Rows are numbered as in the file, the header being row 1.`,
         printEstimate({ ...result, lower: null, upper: null });
       });
     });
+
+  registerSeriesCommands(stats);
+  registerTableCommands(stats);
 }
 
 // ---------------------------------------------------------------------------------------------------

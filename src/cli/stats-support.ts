@@ -23,7 +23,7 @@ export class CommandInputError extends Error {
 // Options
 
 /** An option that must be given; its help says so. */
-export function required(flags: string, description: string, parser?: (text: string) => number): Option {
+export function required(flags: string, description: string, parser?: (text: string) => unknown): Option {
   const option = new Option(flags, `${description} (required)`).makeOptionMandatory();
   return parser ? option.argParser(parser) : option;
 }
@@ -44,7 +44,7 @@ export function given(command: Command, key: string): boolean {
 // Output and errors
 
 /** Prints an estimate as one JSON line with value, lower and upper first; numbers keep full double precision. */
-export function printEstimate(result: Estimate): void {
+export function printEstimate<T extends Estimate>(result: T): void {
   const { value, lower, upper, ...details } = result;
   printJson({ value, lower, upper, ...details });
 }
