@@ -1,3 +1,4 @@
+import { authCapability } from './auth/capability.js';
 import { frameworkCapability } from './framework/capability.js';
 import type { Capability } from './web/capability.js';
 
@@ -5,4 +6,4 @@ import type { Capability } from './web/capability.js';
  * Every capability the service runs, in navigation order. A new capability adds itself here and
  * nowhere else in the web layer.
  */
-export const capabilities: Capability[] = [frameworkCapability];
+export const capabilities: Capability[] = [authCapability, frameworkCapability];

@@ -1,4 +1,5 @@
 import cookie from '@fastify/cookie';
+import csrf from '@fastify/csrf-protection';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.js';
 import { appendAudit } from './audit.js';
@@ -62,6 +63,18 @@ export async function setUpAccessControl(app: FastifyInstance, options: { databa
   });
 
   await app.register(cookie);
+  // Double-submit CSRF tokens: a secret in an HttpOnly cookie, a token derived from it in each form.
+  await app.register(csrf, {
+    cookieKey: options.https ? '__Host-ntg_csrf' : 'ntg_csrf',
+    cookieOpts: { httpOnly: true, sameSite: 'lax', secure: options.https, path: '/', signed: false },
+  });
+  app.addHook('preHandler', (request, reply, done) => {
+    const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+    // A script holding a personal access token sends no cookies, so it cannot be forged cross-site.
+    const bearer = request.headers.authorization?.startsWith('Bearer ') ?? false;
+    if (!unsafe || bearer) return done();
+    app.csrfProtection(request, reply, done);
+  });
   const cookieName = sessionCookieName(options.https);
   // Null until the onRequest hook below sets it; Fastify needs the property declared up front.
   app.decorateRequest('viewer', null as never);
@@ -77,6 +90,7 @@ export async function setUpAccessControl(app: FastifyInstance, options: { databa
     if (permission === undefined || permission === 'public') return;
     const viewer = request.viewer;
     if (!viewer.signedIn) return askToSignIn(request, reply);
+    if (permission === 'session') return;
     if (secondFactorOutstanding(viewer)) return askForSecondFactor(request, reply);
     if (permission === 'signed-in' || viewerMay(viewer, permission)) return;
     await appendAudit(options.database.db, {

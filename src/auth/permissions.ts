@@ -40,8 +40,11 @@ export type Action = (typeof actions)[number];
 export const scopes = ['organisation', 'authority', 'region', 'england'] as const;
 export type Scope = (typeof scopes)[number];
 
-/** What a route needs: nothing, a signed-in account, or an action. */
-export type RoutePermission = 'public' | 'signed-in' | Action;
+/**
+ * What a route needs: nothing (`public`); a session, even one still owing its second factor
+ * (`session`: the second-factor pages themselves); a fully signed-in account (`signed-in`); or an action.
+ */
+export type RoutePermission = 'public' | 'session' | 'signed-in' | Action;
 
 export const roleDescriptions: Record<Role, string> = {
   'platform-admin': 'Runs the service: manages organisations and accounts everywhere. Sees no child-level data.',

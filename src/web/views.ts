@@ -38,6 +38,9 @@ export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
       serviceName,
       version,
       cspNonce: this.cspNonce?.script,
+      // Every page may hold a form; the token is cheap and its cookie is set with the first one.
+      csrfToken: typeof this.generateCsrf === 'function' ? this.generateCsrf() : undefined,
+      viewer: this.request.viewer,
       navigation: navigation.map((item) => ({
         text: item.text,
         href: item.href,

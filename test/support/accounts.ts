@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Role } from '../../src/auth/permissions.js';
+import { hashPassword } from '../../src/auth/passwords.js';
 import { createSession, recordSecondFactor } from '../../src/auth/sessions.js';
 import { tokenHash } from '../../src/auth/secrets.js';
 import type { OrganisationKind } from '../../src/auth/tables.js';
@@ -19,6 +20,8 @@ export async function newOrganisation(
       la_code: organisation.laCode ?? null,
       urn: organisation.urn ?? null,
     })
+    // The service already holds an organisation for each region and authority: reuse it.
+    .onConflict((conflict) => conflict.columns(['kind', 'area_code']).doUpdateSet({ name: organisation.name }))
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
@@ -37,4 +40,25 @@ export async function newSignedInUser(
   const sessionToken = await createSession(db, user.id, { ip: '127.0.0.1', userAgent: 'test' });
   if (person.secondFactorDone ?? true) await recordSecondFactor(db, tokenHash(sessionToken));
   return { userId: user.id, sessionToken };
+}
+
+/** An active account with a password, holding one role; no session yet. */
+export async function newAccount(
+  db: Kysely<Schema>,
+  person: { email: string; password: string; role: Role; organisationId: string; totpSecret?: string },
+): Promise<string> {
+  const user = await db
+    .insertInto('user_account')
+    .values({
+      email: person.email,
+      display_name: person.email.split('@')[0] ?? person.email,
+      status: 'active',
+      password_hash: await hashPassword(person.password),
+      totp_secret: person.totpSecret ?? null,
+      totp_confirmed_at: person.totpSecret ? new Date() : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db.insertInto('membership').values({ user_id: user.id, organisation_id: person.organisationId, role: person.role, granted_by: null }).execute();
+  return user.id;
 }

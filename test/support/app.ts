@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import type { Engine } from '../../src/db/database.js';
 import { prepareDatabase } from '../../src/service.js';
@@ -16,7 +16,7 @@ export interface TestApp {
 
 /** The real application on a fresh, migrated database, with extra capabilities if a test needs them. */
 export async function createTestApp(
-  options: { engine?: Engine; extraCapabilities?: Capability[] } = {},
+  options: { engine?: Engine; extraCapabilities?: Capability[]; logger?: FastifyServerOptions['logger'] } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(options.engine ?? 'pglite');
   const capabilities = [...serviceCapabilities, ...(options.extraCapabilities ?? [])];
@@ -25,6 +25,7 @@ export async function createTestApp(
     config: loadConfig({}),
     database,
     capabilities,
+    logger: options.logger ?? false,
   });
   return {
     app,

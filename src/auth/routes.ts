@@ -1,0 +1,189 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import QRCode from 'qrcode';
+import type { Database } from '../db/database.js';
+import { appendAudit } from './audit.js';
+import { sessionCookieName } from './gate.js';
+import { sessionAbsoluteHours, endAllSessions, endSession } from './sessions.js';
+import { newRecoveryCodes, signIn, verifySecondFactor } from './sign-in.js';
+import { newTotpSecret, totpUri, verifyTotp } from './totp.js';
+
+const publicRoute = { permission: 'public' } as const;
+const hidden = { hide: true };
+/** The second-factor pages: signed in, second factor possibly still owed. */
+const sessionRoute = { permission: 'session' } as const;
+
+/** Only a path on this service: never another site, never a protocol-relative address. */
+export function safeNext(next: unknown): string {
+  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+function client(request: FastifyRequest) {
+  const userAgent = request.headers['user-agent'];
+  return { ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : null };
+}
+
+interface SignInBody {
+  email?: string;
+  password?: string;
+  next?: string;
+}
+
+interface CodeBody {
+  code?: string;
+  next?: string;
+}
+
+/** Sign in and out, the second factor, and the account's own security page. */
+export function registerAuthRoutes(app: FastifyInstance, options: { database: Database; https: boolean }): void {
+  const db = options.database.db;
+  const cookieName = sessionCookieName(options.https);
+  const setSessionCookie = (reply: FastifyReply, token: string) =>
+    reply.setCookie(cookieName, token, {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.https,
+      path: '/',
+      maxAge: sessionAbsoluteHours * 3600,
+    });
+
+  app.get<{ Querystring: { next?: string } }>('/sign-in', { schema: hidden, config: publicRoute }, (request, reply) =>
+    reply.view('auth/sign-in.njk', { pageTitle: 'Sign in', next: safeNext(request.query.next) }),
+  );
+
+  app.post<{ Body: SignInBody }>('/sign-in', { schema: hidden, config: publicRoute }, async (request, reply) => {
+    const email = (request.body.email ?? '').trim();
+    const password = request.body.password ?? '';
+    const next = safeNext(request.body.next);
+    const errors = [
+      ...(email === '' ? [{ text: 'Enter your email address', href: '#email' }] : []),
+      ...(password === '' ? [{ text: 'Enter your password', href: '#password' }] : []),
+    ];
+    if (errors.length > 0) return reply.code(400).view('auth/sign-in.njk', { pageTitle: 'Sign in', errors, email, next, errorSummaryShown: true });
+    const result = await signIn(db, { email, password, previousSessionToken: request.cookies[cookieName] }, client(request));
+    if (!result.ok) {
+      const message =
+        result.reason === 'locked'
+          ? `Too many failed attempts. Try again after ${result.lockedUntil?.toISOString().slice(11, 16) ?? 'a few minutes'} UTC.`
+          : 'Enter a correct email address and password';
+      return reply
+        .code(result.reason === 'locked' ? 429 : 401)
+        .view('auth/sign-in.njk', { pageTitle: 'Sign in', errors: [{ text: message, href: '#email' }], email, next, errorSummaryShown: true });
+    }
+    setSessionCookie(reply, result.sessionToken);
+    const target =
+      result.secondFactor === 'verify'
+        ? `/sign-in/second-factor?next=${encodeURIComponent(next)}`
+        : result.secondFactor === 'set-up'
+          ? `/sign-in/second-factor/set-up?next=${encodeURIComponent(next)}`
+          : next;
+    return reply.redirect(target, 303);
+  });
+
+  app.get<{ Querystring: { next?: string } }>('/sign-in/second-factor', { schema: hidden, config: sessionRoute }, (request, reply) => {
+    if (!request.viewer.signedIn) return reply.redirect('/sign-in', 303);
+    if (!request.viewer.totpConfigured) return reply.redirect(`/sign-in/second-factor/set-up?next=${encodeURIComponent(safeNext(request.query.next))}`, 303);
+    return reply.view('auth/second-factor.njk', { pageTitle: 'Enter your security code', next: safeNext(request.query.next) });
+  });
+
+  app.post<{ Body: CodeBody }>('/sign-in/second-factor', { schema: hidden, config: sessionRoute }, async (request, reply) => {
+    const viewer = request.viewer;
+    if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    const next = safeNext(request.body.next);
+    const outcome = await verifySecondFactor(db, viewer, request.body.code ?? '', client(request));
+    if (outcome !== 'verified') {
+      const text = outcome === 'locked' ? 'Too many wrong codes. Try again in 15 minutes.' : 'Enter the 6-digit code shown in your authenticator app, or a recovery code';
+      return reply.code(outcome === 'locked' ? 429 : 401).view('auth/second-factor.njk', {
+        pageTitle: 'Enter your security code',
+        next,
+        errors: [{ text, href: '#code' }],
+        errorSummaryShown: true,
+      });
+    }
+    return reply.redirect(next, 303);
+  });
+
+  app.get<{ Querystring: { next?: string } }>('/sign-in/second-factor/set-up', { schema: hidden, config: sessionRoute }, async (request, reply) => {
+    const viewer = request.viewer;
+    if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    if (viewer.totpConfigured) return reply.redirect(`/sign-in/second-factor?next=${encodeURIComponent(safeNext(request.query.next))}`, 303);
+    // The secret waits unconfirmed on the account until a code from it proves the app holds it.
+    const account = await db.selectFrom('user_account').select('totp_secret').where('id', '=', viewer.userId).executeTakeFirstOrThrow();
+    let secret = account.totp_secret;
+    if (secret === null) {
+      secret = newTotpSecret();
+      await db.updateTable('user_account').set({ totp_secret: secret }).where('id', '=', viewer.userId).execute();
+    }
+    const uri = totpUri(secret, viewer.email);
+    return reply.view('auth/second-factor-set-up.njk', {
+      pageTitle: 'Set up your authenticator app',
+      next: safeNext(request.query.next),
+      secretGroups: secret.match(/.{1,4}/g)?.join(' '),
+      qrSvg: await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 }),
+    });
+  });
+
+  app.post<{ Body: CodeBody }>('/sign-in/second-factor/set-up', { schema: hidden, config: sessionRoute }, async (request, reply) => {
+    const viewer = request.viewer;
+    if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    const next = safeNext(request.body.next);
+    const account = await db.selectFrom('user_account').select(['totp_secret', 'totp_confirmed_at']).where('id', '=', viewer.userId).executeTakeFirstOrThrow();
+    if (account.totp_confirmed_at !== null) return reply.redirect(`/sign-in/second-factor?next=${encodeURIComponent(next)}`, 303);
+    if (account.totp_secret === null || !verifyTotp(account.totp_secret, request.body.code ?? '')) {
+      const uri = totpUri(account.totp_secret ?? '', viewer.email);
+      return reply.code(400).view('auth/second-factor-set-up.njk', {
+        pageTitle: 'Set up your authenticator app',
+        next,
+        secretGroups: account.totp_secret?.match(/.{1,4}/g)?.join(' '),
+        qrSvg: account.totp_secret ? await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 }) : '',
+        errors: [{ text: 'Enter the 6-digit code your authenticator app shows for Narrowing the Gap', href: '#code' }],
+        errorSummaryShown: true,
+      });
+    }
+    await db.updateTable('user_account').set({ totp_confirmed_at: new Date() }).where('id', '=', viewer.userId).execute();
+    const codes = await newRecoveryCodes(db, viewer.userId);
+    await verifySecondFactorAfterSetUp(viewer.sessionIdHash, viewer.userId, viewer.email, request.ip);
+    return reply.view('auth/recovery-codes.njk', { pageTitle: 'Save your recovery codes', codes, next });
+  });
+
+  async function verifySecondFactorAfterSetUp(sessionIdHash: string, userId: string, email: string, ip: string) {
+    await db.updateTable('user_session').set({ second_factor_at: new Date() }).where('id_hash', '=', sessionIdHash).execute();
+    await appendAudit(db, { action: 'second-factor-set-up', outcome: 'success', actorUserId: userId, actorEmail: email, ip });
+  }
+
+  app.post('/sign-out', { schema: hidden, config: sessionRoute }, async (request, reply) => {
+    const viewer = request.viewer;
+    if (viewer.signedIn) {
+      await endSession(db, viewer.sessionIdHash);
+      await appendAudit(db, { action: 'sign-out', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, ip: request.ip });
+    }
+    reply.clearCookie(cookieName, { path: '/' });
+    return reply.redirect('/signed-out', 303);
+  });
+
+  app.get('/signed-out', { schema: hidden, config: publicRoute }, (_request, reply) => reply.view('auth/signed-out.njk', { pageTitle: 'You have signed out' }));
+
+  app.get('/account', { schema: hidden, config: { permission: 'signed-in' } }, async (request, reply) => {
+    const viewer = request.viewer;
+    if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    const sessions = await db
+      .selectFrom('user_session')
+      .select(['id_hash', 'created_at', 'last_seen_at', 'ip', 'user_agent'])
+      .where('user_id', '=', viewer.userId)
+      .orderBy('last_seen_at', 'desc')
+      .execute();
+    return reply.view('auth/account.njk', {
+      pageTitle: 'Your account',
+      memberships: viewer.memberships,
+      sessions: sessions.map((session) => ({ ...session, current: session.id_hash === viewer.sessionIdHash })),
+    });
+  });
+
+  app.post('/account/sign-out-everywhere', { schema: hidden, config: { permission: 'signed-in' } }, async (request, reply) => {
+    const viewer = request.viewer;
+    if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    const ended = await endAllSessions(db, viewer.userId);
+    await appendAudit(db, { action: 'sign-out-everywhere', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, ip: request.ip, details: { sessions: ended } });
+    reply.clearCookie(cookieName, { path: '/' });
+    return reply.redirect('/signed-out', 303);
+  });
+}

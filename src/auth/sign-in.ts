@@ -1,0 +1,129 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { appendAudit } from './audit.js';
+import { requiresSecondFactor } from './permissions.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { newToken, tokenHash } from './secrets.js';
+import { createSession, endSession, membershipsOf, recordSecondFactor } from './sessions.js';
+import { accountRule, addressRule, clearFailures, lockedUntil, recordFailure } from './throttle.js';
+import { verifyTotp } from './totp.js';
+
+export interface Client {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+export type SignInResult =
+  | { ok: true; sessionToken: string; secondFactor: 'not-needed' | 'verify' | 'set-up' }
+  | { ok: false; reason: 'invalid' | 'locked'; lockedUntil?: Date };
+
+/**
+ * Checks an email and password. Failures count against the account and the address; too many lock
+ * them for a while. Success starts a new session (replacing the caller's old one, so a session id
+ * planted before sign-in is worthless). Every outcome is audited; the password never is.
+ */
+export async function signIn(
+  db: Kysely<Schema>,
+  attempt: { email: string; password: string; previousSessionToken?: string | undefined },
+  client: Client,
+  now = new Date(),
+): Promise<SignInResult> {
+  const email = attempt.email.trim().toLowerCase();
+  const addressKey = `address:${client.ip ?? 'unknown'}`;
+  const audit = (outcome: 'success' | 'failure', details: Record<string, unknown>, user?: { id: string; laCode?: string | null }) =>
+    appendAudit(db, { action: 'sign-in', outcome, actorUserId: user?.id, actorEmail: email, laCode: user?.laCode, ip: client.ip, details });
+
+  const addressLock = await lockedUntil(db, addressKey, now);
+  if (addressLock) {
+    await audit('failure', { reason: 'address-locked' });
+    return { ok: false, reason: 'locked', lockedUntil: addressLock };
+  }
+  const account = await db.selectFrom('user_account').selectAll().where('email', '=', email).executeTakeFirst();
+  const accountKey = account ? `account:${account.id}` : undefined;
+  const accountLock = accountKey ? await lockedUntil(db, accountKey, now) : undefined;
+  if (accountLock) {
+    await audit('failure', { reason: 'account-locked' }, account ? { id: account.id } : undefined);
+    return { ok: false, reason: 'locked', lockedUntil: accountLock };
+  }
+
+  const passwordMatches = await verifyPassword(account?.password_hash ?? null, attempt.password);
+  if (!account || !passwordMatches || account.status !== 'active') {
+    const reason = !account ? 'unknown-email' : !passwordMatches ? 'wrong-password' : `account-${account.status}`;
+    await recordFailure(db, addressKey, addressRule, now);
+    const locked = accountKey ? await recordFailure(db, accountKey, accountRule, now) : undefined;
+    await audit('failure', { reason }, account ? { id: account.id } : undefined);
+    if (locked && account) {
+      await appendAudit(db, { action: 'account-locked', outcome: 'success', actorUserId: account.id, actorEmail: email, ip: client.ip, details: { until: locked.toISOString() } });
+    }
+    return { ok: false, reason: 'invalid' };
+  }
+
+  if (accountKey) await clearFailures(db, accountKey);
+  if (attempt.previousSessionToken) await endSession(db, tokenHash(attempt.previousSessionToken));
+  const sessionToken = await createSession(db, account.id, client, now);
+  await db.updateTable('user_account').set({ last_sign_in_at: now }).where('id', '=', account.id).execute();
+  const memberships = await membershipsOf(db, account.id);
+  await audit('success', {}, { id: account.id, laCode: memberships[0]?.laCode });
+  const needsSecondFactor = memberships.some((membership) => requiresSecondFactor(membership.role));
+  return {
+    ok: true,
+    sessionToken,
+    secondFactor: !needsSecondFactor ? 'not-needed' : account.totp_confirmed_at ? 'verify' : 'set-up',
+  };
+}
+
+/**
+ * Checks a one-time code from the authenticator app, or a recovery code (each works once).
+ * Wrong codes count against the account like wrong passwords.
+ */
+export async function verifySecondFactor(
+  db: Kysely<Schema>,
+  session: { userId: string; email: string; sessionIdHash: string },
+  code: string,
+  client: Client,
+  now = new Date(),
+): Promise<'verified' | 'invalid' | 'locked'> {
+  const accountKey = `account:${session.userId}`;
+  if (await lockedUntil(db, accountKey, now)) return 'locked';
+  const account = await db.selectFrom('user_account').select(['totp_secret', 'totp_confirmed_at']).where('id', '=', session.userId).executeTakeFirstOrThrow();
+  let method: 'totp' | 'recovery-code' | undefined;
+  if (account.totp_secret && account.totp_confirmed_at && verifyTotp(account.totp_secret, code)) method = 'totp';
+  else if (await useRecoveryCode(db, session.userId, code, now)) method = 'recovery-code';
+  if (method === undefined) {
+    const locked = await recordFailure(db, accountKey, accountRule, now);
+    await appendAudit(db, { action: 'second-factor', outcome: 'failure', actorUserId: session.userId, actorEmail: session.email, ip: client.ip });
+    return locked ? 'locked' : 'invalid';
+  }
+  await clearFailures(db, accountKey);
+  await recordSecondFactor(db, session.sessionIdHash, now);
+  await appendAudit(db, { action: 'second-factor', outcome: 'success', actorUserId: session.userId, actorEmail: session.email, ip: client.ip, details: { method } });
+  return 'verified';
+}
+
+async function useRecoveryCode(db: Kysely<Schema>, userId: string, code: string, now: Date): Promise<boolean> {
+  const normalised = code.replace(/[\s-]/g, '').toLowerCase();
+  if (normalised.length < 10) return false;
+  const result = await db
+    .updateTable('recovery_code')
+    .set({ used_at: now })
+    .where('user_id', '=', userId)
+    .where('code_hash', '=', tokenHash(normalised))
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Ten new single-use recovery codes, replacing any earlier ones; shown once, stored hashed. */
+export async function newRecoveryCodes(db: Kysely<Schema>, userId: string): Promise<string[]> {
+  const codes = Array.from({ length: 10 }, () => newToken().replace(/[^a-z0-9]/gi, '').slice(0, 10).toLowerCase());
+  await db.transaction().execute(async (transaction) => {
+    await transaction.deleteFrom('recovery_code').where('user_id', '=', userId).execute();
+    await transaction.insertInto('recovery_code').values(codes.map((code) => ({ user_id: userId, code_hash: tokenHash(code), used_at: null }))).execute();
+  });
+  return codes.map((code) => `${code.slice(0, 5)}-${code.slice(5)}`);
+}
+
+/** Sets a password (already checked against the policy by the caller). */
+export async function setPassword(db: Kysely<Schema>, userId: string, password: string): Promise<void> {
+  await db.updateTable('user_account').set({ password_hash: await hashPassword(password) }).where('id', '=', userId).execute();
+}
