@@ -11,6 +11,10 @@ describe('loadConfig', () => {
       dataDir: './.ntg',
       logLevel: 'info',
       trustProxy: false,
+      publicUrl: 'http://localhost:3000',
+      smtpUrl: undefined,
+      mailFrom: 'Narrowing the Gap <no-reply@localhost>',
+      demo: false,
     });
   });
 
@@ -23,6 +27,10 @@ describe('loadConfig', () => {
       NTG_DATA_DIR: '/var/lib/ntg',
       LOG_LEVEL: 'warn',
       NTG_TRUST_PROXY: 'true',
+      NTG_PUBLIC_URL: 'https://ntg.example.gov.uk/',
+      NTG_SMTP_URL: 'smtps://ntg:secret@smtp.example.gov.uk:465',
+      NTG_MAIL_FROM: 'Narrowing the Gap <ntg@example.gov.uk>',
+      NTG_DEMO: 'false',
     });
     expect(config).toEqual({
       port: 8080,
@@ -32,6 +40,10 @@ describe('loadConfig', () => {
       dataDir: '/var/lib/ntg',
       logLevel: 'warn',
       trustProxy: true,
+      publicUrl: 'https://ntg.example.gov.uk',
+      smtpUrl: 'smtps://ntg:secret@smtp.example.gov.uk:465',
+      mailFrom: 'Narrowing the Gap <ntg@example.gov.uk>',
+      demo: false,
     });
   });
 
@@ -47,6 +59,8 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (got "loud").'],
     ['NTG_TRUST_PROXY', 'maybe', 'NTG_TRUST_PROXY must be true or false (got "maybe").'],
     ['DATABASE_POOL_MAX', '0', 'DATABASE_POOL_MAX must be a whole number from 1 to 100 (got "0").'],
+    ['NTG_DEMO', 'sometimes', 'NTG_DEMO must be true or false (got "sometimes").'],
+    ['NTG_PUBLIC_URL', 'ntg.example', 'NTG_PUBLIC_URL must be the address people use to reach the service, such as https://ntg.example.gov.uk (got "ntg.example").'],
   ])('rejects %s=%s with one line naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
   });

@@ -45,6 +45,18 @@ const environmentSchema = z.object({
   NTG_DATA_DIR: z.string().trim().min(1, { error: 'a folder path' }).default('./.ntg'),
   LOG_LEVEL: z.enum(logLevels, { error: `one of ${logLevels.join(', ')}` }).default('info'),
   NTG_TRUST_PROXY: booleanFlag.default(false),
+  NTG_PUBLIC_URL: z
+    .string()
+    .trim()
+    .refine((value) => /^https?:\/\/[^/]+/.test(value), { error: 'the address people use to reach the service, such as https://ntg.example.gov.uk' })
+    .optional(),
+  NTG_SMTP_URL: z
+    .string()
+    .trim()
+    .refine((value) => /^smtps?:\/\//.test(value), { error: 'an SMTP server URL such as smtps://user:password@smtp.example.org:465' })
+    .optional(),
+  NTG_MAIL_FROM: z.string().trim().min(3, { error: 'a sender address' }).default('Narrowing the Gap <no-reply@localhost>'),
+  NTG_DEMO: booleanFlag.default(false),
 });
 
 export type LogLevel = (typeof logLevels)[number];
@@ -59,6 +71,13 @@ export interface Config {
   logLevel: LogLevel;
   /** Behind a TLS-terminating proxy: trust X-Forwarded-* and treat requests as HTTPS. */
   trustProxy: boolean;
+  /** Where people reach the service: the start of links in emails. */
+  publicUrl: string;
+  /** Unset: messages stay in the outbox (shown at /outbox in demo mode). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** Demo mode: seeded demo accounts listed on the sign-in page. Never on for real data. */
+  demo: boolean;
 }
 
 export class ConfigError extends Error {
@@ -80,7 +99,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'configuration');
     const given = present[variable];
-    const shown = variable === 'DATABASE_URL' ? redactUrl(String(given)) : String(given);
+    const shown = variable === 'DATABASE_URL' || variable === 'NTG_SMTP_URL' ? redactUrl(String(given)) : String(given);
     throw new ConfigError(`${variable} must be ${issue?.message ?? 'valid'} (got "${shown}").`);
   }
   const env = parsed.data;
@@ -92,6 +111,10 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     dataDir: env.NTG_DATA_DIR,
     logLevel: env.LOG_LEVEL,
     trustProxy: env.NTG_TRUST_PROXY,
+    publicUrl: (env.NTG_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    smtpUrl: env.NTG_SMTP_URL,
+    mailFrom: env.NTG_MAIL_FROM,
+    demo: env.NTG_DEMO,
   };
 }
 

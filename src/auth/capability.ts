@@ -1,16 +1,23 @@
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { ensureAreaOrganisations } from './organisations.js';
+import { registerAdminRoutes } from './admin-routes.js';
+import { outboxMailer, smtpMailer } from './mail.js';
+import { registerRecoveryRoutes } from './recovery-routes.js';
 import { registerAuthRoutes } from './routes.js';
 
 /** Signing in and out, the second factor, the account page; the national, regional and authority organisations. */
 export const authCapability: Capability = {
   name: 'auth',
   viewsDirectory: sourcePath('auth', 'views'),
+  navigation: { text: 'Accounts', href: '/admin/users', order: 90, permission: 'users:manage' },
   async afterMigrate(database) {
     await ensureAreaOrganisations(database.db);
   },
   registerRoutes(app, { database, config }) {
+    const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(database.db, app.log);
     registerAuthRoutes(app, { database, https: config.trustProxy });
+    registerRecoveryRoutes(app, { database, mailer, publicUrl: config.publicUrl, demo: config.demo });
+    registerAdminRoutes(app, { database, mailer, publicUrl: config.publicUrl });
   },
 };

@@ -1,12 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
 import type { Config } from '../config.js';
+import type { Action } from '../auth/permissions.js';
 
 /** An entry in the header navigation. Lower `order` comes first. */
 export interface NavigationItem {
   text: string;
   href: string;
   order: number;
+  /** Shown only to viewers who may open it; public when unset. */
+  permission?: Action;
 }
 
 /** A link in the `/api/v1` index. */

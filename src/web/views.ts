@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import nunjucks from 'nunjucks';
+import { viewerMay } from '../auth/gate.js';
 import { version } from '../version.js';
 import type { NavigationItem } from './capability.js';
 import { govukFrontendDist, sourcePath } from './paths.js';
@@ -41,7 +42,7 @@ export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
       // Every page may hold a form; the token is cheap and its cookie is set with the first one.
       csrfToken: typeof this.generateCsrf === 'function' ? this.generateCsrf() : undefined,
       viewer: this.request.viewer,
-      navigation: navigation.map((item) => ({
+      navigation: navigation.filter((item) => item.permission === undefined || viewerMay(this.request.viewer, item.permission)).map((item) => ({
         text: item.text,
         href: item.href,
         active: path === item.href || path.startsWith(`${item.href}/`),

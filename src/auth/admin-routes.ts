@@ -1,0 +1,109 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Database } from '../db/database.js';
+import type { Viewer } from './gate.js';
+import type { Mailer } from './mail.js';
+import { AdminInputError, grantRole, grantableRoles, invite, manageableOrganisations, manageableUser, manageableUsers, revokeRole, setAccountStatus } from './admin.js';
+import { roleDescriptions } from './permissions.js';
+import { endAllSessions } from './sessions.js';
+import { appendAudit } from './audit.js';
+
+const manage = { permission: 'users:manage' } as const;
+const hidden = { hide: true };
+
+type SignedIn = Extract<Viewer, { signedIn: true }>;
+
+function signedIn(request: FastifyRequest): SignedIn {
+  // The gate has already required users:manage, so the viewer is signed in.
+  return request.viewer as SignedIn;
+}
+
+interface InviteBody {
+  email?: string;
+  name?: string;
+  organisation?: string;
+  role?: string;
+}
+
+/** Administrators invite people, grant and revoke roles, deactivate accounts and end sessions. */
+export function registerAdminRoutes(app: FastifyInstance, options: { database: Database; mailer: Mailer; publicUrl: string }): void {
+  const db = options.database.db;
+
+  async function inviteForm(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+    const viewer = signedIn(request);
+    return reply.view('auth/admin-invite.njk', {
+      pageTitle: 'Invite someone',
+      breadcrumbs: [{ text: 'Accounts', href: '/admin/users' }],
+      organisations: await manageableOrganisations(db, viewer),
+      roles: grantableRoles(viewer).map((role) => ({ value: role, text: role, hint: roleDescriptions[role] })),
+      ...extra,
+    });
+  }
+
+  app.get('/admin/users', { schema: hidden, config: manage }, async (request, reply) =>
+    reply.view('auth/admin-users.njk', { pageTitle: 'Accounts', users: await manageableUsers(db, signedIn(request)), sent: (request.query as { sent?: string }).sent }),
+  );
+
+  app.get('/admin/users/invite', { schema: hidden, config: manage }, (request, reply) => inviteForm(request, reply));
+
+  app.post<{ Body: InviteBody }>('/admin/users/invite', { schema: hidden, config: manage }, async (request, reply) => {
+    const body = request.body;
+    try {
+      await invite(db, options.mailer, signedIn(request), { email: body.email ?? '', name: body.name ?? '', organisationId: body.organisation ?? '', role: body.role ?? '' }, { publicUrl: options.publicUrl, ip: request.ip });
+    } catch (error) {
+      if (!(error instanceof AdminInputError)) throw error;
+      return inviteForm(request, reply.code(400), { errors: [{ text: error.message, href: `#${error.field}` }], errorSummaryShown: true, values: body, errorField: error.field });
+    }
+    return reply.redirect(`/admin/users?sent=${encodeURIComponent((body.email ?? '').trim().toLowerCase())}`, 303);
+  });
+
+  app.get<{ Params: { id: string } }>('/admin/users/:id', { schema: hidden, config: manage }, async (request, reply) => {
+    const viewer = signedIn(request);
+    const found = await manageableUser(db, viewer, request.params.id);
+    if (found === undefined) return reply.callNotFound();
+    return reply.view('auth/admin-user.njk', {
+      pageTitle: found.account.email,
+      breadcrumbs: [{ text: 'Accounts', href: '/admin/users' }],
+      ...found,
+      organisations: await manageableOrganisations(db, viewer),
+      roles: grantableRoles(viewer),
+    });
+  });
+
+  app.post<{ Params: { id: string }; Body: { organisation?: string; role?: string; change?: string } }>(
+    '/admin/users/:id/roles',
+    { schema: hidden, config: manage },
+    async (request, reply) => {
+      const viewer = signedIn(request);
+      if ((await manageableUser(db, viewer, request.params.id)) === undefined) return reply.callNotFound();
+      const { organisation = '', role = '', change } = request.body;
+      try {
+        if (change === 'revoke') await revokeRole(db, viewer, request.params.id, organisation, role, request.ip);
+        else await grantRole(db, viewer, request.params.id, organisation, role, request.ip);
+      } catch (error) {
+        if (!(error instanceof AdminInputError)) throw error;
+        return reply.code(400).view('error.njk', { title: 'The role could not be changed', message: error.message });
+      }
+      return reply.redirect(`/admin/users/${request.params.id}`, 303);
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { status?: string } }>('/admin/users/:id/status', { schema: hidden, config: manage }, async (request, reply) => {
+    const viewer = signedIn(request);
+    if ((await manageableUser(db, viewer, request.params.id)) === undefined) return reply.callNotFound();
+    try {
+      await setAccountStatus(db, viewer, request.params.id, request.body.status === 'active' ? 'active' : 'deactivated', request.ip);
+    } catch (error) {
+      if (!(error instanceof AdminInputError)) throw error;
+      return reply.code(400).view('error.njk', { title: 'The account could not be changed', message: error.message });
+    }
+    return reply.redirect(`/admin/users/${request.params.id}`, 303);
+  });
+
+  app.post<{ Params: { id: string } }>('/admin/users/:id/sessions/end', { schema: hidden, config: manage }, async (request, reply) => {
+    const viewer = signedIn(request);
+    if ((await manageableUser(db, viewer, request.params.id)) === undefined) return reply.callNotFound();
+    const ended = await endAllSessions(db, request.params.id);
+    await appendAudit(db, { action: 'sessions-ended', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, target: request.params.id, ip: request.ip, details: { sessions: ended } });
+    return reply.redirect(`/admin/users/${request.params.id}`, 303);
+  });
+}
