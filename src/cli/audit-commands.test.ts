@@ -2,24 +2,11 @@ import { sql } from 'kysely';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendAudit } from '../auth/audit.js';
 import { openPGlite } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { runCli } from './program.js';
-
-async function ntg(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void out.push(parts.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(parts.join(' ')));
-  try {
-    return { code: await runCli(argv), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-  }
-}
+import { runNtg } from '../../test/support/cli.js';
 
 describe('ntg audit verify', () => {
   let dataDir: string;
@@ -41,7 +28,7 @@ describe('ntg audit verify', () => {
   });
 
   it('reports an intact chain and exits 0', async () => {
-    const result = await ntg('audit', 'verify');
+    const result = await runNtg('audit', 'verify');
     expect(result).toMatchObject({ code: 0, out: 'Audit log intact: 3 entries verified.' });
   });
 
@@ -52,7 +39,7 @@ describe('ntg audit verify', () => {
       await sql`update audit_log set actor_email = 'someone-else@example.org' where seq = 2`.execute(transaction);
     });
     await database.close();
-    const result = await ntg('audit', 'verify');
+    const result = await runNtg('audit', 'verify');
     expect(result.code).toBe(1);
     expect(result.err).toBe(
       'ntg: The audit log has been tampered with: entry 2 was altered after it was written. The 1 entries before it verify.',

@@ -1,34 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrations } from '../db/migrations/index.js';
-import { runCli } from './program.js';
+import { runNtg } from '../../test/support/cli.js';
 
 const migrationNames = Object.keys(migrations);
 
-/** Runs `ntg` in-process and returns its exit code and everything it printed. */
-async function ntg(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void out.push(parts.join(' ')));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(parts.join(' ')));
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  try {
-    const code = await runCli(argv);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
-
 describe('ntg', () => {
   it('lists its commands with --help and exits 0', async () => {
-    const result = await ntg('--help');
+    const result = await runNtg('--help');
     expect(result.code).toBe(0);
     expect(result.out).toContain('Usage: ntg [options] [command]');
     expect(result.out).toMatch(/serve \[options\]\s+apply pending database migrations and serve/);
@@ -36,45 +17,45 @@ describe('ntg', () => {
   });
 
   it('lists the db subcommands', async () => {
-    const result = await ntg('db', '--help');
+    const result = await runNtg('db', '--help');
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/migrate\s+apply every pending migration/);
     expect(result.out).toMatch(/status\s+list applied and pending migrations/);
   });
 
   it('prints its version with --version', async () => {
-    const result = await ntg('--version');
+    const result = await runNtg('--version');
     expect(result.code).toBe(0);
     expect(result.out.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
   it('prints usage and exits 2 for an unknown command', async () => {
-    const result = await ntg('frobnicate');
+    const result = await runNtg('frobnicate');
     expect(result.code).toBe(2);
     expect(result.err).toContain("error: unknown command 'frobnicate'");
     expect(result.err).toContain('run ntg --help for usage');
   });
 
   it('prints usage and exits 2 for an unknown option', async () => {
-    const result = await ntg('serve', '--colour', 'blue');
+    const result = await runNtg('serve', '--colour', 'blue');
     expect(result.code).toBe(2);
     expect(result.err).toContain("error: unknown option '--colour'");
   });
 
   it('prints usage and exits 2 for a command group without its subcommand', async () => {
-    const result = await ntg('db');
+    const result = await runNtg('db');
     expect(result.code).toBe(2);
     expect(result.err).toContain('Usage: ntg db');
   });
 
   it('prints usage and exits 2 with no command', async () => {
-    const result = await ntg();
+    const result = await runNtg();
     expect(result.code).toBe(2);
     expect(result.err).toContain('Usage: ntg');
   });
 
   it('refuses a bad port with a one-line message naming it', async () => {
-    const result = await ntg('serve', '--port', 'eighty');
+    const result = await runNtg('serve', '--port', 'eighty');
     expect(result.code).toBe(1);
     expect(result.err).toBe('ntg: PORT must be a whole number from 1 to 65535 (got "eighty").');
   });
@@ -94,21 +75,21 @@ describe('ntg db', () => {
   });
 
   it('shows pending migrations, applies them, then shows them applied', async () => {
-    const before = await ntg('db', 'status');
+    const before = await runNtg('db', 'status');
     expect(before.code).toBe(0);
     expect(before.out).toContain(`Database: embedded PostgreSQL (PGlite) in ${dataDir}/pglite`);
     for (const name of migrationNames) expect(before.out).toMatch(new RegExp(`${name}\\s+pending`));
     expect(before.out).toContain(`0 applied, ${migrationNames.length} pending. Run "ntg db migrate" to apply them.`);
 
-    const migrate = await ntg('db', 'migrate');
+    const migrate = await runNtg('db', 'migrate');
     expect(migrate.code).toBe(0);
     expect(migrate.out).toContain(`Applied ${migrationNames.length} migrations: ${migrationNames.join(', ')}.`);
 
-    const after = await ntg('db', 'status');
+    const after = await runNtg('db', 'status');
     for (const name of migrationNames) expect(after.out).toMatch(new RegExp(`${name}\\s+applied \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC`));
     expect(after.out).toContain(`${migrationNames.length} applied, 0 pending.`);
 
-    const again = await ntg('db', 'migrate');
+    const again = await runNtg('db', 'migrate');
     expect(again.out).toContain('Nothing to do: every migration is already applied.');
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   crudeRate,
   disadvantageGapIndex,
@@ -10,26 +10,7 @@ import {
   proportion,
   proportionDifference,
 } from '../stats/index.js';
-import { runCli } from './program.js';
-
-/** Runs `ntg` in-process and returns its exit code and everything it printed. */
-async function ntg(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void out.push(`${parts.join(' ')}\n`));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(`${parts.join(' ')}\n`));
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  try {
-    const code = await runCli(argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+import { runNtg } from '../../test/support/cli.js';
 
 interface Estimate {
   value: number | null;
@@ -40,7 +21,7 @@ type Printed = Record<string, unknown> & Estimate;
 
 /** Runs a stats command that should succeed and returns the one JSON object it printed. */
 async function statsJson(...argv: string[]): Promise<{ json: Printed; text: string }> {
-  const result = await ntg('stats', ...argv);
+  const result = await runNtg('stats', ...argv);
   expect(result.err).toBe('');
   expect(result.code).toBe(0);
   const lines = result.out.split('\n').filter((line) => line !== '');
@@ -53,10 +34,10 @@ async function statsJson(...argv: string[]): Promise<{ json: Printed; text: stri
 
 /** Runs a stats command that should be refused and returns its one-line message. */
 async function statsRefusal(...argv: string[]): Promise<string> {
-  const result = await ntg('stats', ...argv);
+  const result = await runNtg('stats', ...argv);
   expect(result.code).toBe(2);
   expect(result.out).toBe('');
-  expect(result.err).toMatch(/^ntg: [^\n]+\n$/);
+  expect(result.err).toMatch(/^ntg: [^\n]+$/);
   return result.err.trimEnd();
 }
 
@@ -76,7 +57,7 @@ function expectFullPrecision(text: string, printed: Printed, expected: Estimate)
 
 describe('ntg stats', () => {
   it('lists the statistics commands with --help and exits 0', async () => {
-    const result = await ntg('stats', '--help');
+    const result = await runNtg('stats', '--help');
     expect(result.code).toBe(0);
     expect(result.out).toContain('Usage: ntg stats [options] [command]');
     const commands = [
@@ -90,12 +71,12 @@ describe('ntg stats', () => {
   });
 
   it('lists stats among the commands of ntg --help', async () => {
-    const result = await ntg('--help');
+    const result = await runNtg('--help');
     expect(result.out).toMatch(/stats\s+compute a statistic with its confidence interval/);
   });
 
   it('shows help on standard error and exits 2 without a command', async () => {
-    const result = await ntg('stats');
+    const result = await runNtg('stats');
     expect(result.code).toBe(2);
     expect(result.out).toBe('');
     expect(result.err).toContain('Usage: ntg stats [options] [command]');
@@ -110,7 +91,7 @@ describe('ntg stats', () => {
   });
 
   it('documents the per-100,000 Fingertips default in the rate help', async () => {
-    const result = await ntg('stats', 'rate', '--help');
+    const result = await runNtg('stats', 'rate', '--help');
     expect(result.code).toBe(0);
     expect(result.out.replace(/\s+/g, ' ')).toContain('per 100,000 by default, the Fingertips convention (default: 100000)');
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   compareWithBenchmark,
   funnelLimits,
@@ -7,32 +7,13 @@ import {
   standardisedMeanDifference,
   summarise,
 } from '../stats/index.js';
-import { runCli } from './program.js';
-
-/** Runs `ntg` in-process and returns its exit code and everything it printed. */
-async function ntg(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void out.push(`${parts.join(' ')}\n`));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(`${parts.join(' ')}\n`));
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  try {
-    const code = await runCli(argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+import { runNtg } from '../../test/support/cli.js';
 
 type Printed = Record<string, unknown> & { value?: number | null; lower?: number | null; upper?: number | null };
 
 /** Runs a stats command that should succeed and returns the one JSON object it printed, on one line. */
 async function statsJson(...argv: string[]): Promise<Printed> {
-  const result = await ntg('stats', ...argv);
+  const result = await runNtg('stats', ...argv);
   expect(result.err).toBe('');
   expect(result.code).toBe(0);
   const lines = result.out.split('\n').filter((line) => line !== '');
@@ -49,10 +30,10 @@ async function statsEstimate(...argv: string[]): Promise<Printed> {
 
 /** Runs a stats command that should be refused and returns its one-line message. */
 async function statsRefusal(...argv: string[]): Promise<string> {
-  const result = await ntg('stats', ...argv);
+  const result = await runNtg('stats', ...argv);
   expect(result.code).toBe(2);
   expect(result.out).toBe('');
-  expect(result.err).toMatch(/^ntg: [^\n]+\n$/);
+  expect(result.err).toMatch(/^ntg: [^\n]+$/);
   return result.err.trimEnd();
 }
 
@@ -271,7 +252,7 @@ describe('ntg stats compare', () => {
   });
 
   it("says in its help that the intervals' confidence level is the caller's", async () => {
-    const result = await ntg('stats', 'compare', '--help');
+    const result = await runNtg('stats', 'compare', '--help');
     expect(result.code).toBe(0);
     expect(result.out.replace(/\s+/g, ' ')).toContain("the confidence level the limits were computed at, which is the caller's");
   });

@@ -1,33 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyDisclosureControl, formatFigure } from '../stats/index.js';
 import type { DisclosedTable } from '../stats/index.js';
-import { runCli } from './program.js';
-
-/** Runs `ntg` in-process and returns its exit code and everything it printed. */
-async function ntg(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = vi.spyOn(console, 'log').mockImplementation((...parts: unknown[]) => void out.push(`${parts.join(' ')}\n`));
-  const error = vi.spyOn(console, 'error').mockImplementation((...parts: unknown[]) => void err.push(`${parts.join(' ')}\n`));
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  try {
-    const code = await runCli(argv);
-    return { code, out: out.join(''), err: err.join('') };
-  } finally {
-    log.mockRestore();
-    error.mockRestore();
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+import { runNtg } from '../../test/support/cli.js';
 
 /** Runs `ntg stats suppress` expecting success and returns what it printed. */
 async function suppress(...argv: string[]): Promise<string> {
-  const result = await ntg('stats', 'suppress', ...argv);
+  const result = await runNtg('stats', 'suppress', ...argv);
   expect(result.err).toBe('');
   expect(result.code).toBe(0);
   return result.out;
@@ -43,10 +24,10 @@ async function suppressJson(...argv: string[]): Promise<Record<string, unknown> 
 
 /** Runs a stats command that should be refused and returns its one-line message. */
 async function statsRefusal(...argv: string[]): Promise<string> {
-  const result = await ntg('stats', ...argv);
+  const result = await runNtg('stats', ...argv);
   expect(result.code).toBe(2);
   expect(result.out).toBe('');
-  expect(result.err).toMatch(/^ntg: [^\n]+\n$/);
+  expect(result.err).toMatch(/^ntg: [^\n]+$/);
   return result.err.trimEnd();
 }
 
