@@ -27,9 +27,9 @@ export class ListenError extends Error {
  * Applies pending migrations, then lets each capability load its reference data (the framework
  * catalogue, say). Returns the names of the migrations applied.
  */
-export async function prepareDatabase(database: Database, serviceCapabilities: Capability[] = capabilities): Promise<string[]> {
+export async function prepareDatabase(database: Database, config: Config, serviceCapabilities: Capability[] = capabilities): Promise<string[]> {
   const applied = await migrateToLatest(database.db);
-  for (const capability of serviceCapabilities) await capability.afterMigrate?.(database);
+  for (const capability of serviceCapabilities) await capability.afterMigrate?.(database, config);
   return applied;
 }
 
@@ -37,7 +37,7 @@ export async function prepareDatabase(database: Database, serviceCapabilities: C
 export async function startService(config: Config): Promise<RunningService> {
   const database = await openDatabase(config);
   try {
-    const appliedMigrations = await prepareDatabase(database);
+    const appliedMigrations = await prepareDatabase(database, config);
     const app = await buildApp({
       config,
       database,

@@ -1,5 +1,6 @@
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
+import { seedDemoAccounts } from './demo.js';
 import { ensureAreaOrganisations } from './organisations.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { outboxMailer, smtpMailer } from './mail.js';
@@ -11,12 +12,13 @@ export const authCapability: Capability = {
   name: 'auth',
   viewsDirectory: sourcePath('auth', 'views'),
   navigation: { text: 'Accounts', href: '/admin/users', order: 90, permission: 'users:manage' },
-  async afterMigrate(database) {
+  async afterMigrate(database, config) {
     await ensureAreaOrganisations(database.db);
+    if (config.demo) await seedDemoAccounts(database.db);
   },
   registerRoutes(app, { database, config }) {
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(database.db, app.log);
-    registerAuthRoutes(app, { database, https: config.trustProxy });
+    registerAuthRoutes(app, { database, https: config.trustProxy, demo: config.demo });
     registerRecoveryRoutes(app, { database, mailer, publicUrl: config.publicUrl, demo: config.demo });
     registerAdminRoutes(app, { database, mailer, publicUrl: config.publicUrl });
   },

@@ -6,6 +6,7 @@ import { sessionCookieName } from './gate.js';
 import { sessionAbsoluteHours, endAllSessions, endSession } from './sessions.js';
 import { newRecoveryCodes, signIn, verifySecondFactor } from './sign-in.js';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.js';
+import { demoAccounts, demoPassword } from './demo.js';
 
 const publicRoute = { permission: 'public' } as const;
 const hidden = { hide: true };
@@ -34,7 +35,7 @@ interface CodeBody {
 }
 
 /** Sign in and out, the second factor, and the account's own security page. */
-export function registerAuthRoutes(app: FastifyInstance, options: { database: Database; https: boolean }): void {
+export function registerAuthRoutes(app: FastifyInstance, options: { database: Database; https: boolean; demo: boolean }): void {
   const db = options.database.db;
   const cookieName = sessionCookieName(options.https);
   const setSessionCookie = (reply: FastifyReply, token: string) =>
@@ -46,8 +47,10 @@ export function registerAuthRoutes(app: FastifyInstance, options: { database: Da
       maxAge: sessionAbsoluteHours * 3600,
     });
 
-  app.get<{ Querystring: { next?: string } }>('/sign-in', { schema: hidden, config: publicRoute }, (request, reply) =>
-    reply.view('auth/sign-in.njk', { pageTitle: 'Sign in', next: safeNext(request.query.next) }),
+  const demo = async () => (options.demo ? { demoAccounts: await demoAccounts(db), demoPassword } : {});
+
+  app.get<{ Querystring: { next?: string } }>('/sign-in', { schema: hidden, config: publicRoute }, async (request, reply) =>
+    reply.view('auth/sign-in.njk', { pageTitle: 'Sign in', next: safeNext(request.query.next), ...(await demo()) }),
   );
 
   app.post<{ Body: SignInBody }>('/sign-in', { schema: hidden, config: publicRoute }, async (request, reply) => {
@@ -58,7 +61,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: { database: Da
       ...(email === '' ? [{ text: 'Enter your email address', href: '#email' }] : []),
       ...(password === '' ? [{ text: 'Enter your password', href: '#password' }] : []),
     ];
-    if (errors.length > 0) return reply.code(400).view('auth/sign-in.njk', { pageTitle: 'Sign in', errors, email, next, errorSummaryShown: true });
+    if (errors.length > 0) return reply.code(400).view('auth/sign-in.njk', { pageTitle: 'Sign in', errors, email, next, errorSummaryShown: true, ...(await demo()) });
     const result = await signIn(db, { email, password, previousSessionToken: request.cookies[cookieName] }, client(request));
     if (!result.ok) {
       const message =
@@ -67,7 +70,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: { database: Da
           : 'Enter a correct email address and password';
       return reply
         .code(result.reason === 'locked' ? 429 : 401)
-        .view('auth/sign-in.njk', { pageTitle: 'Sign in', errors: [{ text: message, href: '#email' }], email, next, errorSummaryShown: true });
+        .view('auth/sign-in.njk', { pageTitle: 'Sign in', errors: [{ text: message, href: '#email' }], email, next, errorSummaryShown: true, ...(await demo()) });
     }
     setSessionCookie(reply, result.sessionToken);
     const target =

@@ -10,9 +10,10 @@ export function registerDatabaseCommands(program: Command): void {
   db.command('migrate')
     .description('apply every pending migration, all together or none, and load reference data')
     .action(async () => {
-      const database = await openDatabase(configWith({}));
+      const config = configWith({});
+      const database = await openDatabase(config);
       try {
-        const applied = await prepareDatabase(database);
+        const applied = await prepareDatabase(database, config);
         console.log(`Database: ${database.location}`);
         console.log(
           applied.length === 0

@@ -8,8 +8,9 @@ export function registerServeCommand(program: Command): void {
     .description('apply pending database migrations and serve the web application and API')
     .option('-p, --port <port>', 'port to listen on (default: PORT or 3000)')
     .option('--host <host>', 'address to listen on (default: HOST or 127.0.0.1)')
-    .action(async (options: { port?: string; host?: string }) => {
-      const config = configWith({ PORT: options.port, HOST: options.host });
+    .option('--demo', 'demo mode: demo accounts for every role, listed on the sign-in page (never with real data)')
+    .action(async (options: { port?: string; host?: string; demo?: boolean }) => {
+      const config = configWith({ PORT: options.port, HOST: options.host, NTG_DEMO: options.demo ? 'true' : undefined });
       const service = await startService(config);
       console.error(`Narrowing the Gap is running at ${service.url} (data: ${service.database.location}). Press Ctrl+C to stop.`);
       await waitForStopSignal();

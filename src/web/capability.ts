@@ -37,6 +37,6 @@ export interface Capability {
   viewsDirectory?: string;
   apiLinks?: ApiLink[];
   /** Loads the capability's reference data after migrations (idempotent: run on every start). */
-  afterMigrate?(database: Database): Promise<void>;
+  afterMigrate?(database: Database, config: Config): Promise<void>;
   registerRoutes(app: FastifyInstance, context: AppContext): void | Promise<void>;
 }

@@ -16,13 +16,14 @@ export interface TestApp {
 
 /** The real application on a fresh, migrated database, with extra capabilities if a test needs them. */
 export async function createTestApp(
-  options: { engine?: Engine; extraCapabilities?: Capability[]; logger?: FastifyServerOptions['logger'] } = {},
+  options: { engine?: Engine; extraCapabilities?: Capability[]; logger?: FastifyServerOptions['logger']; environment?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(options.engine ?? 'pglite');
+  const config = loadConfig(options.environment ?? {});
   const capabilities = [...serviceCapabilities, ...(options.extraCapabilities ?? [])];
-  await prepareDatabase(database, capabilities);
+  await prepareDatabase(database, config, capabilities);
   const app = await buildApp({
-    config: loadConfig({}),
+    config,
     database,
     capabilities,
     logger: options.logger ?? false,

@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { englandCode } from './organisations.js';
+import { hashPassword } from './passwords.js';
+import type { Role } from './permissions.js';
+import { requiresSecondFactor, roles } from './permissions.js';
+import { currentTotp } from './totp.js';
+
+/** The authority the demo is set in (Leeds) and its region (Yorkshire and The Humber). */
+export const demoAuthorityCode = 'E08000035';
+export const demoRegionCode = 'E12000003';
+export const demoPassword = 'demo only: narrowing the gap';
+const demoSettingUrn = '999001';
+
+/** A fixed, published secret: demo accounts are for trying the service, never for real data. */
+const demoTotpSecret = 'NTGDEMONTGDEMONTGDEMONTGDEMONTGD';
+
+export interface DemoAccount {
+  email: string;
+  role: Role;
+  organisation: string;
+  /** The current one-time code, for accounts that need a second factor. */
+  code: string | undefined;
+}
+
+function demoEmail(role: Role): string {
+  return `${role}@demo.invalid`;
+}
+
+/**
+ * Creates (or refreshes) one demo account per role: national roles in the national team, the
+ * adviser in the demo region, the setting leader in a demo school, the rest in the demo authority.
+ * Called only in demo mode.
+ */
+export async function seedDemoAccounts(db: Kysely<Schema>): Promise<void> {
+  const setting = await db
+    .insertInto('organisation')
+    .values({ kind: 'setting', name: 'Demo Primary School', urn: demoSettingUrn, la_code: demoAuthorityCode, area_code: null })
+    .onConflict((conflict) => conflict.column('urn').doUpdateSet({ name: 'Demo Primary School' }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const organisationFor = async (role: Role): Promise<string> => {
+    if (role === 'setting-leader') return setting.id;
+    const [kind, code] =
+      role === 'platform-admin' || role === 'national-moderator'
+        ? (['national', englandCode] as const)
+        : role === 'regional-adviser'
+          ? (['region', demoRegionCode] as const)
+          : (['local-authority', demoAuthorityCode] as const);
+    const organisation = await db.selectFrom('organisation').select('id').where('kind', '=', kind).where('area_code', '=', code).executeTakeFirstOrThrow();
+    return organisation.id;
+  };
+  const passwordHash = await hashPassword(demoPassword);
+  for (const role of roles) {
+    const needsCode = requiresSecondFactor(role);
+    const user = await db
+      .insertInto('user_account')
+      .values({
+        email: demoEmail(role),
+        display_name: `Demo ${role.replace(/-/g, ' ')}`,
+        status: 'active',
+        password_hash: passwordHash,
+        totp_secret: needsCode ? demoTotpSecret : null,
+        totp_confirmed_at: needsCode ? new Date() : null,
+      })
+      .onConflict((conflict) => conflict.column('email').doUpdateSet({ status: 'active', password_hash: passwordHash }))
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('membership')
+      .values({ user_id: user.id, organisation_id: await organisationFor(role), role, granted_by: null })
+      .onConflict((conflict) => conflict.doNothing())
+      .execute();
+  }
+}
+
+/** The demo accounts as the sign-in page lists them, with each one's current code. */
+export async function demoAccounts(db: Kysely<Schema>): Promise<DemoAccount[]> {
+  const rows = await db
+    .selectFrom('user_account')
+    .innerJoin('membership', 'membership.user_id', 'user_account.id')
+    .innerJoin('organisation', 'organisation.id', 'membership.organisation_id')
+    .select(['user_account.email', 'user_account.totp_secret', 'membership.role', 'organisation.name'])
+    .where('user_account.email', 'like', '%@demo.invalid')
+    .execute();
+  const order = new Map(roles.map((role, index) => [role as string, index]));
+  return rows
+    .sort((a, b) => (order.get(a.role) ?? 99) - (order.get(b.role) ?? 99))
+    .map((row) => ({ email: row.email, role: row.role as Role, organisation: row.name, code: row.totp_secret ? currentTotp(row.totp_secret) : undefined }));
+}
