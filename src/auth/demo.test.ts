@@ -38,7 +38,7 @@ describe('in demo mode', () => {
     const page = await new Agent(testApp.app).get('/sign-in');
     expect(page.body).toContain('never use demo mode for real children’s data');
     for (const role of roles) expect(page.body).toContain(`${role}@demo.invalid`);
-    expect(page.body).toMatch(/analyst@demo\.invalid<\/td>\s*<td class="govuk-table__cell">analyst in Leeds<\/td>\s*<td class="govuk-table__cell ntg-code">\d{6}<\/td>/);
+    expect(page.body).toMatch(/analyst@demo\.invalid<\/td>\s*<td class="govuk-table__cell">analyst in Leeds<\/td>\s*<td class="govuk-table__cell"><span class="ntg-code">\d{6}<\/span><\/td>/);
     expect(page.body).toMatch(/contributor@demo\.invalid<\/td>[\s\S]*?not needed/);
   });
 
@@ -47,7 +47,7 @@ describe('in demo mode', () => {
     const signIn = await visitor.submit('/sign-in', '/sign-in', { email: 'analyst@demo.invalid', password: demoPassword, next: '/account' });
     expect(signIn.headers.location).toBe('/sign-in/second-factor?next=%2Faccount');
     const page = await visitor.get('/sign-in');
-    const code = /analyst@demo\.invalid<\/td>\s*<td[^>]*>[^<]*<\/td>\s*<td class="govuk-table__cell ntg-code">(\d{6})</.exec(page.body)?.[1] ?? '';
+    const code = /analyst@demo\.invalid<\/td>\s*<td[^>]*>[^<]*<\/td>\s*<td class="govuk-table__cell"><span class="ntg-code">(\d{6})</.exec(page.body)?.[1] ?? '';
     const verified = await visitor.submit('/sign-in/second-factor', '/sign-in/second-factor', { code, next: '/account' });
     expect(verified.headers.location).toBe('/account');
     expect((await visitor.get('/account')).body).toContain('analyst in Leeds');

@@ -40,8 +40,8 @@ export class BrowserSession {
     readonly baseUrl: string,
   ) {}
 
-  static async start(): Promise<BrowserSession> {
-    const testApp = await createTestApp();
+  static async start(environment: Record<string, string> = {}): Promise<BrowserSession> {
+    const testApp = await createTestApp({ environment });
     await testApp.app.listen({ port: 0, host: '127.0.0.1' });
     const baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
     const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
