@@ -7,8 +7,13 @@ import type { Action, RoutePermission } from './permissions.js';
 import { requiresSecondFactor, scopeOf } from './permissions.js';
 import type { SessionUser } from './sessions.js';
 import { findSessionUser } from './sessions.js';
+import { findTokenUser } from './access-tokens.js';
 
-export type Viewer = { signedIn: false } | ({ signedIn: true } & SessionUser);
+/**
+ * Who is asking. A signed-in viewer came with a session cookie or, for scripts, a personal access
+ * token (`tokenScopes`: the only actions that request may use; no session, so no `sessionIdHash`).
+ */
+export type Viewer = { signedIn: false } | ({ signedIn: true; tokenScopes?: Action[] } & SessionUser);
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,7 +38,9 @@ const anonymous: Viewer = { signedIn: false };
 
 /** True when one of the viewer's roles grants the action, in any scope. */
 export function viewerMay(viewer: Viewer, action: Action): boolean {
-  return viewer.signedIn && viewer.memberships.some((membership) => scopeOf(membership.role, action) !== undefined);
+  if (!viewer.signedIn) return false;
+  if (viewer.tokenScopes !== undefined && !viewer.tokenScopes.includes(action)) return false;
+  return viewer.memberships.some((membership) => scopeOf(membership.role, action) !== undefined);
 }
 
 /** Signed in, holds a role that needs a second factor, and has not given it in this session. */
@@ -79,7 +86,28 @@ export async function setUpAccessControl(app: FastifyInstance, options: { databa
   // Null until the onRequest hook below sets it; Fastify needs the property declared up front.
   app.decorateRequest('viewer', null as never);
 
-  app.addHook('onRequest', async (request) => {
+  app.addHook('onRequest', async (request, reply) => {
+    const authorization = request.headers.authorization;
+    if (authorization?.startsWith('Bearer ')) {
+      // Tokens are for the API only: a page never accepts one, so a token cannot drive a browser session.
+      const tokenUser = request.url.startsWith('/api/') ? await findTokenUser(options.database.db, authorization.slice(7).trim()) : undefined;
+      if (tokenUser === undefined) {
+        return reply.code(401).send({ statusCode: 401, error: 'Unauthorized', message: 'The access token is not valid: it is unknown, expired or revoked.', requestId: request.id });
+      }
+      request.viewer = {
+        signedIn: true,
+        sessionIdHash: '',
+        userId: tokenUser.userId,
+        email: tokenUser.email,
+        displayName: tokenUser.displayName,
+        // The token was made in a session that had passed its second factor.
+        secondFactorDone: true,
+        totpConfigured: true,
+        memberships: tokenUser.memberships,
+        tokenScopes: tokenUser.scopes,
+      };
+      return;
+    }
     const token = request.cookies[cookieName];
     const user = token ? await findSessionUser(options.database.db, token) : undefined;
     request.viewer = user ? { signedIn: true, ...user } : anonymous;

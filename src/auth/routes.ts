@@ -7,6 +7,7 @@ import { sessionAbsoluteHours, endAllSessions, endSession } from './sessions.js'
 import { newRecoveryCodes, signIn, verifySecondFactor } from './sign-in.js';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.js';
 import { demoAccounts, demoPassword } from './demo.js';
+import { createAccessToken, grantableScopes, listAccessTokens, revokeAccessToken, tokenLifetimeOptions } from './access-tokens.js';
 
 const publicRoute = { permission: 'public' } as const;
 const hidden = { hide: true };
@@ -178,7 +179,34 @@ export function registerAuthRoutes(app: FastifyInstance, options: { database: Da
       pageTitle: 'Your account',
       memberships: viewer.memberships,
       sessions: sessions.map((session) => ({ ...session, current: session.id_hash === viewer.sessionIdHash })),
+      tokens: await listAccessTokens(db, viewer.userId),
+      scopeOptions: grantableScopes(viewer.memberships),
+      lifetimeOptions: tokenLifetimeOptions,
     });
+  });
+
+  app.post<{ Body: { name?: string; days?: string; scopes?: string | string[] } }>(
+    '/account/tokens',
+    { schema: hidden, config: { permission: 'signed-in' } },
+    async (request, reply) => {
+      const viewer = request.viewer;
+      if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+      const name = (request.body.name ?? '').trim().slice(0, 100);
+      const days = tokenLifetimeOptions.find((option) => String(option) === request.body.days) ?? 30;
+      const scopes = [request.body.scopes ?? []].flat();
+      if (name === '' || scopes.length === 0) {
+        return reply.code(400).view('error.njk', { title: 'The token was not created', message: 'Give the token a name and choose at least one thing it may do.' });
+      }
+      const token = await createAccessToken(db, viewer, { name, days, scopes }, request.ip);
+      return reply.view('auth/token-created.njk', { pageTitle: 'Your new access token', token, name, days });
+    },
+  );
+
+  app.post<{ Params: { id: string } }>('/account/tokens/:id/revoke', { schema: hidden, config: { permission: 'signed-in' } }, async (request, reply) => {
+    const viewer = request.viewer;
+    if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    if (!(await revokeAccessToken(db, viewer, request.params.id, request.ip))) return reply.callNotFound();
+    return reply.redirect('/account', 303);
   });
 
   app.post('/account/sign-out-everywhere', { schema: hidden, config: { permission: 'signed-in' } }, async (request, reply) => {
