@@ -24,7 +24,7 @@ describe('personal access tokens', () => {
   async function createToken(scopes: string[]): Promise<string> {
     const page = await analyst.get('/account');
     const csrf = /name="_csrf" value="([^"]*)"/.exec(page.body)?.[1] ?? '';
-    const body = new URLSearchParams([['_csrf', csrf], ['name', 'nightly report'], ['days', '30'], ...scopes.map((scope) => ['scopes', scope])]);
+    const body = new URLSearchParams([['_csrf', csrf], ['name', 'nightly report'], ['days', '30'], ...scopes.map((scope): [string, string] => ['scopes', scope])]);
     const response = await testApp.app.inject({
       method: 'POST',
       url: '/account/tokens',

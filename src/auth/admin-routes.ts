@@ -6,8 +6,39 @@ import { AdminInputError, grantRole, grantableRoles, invite, manageableOrganisat
 import { roleDescriptions } from './permissions.js';
 import { endAllSessions } from './sessions.js';
 import { appendAudit } from './audit.js';
+import type { AuditFilter } from './audit-search.js';
+import { searchAudit } from './audit-search.js';
+import { toCsv } from '../export/csv.js';
 
 const manage = { permission: 'users:manage' } as const;
+const readAudit = { permission: 'audit:read' } as const;
+const auditPageSize = 50;
+
+interface AuditQuery {
+  action?: string;
+  outcome?: string;
+  actor?: string;
+  from?: string;
+  to?: string;
+  page?: string;
+}
+
+function dateOrUndefined(value: string | undefined, addDays = 0): Date | undefined {
+  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
+  const date = new Date(`${value}T00:00:00Z`);
+  return Number.isNaN(date.getTime()) ? undefined : new Date(date.getTime() + addDays * 86_400_000);
+}
+
+function auditFilter(query: AuditQuery): AuditFilter {
+  return {
+    action: query.action?.trim() || undefined,
+    outcome: ['success', 'failure', 'denied'].includes(query.outcome ?? '') ? query.outcome : undefined,
+    actor: query.actor?.trim().slice(0, 200) || undefined,
+    from: dateOrUndefined(query.from),
+    // "To" includes the whole of that day.
+    to: dateOrUndefined(query.to, 1),
+  };
+}
 const hidden = { hide: true };
 
 type SignedIn = Extract<Viewer, { signedIn: true }>;
@@ -42,6 +73,25 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
   app.get('/admin/users', { schema: hidden, config: manage }, async (request, reply) =>
     reply.view('auth/admin-users.njk', { pageTitle: 'Accounts', users: await manageableUsers(db, signedIn(request)), sent: (request.query as { sent?: string }).sent }),
   );
+
+  app.get<{ Querystring: AuditQuery }>('/admin/audit', { schema: hidden, config: readAudit }, async (request, reply) => {
+    const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
+    const found = await searchAudit(db, signedIn(request), auditFilter(request.query), { limit: auditPageSize, offset: (page - 1) * auditPageSize });
+    const query = new URLSearchParams(Object.entries(request.query).filter(([key, value]) => key !== 'page' && typeof value === 'string' && value !== '') as [string, string][]).toString();
+    return reply.view('auth/audit.njk', { pageTitle: 'Audit log', ...found, filter: request.query, page, pages: Math.ceil(found.total / auditPageSize), query });
+  });
+
+  app.get<{ Querystring: AuditQuery }>('/admin/audit.csv', { schema: hidden, config: readAudit }, async (request, reply) => {
+    const viewer = signedIn(request);
+    const filter = auditFilter(request.query);
+    const found = await searchAudit(db, viewer, filter, { limit: 100_000, offset: 0 });
+    await appendAudit(db, { action: 'audit-exported', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, laCode: viewer.memberships[0]?.laCode, ip: request.ip, details: { entries: found.rows.length, filter: request.query } });
+    const csv = toCsv(
+      ['seq', 'at', 'actor_email', 'la_code', 'action', 'outcome', 'target', 'ip', 'details'],
+      found.rows.map((row) => [row.seq, row.at.toISOString(), row.actor_email, row.la_code, row.action, row.outcome, row.target, row.ip, JSON.stringify(row.details)]),
+    );
+    return reply.type('text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="audit-log.csv"').send(csv);
+  });
 
   app.get('/admin/users/invite', { schema: hidden, config: manage }, (request, reply) => inviteForm(request, reply));
 

@@ -11,7 +11,10 @@ import { registerAuthRoutes } from './routes.js';
 export const authCapability: Capability = {
   name: 'auth',
   viewsDirectory: sourcePath('auth', 'views'),
-  navigation: { text: 'Accounts', href: '/admin/users', order: 90, permission: 'users:manage' },
+  navigation: [
+    { text: 'Accounts', href: '/admin/users', order: 90, permission: 'users:manage' },
+    { text: 'Audit log', href: '/admin/audit', order: 91, permission: 'audit:read' },
+  ],
   async afterMigrate(database, config) {
     await ensureAreaOrganisations(database.db);
     if (config.demo) await seedDemoAccounts(database.db);

@@ -8,7 +8,7 @@ import { FrameworkService } from './service.js';
 /** The framework catalogue: pages, search and API. Public; nothing here is about a child. */
 export const frameworkCapability: Capability = {
   name: 'framework',
-  navigation: { text: 'Framework', href: '/framework', order: 20 },
+  navigation: [{ text: 'Framework', href: '/framework', order: 20 }],
   viewsDirectory: sourcePath('framework', 'views'),
   apiLinks: [
     { rel: 'framework', href: '/api/v1/framework', title: 'The whole framework catalogue' },

@@ -5,7 +5,7 @@ import type { Capability } from './capability.js';
 
 const brokenCapability: Capability = {
   name: 'broken',
-  navigation: { text: 'Broken', href: '/broken', order: 99 },
+  navigation: [{ text: 'Broken', href: '/broken', order: 99 }],
   registerRoutes(app) {
     app.get('/broken', { schema: { hide: true }, config: { permission: 'public' } }, () => {
       throw new Error('secret internal detail at /srv/app.js:12');

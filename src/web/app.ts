@@ -41,7 +41,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await setUpAccessControl(app, { database, https: config.trustProxy });
   await setUpStaticAssets(app);
   await app.register(formBody);
-  const navigation = capabilities.flatMap((capability) => (capability.navigation ? [capability.navigation] : []));
+  const navigation = capabilities.flatMap((capability) => capability.navigation ?? []);
   setUpViews(app, {
     capabilityViewDirectories: capabilities.flatMap((capability) => capability.viewsDirectory ?? []),
     navigation,

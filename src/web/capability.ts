@@ -32,7 +32,8 @@ export interface AppContext {
  */
 export interface Capability {
   name: string;
-  navigation?: NavigationItem;
+  /** Entries in the header navigation. */
+  navigation?: NavigationItem[];
   /** Absolute path of the capability's Nunjucks templates, if it has pages. */
   viewsDirectory?: string;
   apiLinks?: ApiLink[];

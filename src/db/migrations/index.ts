@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import * as instance from './0001-instance.js';
 import * as frameworkCatalogue from './0002-framework-catalogue.js';
 import * as accountsAndAudit from './0003-accounts-and-audit.js';
+import * as rowLevelSecurity from './0004-row-level-security.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '0001-instance': instance,
   '0002-framework-catalogue': frameworkCatalogue,
   '0003-accounts-and-audit': accountsAndAudit,
+  '0004-row-level-security': rowLevelSecurity,
 };
