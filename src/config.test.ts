@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       smtpUrl: undefined,
       mailFrom: 'Narrowing the Gap <no-reply@localhost>',
       demo: false,
+      uploadLimitBytes: 200 * 1_048_576,
     });
   });
 
@@ -31,6 +32,7 @@ describe('loadConfig', () => {
       NTG_SMTP_URL: 'smtps://ntg:secret@smtp.example.gov.uk:465',
       NTG_MAIL_FROM: 'Narrowing the Gap <ntg@example.gov.uk>',
       NTG_DEMO: 'false',
+      NTG_UPLOAD_LIMIT_MB: '50',
     });
     expect(config).toEqual({
       port: 8080,
@@ -44,6 +46,7 @@ describe('loadConfig', () => {
       smtpUrl: 'smtps://ntg:secret@smtp.example.gov.uk:465',
       mailFrom: 'Narrowing the Gap <ntg@example.gov.uk>',
       demo: false,
+      uploadLimitBytes: 50 * 1_048_576,
     });
   });
 

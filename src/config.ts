@@ -57,6 +57,12 @@ const environmentSchema = z.object({
     .optional(),
   NTG_MAIL_FROM: z.string().trim().min(3, { error: 'a sender address' }).default('Narrowing the Gap <no-reply@localhost>'),
   NTG_DEMO: booleanFlag.default(false),
+  NTG_UPLOAD_LIMIT_MB: z.coerce
+    .number({ error: 'a whole number of megabytes from 1 to 10240' })
+    .int({ error: 'a whole number of megabytes from 1 to 10240' })
+    .min(1, { error: 'a whole number of megabytes from 1 to 10240' })
+    .max(10240, { error: 'a whole number of megabytes from 1 to 10240' })
+    .default(200),
 });
 
 export type LogLevel = (typeof logLevels)[number];
@@ -78,6 +84,8 @@ export interface Config {
   mailFrom: string;
   /** Demo mode: seeded demo accounts listed on the sign-in page. Never on for real data. */
   demo: boolean;
+  /** Largest file an upload may carry, in bytes. */
+  uploadLimitBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +123,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     smtpUrl: env.NTG_SMTP_URL,
     mailFrom: env.NTG_MAIL_FROM,
     demo: env.NTG_DEMO,
+    uploadLimitBytes: env.NTG_UPLOAD_LIMIT_MB * 1_048_576,
   };
 }
 

@@ -9,6 +9,9 @@ import { appendAudit } from './audit.js';
 import type { AuditFilter } from './audit-search.js';
 import { searchAudit } from './audit-search.js';
 import { toCsv } from '../export/csv.js';
+import type { UploadedFile } from '../web/app.js';
+import { addPartner, importSettings, listSettingsAndPartners, managedAuthorities } from './settings-admin.js';
+import { SETTINGS_CSV_COLUMNS } from '../areas/settings.js';
 
 const manage = { permission: 'users:manage' } as const;
 const readAudit = { permission: 'audit:read' } as const;
@@ -91,6 +94,50 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
       found.rows.map((row) => [row.seq, row.at.toISOString(), row.actor_email, row.la_code, row.action, row.outcome, row.target, row.ip, JSON.stringify(row.details)]),
     );
     return reply.type('text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="audit-log.csv"').send(csv);
+  });
+
+  async function organisationsPage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+    const viewer = signedIn(request);
+    const reach = managedAuthorities(viewer);
+    const authorities = await db
+      .selectFrom('organisation')
+      .select(['area_code', 'name'])
+      .where('kind', '=', 'local-authority')
+      .$if(reach !== 'england', (query) => query.where('area_code', 'in', reach === 'england' || reach.length === 0 ? ['-'] : reach))
+      .orderBy('name')
+      .execute();
+    return reply.view('auth/admin-organisations.njk', {
+      pageTitle: 'Settings and partners',
+      organisations: await listSettingsAndPartners(db, viewer),
+      authorities,
+      csvColumns: SETTINGS_CSV_COLUMNS,
+      ...extra,
+    });
+  }
+
+  app.get('/admin/organisations', { schema: hidden, config: manage }, (request, reply) => organisationsPage(request, reply));
+
+  app.post<{ Body: { file?: UploadedFile | string } }>('/admin/organisations/settings', { schema: hidden, config: manage }, async (request, reply) => {
+    const file = request.body.file;
+    if (file === undefined || typeof file === 'string' || file.bytes.length === 0) {
+      return organisationsPage(request, reply.code(400), { errors: [{ text: 'Choose a CSV file of settings', href: '#file' }], errorSummaryShown: true });
+    }
+    const result = await importSettings(db, signedIn(request), { name: file.filename, bytes: file.bytes }, request.ip);
+    if (!result.ok) {
+      return organisationsPage(request, reply.code(400), {
+        errors: [{ text: `${file.filename} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}: nothing was stored`, href: '#problems' }],
+        errorSummaryShown: true,
+        problems: result.problems,
+        fileName: file.filename,
+      });
+    }
+    return organisationsPage(request, reply, { imported: result, fileName: file.filename });
+  });
+
+  app.post<{ Body: { name?: string; la_code?: string } }>('/admin/organisations/partners', { schema: hidden, config: manage }, async (request, reply) => {
+    const problem = await addPartner(db, signedIn(request), { name: request.body.name ?? '', laCode: request.body.la_code ?? '' }, request.ip);
+    if (problem) return organisationsPage(request, reply.code(400), { errors: [{ text: problem, href: '#partner-name' }], errorSummaryShown: true });
+    return reply.redirect('/admin/organisations', 303);
   });
 
   app.get('/admin/users/invite', { schema: hidden, config: manage }, (request, reply) => inviteForm(request, reply));

@@ -13,7 +13,8 @@ export const authCapability: Capability = {
   viewsDirectory: sourcePath('auth', 'views'),
   navigation: [
     { text: 'Accounts', href: '/admin/users', order: 90, permission: 'users:manage' },
-    { text: 'Audit log', href: '/admin/audit', order: 91, permission: 'audit:read' },
+    { text: 'Organisations', href: '/admin/organisations', order: 91, permission: 'users:manage' },
+    { text: 'Audit log', href: '/admin/audit', order: 92, permission: 'audit:read' },
   ],
   async afterMigrate(database, config) {
     await ensureAreaOrganisations(database.db);

@@ -17,6 +17,9 @@ export interface OrganisationTable {
   urn: string | null;
   /** GSS code of the owning local authority (the authority itself, or a setting's or partner's). */
   la_code: string | null;
+  /** For a setting: school, childrens-centre, early-years or other. */
+  setting_kind: ColumnType<string | null, string | null | undefined, string | null>;
+  phase: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 

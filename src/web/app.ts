@@ -1,4 +1,5 @@
 import formBody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,12 @@ import { registerHomeRoutes } from './home.js';
 import { setUpSecurityHeaders } from './security.js';
 import { setUpAccessControl } from '../auth/gate.js';
 import { setUpViews } from './views.js';
+
+/** A file from a multipart form, as handlers find it on request.body. */
+export interface UploadedFile {
+  filename: string;
+  bytes: Buffer;
+}
 
 export interface AppOptions extends AppContext {
   capabilities: Capability[];
@@ -41,6 +48,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await setUpAccessControl(app, { database, https: config.trustProxy });
   await setUpStaticAssets(app);
   await app.register(formBody);
+  await app.register(multipart, {
+    // Fields and files land on request.body, so the CSRF check sees the form's token before any handler runs.
+    attachFieldsToBody: 'keyValues',
+    limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 50 },
+    async onFile(part) {
+      part.value = { filename: part.filename, bytes: await part.toBuffer() } satisfies UploadedFile;
+    },
+  });
   const navigation = capabilities.flatMap((capability) => capability.navigation ?? []);
   setUpViews(app, {
     capabilityViewDirectories: capabilities.flatMap((capability) => capability.viewsDirectory ?? []),

@@ -3,6 +3,7 @@ import * as instance from './0001-instance.js';
 import * as frameworkCatalogue from './0002-framework-catalogue.js';
 import * as accountsAndAudit from './0003-accounts-and-audit.js';
 import * as rowLevelSecurity from './0004-row-level-security.js';
+import * as settings from './0005-settings.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002-framework-catalogue': frameworkCatalogue,
   '0003-accounts-and-audit': accountsAndAudit,
   '0004-row-level-security': rowLevelSecurity,
+  '0005-settings': settings,
 };
