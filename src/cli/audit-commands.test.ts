@@ -8,7 +8,7 @@ import { openPGlite } from '../db/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { runNtg } from '../../test/support/cli.js';
 
-describe('ntg audit verify', () => {
+describe('ntg audit verify', { timeout: 120_000 }, () => {
   let dataDir: string;
   const saved = process.env.NTG_DATA_DIR;
   beforeEach(async () => {

@@ -61,7 +61,7 @@ describe('ntg', () => {
   });
 });
 
-describe('ntg db', () => {
+describe('ntg db', { timeout: 120_000 }, () => {
   let dataDir: string;
   const saved = process.env.NTG_DATA_DIR;
   beforeEach(() => {
