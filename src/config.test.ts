@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       mailFrom: 'Narrowing the Gap <no-reply@localhost>',
       demo: false,
       uploadLimitBytes: 200 * 1_048_576,
+      oidc: undefined,
     });
   });
 
@@ -33,6 +34,10 @@ describe('loadConfig', () => {
       NTG_MAIL_FROM: 'Narrowing the Gap <ntg@example.gov.uk>',
       NTG_DEMO: 'false',
       NTG_UPLOAD_LIMIT_MB: '50',
+      NTG_OIDC_ISSUER: 'https://login.example.gov.uk/tenant/v2.0',
+      NTG_OIDC_CLIENT_ID: 'ntg',
+      NTG_OIDC_CLIENT_SECRET: 'client-secret',
+      NTG_OIDC_LABEL: 'Example Council account',
     });
     expect(config).toEqual({
       port: 8080,
@@ -47,6 +52,7 @@ describe('loadConfig', () => {
       mailFrom: 'Narrowing the Gap <ntg@example.gov.uk>',
       demo: false,
       uploadLimitBytes: 50 * 1_048_576,
+      oidc: { issuer: 'https://login.example.gov.uk/tenant/v2.0', clientId: 'ntg', clientSecret: 'client-secret', label: 'Example Council account' },
     });
   });
 
@@ -66,6 +72,12 @@ describe('loadConfig', () => {
     ['NTG_PUBLIC_URL', 'ntg.example', 'NTG_PUBLIC_URL must be the address people use to reach the service, such as https://ntg.example.gov.uk (got "ntg.example").'],
   ])('rejects %s=%s with one line naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
+  });
+
+  it('refuses single sign-on configured in part, naming what is missing', () => {
+    expect(() => loadConfig({ NTG_OIDC_ISSUER: 'https://login.example.gov.uk' })).toThrow(
+      'NTG_OIDC_CLIENT_ID and NTG_OIDC_CLIENT_SECRET must be set too: single sign-on needs NTG_OIDC_ISSUER, NTG_OIDC_CLIENT_ID and NTG_OIDC_CLIENT_SECRET.',
+    );
   });
 
   it('rejects a DATABASE_URL that is not a PostgreSQL URL without printing its password', () => {

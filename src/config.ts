@@ -57,6 +57,14 @@ const environmentSchema = z.object({
     .optional(),
   NTG_MAIL_FROM: z.string().trim().min(3, { error: 'a sender address' }).default('Narrowing the Gap <no-reply@localhost>'),
   NTG_DEMO: booleanFlag.default(false),
+  NTG_OIDC_ISSUER: z
+    .string()
+    .trim()
+    .refine((value) => /^https:\/\/|^http:\/\/(localhost|127\.0\.0\.1)(:|\/|$)/.test(value), { error: 'the HTTPS address of an OpenID Connect issuer, such as https://login.microsoftonline.com/<tenant>/v2.0' })
+    .optional(),
+  NTG_OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
+  NTG_OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
+  NTG_OIDC_LABEL: z.string().trim().min(1).default('your organisation’s account'),
   NTG_UPLOAD_LIMIT_MB: z.coerce
     .number({ error: 'a whole number of megabytes from 1 to 10240' })
     .int({ error: 'a whole number of megabytes from 1 to 10240' })
@@ -86,6 +94,16 @@ export interface Config {
   demo: boolean;
   /** Largest file an upload may carry, in bytes. */
   uploadLimitBytes: number;
+  /** Single sign-on with an OpenID Connect provider (a council's Entra ID, say), when configured. */
+  oidc: OidcConfig | undefined;
+}
+
+export interface OidcConfig {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** How the sign-in page names the provider: "Sign in with …". */
+  label: string;
 }
 
 export class ConfigError extends Error {
@@ -124,7 +142,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     mailFrom: env.NTG_MAIL_FROM,
     demo: env.NTG_DEMO,
     uploadLimitBytes: env.NTG_UPLOAD_LIMIT_MB * 1_048_576,
+    oidc: oidcConfig(env),
   };
+}
+
+function oidcConfig(env: z.infer<typeof environmentSchema>): OidcConfig | undefined {
+  const given = { NTG_OIDC_ISSUER: env.NTG_OIDC_ISSUER, NTG_OIDC_CLIENT_ID: env.NTG_OIDC_CLIENT_ID, NTG_OIDC_CLIENT_SECRET: env.NTG_OIDC_CLIENT_SECRET };
+  const missing = Object.entries(given).filter(([, value]) => value === undefined).map(([name]) => name);
+  if (missing.length === 3) return undefined;
+  if (missing.length > 0) throw new ConfigError(`${missing.join(' and ')} must be set too: single sign-on needs NTG_OIDC_ISSUER, NTG_OIDC_CLIENT_ID and NTG_OIDC_CLIENT_SECRET.`);
+  return { issuer: given.NTG_OIDC_ISSUER ?? '', clientId: given.NTG_OIDC_CLIENT_ID ?? '', clientSecret: given.NTG_OIDC_CLIENT_SECRET ?? '', label: env.NTG_OIDC_LABEL };
 }
 
 /** A connection URL safe to print: the password replaced. */

@@ -5,6 +5,7 @@ import { ensureAreaOrganisations } from './organisations.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { outboxMailer, smtpMailer } from './mail.js';
 import { registerRecoveryRoutes } from './recovery-routes.js';
+import { OidcSignIn } from './oidc.js';
 import { registerAuthRoutes } from './routes.js';
 
 /** Signing in and out, the second factor, the account page; the national, regional and authority organisations. */
@@ -22,7 +23,8 @@ export const authCapability: Capability = {
   },
   registerRoutes(app, { database, config }) {
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(database.db, app.log);
-    registerAuthRoutes(app, { database, https: config.trustProxy, demo: config.demo });
+    const oidc = config.oidc ? new OidcSignIn(config.oidc, `${config.publicUrl}/sign-in/oidc/callback`) : undefined;
+    registerAuthRoutes(app, { database, https: config.trustProxy, demo: config.demo, oidc, publicUrl: config.publicUrl });
     registerRecoveryRoutes(app, { database, mailer, publicUrl: config.publicUrl, demo: config.demo });
     registerAdminRoutes(app, { database, mailer, publicUrl: config.publicUrl });
   },

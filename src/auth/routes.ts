@@ -4,7 +4,9 @@ import type { Database } from '../db/database.js';
 import { appendAudit } from './audit.js';
 import { sessionCookieName } from './gate.js';
 import { sessionAbsoluteHours, endAllSessions, endSession } from './sessions.js';
-import { newRecoveryCodes, signIn, verifySecondFactor } from './sign-in.js';
+import { newRecoveryCodes, signIn, signInWithIdentity, verifySecondFactor } from './sign-in.js';
+import type { OidcSignIn } from './oidc.js';
+import { OidcError, decodePending, encodePending } from './oidc.js';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.js';
 import { demoAccounts, demoPassword } from './demo.js';
 import { createAccessToken, grantableScopes, listAccessTokens, revokeAccessToken, tokenLifetimeOptions } from './access-tokens.js';
@@ -13,6 +15,13 @@ const publicRoute = { permission: 'public' } as const;
 const hidden = { hide: true };
 /** The second-factor pages: signed in, second factor possibly still owed. */
 const sessionRoute = { permission: 'session' } as const;
+
+/** Where a new session goes next: the second factor first when its roles need one. */
+function afterSignIn(secondFactor: 'not-needed' | 'verify' | 'set-up', next: string): string {
+  if (secondFactor === 'verify') return `/sign-in/second-factor?next=${encodeURIComponent(next)}`;
+  if (secondFactor === 'set-up') return `/sign-in/second-factor/set-up?next=${encodeURIComponent(next)}`;
+  return next;
+}
 
 /** Only a path on this service: never another site, never a protocol-relative address. */
 export function safeNext(next: unknown): string {
@@ -36,7 +45,10 @@ interface CodeBody {
 }
 
 /** Sign in and out, the second factor, and the account's own security page. */
-export function registerAuthRoutes(app: FastifyInstance, options: { database: Database; https: boolean; demo: boolean }): void {
+export function registerAuthRoutes(
+  app: FastifyInstance,
+  options: { database: Database; https: boolean; demo: boolean; oidc: OidcSignIn | undefined; publicUrl: string },
+): void {
   const db = options.database.db;
   const cookieName = sessionCookieName(options.https);
   const setSessionCookie = (reply: FastifyReply, token: string) =>
@@ -48,7 +60,7 @@ export function registerAuthRoutes(app: FastifyInstance, options: { database: Da
       maxAge: sessionAbsoluteHours * 3600,
     });
 
-  const demo = async () => (options.demo ? { demoAccounts: await demoAccounts(db), demoPassword } : {});
+  const demo = async () => ({ ...(options.demo ? { demoAccounts: await demoAccounts(db), demoPassword } : {}), oidcLabel: options.oidc?.label });
 
   app.get<{ Querystring: { next?: string } }>('/sign-in', { schema: hidden, config: publicRoute }, async (request, reply) =>
     reply.view('auth/sign-in.njk', { pageTitle: 'Sign in', next: safeNext(request.query.next), ...(await demo()) }),
@@ -74,14 +86,46 @@ export function registerAuthRoutes(app: FastifyInstance, options: { database: Da
         .view('auth/sign-in.njk', { pageTitle: 'Sign in', errors: [{ text: message, href: '#email' }], email, next, errorSummaryShown: true, ...(await demo()) });
     }
     setSessionCookie(reply, result.sessionToken);
-    const target =
-      result.secondFactor === 'verify'
-        ? `/sign-in/second-factor?next=${encodeURIComponent(next)}`
-        : result.secondFactor === 'set-up'
-          ? `/sign-in/second-factor/set-up?next=${encodeURIComponent(next)}`
-          : next;
-    return reply.redirect(target, 303);
+    return reply.redirect(afterSignIn(result.secondFactor, next), 303);
   });
+
+  const oidc = options.oidc;
+  if (oidc !== undefined) {
+    const pendingCookie = options.https ? '__Host-ntg_oidc' : 'ntg_oidc';
+    const failed = (reply: FastifyReply, message: string) =>
+      reply.code(401).view('error.njk', { title: 'Single sign-on did not work', message: `${message}. Try again, or sign in with your email address and password.` });
+
+    app.get<{ Querystring: { next?: string } }>('/sign-in/oidc', { schema: hidden, config: publicRoute }, async (request, reply) => {
+      try {
+        const { url, pending } = await oidc.start(safeNext(request.query.next));
+        reply.setCookie(pendingCookie, encodePending(pending), { httpOnly: true, sameSite: 'lax', secure: options.https, path: '/', maxAge: 600 });
+        return await reply.redirect(url, 302);
+      } catch (error) {
+        if (!(error instanceof OidcError)) throw error;
+        request.log.warn({ err: error }, 'single sign-on: provider unavailable');
+        return failed(reply, error.message);
+      }
+    });
+
+    app.get('/sign-in/oidc/callback', { schema: hidden, config: publicRoute }, async (request, reply) => {
+      const pending = decodePending(request.cookies[pendingCookie]);
+      reply.clearCookie(pendingCookie, { path: '/' });
+      if (pending === undefined) return failed(reply, 'The sign-in started too long ago or in another browser');
+      let identity;
+      try {
+        identity = await oidc.finish(new URL(request.url, options.publicUrl), pending);
+      } catch (error) {
+        if (!(error instanceof OidcError)) throw error;
+        request.log.warn({ err: error }, 'single sign-on: answer refused');
+        await appendAudit(db, { action: 'sign-in', outcome: 'failure', ip: request.ip, details: { method: 'oidc', reason: error.message } });
+        return failed(reply, error.message);
+      }
+      const result = await signInWithIdentity(db, identity, request.cookies[cookieName], client(request));
+      if (!result.ok) return failed(reply, `There is no active account for ${identity.email}: ask your organisation’s administrator for an invitation`);
+      setSessionCookie(reply, result.sessionToken);
+      return reply.redirect(afterSignIn(result.secondFactor, pending.next), 303);
+    });
+  }
 
   app.get<{ Querystring: { next?: string } }>('/sign-in/second-factor', { schema: hidden, config: sessionRoute }, (request, reply) => {
     if (!request.viewer.signedIn) return reply.redirect('/sign-in', 303);

@@ -59,17 +59,46 @@ export async function signIn(
   }
 
   if (accountKey) await clearFailures(db, accountKey);
-  if (attempt.previousSessionToken) await endSession(db, tokenHash(attempt.previousSessionToken));
+  return startSession(db, { id: account.id, email, totpConfirmed: account.totp_confirmed_at !== null }, attempt.previousSessionToken, client, 'password', now);
+}
+
+/**
+ * Signs in a person whose identity a single sign-on provider has vouched for. Only an account that
+ * already exists (invited by an administrator) may sign in; accepting the identity also accepts
+ * an outstanding invitation.
+ */
+export async function signInWithIdentity(
+  db: Kysely<Schema>,
+  identity: { email: string; subject: string },
+  previousSessionToken: string | undefined,
+  client: Client,
+  now = new Date(),
+): Promise<SignInResult> {
+  const account = await db.selectFrom('user_account').selectAll().where('email', '=', identity.email).executeTakeFirst();
+  if (account === undefined || account.status === 'deactivated') {
+    await appendAudit(db, { action: 'sign-in', outcome: 'failure', actorEmail: identity.email, ip: client.ip, details: { method: 'oidc', reason: account ? 'account-deactivated' : 'no-account' } });
+    return { ok: false, reason: 'invalid' };
+  }
+  if (account.status === 'invited') await db.updateTable('user_account').set({ status: 'active' }).where('id', '=', account.id).execute();
+  return startSession(db, { id: account.id, email: identity.email, totpConfirmed: account.totp_confirmed_at !== null }, previousSessionToken, client, 'oidc', now);
+}
+
+/** A new session for the account, replacing the caller's old one, and the sign-in audited. */
+async function startSession(
+  db: Kysely<Schema>,
+  account: { id: string; email: string; totpConfirmed: boolean },
+  previousSessionToken: string | undefined,
+  client: Client,
+  method: 'password' | 'oidc',
+  now: Date,
+): Promise<SignInResult> {
+  if (previousSessionToken) await endSession(db, tokenHash(previousSessionToken));
   const sessionToken = await createSession(db, account.id, client, now);
   await db.updateTable('user_account').set({ last_sign_in_at: now }).where('id', '=', account.id).execute();
   const memberships = await membershipsOf(db, account.id);
-  await audit('success', {}, { id: account.id, laCode: memberships[0]?.laCode });
+  await appendAudit(db, { action: 'sign-in', outcome: 'success', actorUserId: account.id, actorEmail: account.email, laCode: memberships[0]?.laCode, ip: client.ip, details: { method } });
   const needsSecondFactor = memberships.some((membership) => requiresSecondFactor(membership.role));
-  return {
-    ok: true,
-    sessionToken,
-    secondFactor: !needsSecondFactor ? 'not-needed' : account.totp_confirmed_at ? 'verify' : 'set-up',
-  };
+  return { ok: true, sessionToken, secondFactor: !needsSecondFactor ? 'not-needed' : account.totpConfirmed ? 'verify' : 'set-up' };
 }
 
 /**
