@@ -11,9 +11,10 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildCatalogue, parseCorrections, readSeedPack, serialiseCatalogue } from '../src/framework/build-catalogue.js';
-import { findPackageRoot, parseCatalogue } from '../src/framework/catalogue.js';
+import { parseCatalogue } from '../src/framework/catalogue.js';
+import { packageRoot } from '../src/package-root.js';
 
-const root = findPackageRoot(import.meta.dirname);
+const root = packageRoot;
 
 /** The seed pack folder: --seeds, $NTG_SEEDS_DIR, or ../shared/seeds beside the repository. */
 export function defaultSeedsFolder(): string {

@@ -12,11 +12,8 @@
  * three-digit local authority number DfE files call `old_la_code` (they call the GSS code
  * `new_la_code`).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { findPackageRoot } from '../package-root.js';
+import { dataFilePath, listProblems, readJsonFile } from '../data-files.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -349,9 +346,7 @@ export function parseAreas(json: unknown, origin = 'areas'): Areas {
     problems.push(...checkConsistency(data));
     if (problems.length === 0) return data;
   }
-  const shown = problems.slice(0, 10).join('\n  ');
-  const more = problems.length > 10 ? `\n  … and ${problems.length - 10} more` : '';
-  throw new AreasValidationError(`Invalid areas data (${origin}):\n  ${shown}${more}`, problems);
+  throw new AreasValidationError(listProblems(`Invalid areas data (${origin})`, problems), problems);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,11 +358,7 @@ export function parseAreas(json: unknown, origin = 'areas'): Areas {
  * copies no data files into dist) at src/areas/areas.json under the package root.
  */
 export function areasPath(moduleUrl: string | URL = import.meta.url): string {
-  const beside = fileURLToPath(new URL('./areas.json', moduleUrl));
-  if (existsSync(beside)) return beside;
-  const fallback = join(findPackageRoot(dirname(fileURLToPath(moduleUrl))), 'src', 'areas', 'areas.json');
-  if (existsSync(fallback)) return fallback;
-  throw new Error(`Areas data not found: looked for ${beside} and ${fallback}`);
+  return dataFilePath(moduleUrl, 'areas', 'areas.json', 'Areas data');
 }
 
 let cached: { path: string; areas: Areas } | undefined;
@@ -378,13 +369,7 @@ let cached: { path: string; areas: Areas } | undefined;
  */
 export function loadAreas(path: string = areasPath()): Areas {
   if (cached?.path === path) return cached.areas;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`Cannot read the areas data at ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  const areas = parseAreas(json, path);
+  const areas = parseAreas(readJsonFile(path, 'the areas data'), path);
   cached = { path, areas };
   return areas;
 }

@@ -7,13 +7,8 @@
  * types, the zod schema it is validated against, the loader and lookup helpers.
  * See docs/framework-catalogue.md for the id scheme.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { findPackageRoot } from '../package-root.js';
-
-export { findPackageRoot };
+import { dataFilePath, listProblems, readJsonFile } from '../data-files.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -329,9 +324,7 @@ export function parseCatalogue(json: unknown, origin = 'catalogue'): Catalogue {
     problems.push(...checkConsistency(catalogue));
     if (problems.length === 0) return catalogue;
   }
-  const shown = problems.slice(0, 10).join('\n  ');
-  const more = problems.length > 10 ? `\n  … and ${problems.length - 10} more` : '';
-  throw new CatalogueValidationError(`Invalid framework catalogue (${origin}):\n  ${shown}${more}`, problems);
+  throw new CatalogueValidationError(listProblems(`Invalid framework catalogue (${origin})`, problems), problems);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -344,11 +337,7 @@ export function parseCatalogue(json: unknown, origin = 'catalogue'): Catalogue {
  * `moduleUrl` stands for this module's URL (tests pass another to check the fallback).
  */
 export function cataloguePath(moduleUrl: string | URL = import.meta.url): string {
-  const beside = fileURLToPath(new URL('./catalogue.json', moduleUrl));
-  if (existsSync(beside)) return beside;
-  const fallback = join(findPackageRoot(dirname(fileURLToPath(moduleUrl))), 'src', 'framework', 'catalogue.json');
-  if (existsSync(fallback)) return fallback;
-  throw new Error(`Framework catalogue not found: looked for ${beside} and ${fallback}`);
+  return dataFilePath(moduleUrl, 'framework', 'catalogue.json', 'Framework catalogue');
 }
 
 let cached: { path: string; catalogue: Catalogue } | undefined;
@@ -359,13 +348,7 @@ let cached: { path: string; catalogue: Catalogue } | undefined;
  */
 export function loadCatalogue(path: string = cataloguePath()): Catalogue {
   if (cached?.path === path) return cached.catalogue;
-  let json: unknown;
-  try {
-    json = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`Cannot read the framework catalogue at ${path}: ${(error as Error).message}`, { cause: error });
-  }
-  const catalogue = parseCatalogue(json, path);
+  const catalogue = parseCatalogue(readJsonFile(path, 'the framework catalogue'), path);
   cached = { path, catalogue };
   return catalogue;
 }
