@@ -5,6 +5,7 @@ import type { Database } from './db/database.js';
 import { openDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { buildApp } from './web/app.js';
+import { loggerOptions } from './web/logging.js';
 import type { Capability } from './web/capability.js';
 
 export interface RunningService {
@@ -42,13 +43,7 @@ export async function startService(config: Config): Promise<RunningService> {
       config,
       database,
       capabilities,
-      logger: {
-        level: config.logLevel,
-        redact: {
-          paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]'],
-          censor: '[redacted]',
-        },
-      },
+      logger: loggerOptions(config.logLevel),
     });
     app.log.info({ database: database.location, engine: database.engine, appliedMigrations }, 'database ready');
     try {

@@ -6,6 +6,8 @@ import { createTestApp } from '../../test/support/app.js';
 import type { TestApp } from '../../test/support/app.js';
 import { sessionCookieName } from './gate.js';
 import { currentTotp, newTotpSecret } from './totp.js';
+import { loggerOptions } from '../web/logging.js';
+import { issueToken } from './one-time-tokens.js';
 
 const password = 'a long and unusual passphrase';
 const cookie = sessionCookieName(false);
@@ -23,7 +25,7 @@ describe('signing in', () => {
         done();
       },
     });
-    testApp = await createTestApp({ logger: { level: 'trace', stream: logStream } });
+    testApp = await createTestApp({ logger: loggerOptions('trace', logStream) });
     const db = testApp.database.db;
     authority = await newOrganisation(db, { kind: 'local-authority', name: 'Camden', areaCode: 'E09000007', laCode: 'E09000007' });
     await newAccount(db, { email: 'contributor@example.org', password, role: 'contributor', organisationId: authority });
@@ -135,11 +137,16 @@ describe('signing in', () => {
     expect((await laptop.get('/account')).statusCode).toBe(303);
   });
 
-  it('never writes a password or session token to the log', async () => {
+  it('never writes a password, session token or one-time link token to the log', async () => {
     const agent = new Agent(testApp.app);
     await agent.submit('/sign-in', '/sign-in', { email: 'contributor@example.org', password });
     await agent.get('/account');
     const token = agent.cookies.get(cookie) ?? 'no token';
+    const account = await testApp.database.db.selectFrom('user_account').select('id').where('email', '=', 'contributor@example.org').executeTakeFirstOrThrow();
+    const resetToken = await issueToken(testApp.database.db, account.id, 'password-reset');
+    await agent.get(`/password-reset/${resetToken}`);
+    expect(logged).toContain('/password-reset/[token]');
+    expect(logged).not.toContain(resetToken);
     expect(logged.length).toBeGreaterThan(1000);
     expect(logged).not.toContain(password);
     expect(logged).not.toContain(encodeURIComponent(password));
