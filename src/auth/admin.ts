@@ -97,10 +97,50 @@ async function checkGrant(db: Kysely<Schema>, viewer: SignedIn, organisationId: 
   return { organisation, role: grantable };
 }
 
+/** The email address as accounts store it, or an error saying what is wrong with it. */
+export function normaliseEmail(email: string): string {
+  const normalised = email.trim().toLowerCase();
+  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(normalised)) throw new AdminInputError('email', 'Enter an email address in the correct format, like name@example.gov.uk');
+  return normalised;
+}
+
 /**
- * Invites a person: an account waiting for its password, the role granted, and a single-use link
- * by email. An existing account just gets the role.
+ * Records an invitation: the account (waiting for its password) if it is new, the role, the audit
+ * entry, and, while the account has no password yet, a single-use link token.
  */
+export async function recordInvitation(
+  db: Kysely<Schema>,
+  invitation: { email: string; name: string; organisation: { id: string; name: string }; role: Role },
+  invitedBy: { userId: string; email: string } | undefined,
+  ip: string | null,
+): Promise<{ userId: string; invited: boolean; token: string | undefined }> {
+  const { email, organisation, role } = invitation;
+  const existing = await db.selectFrom('user_account').select(['id', 'status']).where('email', '=', email).executeTakeFirst();
+  const userId =
+    existing?.id ??
+    (await db.insertInto('user_account').values({ email, display_name: invitation.name, status: 'invited', password_hash: null, totp_secret: null }).returning('id').executeTakeFirstOrThrow()).id;
+  await db
+    .insertInto('membership')
+    .values({ user_id: userId, organisation_id: organisation.id, role, granted_by: invitedBy?.userId ?? null })
+    .onConflict((conflict) => conflict.doNothing())
+    .execute();
+  await appendAudit(db, {
+    action: existing ? 'role-granted' : 'account-invited',
+    outcome: 'success',
+    actorUserId: invitedBy?.userId,
+    // Without a signed-in inviter, the operator at the command line did it.
+    actorEmail: invitedBy?.email ?? 'operator (command line)',
+    organisationId: organisation.id,
+    laCode: (await db.selectFrom('organisation').select('la_code').where('id', '=', organisation.id).executeTakeFirst())?.la_code,
+    target: email,
+    ip,
+    details: { role, organisation: organisation.name },
+  });
+  const token = !existing || existing.status === 'invited' ? await issueToken(db, userId, 'invitation') : undefined;
+  return { userId, invited: !existing, token };
+}
+
+/** Invites a person on an administrator's behalf, within what the administrator may grant, and emails the link. */
 export async function invite(
   db: Kysely<Schema>,
   mailer: Mailer,
@@ -108,40 +148,19 @@ export async function invite(
   invitation: { email: string; name: string; organisationId: string; role: string },
   context: { publicUrl: string; ip: string },
 ): Promise<{ userId: string; invited: boolean }> {
-  const email = invitation.email.trim().toLowerCase();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new AdminInputError('email', 'Enter an email address in the correct format, like name@example.gov.uk');
+  const email = normaliseEmail(invitation.email);
   const name = invitation.name.trim();
   if (name === '') throw new AdminInputError('name', 'Enter the person’s name');
   const { organisation, role } = await checkGrant(db, viewer, invitation.organisationId, invitation.role);
-  const existing = await db.selectFrom('user_account').select(['id', 'status']).where('email', '=', email).executeTakeFirst();
-  const userId =
-    existing?.id ??
-    (await db.insertInto('user_account').values({ email, display_name: name, status: 'invited', password_hash: null, totp_secret: null }).returning('id').executeTakeFirstOrThrow()).id;
-  await db
-    .insertInto('membership')
-    .values({ user_id: userId, organisation_id: organisation.id, role, granted_by: viewer.userId })
-    .onConflict((conflict) => conflict.doNothing())
-    .execute();
-  await appendAudit(db, {
-    action: existing ? 'role-granted' : 'account-invited',
-    outcome: 'success',
-    actorUserId: viewer.userId,
-    actorEmail: viewer.email,
-    organisationId: organisation.id,
-    laCode: (await db.selectFrom('organisation').select('la_code').where('id', '=', organisation.id).executeTakeFirst())?.la_code,
-    target: email,
-    ip: context.ip,
-    details: { role, organisation: organisation.name },
-  });
-  if (!existing || existing.status === 'invited') {
-    const token = await issueToken(db, userId, 'invitation');
+  const recorded = await recordInvitation(db, { email, name, organisation, role }, viewer, context.ip);
+  if (recorded.token !== undefined) {
     await mailer.send({
       to: email,
       subject: 'You have been invited to Narrowing the Gap',
-      body: `${viewer.displayName} has invited you to Narrowing the Gap as ${role} in ${organisation.name}.\n\nChoose your password here (the link works once, for 72 hours):\n${context.publicUrl}/invitation/${token}\n`,
+      body: `${viewer.displayName} has invited you to Narrowing the Gap as ${role} in ${organisation.name}.\n\nChoose your password here (the link works once, for 72 hours):\n${context.publicUrl}/invitation/${recorded.token}\n`,
     });
   }
-  return { userId, invited: !existing };
+  return { userId: recorded.userId, invited: recorded.invited };
 }
 
 export async function grantRole(db: Kysely<Schema>, viewer: SignedIn, userId: string, organisationId: string, role: string, ip: string): Promise<void> {

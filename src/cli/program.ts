@@ -4,11 +4,20 @@ import { DatabaseOpenError } from '../db/database.js';
 import { MigrationError } from '../db/migrate.js';
 import { ListenError } from '../service.js';
 import { version } from '../version.js';
+import { registerAccountCommands } from './account-commands.js';
 import { AuditChainBrokenError, registerAuditCommands } from './audit-commands.js';
 import { registerDatabaseCommands } from './db-commands.js';
 import { ExportWriteError, registerFrameworkCommands } from './framework-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerStatsCommands } from './stats-commands.js';
+
+/** The command line asked for something that cannot be: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
 
 /** Exit codes: 0 done, 1 the work failed, 2 the command line was wrong. */
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
@@ -28,6 +37,7 @@ export function buildProgram(): Command {
   registerStatsCommands(program);
   registerFrameworkCommands(program);
   registerAuditCommands(program);
+  registerAccountCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }
@@ -48,6 +58,10 @@ export async function runCli(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return exitCodes.ok;
   } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`ntg: ${error.message}`);
+      return exitCodes.usage;
+    }
     if (error instanceof CommanderError) {
       // Help or the version asked for exits 0; help shown because a subcommand is missing does not.
       return error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
