@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   crudeRate,
   disadvantageGapIndex,
@@ -10,7 +9,8 @@ import {
   proportion,
   proportionDifference,
 } from '../stats/index.js';
-import { runNtg } from '../../test/support/cli.js';
+import { temporaryFiles } from '../../test/support/files.js';
+import { runNtg, statsRefusal } from '../../test/support/cli.js';
 
 interface Estimate {
   value: number | null;
@@ -33,14 +33,6 @@ async function statsJson(...argv: string[]): Promise<{ json: Printed; text: stri
 }
 
 /** Runs a stats command that should be refused and returns its one-line message. */
-async function statsRefusal(...argv: string[]): Promise<string> {
-  const result = await runNtg('stats', ...argv);
-  expect(result.code).toBe(2);
-  expect(result.out).toBe('');
-  expect(result.err).toMatch(/^ntg: [^\n]+$/);
-  return result.err.trimEnd();
-}
-
 /** The estimate as the command line prints it: value, lower and upper first, then the rest. */
 function asPrinted(estimate: Estimate): unknown {
   const { value, lower, upper, ...details } = estimate;
@@ -337,19 +329,7 @@ describe('ntg stats gap', () => {
 });
 
 describe('ntg stats gap-index', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'ntg-stats-'));
-  });
-  afterAll(() => {
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  function csv(name: string, text: string): string {
-    const path = join(dir, name);
-    writeFileSync(path, text);
-    return path;
-  }
+  const csv = temporaryFiles('ntg-stats-');
 
   it('prints the index of a small file with ties and exclusions, computed by hand', async () => {
     // With a BOM, CRLF line ends, quoted fields and a quoted header. p6 (blank score) and p7 (blank group)
@@ -407,7 +387,7 @@ describe('ntg stats gap-index', () => {
   });
 
   it('refuses a missing file on one line, naming it', async () => {
-    const file = join(dir, 'nowhere.csv');
+    const file = join(tmpdir(), 'ntg-no-such-folder', 'nowhere.csv');
     expect(await statsRefusal('gap-index', file, '--score', 'score', '--group', 'fsm')).toBe(
       `ntg: cannot read ${file}: no such file`,
     );

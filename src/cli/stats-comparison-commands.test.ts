@@ -7,7 +7,7 @@ import {
   standardisedMeanDifference,
   summarise,
 } from '../stats/index.js';
-import { runNtg } from '../../test/support/cli.js';
+import { runNtg, statsRefusal, printed } from '../../test/support/cli.js';
 
 type Printed = Record<string, unknown> & { value?: number | null; lower?: number | null; upper?: number | null };
 
@@ -29,19 +29,6 @@ async function statsEstimate(...argv: string[]): Promise<Printed> {
 }
 
 /** Runs a stats command that should be refused and returns its one-line message. */
-async function statsRefusal(...argv: string[]): Promise<string> {
-  const result = await runNtg('stats', ...argv);
-  expect(result.code).toBe(2);
-  expect(result.out).toBe('');
-  expect(result.err).toMatch(/^ntg: [^\n]+$/);
-  return result.err.trimEnd();
-}
-
-/** What JSON.stringify then JSON.parse make of a value: the command's output of a direct call. */
-function printed(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value));
-}
-
 /** Asserts a number to a relative tolerance. */
 function expectNear(actual: unknown, expected: number, relative = 1e-12): void {
   expect(typeof actual).toBe('number');

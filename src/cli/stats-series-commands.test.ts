@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { forecastLinear, gapTrend, recentTrend, slopeIndexOfInequality } from '../stats/index.js';
 import type { QuantileValue } from '../stats/index.js';
-import { runNtg } from '../../test/support/cli.js';
+import { temporaryFiles } from '../../test/support/files.js';
+import { runNtg, statsRefusal, printed } from '../../test/support/cli.js';
 
 type Printed = Record<string, unknown> & { value?: number | null; lower?: number | null; upper?: number | null };
 
@@ -19,38 +19,13 @@ async function statsJson(...argv: string[]): Promise<Printed> {
 }
 
 /** Runs a stats command that should be refused and returns its one-line message. */
-async function statsRefusal(...argv: string[]): Promise<string> {
-  const result = await runNtg('stats', ...argv);
-  expect(result.code).toBe(2);
-  expect(result.out).toBe('');
-  expect(result.err).toMatch(/^ntg: [^\n]+$/);
-  return result.err.trimEnd();
-}
-
-/** What JSON.stringify then JSON.parse make of a value: the command's output of a direct call. */
-function printed(value: unknown): unknown {
-  return JSON.parse(JSON.stringify(value));
-}
-
 /** Asserts a number to a relative tolerance. */
 function expectNear(actual: unknown, expected: number, relative = 1e-10): void {
   expect(typeof actual).toBe('number');
   expect(Math.abs((actual as number) - expected)).toBeLessThanOrEqual(relative * Math.max(1, Math.abs(expected)));
 }
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ntg-series-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function csv(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const csv = temporaryFiles('ntg-series-');
 
 // PHEindicatormethods phe_sii documentation example, "Area1": population, value and standard error by decile,
 // most deprived first. Reference values (src/stats/inequality.test.ts): an independent numpy least-squares fit.
@@ -167,7 +142,7 @@ describe('ntg stats sii', () => {
   });
 
   it('refuses a missing file on one line', async () => {
-    const file = join(dir, 'nowhere.csv');
+    const file = join(tmpdir(), 'ntg-no-such-folder', 'nowhere.csv');
     expect(await statsRefusal('sii', file)).toBe(`ntg: cannot read ${file}: no such file`);
   });
 });

@@ -1,10 +1,8 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyDisclosureControl, formatFigure } from '../stats/index.js';
 import type { DisclosedTable } from '../stats/index.js';
-import { runNtg } from '../../test/support/cli.js';
+import { temporaryFiles } from '../../test/support/files.js';
+import { runNtg, statsRefusal } from '../../test/support/cli.js';
 
 /** Runs `ntg stats suppress` expecting success and returns what it printed. */
 async function suppress(...argv: string[]): Promise<string> {
@@ -23,32 +21,12 @@ async function suppressJson(...argv: string[]): Promise<Record<string, unknown> 
 }
 
 /** Runs a stats command that should be refused and returns its one-line message. */
-async function statsRefusal(...argv: string[]): Promise<string> {
-  const result = await runNtg('stats', ...argv);
-  expect(result.code).toBe(2);
-  expect(result.out).toBe('');
-  expect(result.err).toMatch(/^ntg: [^\n]+$/);
-  return result.err.trimEnd();
-}
-
 /** A CSV document as the command writes it: byte-order mark, CRLF line ends. */
 function csvText(rows: string[][]): string {
   return `\uFEFF${rows.map((row) => `${row.join(',')}\r\n`).join('')}`;
 }
 
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'ntg-suppress-'));
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function csv(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+const csv = temporaryFiles('ntg-suppress-');
 
 describe('ntg stats suppress', () => {
   // Hand-worked (src/stats/disclosure.test.ts): 3 is primary; its row (3, 10 | 13) and column (3, 20 | 23) each

@@ -1,5 +1,5 @@
 import { format } from 'node:util';
-import { vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { runCli } from '../../src/cli/program.js';
 
 /** What one in-process run of `ntg` returned and printed. */
@@ -29,7 +29,7 @@ export async function runNtg(...argv: string[]): Promise<NtgRun> {
   const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(text(chunk)), true));
   try {
     const code = await runCli(argv);
-    return { code, out: printed(out), err: printed(err) };
+    return { code, out: joinedOutput(out), err: joinedOutput(err) };
   } finally {
     log.mockRestore();
     error.mockRestore();
@@ -39,6 +39,20 @@ export async function runNtg(...argv: string[]): Promise<NtgRun> {
 }
 
 /** The chunks as one string, less a single trailing line feed (but not the end of a CRLF line). */
-function printed(chunks: string[]): string {
+function joinedOutput(chunks: string[]): string {
   return chunks.join('').replace(/(?<!\r)\n$/, '');
+}
+
+/** Runs `ntg stats …` expecting a refusal: exit 2, nothing on standard output, one `ntg: …` line. Returns that line. */
+export async function statsRefusal(...argv: string[]): Promise<string> {
+  const result = await runNtg('stats', ...argv);
+  expect(result.code).toBe(2);
+  expect(result.out).toBe('');
+  expect(result.err).toMatch(/^ntg: [^\n]+$/);
+  return result.err.trimEnd();
+}
+
+/** What JSON.stringify then JSON.parse make of a value: the command's output of a direct call. */
+export function printed(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
 }
