@@ -1,6 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { AuthTables } from '../auth/tables.js';
 import type { FrameworkTables } from '../framework/tables.js';
+import type { IngestTables } from '../ingest/tables.js';
 
 /**
  * The database's tables as Kysely sees them. Each capability declares its own tables in its
@@ -12,6 +13,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables {
   instance: InstanceTable;
 }

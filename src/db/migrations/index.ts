@@ -4,6 +4,7 @@ import * as frameworkCatalogue from './0002-framework-catalogue.js';
 import * as accountsAndAudit from './0003-accounts-and-audit.js';
 import * as rowLevelSecurity from './0004-row-level-security.js';
 import * as settings from './0005-settings.js';
+import * as childRecords from './0006-child-records.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003-accounts-and-audit': accountsAndAudit,
   '0004-row-level-security': rowLevelSecurity,
   '0005-settings': settings,
+  '0006-child-records': childRecords,
 };
