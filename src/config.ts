@@ -71,7 +71,11 @@ const environmentSchema = z.object({
     .min(1, { error: 'a whole number of megabytes from 1 to 10240' })
     .max(10240, { error: 'a whole number of megabytes from 1 to 10240' })
     .default(200),
+  NTG_PSEUDONYM_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
 });
+
+/** Never repeated back in an error message. */
+const secretVariables = new Set(['NTG_PSEUDONYM_KEY', 'NTG_OIDC_CLIENT_SECRET']);
 
 export type LogLevel = (typeof logLevels)[number];
 
@@ -96,6 +100,8 @@ export interface Config {
   uploadLimitBytes: number;
   /** Single sign-on with an OpenID Connect provider (a council's Entra ID, say), when configured. */
   oidc: OidcConfig | undefined;
+  /** The key child identifiers are pseudonymised with. Unset: demo mode keeps a generated one in the data folder. */
+  pseudonymKey: string | undefined;
 }
 
 export interface OidcConfig {
@@ -125,6 +131,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     const issue = parsed.error.issues[0];
     const variable = String(issue?.path[0] ?? 'configuration');
     const given = present[variable];
+    if (secretVariables.has(variable)) throw new ConfigError(`${variable} must be ${issue?.message ?? 'valid'}.`);
     const shown = variable === 'DATABASE_URL' || variable === 'NTG_SMTP_URL' ? redactUrl(String(given)) : String(given);
     throw new ConfigError(`${variable} must be ${issue?.message ?? 'valid'} (got "${shown}").`);
   }
@@ -143,6 +150,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     demo: env.NTG_DEMO,
     uploadLimitBytes: env.NTG_UPLOAD_LIMIT_MB * 1_048_576,
     oidc: oidcConfig(env),
+    pseudonymKey: env.NTG_PSEUDONYM_KEY,
   };
 }
 

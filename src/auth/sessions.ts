@@ -18,6 +18,8 @@ export interface Membership {
   laCode: string | null;
   /** GSS code of a region or local authority organisation. */
   areaCode: string | null;
+  /** Unique reference number of a setting organisation. */
+  urn: string | null;
   role: Role;
 }
 
@@ -35,13 +37,13 @@ export async function membershipsOf(db: Kysely<Schema>, userId: string): Promise
   const rows = await db
     .selectFrom('membership')
     .innerJoin('organisation', 'organisation.id', 'membership.organisation_id')
-    .select(['organisation.id', 'organisation.kind', 'organisation.name', 'organisation.la_code', 'organisation.area_code', 'membership.role'])
+    .select(['organisation.id', 'organisation.kind', 'organisation.name', 'organisation.la_code', 'organisation.area_code', 'organisation.urn', 'membership.role'])
     .where('membership.user_id', '=', userId)
     .orderBy('organisation.name')
     .execute();
   return rows.flatMap((row) =>
     isRole(row.role)
-      ? [{ organisationId: row.id, organisationKind: row.kind, organisationName: row.name, laCode: row.la_code, areaCode: row.area_code, role: row.role }]
+      ? [{ organisationId: row.id, organisationKind: row.kind, organisationName: row.name, laCode: row.la_code, areaCode: row.area_code, urn: row.urn, role: row.role }]
       : [],
   );
 }

@@ -4,6 +4,8 @@ import { Kysely, PGliteDialect, PostgresDialect, sql } from 'kysely';
 import type { Config } from '../config.js';
 import { redactUrl } from '../config.js';
 import type { Schema } from './schema.js';
+import type { BulkSession } from './bulk.js';
+import { kyselyBulkTransaction, postgresBulkTransaction } from './bulk.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -14,6 +16,8 @@ export interface Database {
   location: string;
   /** Resolves when the database answers a trivial query, rejects otherwise. */
   ping(): Promise<void>;
+  /** A transaction for loading many rows fast (imports); see src/db/bulk.ts. */
+  bulkTransaction<T>(work: (session: BulkSession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -52,6 +56,7 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
     engine: 'postgres',
     location,
     ping: () => pingDatabase(db),
+    bulkTransaction: (work) => postgresBulkTransaction(pool, work),
     close: () => db.destroy(),
   };
 }
@@ -87,6 +92,7 @@ export async function openPGlite(folder: string | null, initialData?: Blob): Pro
     engine: 'pglite',
     location,
     ping: () => pingDatabase(db),
+    bulkTransaction: (work) => kyselyBulkTransaction(db, work),
     close: async () => {
       await db.destroy();
       releaseLock();

@@ -1,7 +1,9 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { AggregateTables } from '../aggregates/tables.js';
 import type { AuthTables } from '../auth/tables.js';
 import type { FrameworkTables } from '../framework/tables.js';
 import type { IngestTables } from '../ingest/tables.js';
+import type { StatisticsTables } from '../ingest/statistics-tables.js';
 
 /**
  * The database's tables as Kysely sees them. Each capability declares its own tables in its
@@ -13,6 +15,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables, IngestTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables {
   instance: InstanceTable;
 }
