@@ -165,5 +165,5 @@ function cellText(value: unknown): string {
     if (cell.error) return cell.error;
     return JSON.stringify(value);
   }
-  return String(value);
+  return typeof value === 'bigint' ? value.toString() : '';
 }
