@@ -1,9 +1,10 @@
 import { authCapability } from './auth/capability.js';
 import { frameworkCapability } from './framework/capability.js';
+import { trackingCapability } from './tracking/capability.js';
 import type { Capability } from './web/capability.js';
 
 /**
  * Every capability the service runs, in navigation order. A new capability adds itself here and
  * nowhere else in the web layer.
  */
-export const capabilities: Capability[] = [authCapability, frameworkCapability];
+export const capabilities: Capability[] = [authCapability, frameworkCapability, trackingCapability];

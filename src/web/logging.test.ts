@@ -16,3 +16,12 @@ describe('loggableUrl', () => {
     expect(loggableUrl('/password-reset')).toBe('/password-reset');
   });
 });
+
+describe('loggableUrl for child records', () => {
+  it('hides the pseudonym of a child on pages and in the API', () => {
+    const ref = 'a'.repeat(64);
+    expect(loggableUrl(`/children/${ref}`)).toBe('/children/[child]');
+    expect(loggableUrl(`/api/v1/children/${ref}?x=1`)).toBe('/api/v1/children/[child]?x=1');
+    expect(loggableUrl('/children?year=2023%2F24')).toBe('/children?year=2023%2F24');
+  });
+});

@@ -3,12 +3,16 @@ import type { LogLevel } from '../config.js';
 
 /** Paths whose last segment is a single-use secret (the link in an invitation or reset email). */
 const tokenPaths = /^\/(invitation|password-reset)\/[^/?#]+/;
+/** Paths that name one child by pseudonym: still an identifier, so not for the log. */
+const childPaths = /^\/(api\/v1\/)?children\/[^/?#]+/;
 /** Paths whose query carries an authorisation code or state. */
 const codeQueries = /^\/sign-in\/oidc\/callback\?.*/;
 
-/** A request address safe to log: no one-time tokens, no authorisation codes. */
+/** A request address safe to log: no one-time tokens, no authorisation codes, no child pseudonyms. */
 export function loggableUrl(url: string): string {
-  return url.replace(tokenPaths, '/$1/[token]').replace(codeQueries, '/sign-in/oidc/callback?[redacted]');
+  return url
+    .replace(tokenPaths, '/$1/[token]')
+    .replace(childPaths, '/$1children/[child]').replace(codeQueries, '/sign-in/oidc/callback?[redacted]');
 }
 
 /**
