@@ -7,6 +7,7 @@ import { version } from '../version.js';
 import { registerAccountCommands } from './account-commands.js';
 import { AuditChainBrokenError, registerAuditCommands } from './audit-commands.js';
 import { registerDatabaseCommands } from './db-commands.js';
+import { ImportFileError, ImportRefusedError, registerImportCommands } from './import-commands.js';
 import { ExportWriteError, registerFrameworkCommands } from './framework-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerStatsCommands } from './stats-commands.js';
@@ -23,7 +24,7 @@ export class UsageError extends Error {
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Errors whose message is complete for an operator: printed as one line, no stack. */
-const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError, ExportWriteError, AuditChainBrokenError];
+const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError, ExportWriteError, AuditChainBrokenError, ImportFileError, ImportRefusedError];
 
 export function buildProgram(): Command {
   const program = new Command('ntg')
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerFrameworkCommands(program);
   registerAuditCommands(program);
   registerAccountCommands(program);
+  registerImportCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }
