@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.js';
 import type { Viewer } from './gate.js';
@@ -119,10 +120,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
 
   app.post<{ Body: { file?: UploadedFile | string } }>('/admin/organisations/settings', { schema: hidden, config: manage }, async (request, reply) => {
     const file = request.body.file;
-    if (file === undefined || typeof file === 'string' || file.bytes.length === 0) {
+    if (file === undefined || typeof file === 'string' || file.size === 0) {
       return organisationsPage(request, reply.code(400), { errors: [{ text: 'Choose a CSV file of settings', href: '#file' }], errorSummaryShown: true });
     }
-    const result = await importSettings(db, signedIn(request), { name: file.filename, bytes: file.bytes }, request.ip);
+    const result = await importSettings(db, signedIn(request), { name: file.filename, bytes: await readFile(file.path) }, request.ip);
     if (!result.ok) {
       return organisationsPage(request, reply.code(400), {
         errors: [{ text: `${file.filename} has ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}: nothing was stored`, href: '#problems' }],

@@ -7,36 +7,12 @@ import { sessionCookieName } from './gate.js';
 
 const camden = 'E09000007';
 
-/** A multipart form body as a browser sends it: the CSRF field, then the file. */
-function multipartBody(csrf: string, fileName: string, content: string): { payload: Buffer; contentType: string } {
-  const boundary = '----ntgtestboundary';
-  const payload = Buffer.from(
-    [
-      `--${boundary}`,
-      'Content-Disposition: form-data; name="_csrf"',
-      '',
-      csrf,
-      `--${boundary}`,
-      `Content-Disposition: form-data; name="file"; filename="${fileName}"`,
-      'Content-Type: text/csv',
-      '',
-      content,
-      `--${boundary}--`,
-      '',
-    ].join('\r\n'),
-  );
-  return { payload, contentType: `multipart/form-data; boundary=${boundary}` };
-}
-
 describe('registering settings and partners', () => {
   let testApp: TestApp;
   let admin: Agent;
 
-  async function upload(fileName: string, content: string) {
-    const page = await admin.get('/admin/organisations');
-    const csrf = /name="_csrf" value="([^"]*)"/.exec(page.body)?.[1] ?? '';
-    const { payload, contentType } = multipartBody(csrf, fileName, content);
-    return testApp.app.inject({ method: 'POST', url: '/admin/organisations/settings', payload, headers: { 'content-type': contentType }, cookies: Object.fromEntries(admin.cookies) });
+  function upload(fileName: string, content: string) {
+    return admin.upload('/admin/organisations', '/admin/organisations/settings', {}, [{ field: 'file', fileName, content }]);
   }
   const settingsCount = async () =>
     Number((await testApp.database.db.selectFrom('organisation').select((eb) => eb.fn.countAll<string>().as('n')).where('kind', '=', 'setting').executeTakeFirstOrThrow()).n);

@@ -3,6 +3,10 @@ import multipart from '@fastify/multipart';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { registerApiRoutes, setUpOpenApi } from './api.js';
 import { setUpStaticAssets } from './assets.js';
 import type { AppContext, Capability } from './capability.js';
@@ -13,10 +17,20 @@ import { setUpSecurityHeaders } from './security.js';
 import { setUpAccessControl } from '../auth/gate.js';
 import { setUpViews } from './views.js';
 
-/** A file from a multipart form, as handlers find it on request.body. */
+/**
+ * A file from a multipart form, as handlers find it on request.body: streamed to a private file in
+ * the data folder (never held in memory), deleted when the response has been sent.
+ */
 export interface UploadedFile {
   filename: string;
-  bytes: Buffer;
+  path: string;
+  size: number;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    uploadedPaths?: string[];
+  }
 }
 
 export interface AppOptions extends AppContext {
@@ -48,13 +62,27 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await setUpAccessControl(app, { database, https: config.trustProxy });
   await setUpStaticAssets(app);
   await app.register(formBody);
+  const uploadFolder = join(config.dataDir, 'uploads');
+  const limitMegabytes = Math.round(config.uploadLimitBytes / 1_048_576);
   await app.register(multipart, {
     // Fields and files land on request.body, so the CSRF check sees the form's token before any handler runs.
     attachFieldsToBody: 'keyValues',
-    limits: { fileSize: config.uploadLimitBytes, files: 1, fields: 50 },
+    throwFileSizeLimit: false,
+    limits: { fileSize: config.uploadLimitBytes, files: 2, fields: 50 },
     async onFile(part) {
-      part.value = { filename: part.filename, bytes: await part.toBuffer() } satisfies UploadedFile;
+      await mkdir(uploadFolder, { recursive: true, mode: 0o700 });
+      const path = join(uploadFolder, randomUUID());
+      (this.uploadedPaths ??= []).push(path);
+      const file = createWriteStream(path, { mode: 0o600 });
+      await pipeline(part.file, file);
+      if (part.file.truncated) {
+        throw Object.assign(new Error(`${part.filename} is larger than the upload limit of ${limitMegabytes} MB. Load it with the command line (ntg import), or ask the operator to raise NTG_UPLOAD_LIMIT_MB.`), { statusCode: 413 });
+      }
+      part.value = { filename: part.filename, path, size: file.bytesWritten } satisfies UploadedFile;
     },
+  });
+  app.addHook('onResponse', async (request) => {
+    for (const path of request.uploadedPaths ?? []) await rm(path, { force: true });
   });
   const navigation = capabilities.flatMap((capability) => capability.navigation ?? []);
   setUpViews(app, {
