@@ -48,12 +48,18 @@ export class BatchNotRestorableError extends Error {
   }
 }
 
-/** Which batches a caller may see: every one (the operator, the national team), or some authorities'. */
+/**
+ * Which batches a caller may see: every one (the operator), or some authorities' child-level batches
+ * together with every published-statistics batch (public data).
+ */
 export type BatchReach = 'all' | readonly string[];
 
 function baseQuery(db: Kysely<Schema>, reach: BatchReach) {
   let query = db.selectFrom('import_batch');
-  if (reach !== 'all') query = query.where('import_batch.la_code', 'in', reach.length > 0 ? [...reach] : ['-']);
+  if (reach !== 'all') {
+    const codes = reach.length > 0 ? [...reach] : ['-'];
+    query = query.where((eb) => eb.or([eb('import_batch.la_code', 'in', codes), eb('import_batch.kind', '=', 'statistics')]));
+  }
   return query
     .select([
       'import_batch.id',
@@ -140,7 +146,7 @@ export async function batchProblems(db: Kysely<Schema>, batchId: string, page: {
 export async function restoreBatch(database: Database, reach: BatchReach, id: string, actor: ImportActor): Promise<{ batch: BatchSummary; displaced: string[] }> {
   const batch = await findBatch(database.db, reach, id);
   if (batch === undefined) throw new BatchNotFoundError(id);
-  if (batch.kind !== 'children' || batch.laCode === null) throw new BatchNotRestorableError(`Batch ${id} holds published statistics; only child-level batches are restored.`);
+  if (batch.kind !== 'children' || batch.laCode === null || (reach !== 'all' && !reach.includes(batch.laCode))) throw new BatchNotRestorableError(`Batch ${id} holds published statistics; only child-level batches are restored.`);
   if (batch.outcome !== 'loaded') throw new BatchNotRestorableError(`Batch ${id} was rejected, so it holds no records to restore.`);
   const laCode = batch.laCode;
   const displaced = await database.bulkTransaction(async (session) => {

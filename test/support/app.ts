@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { loadConfig } from '../../src/config.js';
 import type { Engine } from '../../src/db/database.js';
@@ -19,7 +22,9 @@ export async function createTestApp(
   options: { engine?: Engine; extraCapabilities?: Capability[]; logger?: FastifyServerOptions['logger']; environment?: Record<string, string> } = {},
 ): Promise<TestApp> {
   const database = await createTestDatabase(options.engine ?? 'pglite');
-  const config = loadConfig(options.environment ?? {});
+  // Uploads and kept files go to a folder of the test's own, removed when it closes.
+  const dataDir = mkdtempSync(join(tmpdir(), 'ntg-test-data-'));
+  const config = loadConfig({ NTG_DATA_DIR: dataDir, ...options.environment });
   const capabilities = [...serviceCapabilities, ...(options.extraCapabilities ?? [])];
   await prepareDatabase(database, config, capabilities);
   const app = await buildApp({
@@ -34,6 +39,7 @@ export async function createTestApp(
     close: async () => {
       await app.close();
       await database.dispose();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,131 @@
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Agent } from '../../test/support/agent.js';
+import { newOrganisation, newSignedInUser } from '../../test/support/accounts.js';
+import { createTestApp } from '../../test/support/app.js';
+import type { TestApp } from '../../test/support/app.js';
+import { child, childCsv, testPseudonymKey } from '../../test/support/child-files.js';
+import { sessionCookieName } from '../auth/gate.js';
+import type { Role } from '../auth/permissions.js';
+import { standardColumns } from './child-standard.js';
+
+const camden = 'E09000007';
+const hackney = 'E09000012';
+
+describe('loading files on the web', () => {
+  let testApp: TestApp;
+  const agents = new Map<string, Agent>();
+  const agent = (who: string) => agents.get(who)!;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({ environment: { NTG_PSEUDONYM_KEY: testPseudonymKey, NTG_UPLOAD_LIMIT_MB: '1' } });
+    const db = testApp.database.db;
+    const camdenOrganisation = await newOrganisation(db, { kind: 'local-authority', name: 'Camden', areaCode: camden, laCode: camden });
+    const hackneyOrganisation = await newOrganisation(db, { kind: 'local-authority', name: 'Hackney', areaCode: hackney, laCode: hackney });
+    const people: [string, Role, string][] = [
+      ['camden-analyst', 'analyst', camdenOrganisation],
+      ['hackney-analyst', 'analyst', hackneyOrganisation],
+      ['camden-leader', 'leader', camdenOrganisation],
+    ];
+    for (const [who, role, organisationId] of people) {
+      const { sessionToken } = await newSignedInUser(db, { email: `${who}@example.org`, role, organisationId });
+      const signedIn = new Agent(testApp.app);
+      signedIn.cookies.set(sessionCookieName(false), sessionToken);
+      agents.set(who, signedIn);
+    }
+  });
+  afterAll(async () => {
+    await testApp.close();
+  });
+
+  const upload = (who: string, fileName: string, content: string | Buffer, fields: Record<string, string> = {}) =>
+    agent(who).upload('/imports/children/new', '/imports/children', fields, [{ field: 'file', fileName, content }]);
+
+  it('loads a valid file in one upload and shows the batch', async () => {
+    const response = await upload('camden-analyst', 'pupils.csv', childCsv([child(1), child(2), child(3)]));
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toMatch(/^\/imports\/\d+\?outcome=loaded$/);
+    const page = await agent('camden-analyst').get(String(response.headers.location));
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('3 records loaded from pupils.csv.');
+    expect(page.body).toContain('Child-level records for Camden (E09000007)');
+    const history = await agent('camden-analyst').get('/imports');
+    expect(history.body).toContain('pupils.csv');
+  });
+
+  it('refuses a bad file, lists each problem on the batch page and as CSV', async () => {
+    const response = await upload('camden-analyst', 'bad.csv', childCsv([child(10, { academic_year: '2022/23' }), child(11, { academic_year: '2022/23', attendance_pct: '101' }), child(12, { academic_year: '22/23' })]));
+    const location = String(response.headers.location);
+    expect(location).toMatch(/outcome=rejected$/);
+    const page = await agent('camden-analyst').get(location);
+    expect(page.body).toContain('The file was refused: nothing was loaded');
+    expect(page.body).toMatch(/<td class="govuk-table__cell">3<\/td><td class="govuk-table__cell">attendance_pct<\/td><td class="govuk-table__cell">101<\/td>/);
+    const csv = await agent('camden-analyst').get(`${location.split('?')[0]}/problems.csv`);
+    expect(parse(csv.body, { bom: true })).toEqual([
+      ['row', 'column', 'value', 'expected'],
+      ['3', 'attendance_pct', '101', 'a number from 0 to 100, or blank'],
+      ['4', 'academic_year', '22/23', 'an academic year written 2023/24 or 202324'],
+    ]);
+  });
+
+  it('answers a script with JSON, for the progress display', async () => {
+    const page = await agent('camden-analyst').get('/imports/children/new');
+    const uploadId = /name="upload_id" value="([^"]+)"/.exec(page.body)![1]!;
+    const csrf = /name="_csrf" value="([^"]*)"/.exec(page.body)![1]!;
+    const { multipartBody } = await import('../../test/support/agent.js');
+    const { payload, contentType } = multipartBody({ _csrf: csrf, upload_id: uploadId }, [{ field: 'file', fileName: 'json.csv', content: childCsv([child(20, { academic_year: '2021/22' })]) }]);
+    const response = await testApp.app.inject({
+      method: 'POST',
+      url: '/imports/children',
+      payload,
+      headers: { 'content-type': contentType, accept: 'application/json' },
+      cookies: Object.fromEntries(agent('camden-analyst').cookies),
+    });
+    expect(response.json()).toMatchObject({ outcome: 'loaded', message: '1 records loaded.', location: expect.stringMatching(/^\/imports\/\d+\?outcome=loaded$/) as unknown });
+    const progress = await agent('camden-analyst').get(`/imports/progress/${uploadId}`);
+    expect(progress.json()).toMatchObject({ phase: 'finished', rows: 1 });
+    // Someone else asking for the same upload sees nothing of it.
+    expect((await agent('hackney-analyst').get(`/imports/progress/${uploadId}`)).json()).toMatchObject({ phase: 'waiting', rows: 0 });
+  });
+
+  it('refuses a file over the size limit by name, and stores nothing', async () => {
+    const big = Buffer.alloc(1_200_000, 'a');
+    const response = await upload('camden-analyst', 'huge.csv', big);
+    expect(response.statusCode).toBe(413);
+    expect(response.body).toContain('huge.csv is larger than the upload limit of 1 MB');
+    expect((await agent('camden-analyst').get('/imports')).body).not.toContain('huge.csv');
+  });
+
+  it('asks for a file when none is chosen, and for a CSV or XLSX one', async () => {
+    const none = await agent('camden-analyst').upload('/imports/children/new', '/imports/children', {}, []);
+    expect(none.statusCode).toBe(400);
+    expect(none.body).toContain('Choose a CSV or XLSX file of child-level records');
+    const wrongKind = await upload('camden-analyst', 'pupils.pdf', 'not a csv');
+    expect(wrongKind.body).toContain('pupils.pdf is not a CSV or XLSX file');
+  });
+
+  it('restores an earlier batch from its page', async () => {
+    const first = String((await upload('camden-analyst', 'v1.csv', childCsv([child(30, { academic_year: '2020/21' })]))).headers.location).split('?')[0]!;
+    await upload('camden-analyst', 'v2.csv', childCsv([child(30, { academic_year: '2020/21' }), child(31, { academic_year: '2020/21' })]));
+    const page = await agent('camden-analyst').get(first);
+    expect(page.body).toContain('Restore this batch');
+    const restored = await agent('camden-analyst').submit(first, `${first}/restore`, {});
+    expect(restored.statusCode).toBe(303);
+    expect((await agent('camden-analyst').get(String(restored.headers.location))).body).toContain('is the current data again for 2020/21');
+  });
+
+  it('keeps one authority’s batches from another, and the page from roles that do not load data', async () => {
+    const location = String((await upload('camden-analyst', 'private.csv', childCsv([child(40, { academic_year: '2019/20' })]))).headers.location).split('?')[0]!;
+    expect((await agent('hackney-analyst').get(location)).statusCode).toBe(404);
+    expect((await agent('hackney-analyst').get(`${location}/problems.csv`)).statusCode).toBe(404);
+    expect((await agent('hackney-analyst').get('/imports')).body).not.toContain('private.csv');
+    expect((await agent('camden-leader').get('/imports')).statusCode).toBe(403);
+  });
+
+  it('offers the templates to download', async () => {
+    const template = await agent('camden-leader').get('/imports/templates/children.csv');
+    expect(template.body).toBe(`\uFEFF${standardColumns.join(',')}\r\n`);
+    const mapping = parse((await agent('camden-leader').get('/imports/templates/mapping.csv')).body, { bom: true, columns: true });
+    expect(mapping).toHaveLength(2);
+  });
+});
