@@ -5,6 +5,7 @@ import * as accountsAndAudit from './0003-accounts-and-audit.js';
 import * as rowLevelSecurity from './0004-row-level-security.js';
 import * as settings from './0005-settings.js';
 import * as childRecords from './0006-child-records.js';
+import * as publishedStatistics from './0007-published-statistics.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-row-level-security': rowLevelSecurity,
   '0005-settings': settings,
   '0006-child-records': childRecords,
+  '0007-published-statistics': publishedStatistics,
 };

@@ -1,0 +1,201 @@
+/**
+ * The DfE open data standard for published statistics (the CSV files Explore Education Statistics
+ * publishes): time identifiers, geographic levels and their location columns, the symbols that stand
+ * in for a value, and the metadata file's columns.
+ *
+ * Source: the standard's own checker, dfe-analytical-services/eesyscreener (data-raw/acceptable_values.R,
+ * data-raw/geography_df.R, data-raw/req_values.R) and the screener app it replaced
+ * (dfe-analytical-services/dfe-published-data-qa, data/geography_matrix.csv); symbols from the GSS
+ * guidance "Using symbols and shorthand in tables".
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Time
+// ---------------------------------------------------------------------------------------------
+
+/** `four-digit`: a year, 2017. `six-digit`: a year and the last two digits of the next, 201617. */
+export type PeriodFormat = 'four-digit' | 'six-digit';
+
+export interface TimeIdentifier {
+  name: string;
+  format: PeriodFormat;
+  /** The standard's compatibility group: every row of a file uses identifiers of one group. */
+  group: string;
+}
+
+const terms = ['Spring term', 'Autumn term', 'Summer term'];
+const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const weeks = Array.from({ length: 52 }, (_, index) => `Week ${index + 1}`);
+const financialQuarters = ['Financial year Q1', 'Financial year Q2', 'Financial year Q3', 'Financial year Q4'];
+const financialHalves = ['Part 1 (April to September)', 'Part 2 (October to March)'];
+
+export const timeIdentifiers: readonly TimeIdentifier[] = [
+  { name: 'Academic year', format: 'six-digit', group: 'Academic year' },
+  { name: 'Calendar year', format: 'four-digit', group: 'Calendar year' },
+  { name: 'Financial year', format: 'six-digit', group: 'Financial year' },
+  { name: 'Tax year', format: 'six-digit', group: 'Tax year' },
+  { name: 'Reporting year', format: 'four-digit', group: 'Reporting year' },
+  { name: 'Autumn and spring term', format: 'six-digit', group: 'Autumn and spring term' },
+  ...terms.map((name) => ({ name, format: 'six-digit' as const, group: 'terms' })),
+  ...weeks.map((name) => ({ name, format: 'four-digit' as const, group: 'weeks' })),
+  ...months.map((name) => ({ name, format: 'four-digit' as const, group: 'months' })),
+  ...financialQuarters.map((name) => ({ name, format: 'six-digit' as const, group: 'financial quarters' })),
+  ...financialHalves.map((name) => ({ name, format: 'six-digit' as const, group: 'financial halves' })),
+];
+
+const identifierByName = new Map(timeIdentifiers.map((identifier) => [identifier.name.toLowerCase(), identifier]));
+
+/** The identifier a file names, matched without regard to case ("academic year" is in older files). */
+export function findTimeIdentifier(text: string): TimeIdentifier | undefined {
+  return identifierByName.get(text.trim().toLowerCase());
+}
+
+/**
+ * The first year of a time period written as its identifier requires: 2017 for `2017` (four digits)
+ * or `201718` (six digits, the second pair being the year after the first). Undefined when the text
+ * does not fit the format.
+ */
+export function periodStartYear(text: string, format: PeriodFormat): number | undefined {
+  if (format === 'four-digit') return /^(19|20)\d\d$/.test(text) ? Number(text) : undefined;
+  if (!/^(19|20)\d{4}$/.test(text)) return undefined;
+  const start = Number(text.slice(0, 4));
+  return (start + 1) % 100 === Number(text.slice(4, 6)) ? start : undefined;
+}
+
+export function describePeriodFormat(identifier: TimeIdentifier): string {
+  return identifier.format === 'four-digit'
+    ? `four digits for ${identifier.name}: the year, such as 2017`
+    : `six digits for ${identifier.name}: the start year and the last two digits of the next, such as 201617`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Geography
+// ---------------------------------------------------------------------------------------------
+
+export interface GeographicLevel {
+  name: string;
+  /** The column holding the level's code; RSC regions have only a name. */
+  codeColumn: string | null;
+  nameColumn: string;
+  /** A second code the standard puts beside the first (the DfE LA number, a school's LAESTAB). */
+  secondaryColumn: string | null;
+}
+
+export const geographicLevels: readonly GeographicLevel[] = [
+  { name: 'National', codeColumn: 'country_code', nameColumn: 'country_name', secondaryColumn: null },
+  { name: 'Regional', codeColumn: 'region_code', nameColumn: 'region_name', secondaryColumn: null },
+  { name: 'Local authority', codeColumn: 'new_la_code', nameColumn: 'la_name', secondaryColumn: 'old_la_code' },
+  { name: 'Local authority district', codeColumn: 'lad_code', nameColumn: 'lad_name', secondaryColumn: null },
+  { name: 'RSC region', codeColumn: null, nameColumn: 'rsc_region_lead_name', secondaryColumn: null },
+  { name: 'Parliamentary constituency', codeColumn: 'pcon_code', nameColumn: 'pcon_name', secondaryColumn: null },
+  { name: 'Local skills improvement plan area', codeColumn: 'lsip_code', nameColumn: 'lsip_name', secondaryColumn: null },
+  { name: 'Local enterprise partnership', codeColumn: 'local_enterprise_partnership_code', nameColumn: 'local_enterprise_partnership_name', secondaryColumn: null },
+  { name: 'English devolved area', codeColumn: 'english_devolved_area_code', nameColumn: 'english_devolved_area_name', secondaryColumn: null },
+  { name: 'Opportunity area', codeColumn: 'opportunity_area_code', nameColumn: 'opportunity_area_name', secondaryColumn: null },
+  { name: 'Ward', codeColumn: 'ward_code', nameColumn: 'ward_name', secondaryColumn: null },
+  { name: 'MAT', codeColumn: 'trust_id', nameColumn: 'trust_name', secondaryColumn: null },
+  { name: 'Sponsor', codeColumn: 'sponsor_id', nameColumn: 'sponsor_name', secondaryColumn: null },
+  { name: 'School', codeColumn: 'school_urn', nameColumn: 'school_name', secondaryColumn: 'school_laestab' },
+  { name: 'Provider', codeColumn: 'provider_ukprn', nameColumn: 'provider_name', secondaryColumn: null },
+  { name: 'Institution', codeColumn: 'institution_id', nameColumn: 'institution_name', secondaryColumn: null },
+  { name: 'Planning area', codeColumn: 'planning_area_code', nameColumn: 'planning_area_name', secondaryColumn: null },
+  { name: 'Police force area', codeColumn: 'pfa_code', nameColumn: 'pfa_name', secondaryColumn: null },
+];
+
+const levelByName = new Map(geographicLevels.map((level) => [level.name.toLowerCase(), level]));
+
+/** The level a file names, matched without regard to case ("local authority" is in older files). */
+export function findGeographicLevel(text: string): GeographicLevel | undefined {
+  return levelByName.get(text.trim().toLowerCase());
+}
+
+export const countryColumns = ['country_code', 'country_name'] as const;
+export const authorityColumns = ['old_la_code', 'new_la_code', 'la_name'] as const;
+
+/**
+ * The columns a row of this level needs in the header: the country always (every row of the
+ * standard carries it), the level's own columns, and for schools their local authority, which
+ * scopes a school's figures to the authority that maintains or hosts it.
+ */
+export function requiredColumnsFor(level: GeographicLevel): string[] {
+  const own = [level.codeColumn, level.nameColumn, level.name === 'School' ? null : level.secondaryColumn].filter((column): column is string => column !== null);
+  const authority = level.name === 'School' ? [...authorityColumns] : [];
+  return [...new Set([...countryColumns, ...own, ...authority])];
+}
+
+/** Every location column the standard defines: none of them is a filter or an indicator. */
+export const locationColumns: ReadonlySet<string> = new Set(
+  geographicLevels.flatMap((level) => [level.codeColumn, level.nameColumn, level.secondaryColumn].filter((column): column is string => column !== null)),
+);
+
+/** The columns every data file starts with. */
+export const timeAndLevelColumns = ['time_period', 'time_identifier', 'geographic_level'] as const;
+
+/** ONS codes of the countries a DfE file may report on (England's figures are E92000001). */
+export const countryCodes: ReadonlyMap<string, string> = new Map([
+  ['E92000001', 'England'],
+  ['K02000001', 'United Kingdom'],
+  ['K03000001', 'Great Britain'],
+  ['K04000001', 'England and Wales'],
+  ['W92000004', 'Wales'],
+  ['S92000003', 'Scotland'],
+  ['N92000002', 'Northern Ireland'],
+]);
+
+// ---------------------------------------------------------------------------------------------
+// Values
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The symbols a published cell may hold instead of a number, stored as the observation's status
+ * (never as a number). `c`, `x`, `z` and `low` are the current GSS set the standard's checker
+ * accepts; `k` and `u` are GSS shorthand some DfE files use; `:` and `~` are the legacy symbols the
+ * checker names as obsolete, accepted so older published files load unchanged.
+ */
+export const valueSymbols: Readonly<Record<string, string>> = {
+  c: 'confidential: suppressed to protect individuals',
+  x: 'not available',
+  z: 'not applicable',
+  low: 'rounds to 0 but is not 0',
+  k: 'a low figure that rounds to 0 but is not 0',
+  u: 'low reliability',
+  ':': 'not available (legacy symbol)',
+  '~': 'rounds to 0 but is not 0 (legacy symbol)',
+};
+
+const numberPattern = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
+
+/** A cell of an indicator column: a finite number, or a symbol (lower-cased); undefined otherwise. */
+export function parseIndicatorCell(text: string): { value: number; status: 'value' } | { value: null; status: string } | undefined {
+  if (numberPattern.test(text)) {
+    const value = Number(text);
+    return Number.isFinite(value) ? { value, status: 'value' } : undefined;
+  }
+  const symbol = text.toLowerCase();
+  return Object.hasOwn(valueSymbols, symbol) ? { value: null, status: symbol } : undefined;
+}
+
+export const indicatorCellExpectation = `a number (no commas or units), or one of the symbols ${Object.keys(valueSymbols).join(', ')}: c suppressed, x not available, z not applicable, low or k rounds to 0, u low reliability; a blank is not allowed, use x or z`;
+
+/** A blank filter cell, as the standard asks it to be shown. */
+export const notSpecified = 'Not specified';
+
+// ---------------------------------------------------------------------------------------------
+// Metadata file
+// ---------------------------------------------------------------------------------------------
+
+export const requiredMetadataColumns = [
+  'col_name',
+  'col_type',
+  'label',
+  'indicator_grouping',
+  'indicator_unit',
+  'indicator_dp',
+  'filter_hint',
+  'filter_grouping_column',
+] as const;
+
+export const optionalMetadataColumns = ['filter_default', 'parent_filter'] as const;
+
+/** Units an indicator may declare; blank means a plain number. */
+export const indicatorUnits: readonly string[] = ['', '%', 'pp', '£', '£m', 'numberstring'];
