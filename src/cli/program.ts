@@ -7,6 +7,7 @@ import { version } from '../version.js';
 import { registerAccountCommands } from './account-commands.js';
 import { AuditChainBrokenError, registerAuditCommands } from './audit-commands.js';
 import { registerDatabaseCommands } from './db-commands.js';
+import { registerDemoCommands } from './demo-commands.js';
 import { ImportFileError, ImportRefusedError, registerImportCommands } from './import-commands.js';
 import { ExportWriteError, registerFrameworkCommands } from './framework-commands.js';
 import { registerServeCommand } from './serve-command.js';
@@ -39,6 +40,7 @@ export function buildProgram(): Command {
   registerFrameworkCommands(program);
   registerAuditCommands(program);
   registerAccountCommands(program);
+  registerDemoCommands(program);
   registerImportCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;

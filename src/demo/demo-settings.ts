@@ -1,0 +1,115 @@
+/**
+ * The synthetic schools and colleges of the demo authority. Each is shaped like a registered setting
+ * (src/areas/settings.ts) and carries what the child generator needs: how deprived its intake area is,
+ * how large it is and what it adds to its pupils' attainment.
+ */
+import type { Setting } from '../areas/settings.js';
+import type { SeededRandom } from '../stats/random.js';
+
+export type DemoPhase = 'primary' | 'secondary' | '16-plus';
+
+export interface DemoSetting extends Setting {
+  phase: DemoPhase;
+  /** Rank of its intake area from least (0) to most (1) deprived within its phase. */
+  deprivation: number;
+  /** Its share of the phase's pupils relative to the other settings of the phase. */
+  sizeWeight: number;
+  /** What it adds to its pupils' attainment, in standard deviations of the attainment scale. */
+  effect: number;
+  /** Secondaries only: whether it keeps pupils on into Years 12 and 13. */
+  hasSixthForm: boolean;
+}
+
+/** The settings of one phase, ordered from least to most deprived intake, for picking by position. */
+export interface PhaseSettings {
+  settings: readonly DemoSetting[];
+  /**
+   * The setting at a position from 0 (least deprived) to 1 (most deprived) along the phase's pupils:
+   * a child from a deprived neighbourhood has a high position and so goes to a school with a deprived
+   * intake, which is how deprivation clusters in schools.
+   */
+  at(position: number): DemoSetting;
+}
+
+export interface DemoSettings {
+  primary: PhaseSettings;
+  secondary: PhaseSettings;
+  college: PhaseSettings;
+  all: readonly DemoSetting[];
+}
+
+/**
+ * Settings per 60,000 children: an authority of that many children of Reception to Year 13 age has
+ * schools in about these numbers (the primaries are smaller than the national average, as in the
+ * brief the generator was written to).
+ */
+const settingsPer60000 = { primary: 225, secondary: 40, college: 3 } as const;
+
+/**
+ * The first primary has the URN of the demo setting (src/auth/demo.ts), so the demo setting leader sees
+ * a school of generated children; the rest count down from it. Synthetic URNs, in the 9xxxxx block.
+ */
+export const demoSettingUrn = 999001;
+
+/** Shares of secondaries with a sixth form; small primaries (one class for two year groups) are common in rural areas. */
+const sixthFormShare = 0.65;
+const smallPrimaryShare = 0.1;
+
+/**
+ * Makes the settings for an authority of `children` children: the number of each kind scales with
+ * the children (at least one of each). Consumes the random source in a fixed order.
+ */
+export function createDemoSettings(children: number, laCode: string, random: SeededRandom): DemoSettings {
+  const count = (perSixtyThousand: number) => Math.max(1, Math.round((perSixtyThousand * children) / 60000));
+  let nextUrn = demoSettingUrn;
+  const make = (phase: DemoPhase, number: number, sizeWeight: number, hasSixthForm: boolean): DemoSetting => {
+    const urn = nextUrn--;
+    const kind = phase === '16-plus' ? 'other' : 'school';
+    const name =
+      phase === 'primary' ? (number === 1 ? 'Demo Primary School' : `Demo Primary School ${number}`)
+      : phase === 'secondary' ? `Demo Secondary School ${number}`
+      : `Demo Sixth Form College ${number}`;
+    return { urn, kind, name, laCode, phase, deprivation: 0, sizeWeight, effect: 0.12 * random.normal(), hasSixthForm };
+  };
+  const primaries = Array.from({ length: count(settingsPer60000.primary) }, (_, index) =>
+    make('primary', index + 1, Math.exp(0.4 * random.normal()) * (random.uniform() < smallPrimaryShare ? 0.35 : 1), false),
+  );
+  const secondaries = Array.from({ length: count(settingsPer60000.secondary) }, (_, index) =>
+    make('secondary', index + 1, Math.exp(0.3 * random.normal()), random.uniform() < sixthFormShare),
+  );
+  const colleges = Array.from({ length: count(settingsPer60000.college) }, (_, index) => make('16-plus', index + 1, Math.exp(0.2 * random.normal()), false));
+  const primary = phaseSettings(primaries, random);
+  const secondary = phaseSettings(secondaries, random);
+  const college = phaseSettings(colleges, random);
+  return { primary, secondary, college, all: [...primaries, ...secondaries, ...colleges] };
+}
+
+/**
+ * Shuffles the settings into an order of deprivation (so the URN says nothing about it), records each
+ * one's rank and gives the more deprived ones slightly lower effects: deprived schools face more.
+ */
+function phaseSettings(settings: DemoSetting[], random: SeededRandom): PhaseSettings {
+  const ordered = settings.map((setting) => ({ setting, key: random.uniform() })).sort((a, b) => a.key - b.key).map(({ setting }) => setting);
+  const total = ordered.reduce((sum, setting) => sum + setting.sizeWeight, 0);
+  const upperEdges: number[] = [];
+  let covered = 0;
+  ordered.forEach((setting, index) => {
+    covered += setting.sizeWeight;
+    upperEdges.push(covered / total);
+    setting.deprivation = ordered.length === 1 ? 0.5 : index / (ordered.length - 1);
+    setting.effect -= 0.1 * (setting.deprivation - 0.5);
+  });
+  return {
+    settings: ordered,
+    at(position) {
+      let low = 0;
+      let high = ordered.length - 1;
+      while (low < high) {
+        const middle = (low + high) >> 1;
+        if (upperEdges[middle]! < position) low = middle + 1;
+        else high = middle;
+      }
+      return ordered[low]!;
+    },
+  };
+}
