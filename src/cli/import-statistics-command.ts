@@ -3,7 +3,7 @@ import { access, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { openDatabase } from '../db/database.js';
 import { formatProblem } from '../ingest/statistics/problems.js';
-import { importStatistics } from '../ingest/statistics/service.js';
+import { FileChangedError, importStatistics } from '../ingest/statistics/service.js';
 import type { StatisticsImportResult } from '../ingest/statistics/service.js';
 import { valueSymbols } from '../ingest/statistics/standard.js';
 import { prepareDatabase } from '../service.js';
@@ -36,6 +36,8 @@ export function addStatisticsImportCommand(importGroup: Command): void {
           dataDir: config.dataDir,
           uploadedBy: { userId: null, label: operator, organisationId: null },
           acceptValid: options.acceptValid === true,
+        }).catch((error: unknown) => {
+          throw error instanceof FileChangedError ? new ImportFileError(error.message) : error;
         });
         printResult(result);
         if (result.outcome === 'rejected') {

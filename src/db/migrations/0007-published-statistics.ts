@@ -11,6 +11,13 @@ const statuses = ['value', 'c', 'x', 'z', 'low', 'k', 'u', ':', '~'];
  * held a symbol (c suppressed, x not available, ...) keeps it as the status with no value. The
  * figures are national published data: readable by every role, no row-level security.
  *
+ * Each observation carries its row's time, place and filters itself rather than pointing at a row
+ * table: the gap matrix reads one indicator for an area, year and group with one index and no join,
+ * at the price of repeating a row's few columns per indicator. The key is where the figure came
+ * from (dataset, source row, indicator). area_code is the area as known today and la_code the
+ * authority for scoping; the published authority codes are kept beside them (src/ingest/statistics/
+ * locations.ts says how reorganised authorities are placed).
+ *
  * Problems of a statistics batch come from two files (data and metadata), so import_problem gains
  * the name of the file a problem is in; it stays null for batches of one file.
  */
