@@ -125,10 +125,11 @@ export function* generateChildRows(options: DemoOptions): Generator<string[], vo
   const settings = createDemoSettings(options.children, options.laCode, random);
   const identifiers = childIdentifiers(random);
   const firstYear = options.lastYear - options.years + 1;
-  const world: World = { random, settings, identifiers, options, year: firstYear };
+  const world: World = { random, settings, identifiers, options, year: firstYear, yearText: formatAcademicYear(firstYear) };
   let population = startingPopulation(world);
   for (let year = firstYear; year <= options.lastYear; year++) {
     world.year = year;
+    world.yearText = formatAcademicYear(year);
     if (year > firstYear) population = nextYearPopulation(world, population);
     const states = population.map((child) => freshState(child));
     assignCircumstances(world, population, states);
@@ -157,6 +158,8 @@ interface World {
   identifiers: () => string;
   options: DemoOptions;
   year: number;
+  /** The year as rows write it, `2024/25`. */
+  yearText: string;
 }
 
 /** What stays with a child from year to year. Traits are standard normal unless said otherwise. */
@@ -900,7 +903,7 @@ function toRow(world: World, child: Child, state: YearState): string[] {
   const row = new Array<string>(standardColumns.length).fill('');
   const set = (column: string, value: string) => put(row, column, value);
   set('child_id', child.id);
-  set('academic_year', formatAcademicYear(world.year));
+  set('academic_year', world.yearText);
   set('la_code', world.options.laCode);
   set('setting_urn', child.setting === null ? '' : String(child.setting.urn));
   set('ncy', child.ncy === 0 ? 'R' : String(child.ncy));
@@ -930,7 +933,7 @@ function toRow(world: World, child: Child, state: YearState): string[] {
   set('excluded', flag(random, state.suspensions > 0, 0.003));
   set('suspensions', suspensionYear ? String(state.suspensions) : '');
   setCoordination(random, child, state, set);
-  for (const [column, value] of Object.entries(state.outcomes)) set(column, value);
+  for (const column in state.outcomes) set(column, state.outcomes[column]!);
   if (child.ncy >= firstPost16Year) set('neet_16_17', state.neetUnknown ? '' : yesNo(state.neet));
   return row;
 }
