@@ -15,6 +15,7 @@ import { MappingError, parseMapping } from '../ingest/mapping.js';
 import type { LocalColumn } from '../ingest/mapping.js';
 import { PseudonymKeyMissingError, pseudonymKey } from '../ingest/pseudonym.js';
 import { prepareDatabase } from '../service.js';
+import { addStatisticsImportCommand } from './import-statistics-command.js';
 import { UsageError, configWith } from './program.js';
 
 const operator = { userId: null, organisationId: null, label: 'operator (command line)' };
@@ -104,8 +105,8 @@ function describeLoad(result: ChildImportResult, laCode: string, seconds: number
   return lines;
 }
 
-function problemLine(problem: { row: number | null; column: string; value: string; expected: string }): string {
-  const where = problem.row === null ? problem.column : `row ${problem.row}, ${problem.column}`;
+function problemLine(problem: { file?: string | null; row: number | null; column: string; value: string; expected: string }): string {
+  const where = `${problem.file ? `${problem.file}: ` : ''}${problem.row === null ? problem.column : `row ${problem.row}, ${problem.column}`}`;
   return problem.value === '' ? `${where}: expected ${problem.expected}` : `${where}: "${problem.value}", expected ${problem.expected}`;
 }
 
@@ -166,6 +167,8 @@ export function registerImportCommands(program: Command): Command {
       });
     });
 
+  addStatisticsImportCommand(load);
+
   const imports = program.command('imports').description('the history of loaded files: list, show, restore');
 
   imports
@@ -206,7 +209,10 @@ export function registerImportCommands(program: Command): Command {
         if (batch === undefined) throw new ImportFileError(new BatchNotFoundError(id).message);
         const problems = await batchProblems(database.db, batch.id);
         if (options.problems) {
-          process.stdout.write(toCsv(['row', 'column', 'value', 'expected'], problems.map((problem) => [problem.row, problem.column, problem.value, problem.expected])));
+          const withFiles = problems.some((problem) => problem.file !== null);
+          const header = withFiles ? ['file', 'row', 'column', 'value', 'expected'] : ['row', 'column', 'value', 'expected'];
+          const rows = problems.map((problem) => [...(withFiles ? [problem.file] : []), problem.row, problem.column, problem.value, problem.expected]);
+          process.stdout.write(toCsv(header, rows));
           return;
         }
         console.log(batchLines(batch).join('\n'));

@@ -28,6 +28,8 @@ export interface BatchSummary {
 }
 
 export interface BatchProblem {
+  /** The file the problem is in, for batches of more than one file. */
+  file: string | null;
   row: number | null;
   column: string;
   value: string;
@@ -129,13 +131,13 @@ export async function findBatch(db: Kysely<Schema>, reach: BatchReach, id: strin
 export async function batchProblems(db: Kysely<Schema>, batchId: string, page: { limit: number; offset: number } = { limit: 100_000, offset: 0 }): Promise<BatchProblem[]> {
   const rows = await db
     .selectFrom('import_problem')
-    .select(['row_number', 'column_name', 'value', 'expected'])
+    .select(['file_name', 'row_number', 'column_name', 'value', 'expected'])
     .where('batch_id', '=', batchId)
     .orderBy('seq')
     .limit(page.limit)
     .offset(page.offset)
     .execute();
-  return rows.map((row) => ({ row: row.row_number, column: row.column_name, value: row.value, expected: row.expected }));
+  return rows.map((row) => ({ file: row.file_name, row: row.row_number, column: row.column_name, value: row.value, expected: row.expected }));
 }
 
 /**

@@ -140,7 +140,7 @@ describe.each(testEngines)('loading child-level files on %s', (engine) => {
   it('with accept-valid, loads the valid rows and lists the rest as quarantined', async () => {
     const result = await load(childCsv([child(400, { academic_year: '2018/19' }), child(401, { academic_year: '2018/19', sex: 'X' }), child(402, { academic_year: '2018/19' })]), { acceptValid: true });
     expect(result).toMatchObject({ outcome: 'loaded', rowsRead: 3, rowsLoaded: 2, rowsQuarantined: 1, problemCount: 1 });
-    expect(await batchProblems(testApp.database.db, result.batchId)).toEqual([{ row: 3, column: 'sex', value: 'X', expected: 'F, M or blank' }]);
+    expect(await batchProblems(testApp.database.db, result.batchId)).toEqual([{ file: null, row: 3, column: 'sex', value: 'X', expected: 'F, M or blank' }]);
   });
 
   it('replaces a year with a newer file atomically, and restores the earlier batch', async () => {

@@ -6,7 +6,7 @@ import type { BulkColumn, BulkSession, BulkValue } from '../db/bulk.js';
 import type { Database } from '../db/database.js';
 import type { ChildRow, RowProblem } from './child-rows.js';
 import { childRowReader } from './child-rows.js';
-import { coordinationCounts, coordinationFlags, measures, membershipFlags } from './child-standard.js';
+import { coordinationCounts, coordinationFlags, formatAcademicYear, measures, membershipFlags } from './child-standard.js';
 import { FileReadError, readRows } from './file-rows.js';
 import { keepImportedFile, sha256OfFile } from './kept-files.js';
 import type { LocalColumn } from './mapping.js';
@@ -262,40 +262,42 @@ async function loadRows(session: BulkSession, request: ChildImportRequest, conte
     pending = [];
   };
   try {
-    for await (const { rowNumber, values } of source.rows) {
-      if (reader === undefined) {
-        reader = childRowReader(values, { laCode: request.laCode, localColumns: request.localColumns ?? [] });
-        if (!reader.ok) {
-          for (const problem of reader.problems) note({ row: rowNumber, column: problem.column, value: '', expected: problem.message });
-          return reading;
+    for await (const batch of source.batches) {
+      for (const { rowNumber, values } of batch) {
+        if (reader === undefined) {
+          reader = childRowReader(values, { laCode: request.laCode, localColumns: request.localColumns ?? [] });
+          if (!reader.ok) {
+            for (const problem of reader.problems) note({ row: rowNumber, column: problem.column, value: '', expected: problem.message });
+            return reading;
+          }
+          continue;
         }
-        continue;
-      }
-      if (!reader.ok) break;
-      reading.rowsRead += 1;
-      const checked = reader.reader.read(values, rowNumber);
-      if (!checked.ok) {
-        reading.rowsQuarantined += 1;
-        checked.problems.forEach(note);
-      } else {
+        if (!reader.ok) break;
+        reading.rowsRead += 1;
+        const checked = reader.reader.read(values, rowNumber);
+        if (!checked.ok) {
+          reading.rowsQuarantined += 1;
+          checked.problems.forEach(note);
+          continue;
+        }
         const childKey = pseudonymise(checked.row.childId);
         const seenKey = `${checked.row.academicYear}:${childKey.slice(0, 16)}`;
         const first = firstSeen.get(seenKey);
         if (first !== undefined) {
           reading.rowsQuarantined += 1;
-          note({ row: rowNumber, column: 'child_id', value: '', expected: `a child not already in the file for ${checked.row.academicYear}/${String((checked.row.academicYear + 1) % 100).padStart(2, '0')} (the same child is in row ${first})` });
-        } else {
-          firstSeen.set(seenKey, rowNumber);
-          reading.years.add(checked.row.academicYear);
-          // Once a refusal is certain, keep checking (to report every problem) but stop writing.
-          if (request.acceptValid || reading.problemCount === 0) {
-            pending.push(recordValues(checked.row, batchId, childKey, hasLocal));
-            reading.rowsLoaded += 1;
-            if (pending.length >= chunkRows) await flush();
-          }
+          note({ row: rowNumber, column: 'child_id', value: '', expected: `a child not already in the file for ${formatAcademicYear(checked.row.academicYear)} (the same child is in row ${first})` });
+          continue;
+        }
+        firstSeen.set(seenKey, rowNumber);
+        reading.years.add(checked.row.academicYear);
+        // Once a refusal is certain, keep checking (to report every problem) but stop writing.
+        if (request.acceptValid || reading.problemCount === 0) {
+          pending.push(recordValues(checked.row, batchId, childKey, hasLocal));
+          reading.rowsLoaded += 1;
         }
       }
-      if (reading.rowsRead % 10_000 === 0) context.onProgress?.({ rows: reading.rowsRead, bytesRead: source.bytesRead(), totalBytes });
+      if (pending.length >= chunkRows) await flush();
+      context.onProgress?.({ rows: reading.rowsRead, bytesRead: source.bytesRead(), totalBytes });
     }
   } catch (error) {
     if (!(error instanceof FileReadError)) throw error;

@@ -89,35 +89,104 @@ export function childRowReader(
     if (!seen.has(required)) problems.push({ column: required, message: `required column "${required}" is missing` });
   }
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, reader: makeReader(columns, options.laCode, [...local.values()].filter((column) => seen.has(column.name))) };
+  return { ok: true, reader: new RowChecker(columns, options.laCode, [...local.values()].filter((column) => seen.has(column.name))) };
 }
 
-type Index = Map<string, number>;
+/**
+ * Checks one row at a time. Written for speed (a million rows is an ordinary file): column
+ * positions are worked out once, and a row allocates only its result, with no closures per row.
+ */
+class RowChecker implements ChildRowReader {
+  private readonly at: (name: string) => number;
+  private readonly childId: number;
+  private readonly year: number;
+  private readonly la: number;
+  private readonly urn: number;
+  private readonly ncy: number;
+  private readonly sex: number;
+  private readonly idaci: number;
+  private readonly sen: number;
+  private readonly ethnicity: number;
+  private readonly proficiency: number;
+  private readonly disadvantaged: number;
+  private readonly childInNeed: number;
+  private readonly flagPositions: number[];
+  private readonly coordinationPositions: number[];
+  private readonly countPositions: number[];
+  private readonly measurePositions: number[];
+  private readonly laCache = new Map<string, string | { expected: string }>();
+  private problems: RowProblem[] = [];
+  private rowNumber = 0;
+  private values: readonly string[] = [];
 
-function makeReader(columns: string[], targetLa: string, localColumns: LocalColumn[]): ChildRowReader {
-  const index: Index = new Map(columns.map((column, position) => [column, position]));
-  const at = (name: string) => index.get(name) ?? -1;
-  const positions = {
-    childId: at('child_id'),
-    year: at('academic_year'),
-    la: at('la_code'),
-    urn: at('setting_urn'),
-    ncy: at('ncy'),
-    sex: at('sex'),
-    idaci: at('idaci_decile'),
-    sen: at('sen_provision'),
-    ethnicity: at('ethnicity'),
-    proficiency: at('english_proficiency'),
-  };
-  const flagPositions = membershipFlags.map((name) => [name, at(name)] as const);
-  const coordinationPositions = coordinationFlags.map((name) => [name, at(name)] as const);
-  const countPositions = coordinationCounts.map((name) => [name, at(name)] as const);
-  const measurePositions = measures.map((measure) => at(measure.name));
-  const localPositions = localColumns.map((column) => [column, at(column.name)] as const);
-  const laCache = new Map<string, string | { expected: string }>();
+  constructor(
+    readonly columns: string[],
+    private readonly targetLa: string,
+    private readonly localColumns: readonly LocalColumn[],
+  ) {
+    const index = new Map(columns.map((column, position) => [column, position]));
+    this.at = (name) => index.get(name) ?? -1;
+    this.childId = this.at('child_id');
+    this.year = this.at('academic_year');
+    this.la = this.at('la_code');
+    this.urn = this.at('setting_urn');
+    this.ncy = this.at('ncy');
+    this.sex = this.at('sex');
+    this.idaci = this.at('idaci_decile');
+    this.sen = this.at('sen_provision');
+    this.ethnicity = this.at('ethnicity');
+    this.proficiency = this.at('english_proficiency');
+    this.disadvantaged = this.at('disadvantaged');
+    this.childInNeed = this.at('child_in_need');
+    this.flagPositions = membershipFlags.map(this.at);
+    this.coordinationPositions = coordinationFlags.map(this.at);
+    this.countPositions = coordinationCounts.map(this.at);
+    this.measurePositions = measures.map((measure) => this.at(measure.name));
+  }
 
-  const resolveLa = (text: string): string | { expected: string } => {
-    const cached = laCache.get(text);
+  private cell(position: number): string {
+    if (position < 0) return '';
+    const value = this.values[position];
+    return value === undefined ? '' : value.length > 0 && (value.charCodeAt(0) <= 32 || value.charCodeAt(value.length - 1) <= 32) ? value.trim() : value;
+  }
+
+  private problem(column: string, value: string, expected: string): void {
+    this.problems.push({ row: this.rowNumber, column, value, expected });
+  }
+
+  private flag(name: string, position: number): boolean | null {
+    const text = this.cell(position);
+    if (text === '') return null;
+    const flag = parseFlag(text);
+    if (flag === undefined) {
+      this.problem(name, text, 'Y or N (also 1/0, true/false), or blank for unknown');
+      return null;
+    }
+    return flag;
+  }
+
+  private number(name: string, position: number, min: number, max: number, integer: boolean): number | null {
+    const text = this.cell(position);
+    if (text === '') return null;
+    const value = numberPattern.test(text) ? Number(text) : NaN;
+    if (Number.isNaN(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
+      this.problem(name, text, `${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, or blank`);
+      return null;
+    }
+    return value;
+  }
+
+  private code(name: string, position: number, codes: readonly string[], expected: string): string | null {
+    const text = this.cell(position);
+    if (text === '') return null;
+    const code = text.toUpperCase();
+    if (codes.includes(code)) return code;
+    this.problem(name, text, expected);
+    return null;
+  }
+
+  private resolveLa(text: string): string | { expected: string } {
+    const cached = this.laCache.get(text);
     if (cached !== undefined) return cached;
     let result: string | { expected: string };
     const found = findLocalAuthority(/^\d{3}$/.test(text) ? text : text.toUpperCase());
@@ -127,156 +196,118 @@ function makeReader(columns: string[], targetLa: string, localColumns: LocalColu
         ? { expected: `a current authority: ${found.predecessor.gss} (${found.predecessor.name}) was divided between ${found.successors.map((la) => la.gss).join(' and ')}` }
         : found.successors[0]!.gss;
     else result = found.gss;
-    if (typeof result === 'string' && result !== targetLa) result = { expected: `the authority being loaded (${targetLa})` };
-    laCache.set(text, result);
+    if (typeof result === 'string' && result !== this.targetLa) result = { expected: `the authority being loaded (${this.targetLa})` };
+    this.laCache.set(text, result);
     return result;
-  };
-
-  return {
-    columns,
-    read(values, rowNumber) {
-      const problems: RowProblem[] = [];
-      const cell = (position: number) => (position < 0 ? '' : (values[position] ?? '').trim());
-      const problem = (column: string, value: string, expected: string) => problems.push({ row: rowNumber, column, value, expected });
-      if (values.length !== columns.length) {
-        problem('(row)', `${values.length} values`, `${columns.length} values, one for each column of the header`);
-        return { ok: false, problems };
-      }
-
-      const childId = cell(positions.childId);
-      if (childId === '') problem('child_id', '', 'a child identifier (it must not be blank)');
-      else if (childId.length > 64) problem('child_id', '', 'an identifier of at most 64 characters');
-
-      const yearText = cell(positions.year);
-      const academicYear = parseAcademicYear(yearText);
-      if (academicYear === undefined) problem('academic_year', yearText, 'an academic year written 2023/24 or 202324');
-
-      const laText = cell(positions.la);
-      const la = laText === '' ? { expected: 'an authority code (it must not be blank)' } : resolveLa(laText);
-      if (typeof la !== 'string') problem('la_code', laText, la.expected);
-
-      const urnText = cell(positions.urn);
-      let settingUrn: number | null = null;
-      if (urnText !== '') {
-        if (/^\d{6}$/.test(urnText)) settingUrn = Number(urnText);
-        else problem('setting_urn', urnText, 'a 6-digit unique reference number (URN)');
-      }
-
-      const ncyText = cell(positions.ncy);
-      let ncy: number | null = null;
-      if (ncyText !== '') {
-        const parsed = parseNcy(ncyText);
-        if (parsed === undefined) problem('ncy', ncyText, 'a national curriculum year: N1, N2, R (or 0), or 1 to 14');
-        else ncy = parsed;
-      }
-
-      const sexText = cell(positions.sex).toUpperCase();
-      let sex: 'F' | 'M' | null = null;
-      if (sexText === 'F' || sexText === 'M') sex = sexText;
-      else if (sexText !== '') problem('sex', cell(positions.sex), 'F, M or blank');
-
-      const idaciText = cell(positions.idaci);
-      let idaciDecile: number | null = null;
-      if (idaciText !== '') {
-        const decile = /^\d{1,2}$/.test(idaciText) ? Number(idaciText) : NaN;
-        if (decile >= 1 && decile <= 10) idaciDecile = decile;
-        else problem('idaci_decile', idaciText, 'a whole number from 1 to 10');
-      }
-
-      const flags = {} as Record<MembershipFlag, boolean | null>;
-      for (const [name, position] of flagPositions) flags[name] = readFlag(name, cell(position), problem);
-      const coordination = {} as Record<CoordinationFlag, boolean | null>;
-      for (const [name, position] of coordinationPositions) coordination[name] = readFlag(name, cell(position), problem);
-      const counts = {} as Record<CoordinationCount, number | null>;
-      for (const [name, position] of countPositions) counts[name] = readNumber(name, cell(position), { min: 0, max: 99, integer: true }, problem);
-
-      const senProvision = readCode('sen_provision', cell(positions.sen), senProvisionCodes, 'N, K or E (CBDS SEN provision codes) or blank', problem);
-      const englishProficiency = readCode('english_proficiency', cell(positions.proficiency), englishProficiencyCodes, 'A, B, C, D or E (proficiency in English) or blank', problem);
-      const ethnicityText = cell(positions.ethnicity).toUpperCase();
-      let ethnicity: string | null = null;
-      if (ethnicityText !== '') {
-        if (ethnicityMainCode[ethnicityText] !== undefined) ethnicity = ethnicityText;
-        else problem('ethnicity', cell(positions.ethnicity), 'a CBDS ethnicity code such as WBRI, BCRB or APKN (main or extended list) or blank');
-      }
-
-      const measureValues = measures.map((measure, position) => {
-        const text = cell(measurePositions[position]!);
-        if (measure.type === 'binary') {
-          const flag = readFlag(measure.name, text, problem);
-          return flag === null ? null : flag ? 1 : 0;
-        }
-        return readNumber(measure.name, text, { min: measure.min ?? 0, max: measure.max ?? Number.MAX_SAFE_INTEGER, integer: measure.integer === true }, problem);
-      });
-
-      const localValues: Record<string, number | boolean | null> = {};
-      for (const [column, position] of localPositions) {
-        const text = cell(position);
-        if (column.kind === 'group' || column.type === 'binary') {
-          const flag = readFlag(column.name, text, problem);
-          localValues[column.name] = column.kind === 'group' ? flag : flag === null ? null : flag ? 1 : 0;
-        } else localValues[column.name] = readNumber(column.name, text, { min: column.min, max: column.max, integer: column.type === 'count' }, problem);
-      }
-
-      if (senProvision === 'E' && (ncy === null ? false : ncy < 0 || ncy > 14))
-        problem('sen_provision', 'E', `an education, health and care plan only for national curriculum years R to 14 (ncy is ${ncyText})`);
-      if (flags.fsm === true && flags.disadvantaged === false) problem('disadvantaged', cell(at('disadvantaged')), 'Y, or blank: a child eligible for free school meals (fsm Y) is disadvantaged');
-      if (flags.child_protection_plan === true && flags.child_in_need === false)
-        problem('child_in_need', cell(at('child_in_need')), 'Y, or blank: a child on a protection plan (child_protection_plan Y) is a child in need');
-
-      if (problems.length > 0) return { ok: false, problems };
-      return {
-        ok: true,
-        row: {
-          childId,
-          academicYear: academicYear!,
-          laCode: la as string,
-          settingUrn,
-          ncy,
-          sex,
-          idaciDecile,
-          flags,
-          senProvision,
-          ethnicity,
-          englishProficiency,
-          coordination,
-          coordinationCounts: counts,
-          measureValues,
-          local: localValues,
-        },
-      };
-    },
-  };
-}
-
-type Report = (column: string, value: string, expected: string) => void;
-
-function readFlag(name: string, text: string, problem: Report): boolean | null {
-  const flag = parseFlag(text);
-  if (flag === undefined) {
-    problem(name, text, 'Y or N (also 1/0, true/false), or blank for unknown');
-    return null;
   }
-  return flag;
+
+  read(values: readonly string[], rowNumber: number): RowResult {
+    this.values = values;
+    this.rowNumber = rowNumber;
+    this.problems = [];
+    if (values.length !== this.columns.length) {
+      this.problem('(row)', `${values.length} values`, `${this.columns.length} values, one for each column of the header`);
+      return { ok: false, problems: this.problems };
+    }
+
+    const childId = this.cell(this.childId);
+    if (childId === '') this.problem('child_id', '', 'a child identifier (it must not be blank)');
+    else if (childId.length > 64) this.problem('child_id', '', 'an identifier of at most 64 characters');
+
+    const yearText = this.cell(this.year);
+    const academicYear = parseAcademicYear(yearText);
+    if (academicYear === undefined) this.problem('academic_year', yearText, 'an academic year written 2023/24 or 202324');
+
+    const laText = this.cell(this.la);
+    const la = laText === '' ? { expected: 'an authority code (it must not be blank)' } : this.resolveLa(laText);
+    if (typeof la !== 'string') this.problem('la_code', laText, la.expected);
+
+    const urnText = this.cell(this.urn);
+    let settingUrn: number | null = null;
+    if (urnText !== '') {
+      if (urnText.length === 6 && /^\d{6}$/.test(urnText)) settingUrn = Number(urnText);
+      else this.problem('setting_urn', urnText, 'a 6-digit unique reference number (URN)');
+    }
+
+    const ncyText = this.cell(this.ncy);
+    let ncy: number | null = null;
+    if (ncyText !== '') {
+      const parsed = parseNcy(ncyText);
+      if (parsed === undefined) this.problem('ncy', ncyText, 'a national curriculum year: N1, N2, R (or 0), or 1 to 14');
+      else ncy = parsed;
+    }
+
+    const sexText = this.cell(this.sex);
+    let sex: 'F' | 'M' | null = null;
+    if (sexText === 'F' || sexText === 'M' || sexText === 'f' || sexText === 'm') sex = sexText.toUpperCase() as 'F' | 'M';
+    else if (sexText !== '') this.problem('sex', sexText, 'F, M or blank');
+
+    const idaciDecile = this.number('idaci_decile', this.idaci, 1, 10, true);
+
+    const flags = {} as Record<MembershipFlag, boolean | null>;
+    for (let index = 0; index < membershipFlags.length; index++) flags[membershipFlags[index]!] = this.flag(membershipFlags[index]!, this.flagPositions[index]!);
+    const coordination = {} as Record<CoordinationFlag, boolean | null>;
+    for (let index = 0; index < coordinationFlags.length; index++) coordination[coordinationFlags[index]!] = this.flag(coordinationFlags[index]!, this.coordinationPositions[index]!);
+    const counts = {} as Record<CoordinationCount, number | null>;
+    for (let index = 0; index < coordinationCounts.length; index++) counts[coordinationCounts[index]!] = this.number(coordinationCounts[index]!, this.countPositions[index]!, 0, 99, true);
+
+    const senProvision = this.code('sen_provision', this.sen, senProvisionCodes, 'N, K or E (CBDS SEN provision codes) or blank');
+    const englishProficiency = this.code('english_proficiency', this.proficiency, englishProficiencyCodes, 'A, B, C, D or E (proficiency in English) or blank');
+    const ethnicityText = this.cell(this.ethnicity);
+    let ethnicity: string | null = null;
+    if (ethnicityText !== '') {
+      const upper = ethnicityText.toUpperCase();
+      if (ethnicityMainCode[upper] !== undefined) ethnicity = upper;
+      else this.problem('ethnicity', ethnicityText, 'a CBDS ethnicity code such as WBRI, BCRB or APKN (main or extended list) or blank');
+    }
+
+    const measureValues: (number | null)[] = new Array<number | null>(measures.length);
+    for (let index = 0; index < measures.length; index++) {
+      const measure = measures[index]!;
+      if (measure.type === 'binary') {
+        const flag = this.flag(measure.name, this.measurePositions[index]!);
+        measureValues[index] = flag === null ? null : flag ? 1 : 0;
+      } else measureValues[index] = this.number(measure.name, this.measurePositions[index]!, measure.min ?? 0, measure.max ?? Number.MAX_SAFE_INTEGER, measure.integer === true);
+    }
+
+    const localValues: Record<string, number | boolean | null> = {};
+    for (const column of this.localColumns) {
+      const position = this.at(column.name);
+      if (column.kind === 'group') localValues[column.name] = this.flag(column.name, position);
+      else if (column.type === 'binary') {
+        const flag = this.flag(column.name, position);
+        localValues[column.name] = flag === null ? null : flag ? 1 : 0;
+      } else localValues[column.name] = this.number(column.name, position, column.min, column.max, column.type === 'count');
+    }
+
+    if (senProvision === 'E' && ncy !== null && (ncy < 0 || ncy > 14))
+      this.problem('sen_provision', 'E', `an education, health and care plan only for national curriculum years R to 14 (ncy is ${ncyText})`);
+    if (flags.fsm === true && flags.disadvantaged === false) this.problem('disadvantaged', this.cell(this.disadvantaged), 'Y, or blank: a child eligible for free school meals (fsm Y) is disadvantaged');
+    if (flags.child_protection_plan === true && flags.child_in_need === false)
+      this.problem('child_in_need', this.cell(this.childInNeed), 'Y, or blank: a child on a protection plan (child_protection_plan Y) is a child in need');
+
+    if (this.problems.length > 0) return { ok: false, problems: this.problems };
+    return {
+      ok: true,
+      row: {
+        childId,
+        academicYear: academicYear!,
+        laCode: la as string,
+        settingUrn,
+        ncy,
+        sex,
+        idaciDecile,
+        flags,
+        senProvision,
+        ethnicity,
+        englishProficiency,
+        coordination,
+        coordinationCounts: counts,
+        measureValues,
+        local: localValues,
+      },
+    };
+  }
 }
 
 const numberPattern = /^-?(?:\d+\.?\d*|\.\d+)$/;
-
-function readNumber(name: string, text: string, range: { min: number; max: number; integer: boolean }, problem: Report): number | null {
-  if (text === '') return null;
-  const value = numberPattern.test(text) ? Number(text) : NaN;
-  const kind = range.integer ? 'a whole number' : 'a number';
-  if (Number.isNaN(value) || (range.integer && !Number.isInteger(value)) || value < range.min || value > range.max) {
-    problem(name, text, `${kind} from ${range.min} to ${range.max}, or blank`);
-    return null;
-  }
-  return value;
-}
-
-function readCode(name: string, text: string, codes: readonly string[], expected: string, problem: Report): string | null {
-  if (text === '') return null;
-  const code = text.toUpperCase();
-  if (codes.includes(code)) return code;
-  problem(name, text, expected);
-  return null;
-}
-

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Config } from '../config.js';
@@ -13,12 +13,25 @@ export class PseudonymKeyMissingError extends Error {
 /** Turns a child identifier into its pseudonym: HMAC-SHA256 under the key, hex. */
 export type Pseudonymiser = (childId: string) => string;
 
+const blockBytes = 64;
+
 /**
- * Identifiers are compared trimmed and in upper case (a UPN is letters and digits), so `a123…` and
- * `A123…` are the same child.
+ * HMAC-SHA256 (RFC 2104) with the key's inner and outer pads hashed once and copied per identifier:
+ * the same result as `createHmac('sha256', key)` (a test holds them equal) at about half the cost,
+ * which matters at a million rows. Identifiers are compared trimmed and in upper case (a UPN is
+ * letters and digits), so `a123…` and `A123…` are the same child.
  */
 export function pseudonymiser(key: string): Pseudonymiser {
-  return (childId) => createHmac('sha256', key).update(childId.trim().toUpperCase(), 'utf8').digest('hex');
+  let keyBytes = Buffer.from(key, 'utf8');
+  if (keyBytes.length > blockBytes) keyBytes = createHash('sha256').update(keyBytes).digest();
+  const padded = Buffer.alloc(blockBytes);
+  keyBytes.copy(padded);
+  const inner = createHash('sha256').update(padded.map((byte) => byte ^ 0x36));
+  const outer = createHash('sha256').update(padded.map((byte) => byte ^ 0x5c));
+  return (childId) => {
+    const innerDigest = inner.copy().update(childId.trim().toUpperCase(), 'utf8').digest();
+    return outer.copy().update(innerDigest).digest('hex');
+  };
 }
 
 const demoKeyFile = 'pseudonym.key';

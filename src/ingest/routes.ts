@@ -168,7 +168,11 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     return reply
       .type('text/csv; charset=utf-8')
       .header('Content-Disposition', `attachment; filename="batch-${batch.id}-problems.csv"`)
-      .send(toCsv(['row', 'column', 'value', 'expected'], problems.map((problem) => [problem.row, problem.column, problem.value, problem.expected])));
+      .send(
+        problems.some((problem) => problem.file !== null)
+          ? toCsv(['file', 'row', 'column', 'value', 'expected'], problems.map((problem) => [problem.file, problem.row, problem.column, problem.value, problem.expected]))
+          : toCsv(['row', 'column', 'value', 'expected'], problems.map((problem) => [problem.row, problem.column, problem.value, problem.expected])),
+      );
   });
 
   app.post<{ Params: { id: string } }>('/imports/:id/restore', { schema: { hide: true }, config: writeImports }, async (request, reply) => {

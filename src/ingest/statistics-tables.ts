@@ -48,11 +48,6 @@ export interface StatisticsObservationTable {
   status: string;
 }
 
-/** The column 0007 adds to import_problem: which of a batch's files a problem is in. */
-export interface ImportProblemFileColumn {
-  file_name: string | null;
-}
-
 export interface StatisticsTables {
   statistics_dataset: StatisticsDatasetTable;
   statistics_observation: StatisticsObservationTable;

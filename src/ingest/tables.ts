@@ -35,6 +35,8 @@ export interface ImportBatchTable {
 export interface ImportProblemTable {
   batch_id: Int8;
   seq: number;
+  /** Which of the batch's files (a statistics batch has two); added by migration 0007. */
+  file_name: ColumnType<string | null, string | null | undefined, string | null>;
   row_number: number | null;
   column_name: string;
   value: string;

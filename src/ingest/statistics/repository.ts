@@ -1,18 +1,11 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Schema } from '../../db/schema.js';
-import type { ImportProblemFileColumn } from '../statistics-tables.js';
 import type { StatisticsRow } from './data-rows.js';
 import type { FilterColumn, IndicatorColumn } from './metadata.js';
 import type { StatisticsProblem } from './problems.js';
 import type { DatasetSummary } from './summary.js';
 
-/** import_problem as statistics batches use it: with the file each problem is in (migration 0007). */
-type Database = Kysely<Schema & { import_problem: ImportProblemFileColumn }>;
-
-function withProblemFiles(db: Kysely<Schema>): Database {
-  return db.withTables<{ import_problem: ImportProblemFileColumn }>();
-}
 
 /** A loaded statistics batch, as a duplicate import names it. */
 export interface LoadedStatisticsBatch {
@@ -118,13 +111,13 @@ export async function insertStatisticsProblems(db: Kysely<Schema>, batchId: stri
     expected: problem.expected,
   }));
   for (let start = 0; start < rows.length; start += 1000) {
-    await withProblemFiles(db).insertInto('import_problem').values(rows.slice(start, start + 1000)).execute();
+    await db.insertInto('import_problem').values(rows.slice(start, start + 1000)).execute();
   }
 }
 
 /** A batch's stored problems in order; the first `limit` after `offset`. */
 export async function listStatisticsProblems(db: Kysely<Schema>, batchId: string, page: { limit?: number; offset?: number } = {}): Promise<StatisticsProblem[]> {
-  const rows = await withProblemFiles(db)
+  const rows = await db
     .selectFrom('import_problem')
     .select(['file_name', 'row_number', 'column_name', 'value', 'expected'])
     .where('batch_id', '=', batchId)
