@@ -1,35 +1,58 @@
 import type { BulkSession } from '../db/bulk.js';
 import { measures } from '../ingest/child-standard.js';
+import type { AggregateAccumulator } from './accumulator.js';
+import { aggregateMeasureColumns, jointColumns, settingColumns } from './accumulator.js';
+import { dimensions } from './signature.js';
 
-/** The aggregate columns of one measure: how many children have a value, their sum and sum of squares. */
-export function aggregateColumnsOf(name: string): { n: string; sum: string; sumsq: string } {
-  return { n: `${name}_n`, sum: `${name}_sum`, sumsq: `${name}_sumsq` };
+const measureColumns = aggregateMeasureColumns.map((column) => column.name).join(', ');
+const measureSelects = measures
+  .flatMap((measure) => {
+    const value = measure.type === 'binary' ? `r.${measure.name}::int` : `r.${measure.name}::float8`;
+    return [`count(r.${measure.name})`, `coalesce(sum(${value}), 0)`, `coalesce(sum(${value} * ${value}), 0)`];
+  })
+  .join(', ');
+const groupDimensions = dimensions.filter((entry) => entry.kind === 'group');
+// 'all' (membership 1 for everyone) and each group's two bits of the signature.
+const dimensionValues = [`('all', -1)`, ...groupDimensions.map((entry) => `('${entry.id}', ${entry.shift})`)].join(', ');
+const current = 'join child_year_batch c on c.la_code = r.la_code and c.academic_year = r.academic_year and c.batch_id = r.batch_id';
+
+async function clear(session: BulkSession, laCode: string, years: readonly number[]): Promise<void> {
+  await session.query('delete from child_aggregate where la_code = $1 and academic_year = any($2::smallint[])', [laCode, years]);
+  await session.query('delete from child_setting_aggregate where la_code = $1 and academic_year = any($2::smallint[])', [laCode, years]);
 }
 
-const measureSelects = measures.flatMap((measure) => {
-  const value = measure.type === 'binary' ? `r.${measure.name}::int` : `r.${measure.name}::float8`;
-  return [`count(r.${measure.name})`, `coalesce(sum(${value}), 0)`, `coalesce(sum(${value} * ${value}), 0)`];
-});
-const measureColumns = measures.flatMap((measure) => Object.values(aggregateColumnsOf(measure.name)));
+/** Replaces one authority's aggregates for the years of a load with those the load accumulated. */
+export async function storeAccumulatedAggregates(session: BulkSession, laCode: string, years: readonly number[], accumulated: AggregateAccumulator): Promise<void> {
+  if (years.length === 0) return;
+  await clear(session, laCode, years);
+  await session.insertRows('child_aggregate', jointColumns, accumulated.jointRows(laCode));
+  await session.insertRows('child_setting_aggregate', settingColumns, accumulated.settingRows(laCode));
+}
 
 /**
- * Rebuilds the aggregates of one authority's years from its current child records: one row per
- * setting and signature (children without a setting under setting -1) and one per signature for the
- * whole authority (setting 0). Runs inside the import's transaction, so readers see the old
- * aggregates or the new, never a mixture.
+ * Rebuilds one authority's aggregates for some years from its current child records (after a
+ * restore), inside the caller's transaction, so readers see the old aggregates or the new.
  */
 export async function rebuildChildAggregates(session: BulkSession, laCode: string, years: readonly number[]): Promise<void> {
   if (years.length === 0) return;
-  await session.query('delete from child_aggregate where la_code = $1 and academic_year = any($2::smallint[])', [laCode, years]);
+  await clear(session, laCode, years);
   await session.query(
-    `insert into child_aggregate (la_code, academic_year, setting_urn, signature, children, ${measureColumns.join(', ')})
-     select r.la_code, r.academic_year,
-            case when grouping(r.setting_urn) = 1 then 0 else coalesce(r.setting_urn, -1) end,
-            r.signature, count(*), ${measureSelects.join(', ')}
-       from child_record r
-       join child_year_batch c on c.la_code = r.la_code and c.academic_year = r.academic_year and c.batch_id = r.batch_id
+    `insert into child_aggregate (la_code, academic_year, signature, children, ${measureColumns})
+     select r.la_code, r.academic_year, r.signature, count(*), ${measureSelects}
+       from child_record r ${current}
       where r.la_code = $1 and r.academic_year = any($2::smallint[])
-      group by grouping sets ((r.la_code, r.academic_year, r.signature, r.setting_urn), (r.la_code, r.academic_year, r.signature))`,
+      group by r.la_code, r.academic_year, r.signature`,
+    [laCode, years],
+  );
+  await session.query(
+    `insert into child_setting_aggregate (la_code, academic_year, setting_urn, dimension, membership, children, ${measureColumns})
+     select r.la_code, r.academic_year, coalesce(r.setting_urn, -1), d.id,
+            case when d.shift < 0 then 1 else ((r.signature >> d.shift) & 3)::smallint end,
+            count(*), ${measureSelects}
+       from child_record r ${current}
+      cross join (values ${dimensionValues}) as d (id, shift)
+      where r.la_code = $1 and r.academic_year = any($2::smallint[])
+      group by 1, 2, 3, 4, 5`,
     [laCode, years],
   );
 }

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Kysely } from 'kysely';
 import { CompiledQuery } from 'kysely';
 import type { Pool, PoolClient } from 'pg';
@@ -19,6 +20,35 @@ export interface BulkColumn {
 export interface BulkSession {
   query<Row = Record<string, unknown>>(text: string, parameters?: readonly unknown[]): Promise<Row[]>;
   insertRows(table: string, columns: readonly BulkColumn[], rows: readonly (readonly BulkValue[])[]): Promise<void>;
+  /**
+   * A stream of rows into one table while the caller keeps producing them: on PostgreSQL one COPY
+   * that the server works through on its own core while the caller checks the next rows. Await
+   * `write` (it waits only when the database is behind) and then `end`.
+   */
+  rowWriter(table: string, columns: readonly BulkColumn[]): RowWriter;
+}
+
+export interface RowWriter {
+  write(row: readonly BulkValue[]): Promise<void> | undefined;
+  end(): Promise<void>;
+}
+
+/** A writer that gathers rows and inserts them a chunk at a time. */
+function chunkedWriter(insert: (rows: BulkValue[][]) => Promise<void>, chunkRows = 5_000): RowWriter {
+  let pending: BulkValue[][] = [];
+  return {
+    write(row) {
+      pending.push([...row]);
+      if (pending.length < chunkRows) return undefined;
+      const rows = pending;
+      pending = [];
+      return insert(rows);
+    },
+    async end() {
+      if (pending.length > 0) await insert(pending);
+      pending = [];
+    },
+  };
 }
 
 const identifier = /^[a-z_][a-z0-9_]*$/;
@@ -31,9 +61,9 @@ function checkedName(name: string): string {
 /** CSV for COPY: NULL is an unquoted empty field, text is always quoted so '' stays an empty string. */
 function csvField(value: BulkValue): string {
   if (value === null) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  return `"${value.replace(/"/g, '""')}"`;
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  return value.includes('"') ? `"${value.replace(/"/g, '""')}"` : `"${value}"`;
 }
 
 export async function postgresBulkTransaction<T>(pool: Pool, work: (session: BulkSession) => Promise<T>): Promise<T> {
@@ -66,6 +96,43 @@ export async function postgresBulkTransaction<T>(pool: Pool, work: (session: Bul
         };
         await pipeline(Readable.from(lines()), stream);
       },
+      rowWriter(table, columns) {
+        const names = columns.map((column) => checkedName(column.name)).join(', ');
+        const stream = client.query(copyFrom(`copy ${checkedName(table)} (${names}) from stdin with (format csv)`));
+        let failure: Error | undefined;
+        stream.on('error', (error: Error) => {
+          failure = error;
+        });
+        let buffered = '';
+        // The stream's error event may arrive while a write waits, so look again afterwards.
+        const failed = (): Error | undefined => failure;
+        const send = async (text: string) => {
+          if (failure !== undefined) throw failure;
+          if (!stream.write(text)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+          const error = failed();
+          if (error !== undefined) throw error;
+        };
+        return {
+          write(row) {
+            let line = row.length > 0 ? csvField(row[0]!) : '';
+            for (let index = 1; index < row.length; index++) line += `,${csvField(row[index]!)}`;
+            buffered += `${line}\n`;
+            if (buffered.length < 1 << 16) return undefined;
+            const text = buffered;
+            buffered = '';
+            return send(text);
+          },
+          async end() {
+            if (buffered !== '') await send(buffered);
+            buffered = '';
+            const finished = once(stream, 'finish');
+            stream.end();
+            await finished;
+            const error = failed();
+            if (error !== undefined) throw error;
+          },
+        };
+      },
     };
     const result = await work(session);
     await client.query('commit');
@@ -93,6 +160,9 @@ export async function kyselyBulkTransaction<T>(db: Kysely<Schema>, work: (sessio
         const names = columns.map((column) => checkedName(column.name)).join(', ');
         const unnest = columns.map((column, position) => `$${position + 1}::${column.type}[]`).join(', ');
         await transaction.executeQuery(CompiledQuery.raw(`insert into ${checkedName(table)} (${names}) select * from unnest(${unnest})`, arrays));
+      },
+      rowWriter(table, columns) {
+        return chunkedWriter((rows) => session.insertRows(table, columns, rows));
       },
     };
     return work(session);

@@ -1,5 +1,6 @@
 import { stat } from 'node:fs/promises';
-import { rebuildChildAggregates } from '../aggregates/rebuild.js';
+import { AggregateAccumulator } from '../aggregates/accumulator.js';
+import { storeAccumulatedAggregates } from '../aggregates/rebuild.js';
 import { signatureOf } from '../aggregates/signature.js';
 import { appendAudit } from '../auth/audit.js';
 import type { BulkColumn, BulkSession, BulkValue } from '../db/bulk.js';
@@ -79,17 +80,17 @@ const recordColumns: BulkColumn[] = [
   { name: 'english_proficiency', type: 'text' },
   ...[...membershipFlags, ...coordinationFlags].map((name) => ({ name, type: 'boolean' })),
   ...coordinationCounts.map((name) => ({ name, type: 'smallint' })),
-  ...measures.map((measure) => ({ name: measure.name, type: measure.type === 'binary' ? 'boolean' : measure.type === 'count' ? 'smallint' : 'real' })),
+  ...measures.map((measure) => ({ name: measure.name, type: measure.type === 'binary' ? 'boolean' : measure.type === 'count' ? 'smallint' : 'float8' })),
   { name: 'local_values', type: 'jsonb' },
 ];
 
-function recordValues(row: ChildRow, batchId: string, childKey: string, hasLocal: boolean): BulkValue[] {
+function recordValues(row: ChildRow, batchId: string, childKey: string, signature: number, hasLocal: boolean): BulkValue[] {
   return [
     row.laCode,
     row.academicYear,
     batchId,
     childKey,
-    signatureOf(row),
+    signature,
     row.settingUrn,
     row.ncy,
     row.sex,
@@ -122,6 +123,7 @@ interface Reading {
   problemCount: number;
   problems: RowProblem[];
   years: Set<number>;
+  aggregates: AggregateAccumulator;
 }
 
 /**
@@ -201,7 +203,7 @@ export async function importChildFile(request: ChildImportRequest, context: Chil
          on conflict (la_code, academic_year) do update set batch_id = excluded.batch_id, since = now()`,
         [request.laCode, batchId, years],
       );
-      await rebuildChildAggregates(session, request.laCode, years);
+      await storeAccumulatedAggregates(session, request.laCode, years, reading.aggregates);
       return {
         outcome: 'loaded' as const,
         batchId,
@@ -245,7 +247,7 @@ export async function importChildFile(request: ChildImportRequest, context: Chil
 }
 
 async function loadRows(session: BulkSession, request: ChildImportRequest, context: ChildImportContext, batchId: string, totalBytes: number): Promise<Reading> {
-  const reading: Reading = { rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0, problemCount: 0, problems: [], years: new Set() };
+  const reading: Reading = { rowsRead: 0, rowsLoaded: 0, rowsQuarantined: 0, problemCount: 0, problems: [], years: new Set(), aggregates: new AggregateAccumulator() };
   const note = (problem: RowProblem) => {
     reading.problemCount += 1;
     if (reading.problems.length < storedProblemLimit) reading.problems.push(problem);
@@ -256,11 +258,7 @@ async function loadRows(session: BulkSession, request: ChildImportRequest, conte
   const firstSeen = new Map<string, number>();
   const source = readRows(request.path, { fileName: request.fileName, sheet: request.sheet });
   let reader: ReturnType<typeof childRowReader> | undefined;
-  let pending: BulkValue[][] = [];
-  const flush = async () => {
-    if (pending.length > 0) await session.insertRows('child_record', recordColumns, pending);
-    pending = [];
-  };
+  const writer = session.rowWriter('child_record', recordColumns);
   try {
     for await (const batch of source.batches) {
       for (const { rowNumber, values } of batch) {
@@ -292,11 +290,13 @@ async function loadRows(session: BulkSession, request: ChildImportRequest, conte
         reading.years.add(checked.row.academicYear);
         // Once a refusal is certain, keep checking (to report every problem) but stop writing.
         if (request.acceptValid || reading.problemCount === 0) {
-          pending.push(recordValues(checked.row, batchId, childKey, hasLocal));
+          const signature = signatureOf(checked.row);
+          reading.aggregates.add(checked.row.academicYear, checked.row.settingUrn, signature, checked.row.measureValues);
+          const waiting = writer.write(recordValues(checked.row, batchId, childKey, signature, hasLocal));
+          if (waiting !== undefined) await waiting;
           reading.rowsLoaded += 1;
         }
       }
-      if (pending.length >= chunkRows) await flush();
       context.onProgress?.({ rows: reading.rowsRead, bytesRead: source.bytesRead(), totalBytes });
     }
   } catch (error) {
@@ -304,10 +304,12 @@ async function loadRows(session: BulkSession, request: ChildImportRequest, conte
     note({ row: error.row ?? reading.rowsRead + 2, column: '(file)', value: '', expected: error.message });
     reading.rowsLoaded = 0;
     return reading;
+  } finally {
+    // Even on the way out of a refusal: the connection is not free for the rollback until the COPY ends.
+    await writer.end();
   }
   if (reader === undefined) note({ row: 1, column: '(file)', value: '', expected: 'a header row naming the columns: the file is empty' });
   else if (reader.ok && reading.rowsRead === 0) note({ row: 2, column: '(file)', value: '', expected: 'at least one row of data under the header: the file has only a header' });
-  await flush();
   context.onProgress?.({ rows: reading.rowsRead, bytesRead: totalBytes, totalBytes });
   return reading;
 }

@@ -9,8 +9,8 @@ const measureNames = [
 /**
  * Import batches and their problems; child-level records (one row per child, year and batch, the
  * child identifier pseudonymised); which batch is current for each authority and year; and the
- * aggregates (sufficient statistics per setting and combination of group memberships) that every
- * analysis reads instead of child rows. Child rows and the current-batch pointers carry their owning
+ * aggregates (sufficient statistics per combination of group memberships, and per setting and
+ * group) that every analysis reads instead of child rows. Child rows and the current-batch pointers carry their owning
  * authority in the primary key and are under row-level security for the `ntg_scoped` role.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -87,11 +87,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       eyfsp_gld boolean,
       phonics_y1_met boolean,
       ks2_rwm_expected boolean,
-      ks2_reading_scaled real,
-      ks2_maths_scaled real,
-      ks4_attainment8 real,
+      ks2_reading_scaled double precision,
+      ks2_maths_scaled double precision,
+      ks4_attainment8 double precision,
       ks4_eng_maths_grade4 boolean,
-      attendance_pct real,
+      attendance_pct double precision,
       suspensions smallint,
       healthy_weight_reception boolean,
       healthy_weight_y6 boolean,
@@ -99,7 +99,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       local_values jsonb,
       primary key (la_code, academic_year, batch_id, child_key)
     )`.execute(db);
-  await sql`create index child_record_by_child on child_record (la_code, child_key)`.execute(db);
+  // One index only: a child's history is found through the primary key, one current batch per year.
 
   await sql`
     create table child_year_batch (
@@ -111,15 +111,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
 
   const aggregateColumns = measureNames.flatMap((name) => [`${name}_n integer not null`, `${name}_sum double precision not null`, `${name}_sumsq double precision not null`]);
+  // The authority's children by every combination of memberships (the signature): any group, any
+  // intersection, against any comparator, is a sum of these rows.
   await sql`
     create table child_aggregate (
       la_code text not null,
       academic_year smallint not null,
-      setting_urn integer not null,
       signature bigint not null,
       children integer not null,
       ${sql.raw(aggregateColumns.join(',\n      '))},
-      primary key (la_code, academic_year, setting_urn, signature)
+      primary key (la_code, academic_year, signature)
+    )`.execute(db);
+  // Each setting's children by one group at a time (in, out, unknown) and all together
+  // (dimension 'all'): what ranking settings needs, a few rows per setting rather than one per combination.
+  await sql`
+    create table child_setting_aggregate (
+      la_code text not null,
+      academic_year smallint not null,
+      setting_urn integer not null,
+      dimension text not null,
+      membership smallint not null,
+      children integer not null,
+      ${sql.raw(aggregateColumns.join(',\n      '))},
+      primary key (la_code, academic_year, setting_urn, dimension, membership)
     )`.execute(db);
 
   for (const table of ['child_record', 'child_year_batch']) {
