@@ -61,7 +61,8 @@ async function bareCopyMs(url: string | undefined): Promise<number> {
   return ms;
 }
 
-const pglite = engine === 'pglite' ? await openPGlite(null) : undefined;
+// On disk, as the service runs it: an in-memory PGlite would count the whole database as this process's memory.
+const pglite = engine === 'pglite' ? await openPGlite(join(dataDir, 'pglite')) : undefined;
 const opened = pglite === undefined ? await postgresDatabase() : { database: pglite, url: undefined, drop: () => pglite.close() };
 const config = loadConfig({ NTG_DATA_DIR: dataDir });
 await prepareDatabase(opened.database, config);

@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 /**
  * Developer tool: serves the app on an in-memory database and saves a full-page screenshot of each
  * path given, so a change to a page can be looked at. Usage:
@@ -20,8 +23,9 @@ const topFlag = args.indexOf('--top');
 const fullPage = topFlag < 0;
 if (!fullPage) args.splice(topFlag, 1);
 const database = await openPGlite(null);
-await prepareDatabase(database, loadConfig({ NTG_DEMO: 'true' }));
-const app = await buildApp({ config: loadConfig({ NTG_DEMO: 'true' }), database, capabilities });
+const config = loadConfig({ NTG_DEMO: 'true', NTG_DEMO_CHILDREN: process.env.NTG_DEMO_CHILDREN ?? '3000', NTG_DATA_DIR: mkdtempSync(join(tmpdir(), 'ntg-shot-')) });
+await prepareDatabase(database, config);
+const app = await buildApp({ config, database, capabilities });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;

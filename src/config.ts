@@ -71,6 +71,12 @@ const environmentSchema = z.object({
     .min(1, { error: 'a whole number of megabytes from 1 to 10240' })
     .max(10240, { error: 'a whole number of megabytes from 1 to 10240' })
     .default(200),
+  NTG_DEMO_CHILDREN: z.coerce
+    .number({ error: 'a whole number of children from 100 to 500000' })
+    .int({ error: 'a whole number of children from 100 to 500000' })
+    .min(100, { error: 'a whole number of children from 100 to 500000' })
+    .max(500_000, { error: 'a whole number of children from 100 to 500000' })
+    .default(60_000),
   NTG_PSEUDONYM_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
 });
 
@@ -96,6 +102,8 @@ export interface Config {
   mailFrom: string;
   /** Demo mode: seeded demo accounts listed on the sign-in page. Never on for real data. */
   demo: boolean;
+  /** Children on roll each year in the generated demo authority (demo mode only). */
+  demoChildren: number;
   /** Largest file an upload may carry, in bytes. */
   uploadLimitBytes: number;
   /** Single sign-on with an OpenID Connect provider (a council's Entra ID, say), when configured. */
@@ -148,6 +156,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     smtpUrl: env.NTG_SMTP_URL,
     mailFrom: env.NTG_MAIL_FROM,
     demo: env.NTG_DEMO,
+    demoChildren: env.NTG_DEMO_CHILDREN,
     uploadLimitBytes: env.NTG_UPLOAD_LIMIT_MB * 1_048_576,
     oidc: oidcConfig(env),
     pseudonymKey: env.NTG_PSEUDONYM_KEY,

@@ -1,5 +1,6 @@
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
+import { loadDemoData } from '../demo/load-demo.js';
 import { registerIngestRoutes } from './routes.js';
 
 /** Loading data: the upload pages, the batch history, problems and restore. */
@@ -7,6 +8,9 @@ export const ingestCapability: Capability = {
   name: 'ingest',
   viewsDirectory: sourcePath('ingest', 'views'),
   navigation: [{ text: 'Data', href: '/imports', order: 50, permission: 'imports:write' }],
+  async afterMigrate(database, config) {
+    await loadDemoData(database, config, (message) => process.stderr.write(`${message}\n`));
+  },
   registerRoutes(app, context) {
     registerIngestRoutes(app, context);
   },

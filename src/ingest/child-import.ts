@@ -12,6 +12,7 @@ import { FileReadError, readRows } from './file-rows.js';
 import { keepImportedFile, sha256OfFile } from './kept-files.js';
 import type { LocalColumn } from './mapping.js';
 import { pseudonymiser } from './pseudonym.js';
+import { SeenChildren } from './seen-children.js';
 
 /** Who loads a file: an account, or the operator at the command line (no account). */
 export interface ImportActor {
@@ -254,8 +255,7 @@ async function loadRows(session: BulkSession, request: ChildImportRequest, conte
   };
   const pseudonymise = pseudonymiser(context.pseudonymKey);
   const hasLocal = (request.localColumns ?? []).length > 0;
-  // Where each child (year and the first 64 bits of the pseudonym) was first seen in this file.
-  const firstSeen = new Map<string, number>();
+  const seen = new SeenChildren();
   const source = readRows(request.path, { fileName: request.fileName, sheet: request.sheet });
   let reader: ReturnType<typeof childRowReader> | undefined;
   const writer = session.rowWriter('child_record', recordColumns);
@@ -279,14 +279,12 @@ async function loadRows(session: BulkSession, request: ChildImportRequest, conte
           continue;
         }
         const childKey = pseudonymise(checked.row.childId);
-        const seenKey = `${checked.row.academicYear}:${childKey.slice(0, 16)}`;
-        const first = firstSeen.get(seenKey);
+        const first = seen.firstRow(childKey, checked.row.academicYear, rowNumber);
         if (first !== undefined) {
           reading.rowsQuarantined += 1;
           note({ row: rowNumber, column: 'child_id', value: '', expected: `a child not already in the file for ${formatAcademicYear(checked.row.academicYear)} (the same child is in row ${first})` });
           continue;
         }
-        firstSeen.set(seenKey, rowNumber);
         reading.years.add(checked.row.academicYear);
         // Once a refusal is certain, keep checking (to report every problem) but stop writing.
         if (request.acceptValid || reading.problemCount === 0) {

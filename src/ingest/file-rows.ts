@@ -120,6 +120,8 @@ function readCsvRows(path: string): RowSource {
           pending = [];
           paused = parser;
           parser.pause();
+          // Papa queues whatever the stream delivers while paused: stop the stream too, or a large file ends up in memory.
+          decoded.pause();
           signal();
         }
       },
@@ -155,6 +157,7 @@ function readCsvRows(path: string): RowSource {
         if (paused !== undefined) {
           const parser = paused;
           paused = undefined;
+          decoded.resume();
           parser.resume();
           continue;
         }

@@ -24,7 +24,8 @@ export async function createTestApp(
   const database = await createTestDatabase(options.engine ?? 'pglite');
   // Uploads and kept files go to a folder of the test's own, removed when it closes.
   const dataDir = mkdtempSync(join(tmpdir(), 'ntg-test-data-'));
-  const config = loadConfig({ NTG_DATA_DIR: dataDir, ...options.environment });
+  // A small demo authority, so demo-mode tests start in seconds.
+  const config = loadConfig({ NTG_DATA_DIR: dataDir, NTG_DEMO_CHILDREN: '400', ...options.environment });
   const capabilities = [...serviceCapabilities, ...(options.extraCapabilities ?? [])];
   await prepareDatabase(database, config, capabilities);
   const app = await buildApp({
