@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent } from '../../test/support/agent.js';
@@ -7,6 +9,7 @@ import type { TestApp } from '../../test/support/app.js';
 import { child, childCsv, testPseudonymKey } from '../../test/support/child-files.js';
 import { sessionCookieName } from '../auth/gate.js';
 import type { Role } from '../auth/permissions.js';
+import { packageRoot } from '../package-root.js';
 import { standardColumns } from './child-standard.js';
 
 const camden = 'E09000007';
@@ -120,6 +123,27 @@ describe('loading files on the web', () => {
     expect((await agent('hackney-analyst').get(`${location}/problems.csv`)).statusCode).toBe(404);
     expect((await agent('hackney-analyst').get('/imports')).body).not.toContain('private.csv');
     expect((await agent('camden-leader').get('/imports')).statusCode).toBe(403);
+  });
+
+  it('loads a published statistics file and its metadata in one upload, and refuses an invalid pair with its problems', async () => {
+    const samples = join(packageRoot, '..', 'shared', 'data', 'ees-samples');
+    const send = (data: string, meta: string) =>
+      agent('camden-analyst').upload('/imports/statistics/new', '/imports/statistics', {}, [
+        { field: 'data', fileName: data, content: readFileSync(join(samples, data)) },
+        { field: 'meta', fileName: meta, content: readFileSync(join(samples, meta)) },
+      ]);
+    const loaded = await send('absence_school.csv', 'absence_school.meta.csv');
+    expect(loaded.statusCode).toBe(303);
+    expect(String(loaded.headers.location)).toMatch(/outcome=loaded$/);
+    const page = await agent('camden-analyst').get(String(loaded.headers.location));
+    expect(page.body).toContain('Published statistics (DfE open data standard)');
+    expect(page.body).toContain('absence_school.csv');
+    const refused = await send('invalid-data-set.csv', 'invalid-data-set.meta.csv');
+    const refusedPage = await agent('camden-analyst').get(String(refused.headers.location));
+    expect(refusedPage.body).toContain('The file was refused: nothing was loaded');
+    expect(refusedPage.body).toContain('invalid-data-set.meta.csv, row');
+    // Published statistics are public: every authority that loads data sees them in its history.
+    expect((await agent('hackney-analyst').get('/imports')).body).toContain('absence_school.csv');
   });
 
   it('offers the templates to download', async () => {

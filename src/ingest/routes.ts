@@ -15,6 +15,7 @@ import { formatAcademicYear, standardColumns } from './child-standard.js';
 import { MappingError, parseMapping } from './mapping.js';
 import type { LocalColumn } from './mapping.js';
 import { PseudonymKeyMissingError, pseudonymKey } from './pseudonym.js';
+import { importStatistics } from './statistics/service.js';
 
 const writeImports = { permission: 'imports:write' } as const;
 const shownProblems = 500;
@@ -140,6 +141,42 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     if (wantsJson) return reply.send({ location, outcome: result.outcome, message: outcomeText(result) });
     return reply.redirect(location, 303);
   });
+
+  async function statisticsPage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+    return reply.view('ingest/upload-statistics.njk', {
+      pageTitle: 'Load published statistics',
+      breadcrumbs: [{ text: 'Data', href: '/imports' }],
+      limitMegabytes,
+      ...extra,
+    });
+  }
+
+  app.get('/imports/statistics/new', { schema: { hide: true }, config: writeImports }, (request, reply) => statisticsPage(request, reply));
+
+  app.post<{ Body: { data?: UploadedFile | string; meta?: UploadedFile | string; accept_valid?: string } }>(
+    '/imports/statistics',
+    { schema: { hide: true }, config: writeImports },
+    async (request, reply) => {
+      const viewer = viewerOf(request);
+      const data = uploaded(request.body.data);
+      const meta = uploaded(request.body.meta);
+      const errors: { text: string; href: string }[] = [];
+      if (data === undefined) errors.push({ text: 'Choose the data file (CSV)', href: '#data' });
+      else if (!/\.csv$/i.test(data.filename)) errors.push({ text: `${data.filename} is not a CSV file`, href: '#data' });
+      if (meta === undefined) errors.push({ text: 'Choose the metadata file (CSV) that goes with the data file', href: '#meta' });
+      else if (!/\.csv$/i.test(meta.filename)) errors.push({ text: `${meta.filename} is not a CSV file`, href: '#meta' });
+      if (errors.length > 0 || data === undefined || meta === undefined) return statisticsPage(request, reply.code(400), { errors, errorSummaryShown: true });
+      const result = await importStatistics(db, {
+        dataPath: data.path,
+        metaPath: meta.path,
+        fileNames: { data: data.filename, meta: meta.filename },
+        dataDir: config.dataDir,
+        acceptValid: request.body.accept_valid === 'yes',
+        uploadedBy: { userId: viewer.userId, label: viewer.email, organisationId: viewer.memberships[0]?.organisationId ?? null },
+      });
+      return reply.redirect(`/imports/${result.batchId}?outcome=${result.outcome}`, 303);
+    },
+  );
 
   app.get<{ Params: { uploadId: string } }>('/imports/progress/:uploadId', { schema: { hide: true }, config: writeImports }, (request) => {
     const key = progressKey(viewerOf(request), request.params.uploadId);

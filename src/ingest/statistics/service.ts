@@ -41,6 +41,8 @@ export interface StatisticsImportOptions {
   uploadedBy: StatisticsUploader;
   /** Load the valid rows and quarantine the rest, instead of refusing the whole file. */
   acceptValid?: boolean;
+  /** The names the files had when they were chosen (an upload is kept under another name); default the paths' names. */
+  fileNames?: { data: string; meta: string };
 }
 
 export interface StatisticsImportResult {
@@ -81,7 +83,7 @@ const observationsPerStatement = 20_000;
  */
 export async function importStatistics(db: Kysely<Schema>, options: StatisticsImportOptions): Promise<StatisticsImportResult> {
   const startedAt = new Date();
-  const files = { data: basename(options.dataPath), meta: basename(options.metaPath) };
+  const files = options.fileNames ?? { data: basename(options.dataPath), meta: basename(options.metaPath) };
   const [dataSha256, metaSha256] = await Promise.all([sha256OfFile(options.dataPath), sha256OfFile(options.metaPath)]);
   const sha256 = combinedSha256(dataSha256, metaSha256);
 
