@@ -68,12 +68,20 @@ const config = loadConfig({ NTG_DATA_DIR: dataDir });
 await prepareDatabase(opened.database, config);
 const referenceMs = await bareCopyMs(opened.url);
 let result: Awaited<ReturnType<typeof importChildFile>> | undefined;
+// Memory during the import itself, sampled, apart from what setting up and the reference COPY used.
+const peak = { rss: 0, heap: 0 };
+const sampler = setInterval(() => {
+  const usage = process.memoryUsage();
+  peak.rss = Math.max(peak.rss, usage.rss);
+  peak.heap = Math.max(peak.heap, usage.heapUsed);
+}, 100);
 const importMs = await timeMs(async () => {
   result = await importChildFile(
     { path: file, fileName: 'bench-children.csv', laCode, acceptValid: false, actor: { userId: null, organisationId: null, label: 'benchmark' } },
     { database: opened.database, dataDir, pseudonymKey: 'benchmark-only-pseudonym-key-0123456789' },
   );
 });
+clearInterval(sampler);
 const aggregates = await sql<{ n: string }>`select count(*) as n from child_aggregate`.execute(opened.database.db);
 await opened.drop();
 rmSync(dataDir, { recursive: true, force: true });
@@ -87,5 +95,7 @@ reportFigures(`import-children-${engine}`, {
   bare_copy_s: Math.round(referenceMs) / 1000,
   ratio_to_bare_copy: Math.round((importMs / referenceMs) * 100) / 100,
   aggregate_rows: Number(aggregates.rows[0]!.n),
+  import_peak_rss_mb: Math.round(peak.rss / 1_048_576),
+  import_peak_heap_mb: Math.round(peak.heap / 1_048_576),
   target_rows_per_s: engine === 'postgres' ? 100_000 : 'none (embedded engine)',
 });

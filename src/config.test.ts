@@ -15,8 +15,10 @@ describe('loadConfig', () => {
       smtpUrl: undefined,
       mailFrom: 'Narrowing the Gap <no-reply@localhost>',
       demo: false,
+      demoChildren: 60_000,
       uploadLimitBytes: 200 * 1_048_576,
       oidc: undefined,
+      pseudonymKey: undefined,
     });
   });
 
@@ -38,6 +40,8 @@ describe('loadConfig', () => {
       NTG_OIDC_CLIENT_ID: 'ntg',
       NTG_OIDC_CLIENT_SECRET: 'client-secret',
       NTG_OIDC_LABEL: 'Example Council account',
+      NTG_DEMO_CHILDREN: '2000',
+      NTG_PSEUDONYM_KEY: 'a-secret-of-at-least-thirty-two-characters',
     });
     expect(config).toEqual({
       port: 8080,
@@ -51,9 +55,16 @@ describe('loadConfig', () => {
       smtpUrl: 'smtps://ntg:secret@smtp.example.gov.uk:465',
       mailFrom: 'Narrowing the Gap <ntg@example.gov.uk>',
       demo: false,
+      demoChildren: 2000,
       uploadLimitBytes: 50 * 1_048_576,
       oidc: { issuer: 'https://login.example.gov.uk/tenant/v2.0', clientId: 'ntg', clientSecret: 'client-secret', label: 'Example Council account' },
+      pseudonymKey: 'a-secret-of-at-least-thirty-two-characters',
     });
+  });
+
+  it('never repeats a secret back in its message', () => {
+    expect(() => loadConfig({ NTG_PSEUDONYM_KEY: 'too-short-secret' })).toThrow('NTG_PSEUDONYM_KEY must be a secret of at least 32 characters (for example: openssl rand -hex 32).');
+    expect(() => loadConfig({ NTG_PSEUDONYM_KEY: 'too-short-secret' })).not.toThrow(/too-short-secret/);
   });
 
   it('treats an empty variable as unset', () => {

@@ -1,0 +1,85 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoPassword } from '../../src/auth/demo.js';
+import { BrowserSession, chromiumAvailable, expectNoAxeViolations } from '../support/browser.js';
+import { child, childCsv } from '../support/child-files.js';
+
+describe.skipIf(!chromiumAvailable)('loading data and reading children’s records in a browser', { timeout: 180_000 }, () => {
+  let session: BrowserSession;
+  let folder: string;
+  beforeAll(async () => {
+    session = await BrowserSession.start({ NTG_DEMO: 'true' });
+    folder = mkdtempSync(join(tmpdir(), 'ntg-browser-data-'));
+  });
+  afterAll(async () => {
+    await session?.stop();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  async function signInAsAnalyst() {
+    const opened = await session.open('/sign-in');
+    const { page } = opened;
+    const row = page.getByRole('row').filter({ hasText: 'analyst@demo.invalid' });
+    const code = (await row.getByRole('cell').nth(2).textContent())?.trim() ?? '';
+    await page.getByLabel('Email address').fill('analyst@demo.invalid');
+    await page.getByLabel('Password').fill(demoPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/sign-in\/second-factor/);
+    await page.getByLabel('Security code').fill(code);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL((url) => url.pathname === '/');
+    return opened;
+  }
+
+  it('lists the demo authority’s children, filters them and opens one child’s record, every page passing axe', async () => {
+    const { page, errors, close } = await signInAsAnalyst();
+    await page.getByRole('link', { name: 'Children' }).click();
+    await page.waitForURL(/\/children$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Children’s records');
+    expect(await page.locator('tbody tr').count()).toBe(50);
+    await expectNoAxeViolations(page);
+    await page.getByLabel('Group of children').selectOption('children-in-care');
+    await page.getByRole('button', { name: 'Show records' }).click();
+    await page.waitForURL(/group=children-in-care/);
+    const groups = await page.locator('tbody tr td:nth-child(5)').allTextContents();
+    expect(groups.length).toBeGreaterThan(0);
+    expect(groups.every((text) => text.includes('Children in care'))).toBe(true);
+    await page.locator('tbody tr a').first().click();
+    await page.waitForURL(/\/children\/[0-9a-f]{64}$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('A child’s record');
+    await expectNoAxeViolations(page);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('uploads a file with the progress display, shows the batch and its problems, passing axe', async () => {
+    const { page, errors, close } = await signInAsAnalyst();
+    await page.goto(`${session.baseUrl}/imports`);
+    await expectNoAxeViolations(page);
+    await page.getByRole('button', { name: 'Load a child-level file' }).click();
+    await page.waitForURL(/\/imports\/children\/new$/);
+    await expectNoAxeViolations(page);
+    const good = join(folder, 'leeds-2019.csv');
+    writeFileSync(good, childCsv([child(1, { la_code: 'E08000035', academic_year: '2019/20' }), child(2, { la_code: 'E08000035', academic_year: '2019/20' })]));
+    await page.getByLabel('File of child-level records').setInputFiles(good);
+    await page.getByRole('button', { name: 'Check and load the file' }).click();
+    await page.waitForURL(/\/imports\/\d+\?outcome=loaded$/);
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('2 records loaded from leeds-2019.csv.');
+    await expectNoAxeViolations(page);
+    await page.goto(`${session.baseUrl}/imports/children/new`);
+    const bad = join(folder, 'leeds-bad.csv');
+    writeFileSync(bad, childCsv([child(3, { la_code: 'E08000035', academic_year: '2018/19', ncy: '17' })]));
+    await page.getByLabel('File of child-level records').setInputFiles(bad);
+    await page.getByRole('button', { name: 'Check and load the file' }).click();
+    await page.waitForURL(/outcome=rejected$/);
+    expect(await page.locator('.govuk-error-summary').textContent()).toContain('The file was refused: nothing was loaded');
+    expect(await page.locator('#problems + p + table tbody tr').first().textContent()).toContain('ncy');
+    await expectNoAxeViolations(page);
+    await page.goto(`${session.baseUrl}/imports/statistics/new`);
+    await expectNoAxeViolations(page);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
