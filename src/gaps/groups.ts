@@ -1,0 +1,77 @@
+import { dimensions, ethnicityMainCodes, memberIn, memberOut, membershipUnknown, valueIn } from '../aggregates/signature.js';
+import type { Dimension } from '../aggregates/signature.js';
+
+/**
+ * A group of children the gap matrix can show: one of the framework's 13 groups, or a combination
+ * the user picks, written as terms joined by `&`: group ids, `sex:F` or `sex:M`, and
+ * `ethnicity:<CBDS main code>`. For example
+ * `poorer-socio-economic-groups&ethnic-minority-backgrounds:no&sex:M` (disadvantaged White British
+ * boys: `:no` asks for children known not to be in a group).
+ */
+export interface GroupSpec {
+  id: string;
+  label: string;
+  terms: Term[];
+}
+
+interface Term {
+  dimension: Dimension;
+  /** The dimension value a child must have to be in the group. */
+  value: number;
+}
+
+export class GroupSpecError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'GroupSpecError';
+  }
+}
+
+const sexDimension = dimensions.find((entry) => entry.kind === 'sex')!;
+const ethnicityDimension = dimensions.find((entry) => entry.kind === 'ethnicity')!;
+export const frameworkGroups = dimensions.filter((entry) => entry.kind === 'group');
+
+function termOf(text: string): { term: Term; label: string } {
+  const [name = '', qualifier] = text.split(':');
+  if (name === 'sex') {
+    if (qualifier !== 'F' && qualifier !== 'M') throw new GroupSpecError(`"${text}": sex is sex:F or sex:M`);
+    return { term: { dimension: sexDimension, value: qualifier === 'F' ? 1 : 2 }, label: qualifier === 'F' ? 'girls' : 'boys' };
+  }
+  if (name === 'ethnicity') {
+    const code = (qualifier ?? '').toUpperCase();
+    const index = ethnicityMainCodes.indexOf(code);
+    if (index < 0) throw new GroupSpecError(`"${text}": ethnicity takes a CBDS main code such as ethnicity:WBRI`);
+    return { term: { dimension: ethnicityDimension, value: index + 1 }, label: `ethnicity ${code}` };
+  }
+  const dimension = dimensions.find((entry) => (entry.kind === 'group' || entry.kind === 'alternative') && entry.id === (qualifier === undefined || qualifier === 'yes' || qualifier === 'no' ? name : text));
+  if (dimension === undefined) throw new GroupSpecError(`"${text}" is not a group: use a framework group id (${frameworkGroups.map((group) => group.id).join(', ')}), sex:F, sex:M or ethnicity:CODE`);
+  const negated = qualifier === 'no';
+  return { term: { dimension, value: negated ? memberOut : memberIn }, label: negated ? `not ${dimension.label.toLowerCase()}` : dimension.label };
+}
+
+/** Reads a group id or a combination; throws a GroupSpecError naming what it does not understand. */
+export function parseGroup(id: string): GroupSpec {
+  const parts = id.split('&').map((part) => part.trim()).filter((part) => part !== '');
+  if (parts.length === 0) throw new GroupSpecError('a group is needed');
+  const read = parts.map(termOf);
+  return { id: parts.join('&'), label: read.map((part) => part.label).join(', '), terms: read.map((part) => part.term) };
+}
+
+/** The framework's 13 groups, in catalogue order. */
+export function frameworkGroupSpecs(): GroupSpec[] {
+  return frameworkGroups.map((group) => parseGroup(group.id));
+}
+
+/**
+ * Where a signature stands against the group: in it (every term holds), out of it (some term is
+ * known not to hold) or unknown (no term fails but some are not recorded).
+ */
+export function standing(spec: GroupSpec, signature: number): number {
+  let unknown = false;
+  for (const term of spec.terms) {
+    const value = valueIn(signature, term.dimension);
+    if (value === membershipUnknown) unknown = true;
+    else if (value !== term.value) return memberOut;
+  }
+  return unknown ? membershipUnknown : memberIn;
+}

@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { aggregateMeasureColumns } from '../aggregates/accumulator.js';
+import type { Schema } from '../db/schema.js';
+
+/** One combination of memberships in one year: how many children, and per measure n, sum, sum of squares. */
+export interface JointCell {
+  signature: number;
+  children: number;
+  /** For measure i: n at 3i, sum at 3i + 1, sum of squares at 3i + 2. */
+  figures: Float64Array;
+}
+
+/** An authority's joint aggregates, by academic year (start year). */
+export type JointAggregates = Map<number, JointCell[]>;
+
+const columns = aggregateMeasureColumns.map((column) => column.name);
+
+/** Reads an authority's aggregates for every year it has, or only some. */
+export async function readJointAggregates(db: Kysely<Schema>, laCode: string, years?: readonly number[]): Promise<JointAggregates> {
+  const yearFilter = years === undefined ? sql`` : sql`and academic_year = any(${[...years]}::smallint[])`;
+  const result = await sql<Record<string, string | number>>`
+    select academic_year, signature, children, ${sql.raw(columns.join(', '))}
+      from child_aggregate where la_code = ${laCode} ${yearFilter}`.execute(db);
+  const byYear: JointAggregates = new Map();
+  for (const row of result.rows) {
+    const year = Number(row.academic_year);
+    let cells = byYear.get(year);
+    if (cells === undefined) byYear.set(year, (cells = []));
+    const figures = new Float64Array(columns.length);
+    for (let index = 0; index < columns.length; index++) figures[index] = Number(row[columns[index]!]);
+    cells.push({ signature: Number(row.signature), children: Number(row.children), figures });
+  }
+  return byYear;
+}

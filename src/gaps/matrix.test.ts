@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { dimension, memberIn, memberOut } from '../aggregates/signature.js';
+import { measures } from '../ingest/child-standard.js';
+import { meanDifference, proportionDifference } from '../stats/index.js';
+import { parseGroup } from './groups.js';
+import type { JointAggregates, JointCell } from './joint-aggregates.js';
+import { computeGapMatrix } from './matrix.js';
+
+const inCare = dimension('children-in-care')!;
+const sex = dimension('sex')!;
+const ks2 = measures.findIndex((measure) => measure.name === 'ks2_rwm_expected');
+const attainment8 = measures.findIndex((measure) => measure.name === 'ks4_attainment8');
+
+/** A cell of children with some memberships: `values` per measure index as [n, sum, sumsq]. */
+function cell(memberships: [typeof inCare, number][], children: number, values: Record<number, [number, number, number]>): JointCell {
+  const figures = new Float64Array(measures.length * 3);
+  for (const [index, [n, sum, sumsq]] of Object.entries(values)) figures.set([n, sum, sumsq], Number(index) * 3);
+  const signature = memberships.reduce((total, [entry, value]) => total + value * 2 ** entry.shift, 0);
+  return { signature, children, figures };
+}
+
+describe('the gap matrix from aggregates', () => {
+  // 2023/24: 40 children in care, 12 reached the KS2 standard; 400 others, 260 did; 10 unknown, 5 did.
+  const year2023 = [
+    cell([[inCare, memberIn]], 40, { [ks2]: [40, 12, 12] }),
+    cell([[inCare, memberOut], [sex, 1]], 200, { [ks2]: [200, 140, 140] }),
+    cell([[inCare, memberOut], [sex, 2]], 200, { [ks2]: [200, 120, 120] }),
+    cell([], 10, { [ks2]: [10, 5, 5] }),
+  ];
+  const aggregates: JointAggregates = new Map([[2023, year2023]]);
+
+  it('gives the group, the rest and the gap exactly as the stats module does', () => {
+    const [result] = computeGapMatrix(aggregates, { groups: [parseGroup('children-in-care')], indicators: [measures[ks2]!] });
+    const expected = proportionDifference({ numerator: 12, denominator: 40 }, { numerator: 260, denominator: 400 }, { multiplier: 100 });
+    expect(result).toMatchObject({
+      group: 'children-in-care',
+      indicator: 'ks2_rwm_expected',
+      outcome: 'enjoy-and-achieve',
+      year: '2023/24',
+      group_count: 40,
+      group_value: 30,
+      comparator: 'all-other',
+      comparator_count: 400,
+      comparator_value: 65,
+      gap: expected.value,
+      gap_lower: expected.lower,
+      gap_upper: expected.upper,
+      significant: true,
+      trend: 'not-enough-data',
+      suppressed: false,
+      unknown_count: 10,
+      value_type: 'percentage',
+    });
+    expect(result!.gap).toBeCloseTo(-35, 10);
+  });
+
+  it('compares with all children when asked, the unknown included', () => {
+    const [result] = computeGapMatrix(aggregates, { groups: [parseGroup('children-in-care')], indicators: [measures[ks2]!], comparator: 'all' });
+    const expected = proportionDifference({ numerator: 12, denominator: 40 }, { numerator: 277, denominator: 450 }, { multiplier: 100 });
+    expect(result).toMatchObject({ comparator: 'all', comparator_count: 450, gap: expected.value, gap_lower: expected.lower, gap_upper: expected.upper });
+  });
+
+  it('works out a combination: children not in care who are boys', () => {
+    const [result] = computeGapMatrix(aggregates, { groups: [parseGroup('children-in-care:no&sex:M')], indicators: [measures[ks2]!] });
+    // In: the 200 boys not in care. Out: anyone known to fail a term (in care, or a girl). Unknown: the 10.
+    expect(result).toMatchObject({ group_count: 200, group_value: 60, comparator_count: 240 });
+    expect(result!.comparator_value).toBeCloseTo((100 * 152) / 240, 10);
+  });
+
+  it('uses Welch’s interval for a mean', () => {
+    const data: JointAggregates = new Map([
+      [2023, [cell([[inCare, memberIn]], 10, { [attainment8]: [10, 250, 6500] }), cell([[inCare, memberOut]], 100, { [attainment8]: [100, 4600, 220_000] })]],
+    ]);
+    const [result] = computeGapMatrix(data, { groups: [parseGroup('children-in-care')], indicators: [measures[attainment8]!] });
+    const sd = (n: number, sum: number, sumsq: number) => Math.sqrt((sumsq - (sum * sum) / n) / (n - 1));
+    const expected = meanDifference({ count: 10, mean: 25, standardDeviation: sd(10, 250, 6500) }, { count: 100, mean: 46, standardDeviation: sd(100, 4600, 220_000) });
+    expect(result).toMatchObject({ group_value: 25, comparator_value: 46, gap: expected.value, gap_lower: expected.lower, gap_upper: expected.upper, value_type: 'mean' });
+  });
+
+  it('withholds small numbers when suppressing, and only then', () => {
+    const small: JointAggregates = new Map([[2023, [cell([[inCare, memberIn]], 3, { [ks2]: [3, 1, 1] }), cell([[inCare, memberOut]], 300, { [ks2]: [300, 200, 200] })]]]);
+    const request = { groups: [parseGroup('children-in-care')], indicators: [measures[ks2]!] };
+    expect(computeGapMatrix(small, { ...request, suppress: true })[0]).toMatchObject({ suppressed: true, group_count: null, group_value: null, gap: null, significant: null });
+    expect(computeGapMatrix(small, request)[0]).toMatchObject({ suppressed: false, group_count: 3 });
+  });
+
+  it('labels a gap that closes steadily as narrowing, and one that grows as widening', () => {
+    const series = (gapFor: (year: number) => number): JointAggregates =>
+      new Map(
+        [2019, 2020, 2021, 2022, 2023].map((year) => {
+          const inGroup = Math.round(10 * (60 + gapFor(year)));
+          return [year, [cell([[inCare, memberIn]], 1000, { [ks2]: [1000, inGroup, inGroup] }), cell([[inCare, memberOut]], 10_000, { [ks2]: [10_000, 6000, 6000] })]];
+        }),
+      );
+    const label = (data: JointAggregates) => computeGapMatrix(data, { groups: [parseGroup('children-in-care')], indicators: [measures[ks2]!], years: [2023] })[0]!.trend;
+    expect(label(series((year) => -30 + 5 * (year - 2019)))).toBe('narrowing');
+    expect(label(series((year) => -10 - 5 * (year - 2019)))).toBe('widening');
+    expect(label(series(() => -20))).toBe('no-significant-change');
+  });
+
+  it('refuses a group it does not know, naming it', () => {
+    expect(() => parseGroup('left-handed')).toThrow('"left-handed" is not a group');
+    expect(() => parseGroup('sex:X')).toThrow('sex is sex:F or sex:M');
+  });
+});
