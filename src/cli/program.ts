@@ -7,6 +7,7 @@ import { version } from '../version.js';
 import { registerAccountCommands } from './account-commands.js';
 import { AuditChainBrokenError, registerAuditCommands } from './audit-commands.js';
 import { registerDatabaseCommands } from './db-commands.js';
+import { registerGapsCommand } from './gaps-commands.js';
 import { registerDemoCommands } from './demo-commands.js';
 import { ImportFileError, ImportRefusedError, registerImportCommands } from './import-commands.js';
 import { ExportWriteError, registerFrameworkCommands } from './framework-commands.js';
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerAccountCommands(program);
   registerDemoCommands(program);
   registerImportCommands(program);
+  registerGapsCommand(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }

@@ -1,0 +1,81 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { child, childCsv, testPseudonymKey } from '../../test/support/child-files.js';
+import { runNtg } from '../../test/support/cli.js';
+import { proportionDifference } from '../stats/index.js';
+
+describe('ntg gaps', () => {
+  let folder: string;
+  beforeAll(async () => {
+    folder = mkdtempSync(join(tmpdir(), 'ntg-gaps-cli-'));
+    vi.stubEnv('NTG_DATA_DIR', join(folder, 'data'));
+    vi.stubEnv('NTG_PSEUDONYM_KEY', testPseudonymKey);
+    vi.stubEnv('DATABASE_URL', '');
+    // 10 children in care (3 reach the KS2 standard, 2 of them girls) and 20 others (14 reach it); 3 of unknown care status.
+    const rows = [
+      ...Array.from({ length: 10 }, (_, index) => child(index, { child_in_care: 'Y', ks2_rwm_expected: index < 3 ? 'Y' : 'N', sex: index < 2 ? 'F' : 'M', ncy: '6' })),
+      ...Array.from({ length: 20 }, (_, index) => child(100 + index, { child_in_care: 'N', ks2_rwm_expected: index < 14 ? 'Y' : 'N', sex: 'F', ncy: '6' })),
+      ...Array.from({ length: 3 }, (_, index) => child(200 + index, { ks2_rwm_expected: 'Y', sex: 'M', ncy: '6' })),
+    ];
+    const path = join(folder, 'camden.csv');
+    writeFileSync(path, childCsv(rows));
+    expect((await runNtg('import', 'children', path, '--la', 'E09000007')).code).toBe(0);
+  }, 120_000);
+  afterAll(() => {
+    vi.unstubAllEnvs();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('gives the gap as the stats module computes it, as JSON', async () => {
+    const result = await runNtg('gaps', '--la', 'E09000007', '--year', '2023/24', '--indicator', 'ks2_rwm_expected', '--group', 'children-in-care', '--format', 'json');
+    expect(result.code).toBe(0);
+    const expected = proportionDifference({ numerator: 3, denominator: 10 }, { numerator: 14, denominator: 20 }, { multiplier: 100 });
+    expect(JSON.parse(result.out)).toEqual([
+      {
+        group: 'children-in-care',
+        group_label: 'Children in care',
+        indicator: 'ks2_rwm_expected',
+        outcome: 'enjoy-and-achieve',
+        year: '2023/24',
+        group_count: 10,
+        group_value: 30,
+        comparator: 'all-other',
+        comparator_count: 20,
+        comparator_value: 70,
+        gap: expected.value,
+        gap_lower: expected.lower,
+        gap_upper: expected.upper,
+        significant: true,
+        trend: 'not-enough-data',
+        suppressed: false,
+        unknown_count: 3,
+        value_type: 'percentage',
+        polarity: 'higher-is-better',
+      },
+    ]);
+  });
+
+  it('withholds small numbers only with --suppress', async () => {
+    const args = ['gaps', '--la', 'E09000007', '--indicator', 'ks2_rwm_expected', '--group', 'children-in-care&sex:F', '--format', 'json'];
+    expect(JSON.parse((await runNtg(...args)).out)).toEqual([expect.objectContaining({ group_count: 2, suppressed: false })]);
+    expect(JSON.parse((await runNtg(...args, '--suppress')).out)).toEqual([expect.objectContaining({ group_count: null, gap: null, suppressed: true })]);
+  });
+
+  it('prints every group on every indicator as CSV and as a table', async () => {
+    const csv = parse((await runNtg('gaps', '--la', '202', '--format', 'csv')).out, { bom: true, columns: true }) as Record<string, string>[];
+    expect(csv).toHaveLength(13 * 12);
+    expect(Object.keys(csv[0]!)).toEqual(['group', 'group_label', 'indicator', 'outcome', 'year', 'group_count', 'group_value', 'comparator', 'comparator_count', 'comparator_value', 'gap', 'gap_lower', 'gap_upper', 'significant', 'trend', 'suppressed', 'unknown_count', 'value_type', 'polarity']);
+    const table = await runNtg('gaps', '--la', 'E09000007');
+    expect(table.out).toContain('Gaps for E09000007, 2023/24: each group against all other children');
+    expect(table.out).toMatch(/children-in-care\s+ks2_rwm_expected\s+30\.0\s+10\s+70\.0\s+20\s+-40\.0/);
+  });
+
+  it('names what it does not understand', async () => {
+    expect(await runNtg('gaps', '--la', 'E09000007', '--indicator', 'happiness')).toMatchObject({ code: 2, err: expect.stringContaining('ntg: --indicator: "happiness" is not one of eyfsp_gld') as unknown });
+    expect(await runNtg('gaps', '--la', 'E09000007', '--year', '2019/20')).toMatchObject({ code: 2, err: 'ntg: --year: E09000007 has no data for 2019/20 (it has 2023/24)' });
+    expect(await runNtg('gaps', '--la', 'E09000012')).toMatchObject({ code: 2, err: 'ntg: no child-level data has been loaded for E09000012' });
+  });
+});

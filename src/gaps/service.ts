@@ -1,0 +1,88 @@
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { measures } from '../ingest/child-standard.js';
+import type { MeasureDefinition } from '../ingest/child-standard.js';
+import type { GroupSpec } from './groups.js';
+import { frameworkGroupSpecs, parseGroup } from './groups.js';
+import { readJointAggregates } from './joint-aggregates.js';
+import type { Comparator, GapCell } from './matrix.js';
+import { comparators, computeGapMatrix } from './matrix.js';
+
+/** A request that names something that does not exist; the message says which and what would do. */
+export class GapRequestError extends Error {
+  constructor(
+    readonly field: 'indicator' | 'group' | 'comparator',
+    readonly problem: string,
+  ) {
+    super(`${field}: ${problem}`);
+    this.name = 'GapRequestError';
+  }
+}
+
+export interface GapQuery {
+  laCode: string;
+  /** Academic year (start year); default the latest with data. */
+  year?: number | undefined;
+  indicator?: string | undefined;
+  /** A group id or combination (see groups.ts); default the 13 framework groups. */
+  group?: string | undefined;
+  comparator?: string | undefined;
+  suppress: boolean;
+}
+
+export interface GapAnswer {
+  laCode: string;
+  year: number | null;
+  years: number[];
+  cells: GapCell[];
+}
+
+/** Checks the query's names and reads the matrix from the authority's aggregates. */
+export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
+  let indicators: MeasureDefinition[] = [...measures];
+  if (query.indicator !== undefined) {
+    const found = measures.find((measure) => measure.name === query.indicator);
+    if (found === undefined) throw new GapRequestError('indicator', `"${query.indicator}" is not one of ${measures.map((measure) => measure.name).join(', ')}`);
+    indicators = [found];
+  }
+  let groups: GroupSpec[] = frameworkGroupSpecs();
+  if (query.group !== undefined) {
+    try {
+      groups = [parseGroup(query.group)];
+    } catch (error) {
+      throw new GapRequestError('group', (error as Error).message);
+    }
+  }
+  const comparator = (query.comparator ?? 'all-other') as Comparator;
+  if (!comparators.includes(comparator)) throw new GapRequestError('comparator', `"${query.comparator}" is not one of ${comparators.join(', ')}`);
+  const aggregates = await readJointAggregates(db, query.laCode);
+  const years = [...aggregates.keys()].sort((a, b) => a - b);
+  const year = query.year ?? years.at(-1) ?? null;
+  if (year === null) return { laCode: query.laCode, year: null, years, cells: [] };
+  if (!aggregates.has(year)) return { laCode: query.laCode, year, years, cells: [] };
+  const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, suppress: query.suppress });
+  return { laCode: query.laCode, year, years, cells };
+}
+
+/** The fields of a cell, in the order of the API and the command line's CSV. */
+export const gapCellFields: readonly (keyof GapCell)[] = [
+  'group',
+  'group_label',
+  'indicator',
+  'outcome',
+  'year',
+  'group_count',
+  'group_value',
+  'comparator',
+  'comparator_count',
+  'comparator_value',
+  'gap',
+  'gap_lower',
+  'gap_upper',
+  'significant',
+  'trend',
+  'suppressed',
+  'unknown_count',
+  'value_type',
+  'polarity',
+];
