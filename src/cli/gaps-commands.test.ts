@@ -65,7 +65,7 @@ describe('ntg gaps', () => {
   });
 
   it('prints every group on every indicator as CSV and as a table', async () => {
-    const csv = parse((await runNtg('gaps', '--la', '202', '--format', 'csv')).out, { bom: true, columns: true }) as Record<string, string>[];
+    const csv = parse<Record<string, string>>((await runNtg('gaps', '--la', '202', '--format', 'csv')).out, { bom: true, columns: true });
     expect(csv).toHaveLength(13 * 12);
     expect(Object.keys(csv[0]!)).toEqual(['group', 'group_label', 'indicator', 'outcome', 'year', 'group_count', 'group_value', 'comparator', 'comparator_count', 'comparator_value', 'gap', 'gap_lower', 'gap_upper', 'significant', 'trend', 'suppressed', 'unknown_count', 'value_type', 'polarity']);
     const table = await runNtg('gaps', '--la', 'E09000007');
