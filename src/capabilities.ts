@@ -1,5 +1,6 @@
 import { authCapability } from './auth/capability.js';
 import { frameworkCapability } from './framework/capability.js';
+import { gapsCapability } from './gaps/capability.js';
 import { ingestCapability } from './ingest/capability.js';
 import { trackingCapability } from './tracking/capability.js';
 import type { Capability } from './web/capability.js';
@@ -8,4 +9,4 @@ import type { Capability } from './web/capability.js';
  * Every capability the service runs, in navigation order. A new capability adds itself here and
  * nowhere else in the web layer.
  */
-export const capabilities: Capability[] = [authCapability, frameworkCapability, trackingCapability, ingestCapability];
+export const capabilities: Capability[] = [authCapability, frameworkCapability, gapsCapability, trackingCapability, ingestCapability];

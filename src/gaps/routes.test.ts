@@ -1,0 +1,82 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newOrganisation, newSignedInUser } from '../../test/support/accounts.js';
+import { createTestApp } from '../../test/support/app.js';
+import type { TestApp } from '../../test/support/app.js';
+import { child, childCsv, testPseudonymKey } from '../../test/support/child-files.js';
+import { testEngines } from '../../test/support/database.js';
+import { sessionCookieName } from '../auth/gate.js';
+import type { Role } from '../auth/permissions.js';
+import { importChildFile } from '../ingest/child-import.js';
+import { proportionDifference } from '../stats/index.js';
+
+const camden = 'E09000007';
+
+describe.each(testEngines)('the gap matrix through the API on %s', (engine) => {
+  let testApp: TestApp;
+  let folder: string;
+  const sessions = new Map<string, string>();
+  const get = (who: string, url: string) => testApp.app.inject({ method: 'GET', url, cookies: { [sessionCookieName(false)]: sessions.get(who)! } });
+
+  beforeAll(async () => {
+    testApp = await createTestApp({ engine });
+    folder = mkdtempSync(join(tmpdir(), 'ntg-gaps-api-'));
+    // 3 young carers (1 reaches the standard) and 40 others (30 do).
+    const rows = [
+      ...Array.from({ length: 3 }, (_, index) => child(index, { young_carer: 'Y', ks2_rwm_expected: index === 0 ? 'Y' : 'N' })),
+      ...Array.from({ length: 40 }, (_, index) => child(100 + index, { young_carer: 'N', ks2_rwm_expected: index < 30 ? 'Y' : 'N' })),
+    ];
+    const path = join(folder, 'camden.csv');
+    writeFileSync(path, childCsv(rows));
+    await importChildFile({ path, fileName: 'camden.csv', laCode: camden, acceptValid: false, actor: { userId: null, organisationId: null, label: 'test' } }, { database: testApp.database, dataDir: folder, pseudonymKey: testPseudonymKey });
+    const db = testApp.database.db;
+    const authority = await newOrganisation(db, { kind: 'local-authority', name: 'Camden', areaCode: camden, laCode: camden });
+    const london = await newOrganisation(db, { kind: 'region', name: 'London', areaCode: 'E12000007' });
+    const northWest = await newOrganisation(db, { kind: 'region', name: 'North West', areaCode: 'E12000002' });
+    const people: [string, Role, string][] = [
+      ['analyst', 'analyst', authority],
+      ['adviser', 'regional-adviser', london],
+      ['other-adviser', 'regional-adviser', northWest],
+      ['contributor', 'contributor', authority],
+    ];
+    for (const [who, role, organisationId] of people) sessions.set(who, (await newSignedInUser(db, { email: `${who}@example.org`, role, organisationId })).sessionToken);
+  });
+  afterAll(async () => {
+    await testApp.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  const url = `/api/v1/areas/${camden}/gaps?year=2023/24&indicator=ks2_rwm_expected&group=young-carers`;
+
+  it('gives the authority’s analyst the figures, small numbers and all', async () => {
+    const response = await get('analyst', url);
+    expect(response.statusCode).toBe(200);
+    const expected = proportionDifference({ numerator: 1, denominator: 3 }, { numerator: 30, denominator: 40 }, { multiplier: 100 });
+    expect(response.json()).toEqual({
+      area: camden,
+      year: '2023/24',
+      cells: [expect.objectContaining({ group: 'young-carers', group_count: 3, comparator_count: 40, gap: expected.value, gap_lower: expected.lower, gap_upper: expected.upper, suppressed: false })],
+    });
+  });
+
+  it('suppresses the small numbers for a regional adviser', async () => {
+    const response = await get('adviser', url);
+    expect(response.json<{ cells: unknown[] }>().cells).toEqual([expect.objectContaining({ group_count: null, group_value: null, gap: null, significant: null, suppressed: true })]);
+    const wholeMatrix = await get('adviser', `/api/v1/areas/${camden}/gaps`);
+    expect(wholeMatrix.json<{ cells: unknown[] }>().cells).toHaveLength(13 * 12);
+  });
+
+  it('refuses an area outside the caller’s reach, and roles without aggregates', async () => {
+    expect((await get('other-adviser', url)).statusCode).toBe(403);
+    expect((await get('contributor', url)).statusCode).toBe(403);
+  });
+
+  it('names what it does not understand', async () => {
+    expect((await get('analyst', `/api/v1/areas/${camden}/gaps?indicator=happiness`)).json()).toMatchObject({ statusCode: 400, message: expect.stringContaining('indicator: "happiness" is not one of') as unknown });
+    expect((await get('analyst', `/api/v1/areas/${camden}/gaps?year=2019`)).statusCode).toBe(400);
+    expect((await get('analyst', `/api/v1/areas/${camden}/gaps?year=2019/20`)).statusCode).toBe(404);
+    expect((await get('analyst', '/api/v1/areas/E09999999/gaps')).statusCode).toBe(404);
+  });
+});

@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { currentAuthoritiesFor } from '../areas/areas.js';
+import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
+import type { Schema } from '../db/schema.js';
+import { measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { apiErrorSchema } from '../web/errors.js';
+import { frameworkGroups } from './groups.js';
+import { comparators } from './matrix.js';
+import { mayReadAggregates } from './reach.js';
+import { GapRequestError, gapCellFields, gapsFor } from './service.js';
+
+interface GapsQuerystring {
+  year?: string;
+  indicator?: string;
+  group?: string;
+  comparator?: string;
+}
+
+const nullableNumber = { type: ['number', 'null'] } as const;
+
+const gapCellSchema = {
+  type: 'object',
+  required: [...gapCellFields],
+  properties: {
+    group: { type: 'string', description: 'A framework group id, or a combination of terms joined by &' },
+    group_label: { type: 'string' },
+    indicator: { type: 'string', enum: measures.map((measure) => measure.name) },
+    outcome: { type: 'string', description: 'The Every Child Matters outcome of the indicator' },
+    year: { type: 'string', examples: ['2023/24'] },
+    group_count: { ...nullableNumber, description: 'Children in the group with a value for the indicator' },
+    group_value: { ...nullableNumber, description: 'Percentage (yes/no indicators) or mean' },
+    comparator: { type: 'string', enum: [...comparators] },
+    comparator_count: nullableNumber,
+    comparator_value: nullableNumber,
+    gap: { ...nullableNumber, description: 'The group’s value minus the comparator’s' },
+    gap_lower: { ...nullableNumber, description: 'Lower 95% confidence limit of the gap' },
+    gap_upper: { ...nullableNumber, description: 'Upper 95% confidence limit of the gap' },
+    significant: { type: ['boolean', 'null'], description: 'The 95% interval excludes zero' },
+    trend: { type: 'string', enum: ['narrowing', 'widening', 'no-significant-change', 'not-enough-data'] },
+    suppressed: { type: 'boolean', description: 'Small numbers withheld: the caller may not read these children’s records' },
+    unknown_count: { ...nullableNumber, description: 'Children with a value whose membership of the group is not recorded' },
+    value_type: { type: 'string', enum: ['percentage', 'mean'] },
+    polarity: { type: 'string', enum: ['higher-is-better', 'lower-is-better'] },
+  },
+} as const;
+
+/** The gap matrix through the API: the same figures as `ntg gaps`, suppressed for viewers without child-level access. */
+export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void {
+  app.get<{ Params: { code: string }; Querystring: GapsQuerystring }>(
+    '/api/v1/areas/:code/gaps',
+    {
+      config: { permission: 'aggregates:read' },
+      schema: {
+        summary: 'The gap matrix of an authority',
+        description:
+          'For every group (the 13 framework groups, or the one asked for) and indicator (all, or the one asked for) in one academic year (default the latest): the group’s value and count, the comparator’s, the gap with its 95% confidence interval, significance and the direction of travel over the years. Small numbers are suppressed unless the caller may read the authority’s child-level records.',
+        tags: ['Gaps'],
+        params: { type: 'object', properties: { code: { type: 'string', description: 'GSS code (or DfE number) of a local authority' } } },
+        querystring: {
+          type: 'object',
+          properties: {
+            year: { type: 'string', description: 'Academic year, e.g. 2023/24' },
+            indicator: { type: 'string', description: 'One indicator, e.g. ks2_rwm_expected' },
+            group: { type: 'string', description: `A group id (${frameworkGroups.map((group) => group.id).join(', ')}) or a combination such as poorer-socio-economic-groups&sex:M` },
+            comparator: { type: 'string', enum: [...comparators], default: 'all-other' },
+          },
+        },
+        response: {
+          200: { description: 'One cell per group and indicator', type: 'object', properties: { area: { type: 'string' }, year: { type: ['string', 'null'] }, cells: { type: 'array', items: gapCellSchema } } },
+          400: { ...apiErrorSchema, description: 'A parameter names nothing that exists' },
+          403: { ...apiErrorSchema, description: 'The area is outside the caller’s reach' },
+          404: { ...apiErrorSchema, description: 'No such authority, or no data for it' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
+      const found = currentAuthoritiesFor(request.params.code);
+      if (found === undefined || found.ambiguous) return problem(404, 'Not Found', `${request.params.code} is not a current local authority code.`);
+      const laCode = found.authorities[0]!.gss;
+      if (!mayReadAggregates(request.viewer, laCode)) return problem(403, 'Forbidden', `${laCode} is outside the areas you may see.`);
+      let year: number | undefined;
+      if (request.query.year !== undefined) {
+        year = parseAcademicYear(request.query.year);
+        if (year === undefined) return problem(400, 'Bad Request', `year: "${request.query.year}" is not an academic year (write 2023/24)`);
+      }
+      try {
+        const answer = await gapsFor(db, {
+          laCode,
+          year,
+          indicator: request.query.indicator,
+          group: request.query.group,
+          comparator: request.query.comparator,
+          suppress: !seesSmallNumbers(request.viewer, { laCode }),
+        });
+        if (answer.year === null) return problem(404, 'Not Found', `No child-level data has been loaded for ${laCode}.`);
+        if (answer.cells.length === 0) return problem(404, 'Not Found', `${laCode} has no data for ${request.query.year ?? 'that year'}.`);
+        return { area: laCode, year: answer.cells[0]!.year, cells: answer.cells };
+      } catch (error) {
+        if (error instanceof GapRequestError) return problem(400, 'Bad Request', error.message);
+        throw error;
+      }
+    },
+  );
+}
