@@ -7,11 +7,13 @@ import { z } from 'zod';
  */
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const port = z.coerce
-  .number({ error: 'a whole number from 1 to 65535' })
-  .int({ error: 'a whole number from 1 to 65535' })
-  .min(1, { error: 'a whole number from 1 to 65535' })
-  .max(65535, { error: 'a whole number from 1 to 65535' });
+/** A whole number in a range, with one message for every way of missing it. */
+function wholeNumber(min: number, max: number, what = 'a whole number') {
+  const error = `${what} from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+}
+
+const port = wholeNumber(1, 65535);
 
 const postgresUrl = z
   .string()
@@ -36,12 +38,7 @@ const environmentSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().trim().min(1, { error: 'a host name or IP address to listen on' }).default('127.0.0.1'),
   DATABASE_URL: postgresUrl.optional(),
-  DATABASE_POOL_MAX: z.coerce
-    .number({ error: 'a whole number from 1 to 100' })
-    .int({ error: 'a whole number from 1 to 100' })
-    .min(1, { error: 'a whole number from 1 to 100' })
-    .max(100, { error: 'a whole number from 1 to 100' })
-    .default(10),
+  DATABASE_POOL_MAX: wholeNumber(1, 100).default(10),
   NTG_DATA_DIR: z.string().trim().min(1, { error: 'a folder path' }).default('./.ntg'),
   LOG_LEVEL: z.enum(logLevels, { error: `one of ${logLevels.join(', ')}` }).default('info'),
   NTG_TRUST_PROXY: booleanFlag.default(false),
@@ -65,18 +62,8 @@ const environmentSchema = z.object({
   NTG_OIDC_CLIENT_ID: z.string().trim().min(1).optional(),
   NTG_OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
   NTG_OIDC_LABEL: z.string().trim().min(1).default('your organisation’s account'),
-  NTG_UPLOAD_LIMIT_MB: z.coerce
-    .number({ error: 'a whole number of megabytes from 1 to 10240' })
-    .int({ error: 'a whole number of megabytes from 1 to 10240' })
-    .min(1, { error: 'a whole number of megabytes from 1 to 10240' })
-    .max(10240, { error: 'a whole number of megabytes from 1 to 10240' })
-    .default(200),
-  NTG_DEMO_CHILDREN: z.coerce
-    .number({ error: 'a whole number of children from 100 to 500000' })
-    .int({ error: 'a whole number of children from 100 to 500000' })
-    .min(100, { error: 'a whole number of children from 100 to 500000' })
-    .max(500_000, { error: 'a whole number of children from 100 to 500000' })
-    .default(60_000),
+  NTG_UPLOAD_LIMIT_MB: wholeNumber(1, 10240, 'a whole number of megabytes').default(200),
+  NTG_DEMO_CHILDREN: wholeNumber(100, 500_000, 'a whole number of children').default(60_000),
   NTG_PSEUDONYM_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
 });
 
