@@ -30,6 +30,8 @@ export class GroupSpecError extends Error {
 const sexDimension = dimensions.find((entry) => entry.kind === 'sex')!;
 const ethnicityDimension = dimensions.find((entry) => entry.kind === 'ethnicity')!;
 export const frameworkGroups = dimensions.filter((entry) => entry.kind === 'group');
+/** The framework groups take the signature's lowest bits; a matrix of them alone needs only these. */
+export const frameworkGroupBits = Math.max(...frameworkGroups.map((group) => group.shift + group.bits));
 
 function termOf(text: string): { term: Term; label: string } {
   const [name = '', qualifier] = text.split(':');

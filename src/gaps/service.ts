@@ -3,7 +3,7 @@ import type { Schema } from '../db/schema.js';
 import { measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import type { GroupSpec } from './groups.js';
-import { frameworkGroupSpecs, parseGroup } from './groups.js';
+import { frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
 import type { Comparator, GapCell } from './matrix.js';
 import { comparators, computeGapMatrix } from './matrix.js';
@@ -55,7 +55,8 @@ export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapA
   }
   const comparator = (query.comparator ?? 'all-other') as Comparator;
   if (!comparators.includes(comparator)) throw new GapRequestError('comparator', `"${query.comparator}" is not one of ${comparators.join(', ')}`);
-  const aggregates = await readJointAggregates(db, query.laCode);
+  const onlyFrameworkGroups = groups.every((group) => group.terms.every((term) => term.dimension.kind === 'group'));
+  const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups ? { keepBits: frameworkGroupBits } : {});
   const years = [...aggregates.keys()].sort((a, b) => a - b);
   const year = query.year ?? years.at(-1) ?? null;
   if (year === null) return { laCode: query.laCode, year: null, years, cells: [] };
