@@ -1,11 +1,16 @@
 import type { Capability } from '../web/capability.js';
+import { sourcePath } from '../web/paths.js';
+import { registerGapPages } from './pages.js';
 import { registerGapsApi } from './routes.js';
 
 /** Gap intelligence: the gap matrix of every group on every outcome. */
 export const gapsCapability: Capability = {
   name: 'gaps',
+  viewsDirectory: sourcePath('gaps', 'views'),
+  navigation: [{ text: 'Gaps', href: '/gaps', order: 10, permission: 'aggregates:read' }],
   apiLinks: [{ rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' }],
   registerRoutes(app, { database }) {
+    registerGapPages(app, database.db);
     registerGapsApi(app, database.db);
   },
 };

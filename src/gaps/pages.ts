@@ -1,0 +1,93 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { localAuthorityByGss } from '../areas/areas.js';
+import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
+import type { Viewer } from '../auth/gate.js';
+import type { Schema } from '../db/schema.js';
+import { OUTCOME_IDS } from '../framework/catalogue.js';
+import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
+import type { GapCell } from './matrix.js';
+import { mayReadAggregates } from './reach.js';
+import { gapsFor } from './service.js';
+
+interface MatrixQuery {
+  la?: string;
+  year?: string;
+  comparator?: string;
+  outcome?: string;
+  significant?: string;
+  trend?: string;
+}
+
+const outcomeNames: Record<string, string> = {
+  'be-healthy': 'Be healthy',
+  'stay-safe': 'Stay safe',
+  'enjoy-and-achieve': 'Enjoy and achieve',
+  'make-a-positive-contribution': 'Make a positive contribution',
+  'achieve-economic-well-being': 'Achieve economic well-being',
+};
+
+const trendText: Record<GapCell['trend'], string> = {
+  narrowing: 'narrowing',
+  widening: 'widening',
+  'no-significant-change': 'no significant change',
+  'not-enough-data': 'not enough years',
+};
+
+/** Authorities whose figures the viewer may see and which have data, their own first. */
+async function authoritiesWithData(db: Kysely<Schema>, viewer: Viewer): Promise<{ code: string; name: string }[]> {
+  const rows = await db.selectFrom('child_year_batch').select('la_code').distinct().execute();
+  const own = new Set(viewer.signedIn ? viewer.memberships.map((membership) => membership.laCode) : []);
+  return rows
+    .map((row) => row.la_code)
+    .filter((code) => mayReadAggregates(viewer, code))
+    .sort((a, b) => Number(own.has(b)) - Number(own.has(a)) || a.localeCompare(b))
+    .map((code) => ({ code, name: localAuthorityByGss(code)?.name ?? code }));
+}
+
+/** Whether a cell is good or bad news, given the indicator's polarity: for the words and colours of the page. */
+function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
+  if (cell.significant === null) return 'unknown';
+  if (!cell.significant) return 'similar';
+  const groupAhead = (cell.gap ?? 0) > 0;
+  return groupAhead === (cell.polarity === 'higher-is-better') ? 'better' : 'worse';
+}
+
+/** The gap matrix page: every group against its comparator on every indicator, grouped by outcome. */
+export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void {
+  app.get<{ Querystring: MatrixQuery }>('/gaps', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
+    const authorities = await authoritiesWithData(db, request.viewer);
+    const query = request.query;
+    const laCode = authorities.find((la) => la.code === query.la)?.code ?? authorities[0]?.code;
+    const base = { pageTitle: 'Gaps', authorities, query, outcomeNames, outcomes: OUTCOME_IDS };
+    if (laCode === undefined) return reply.view('gaps/matrix.njk', { ...base, cells: [] });
+    const year = query.year ? parseAcademicYear(query.year) : undefined;
+    const comparator = query.comparator === 'all' ? 'all' : 'all-other';
+    const suppressed = !seesSmallNumbers(request.viewer, { laCode });
+    const answer = await gapsFor(db, { laCode, year, comparator, suppress: suppressed });
+    const indicators = measures.filter((measure) => !query.outcome || measure.outcome === query.outcome);
+    const wanted = (cell: GapCell) =>
+      (!query.significant || String(cell.significant === true) === (query.significant === 'yes' ? 'true' : 'false')) && (!query.trend || cell.trend === query.trend);
+    const byGroup = new Map<string, { label: string; cells: Map<string, GapCell & { reading: string; trendText: string }> }>();
+    for (const cell of answer.cells) {
+      const row = byGroup.get(cell.group) ?? { label: cell.group_label, cells: new Map() };
+      byGroup.set(cell.group, row);
+      if (wanted(cell)) row.cells.set(cell.indicator, { ...cell, reading: reading(cell), trendText: trendText[cell.trend] });
+    }
+    const outcomeColumns = OUTCOME_IDS.map((outcome) => ({ outcome, name: outcomeNames[outcome], indicators: indicators.filter((measure) => measure.outcome === outcome) })).filter(
+      (column) => column.indicators.length > 0,
+    );
+    return reply.view('gaps/matrix.njk', {
+      ...base,
+      laCode,
+      authorityName: localAuthorityByGss(laCode)?.name ?? laCode,
+      year: answer.year === null ? null : formatAcademicYear(answer.year),
+      years: answer.years.map(formatAcademicYear).reverse(),
+      comparator,
+      suppressed,
+      outcomeColumns,
+      rows: [...byGroup.values()],
+      shownCells: [...byGroup.values()].reduce((total, row) => total + row.cells.size, 0),
+    });
+  });
+}
