@@ -7,6 +7,7 @@ import type { Schema } from '../db/schema.js';
 import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import type { GapCell } from './matrix.js';
+import { curvesToTurn } from './curves.js';
 import { mayReadAggregates } from './reach.js';
 import { gapsFor } from './service.js';
 
@@ -55,6 +56,26 @@ function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
 
 /** The gap matrix page: every group against its comparator on every indicator, grouped by outcome. */
 export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void {
+  app.get<{ Querystring: MatrixQuery }>('/gaps/curves', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
+    const authorities = await authoritiesWithData(db, request.viewer);
+    const laCode = authorities.find((la) => la.code === request.query.la)?.code ?? authorities[0]?.code;
+    const base = { pageTitle: 'Which curves to turn', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities };
+    if (laCode === undefined) return reply.view('gaps/curves.njk', { ...base, curves: [] });
+    const year = request.query.year ? parseAcademicYear(request.query.year) : undefined;
+    const suppressed = !seesSmallNumbers(request.viewer, { laCode });
+    const answer = await gapsFor(db, { laCode, year, comparator: 'all-other', suppress: suppressed });
+    const labelOf = new Map(measures.map((measure) => [measure.name, measure.label]));
+    return reply.view('gaps/curves.njk', {
+      ...base,
+      laCode,
+      authorityName: localAuthorityByGss(laCode)?.name ?? laCode,
+      year: answer.year === null ? null : formatAcademicYear(answer.year),
+      years: answer.years.map(formatAcademicYear).reverse(),
+      suppressed,
+      curves: curvesToTurn(answer.cells).map((curve) => ({ ...curve, indicatorLabel: labelOf.get(curve.cell.indicator), outcomeName: outcomeNames[curve.cell.outcome], trendText: trendText[curve.cell.trend] })),
+    });
+  });
+
   app.get<{ Querystring: MatrixQuery }>('/gaps', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
     const authorities = await authoritiesWithData(db, request.viewer);
     const query = request.query;

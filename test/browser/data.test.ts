@@ -70,6 +70,11 @@ describe.skipIf(!chromiumAvailable)('loading data and reading children’s recor
     await analyst.page.getByRole('button', { name: 'Show gaps' }).click();
     await analyst.page.waitForURL(/significant=yes/);
     expect(await analyst.page.locator('table.ntg-matrix .ntg-gap--similar').count()).toBe(0);
+    await analyst.page.getByRole('link', { name: 'Which curves to turn: the significant gaps, ranked' }).click();
+    await analyst.page.waitForURL(/\/gaps\/curves/);
+    expect(await analyst.page.getByRole('heading', { level: 1 }).textContent()).toBe('Which curves to turn: Leeds, 2024/25');
+    expect(await analyst.page.getByText('How the list is ranked').count()).toBe(1);
+    await expectNoAxeViolations(analyst.page);
     expect(analyst.errors).toEqual([]);
     await analyst.close();
 
