@@ -8,6 +8,9 @@ import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import type { GapCell } from './matrix.js';
 import { curvesToTurn } from './curves.js';
+import { auditDataGaps } from './data-gaps.js';
+import { frameworkGroupBits, frameworkGroupSpecs } from './groups.js';
+import { readJointAggregates } from './joint-aggregates.js';
 import { mayReadAggregates } from './reach.js';
 import { gapsFor } from './service.js';
 
@@ -56,6 +59,37 @@ function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
 
 /** The gap matrix page: every group against its comparator on every indicator, grouped by outcome. */
 export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void {
+  app.get<{ Querystring: MatrixQuery }>('/gaps/data', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
+    const authorities = await authoritiesWithData(db, request.viewer);
+    const laCode = authorities.find((la) => la.code === request.query.la)?.code ?? authorities[0]?.code;
+    const base = { pageTitle: 'Gaps in the data', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities };
+    if (laCode === undefined) return reply.view('gaps/data.njk', base);
+    const aggregates = await readJointAggregates(db, laCode, { keepBits: frameworkGroupBits });
+    const years = [...aggregates.keys()].sort((a, b) => b - a);
+    const asked = request.query.year ? parseAcademicYear(request.query.year) : undefined;
+    const year = asked !== undefined && aggregates.has(asked) ? asked : years[0]!;
+    const audit = auditDataGaps(aggregates.get(year)!, frameworkGroupSpecs());
+    const seesSmall = seesSmallNumbers(request.viewer, { laCode });
+    const shown = (count: number) => (seesSmall || count === 0 || count >= 5 ? count.toLocaleString('en-GB') : 'c');
+    return reply.view('gaps/data.njk', {
+      ...base,
+      laCode,
+      authorityName: localAuthorityByGss(laCode)?.name ?? laCode,
+      year: formatAcademicYear(year),
+      years: years.map(formatAcademicYear),
+      measures,
+      outcomeNames,
+      outcomesWithout: OUTCOME_IDS.filter((outcome) => !audit.indicators.some((entry) => entry.children > 0 && measures.find((measure) => measure.name === entry.indicator)?.outcome === outcome)),
+      indicators: audit.indicators.map((entry) => ({ ...entry, measure: measures.find((measure) => measure.name === entry.indicator)! })),
+      groups: audit.groups.map((group) => ({
+        ...group,
+        inGroupShown: shown(group.inGroup),
+        unknownPercent: (100 * group.unknownShare).toFixed(1),
+        cells: group.cells.map((entry) => ({ ...entry, groupCountShown: shown(entry.groupCount) })),
+      })),
+    });
+  });
+
   app.get<{ Querystring: MatrixQuery }>('/gaps/curves', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
     const authorities = await authoritiesWithData(db, request.viewer);
     const laCode = authorities.find((la) => la.code === request.query.la)?.code ?? authorities[0]?.code;

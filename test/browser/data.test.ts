@@ -75,6 +75,11 @@ describe.skipIf(!chromiumAvailable)('loading data and reading children’s recor
     expect(await analyst.page.getByRole('heading', { level: 1 }).textContent()).toBe('Which curves to turn: Leeds, 2024/25');
     expect(await analyst.page.getByText('How the list is ranked').count()).toBe(1);
     await expectNoAxeViolations(analyst.page);
+    await analyst.page.goto(`${session.baseUrl}/gaps/data`);
+    expect(await analyst.page.getByRole('heading', { level: 1 }).textContent()).toBe('Gaps in the data: Leeds, 2024/25');
+    expect(await analyst.page.getByText('No indicator for “Stay safe” has data in 2024/25').count()).toBe(1);
+    expect(await analyst.page.locator('table.ntg-matrix tbody tr').count()).toBe(13);
+    await expectNoAxeViolations(analyst.page);
     expect(analyst.errors).toEqual([]);
     await analyst.close();
 
