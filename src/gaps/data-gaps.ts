@@ -62,7 +62,7 @@ export function auditDataGaps(cells: readonly JointCell[], groups: readonly Grou
             ? 'no-data'
             : inN[index] === 0
               ? 'no-children'
-              : discloseCount(inN[index]!).reason !== null || discloseCount(outN[index]!).reason !== null
+              : discloseCount(inN[index]).reason !== null || discloseCount(outN[index]).reason !== null
                 ? 'withheld'
                 : 'shown';
         return { indicator: measure.name, status, groupCount: inN[index]!, unknownCount: unknownN[index]! };
