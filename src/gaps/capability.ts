@@ -1,5 +1,6 @@
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
+import { registerIndicatorPage } from './indicator-page.js';
 import { registerGapPages } from './pages.js';
 import { registerGapsApi } from './routes.js';
 
@@ -11,6 +12,7 @@ export const gapsCapability: Capability = {
   apiLinks: [{ rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' }],
   registerRoutes(app, { database }) {
     registerGapPages(app, database.db);
+    registerIndicatorPage(app, database.db);
     registerGapsApi(app, database.db);
   },
 };

@@ -103,3 +103,11 @@ describe('the gap matrix from aggregates', () => {
     expect(() => parseGroup('sex:X')).toThrow('sex is sex:F or sex:M');
   });
 });
+
+describe('the gap matrix with a single child on one side', () => {
+  it('shows a mean without an interval rather than failing', () => {
+    const data: JointAggregates = new Map([[2023, [cell([[inCare, memberIn]], 1, { [attainment8]: [1, 30, 900] }), cell([[inCare, memberOut]], 50, { [attainment8]: [50, 2300, 110_000] })]]]);
+    const [result] = computeGapMatrix(data, { groups: [parseGroup('children-in-care')], indicators: [measures[attainment8]!] });
+    expect(result).toMatchObject({ group_value: 30, group_lower: null, group_upper: null, comparator_value: 46, gap: -16, gap_lower: null, gap_upper: null, significant: null });
+  });
+});

@@ -1,7 +1,7 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
 import { formatAcademicYear, measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { discloseCount, gapTrend, meanDifference, proportionDifference } from '../stats/index.js';
+import { discloseCount, gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference } from '../stats/index.js';
 import type { GapPoint } from '../stats/index.js';
 import type { GroupSpec } from './groups.js';
 import { standing } from './groups.js';
@@ -24,9 +24,14 @@ export interface GapCell {
   group_count: number | null;
   /** Percentage for yes/no indicators, mean otherwise. */
   group_value: number | null;
+  /** 95% confidence interval of the group's value (Wilson for percentages, Student's t for means). */
+  group_lower: number | null;
+  group_upper: number | null;
   comparator: Comparator;
   comparator_count: number | null;
   comparator_value: number | null;
+  comparator_lower: number | null;
+  comparator_upper: number | null;
   /** The group's value minus the comparator's: percentage points, or the measure's units. */
   gap: number | null;
   gap_lower: number | null;
@@ -104,6 +109,19 @@ interface Estimated {
   upper: number | null;
 }
 
+/** One side's value with its own interval, by the stats module (Wilson; Student's t). */
+function valueWithInterval(measure: MeasureDefinition, figures: Side): { value: number | null; lower: number | null; upper: number | null } {
+  if (figures.n === 0) return { value: null, lower: null, upper: null };
+  if (measure.type === 'binary') {
+    const result = proportion(figures.sum, figures.n, { multiplier: 100 });
+    return { value: result.value, lower: result.lower, upper: result.upper };
+  }
+  // A mean's interval needs two or more children; one child's value is shown without one.
+  if (figures.n < 2) return { value: figures.sum / figures.n, lower: null, upper: null };
+  const result = meanFromSummary(meanSummary(figures));
+  return { value: result.value, lower: result.lower, upper: result.upper };
+}
+
 /** The gap from two sides' sufficient statistics, by the stats module's methods (Newcombe; Welch). */
 function estimate(measure: MeasureDefinition, group: Side, comparator: Side): Estimated {
   if (group.n === 0 || comparator.n === 0) {
@@ -159,6 +177,8 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
         const trend = history.length >= 3 ? gapTrend(history).trend : 'not-enough-data';
         const suppressed = request.suppress === true && (discloseCount(point.group.n).reason !== null || discloseCount(point.comparator.n).reason !== null);
         const { groupValue, comparatorValue, gap, lower, upper } = point.estimate;
+        const groupInterval = valueWithInterval(measure, point.group);
+        const comparatorInterval = valueWithInterval(measure, point.comparator);
         cells.push({
           group: group.id,
           group_label: group.label,
@@ -167,9 +187,13 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
           year: formatAcademicYear(year),
           group_count: suppressed ? null : point.group.n,
           group_value: suppressed ? null : groupValue,
+          group_lower: suppressed ? null : groupInterval.lower,
+          group_upper: suppressed ? null : groupInterval.upper,
           comparator,
           comparator_count: suppressed ? null : point.comparator.n,
           comparator_value: suppressed ? null : comparatorValue,
+          comparator_lower: suppressed ? null : comparatorInterval.lower,
+          comparator_upper: suppressed ? null : comparatorInterval.upper,
           gap: suppressed ? null : gap,
           gap_lower: suppressed ? null : lower,
           gap_upper: suppressed ? null : upper,

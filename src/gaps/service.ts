@@ -65,6 +65,23 @@ export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapA
   return { laCode: query.laCode, year, years, cells };
 }
 
+/** One group's gap on one indicator in every year the authority has, for the indicator page. */
+export async function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
+  const measure = measures.find((entry) => entry.name === query.indicator);
+  if (measure === undefined) throw new GapRequestError('indicator', `"${query.indicator}" is not one of ${measures.map((entry) => entry.name).join(', ')}`);
+  let group: GroupSpec;
+  try {
+    group = parseGroup(query.group);
+  } catch (error) {
+    throw new GapRequestError('group', (error as Error).message);
+  }
+  const comparator = (query.comparator ?? 'all-other') as Comparator;
+  if (!comparators.includes(comparator)) throw new GapRequestError('comparator', `"${query.comparator}" is not one of ${comparators.join(', ')}`);
+  const onlyFrameworkGroups = group.terms.every((term) => term.dimension.kind === 'group');
+  const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups ? { keepBits: frameworkGroupBits } : {});
+  return computeGapMatrix(aggregates, { groups: [group], indicators: [measure], comparator, suppress: query.suppress });
+}
+
 /** The fields of a cell, in the order of the API and the command line's CSV. */
 export const gapCellFields: readonly (keyof GapCell)[] = [
   'group',
@@ -74,9 +91,13 @@ export const gapCellFields: readonly (keyof GapCell)[] = [
   'year',
   'group_count',
   'group_value',
+  'group_lower',
+  'group_upper',
   'comparator',
   'comparator_count',
   'comparator_value',
+  'comparator_lower',
+  'comparator_upper',
   'gap',
   'gap_lower',
   'gap_upper',

@@ -70,6 +70,12 @@ describe.skipIf(!chromiumAvailable)('loading data and reading children’s recor
     await analyst.page.getByRole('button', { name: 'Show gaps' }).click();
     await analyst.page.waitForURL(/significant=yes/);
     expect(await analyst.page.locator('table.ntg-matrix .ntg-gap--similar').count()).toBe(0);
+    await analyst.page.locator('table.ntg-matrix a.ntg-gap').first().click();
+    await analyst.page.waitForURL(/\/gaps\/indicator\?/);
+    expect(await analyst.page.locator('figure.ntg-chart svg[role="img"]').count()).toBe(2);
+    expect(await analyst.page.getByRole('table').count()).toBe(2);
+    await expectNoAxeViolations(analyst.page);
+    await analyst.page.goBack();
     await analyst.page.getByRole('link', { name: 'Which curves to turn: the significant gaps, ranked' }).click();
     await analyst.page.waitForURL(/\/gaps\/curves/);
     expect(await analyst.page.getByRole('heading', { level: 1 }).textContent()).toBe('Which curves to turn: Leeds, 2024/25');
