@@ -17,6 +17,13 @@ interface IndicatorQuery {
   comparator?: string;
 }
 
+const trendSentence: Record<GapCell['trend'], string> = {
+  narrowing: 'Over the years the gap is narrowing.',
+  widening: 'Over the years the gap is widening.',
+  'no-significant-change': 'Over the years the gap shows no significant change.',
+  'not-enough-data': 'There are too few years yet to judge its trend (five are needed).',
+};
+
 function comparatorName(comparator: string): string {
   return comparator === 'all' ? 'All children' : 'All other children';
 }
@@ -34,7 +41,7 @@ async function valueChart(cells: readonly GapCell[], unit: string, groupLabel: s
       data: { values },
       encoding: { x: { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } },
       layer: [
-        { mark: { type: 'errorbar', ticks: true }, encoding: { y: { field: 'lower', type: 'quantitative', title: unit, scale: { zero: false } }, y2: { field: 'upper' }, color: colour, xOffset: { field: 'series' } } },
+        { mark: { type: 'errorbar', ticks: { size: 12 } }, encoding: { y: { field: 'lower', type: 'quantitative', title: unit, scale: { zero: false } }, y2: { field: 'upper' }, color: colour } },
         { mark: { type: 'line', point: { filled: true, size: 60 } }, encoding: { y: { field: 'value', type: 'quantitative' }, color: colour, shape: { field: 'series', type: 'nominal', title: null } } },
       ],
     },
@@ -52,7 +59,7 @@ async function gapChart(cells: readonly GapCell[], unit: string): Promise<string
       encoding: { x: { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } },
       layer: [
         { mark: { type: 'rule', color: chartColours.neutral, strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } },
-        { mark: { type: 'errorbar', ticks: true, color: chartColours.group }, encoding: { y: { field: 'lower', type: 'quantitative', title: `Gap (${unit})` }, y2: { field: 'upper' } } },
+        { mark: { type: 'errorbar', ticks: { size: 12 }, color: chartColours.group }, encoding: { y: { field: 'lower', type: 'quantitative', title: `Gap (${unit})` }, y2: { field: 'upper' } } },
         { mark: { type: 'point', filled: true, size: 70, color: chartColours.group }, encoding: { y: { field: 'gap', type: 'quantitative' } } },
       ],
     },
@@ -93,6 +100,7 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
       latest,
       cells,
       comparatorName: comparatorName(comparator),
+      trendSentence: trendSentence[latest.trend],
       unit,
       valueChart: await valueChart(cells, valueUnit, latest.group_label, comparator),
       gapChart: await gapChart(cells, unit),

@@ -8,7 +8,7 @@ export const chartColours = { group: '#1d70b8', comparator: '#f47738', neutral: 
 const chartConfig = {
   font: 'Arial, sans-serif',
   axis: { labelFontSize: 14, titleFontSize: 14, labelColor: chartColours.text, titleColor: chartColours.text, gridColor: '#e5e6e7' },
-  legend: { labelFontSize: 14, titleFontSize: 14, orient: 'bottom' },
+  legend: { labelFontSize: 14, titleFontSize: 14, orient: 'bottom', labelLimit: 480 },
   view: { stroke: null },
   // The chart is one image with a text alternative; the table beside it carries the figures.
   aria: false,
