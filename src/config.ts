@@ -64,6 +64,7 @@ const environmentSchema = z.object({
   NTG_OIDC_LABEL: z.string().trim().min(1).default('your organisation’s account'),
   NTG_UPLOAD_LIMIT_MB: wholeNumber(1, 10240, 'a whole number of megabytes').default(200),
   NTG_DEMO_CHILDREN: wholeNumber(100, 500_000, 'a whole number of children').default(60_000),
+  NTG_CHROMIUM_PATH: z.string().trim().min(1, { error: 'the path of a Chromium or Chrome executable' }).default('/usr/bin/chromium'),
   NTG_PSEUDONYM_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
 });
 
@@ -97,6 +98,8 @@ export interface Config {
   oidc: OidcConfig | undefined;
   /** The key child identifiers are pseudonymised with. Unset: demo mode keeps a generated one in the data folder. */
   pseudonymKey: string | undefined;
+  /** The Chromium that prints board reports as PDF. */
+  chromiumPath: string;
 }
 
 export interface OidcConfig {
@@ -147,6 +150,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     uploadLimitBytes: env.NTG_UPLOAD_LIMIT_MB * 1_048_576,
     oidc: oidcConfig(env),
     pseudonymKey: env.NTG_PSEUDONYM_KEY,
+    chromiumPath: env.NTG_CHROMIUM_PATH,
   };
 }
 

@@ -2,6 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { AggregateTables } from '../aggregates/tables.js';
 import type { AuthTables } from '../auth/tables.js';
 import type { FrameworkTables } from '../framework/tables.js';
+import type { PlanTables } from '../gaps/plans/tables.js';
 import type { IngestTables } from '../ingest/tables.js';
 import type { StatisticsTables } from '../ingest/statistics-tables.js';
 
@@ -15,6 +16,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables {
   instance: InstanceTable;
 }

@@ -3,16 +3,21 @@ import { sourcePath } from '../web/paths.js';
 import { registerIndicatorPage } from './indicator-page.js';
 import { registerGapPages } from './pages.js';
 import { registerGapsApi } from './routes.js';
+import { registerPlanRoutes } from './plans/routes.js';
 
 /** Gap intelligence: the gap matrix of every group on every outcome. */
 export const gapsCapability: Capability = {
   name: 'gaps',
   viewsDirectory: sourcePath('gaps', 'views'),
-  navigation: [{ text: 'Gaps', href: '/gaps', order: 10, permission: 'aggregates:read' }],
+  navigation: [
+    { text: 'Gaps', href: '/gaps', order: 10, permission: 'aggregates:read' },
+    { text: 'Plans', href: '/plans', order: 11, permission: 'assessments:read' },
+  ],
   apiLinks: [{ rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' }],
-  registerRoutes(app, { database }) {
+  registerRoutes(app, { database, config }) {
     registerGapPages(app, database.db);
     registerIndicatorPage(app, database.db);
     registerGapsApi(app, database.db);
+    registerPlanRoutes(app, database.db, config);
   },
 };

@@ -11,6 +11,8 @@ declare module 'fastify' {
   interface FastifyReply {
     /** Renders a Nunjucks page inside the service layout and sends it as HTML. */
     view(template: string, context?: Record<string, unknown>): FastifyReply;
+    /** Renders a Nunjucks page with the same shared values, returning the HTML (for a PDF, say). */
+    renderView(template: string, context?: Record<string, unknown>): string;
   }
 }
 
@@ -33,9 +35,9 @@ export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
   const environment = createViewEnvironment(options.capabilityViewDirectories);
   const navigation = [...options.navigation].sort((a, b) => a.order - b.order);
 
-  app.decorateReply('view', function view(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+  app.decorateReply('renderView', function renderView(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const path = this.request.url.split('?')[0] ?? '/';
-    const html = environment.render(template, {
+    return environment.render(template, {
       serviceName,
       version,
       cspNonce: this.cspNonce?.script,
@@ -50,6 +52,9 @@ export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
       currentPath: path,
       ...context,
     });
-    return this.type('text/html; charset=utf-8').send(html);
+  });
+
+  app.decorateReply('view', function view(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
+    return this.type('text/html; charset=utf-8').send(this.renderView(template, context));
   });
 }

@@ -1,0 +1,61 @@
+import { access, constants } from 'node:fs/promises';
+import { chromium } from 'playwright-core';
+
+/** The PDF could not be made here: no Chromium, or it failed to start. The HTML print version still works. */
+export class PdfUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PdfUnavailableError';
+  }
+}
+
+const launchArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
+
+// One Chromium at a time: each takes a few hundred megabytes, and board reports are printed rarely.
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Prints a self-contained HTML document (styles inline, charts as inline SVG, no scripts and no
+ * network) to an A4 PDF with Chromium, the same engine people print the HTML version with.
+ * Requests from the page are refused so a report can never fetch anything while it renders.
+ */
+export function htmlToPdf(html: string, options: { chromiumPath: string; title: string }): Promise<Buffer> {
+  const run = queue.then(() => printOnce(html, options));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function printOnce(html: string, options: { chromiumPath: string; title: string }): Promise<Buffer> {
+  try {
+    await access(options.chromiumPath, constants.X_OK);
+  } catch {
+    throw new PdfUnavailableError(`Chromium is not installed at ${options.chromiumPath} (set NTG_CHROMIUM_PATH)`);
+  }
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: options.chromiumPath, args: launchArgs });
+  } catch (error) {
+    throw new PdfUnavailableError(`Chromium at ${options.chromiumPath} did not start: ${(error as Error).message.split('\n')[0]}`);
+  }
+  try {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    await context.route('**/*', (route) => route.abort());
+    const page = await context.newPage();
+    await page.setContent(html, { waitUntil: 'load' });
+    const pdf = await page.pdf({
+      format: 'A4',
+      printBackground: true,
+      margin: { top: '18mm', bottom: '18mm', left: '16mm', right: '16mm' },
+      displayHeaderFooter: true,
+      headerTemplate: '<span></span>',
+      footerTemplate: `<div style="font: 9px Arial, sans-serif; width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;"><span>${escapeHtml(options.title)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,
+    });
+    return pdf;
+  } finally {
+    await browser.close();
+  }
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
