@@ -44,5 +44,7 @@ export { forecastLinear } from './forecast.js';
 export type { ForecastPoint, ForecastResult, LinearFit } from './forecast.js';
 export { funnelLimits } from './funnel.js';
 export type { FunnelLevel, FunnelOptions, FunnelPoint } from './funnel.js';
+export { meanFunnelLimits } from './funnel-mean.js';
+export type { MeanFunnelOptions } from './funnel-mean.js';
 export { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure } from './disclosure.js';
 export type { DisclosedCell, DisclosedTable, DisclosureOptions, SuppressionReason } from './disclosure.js';
