@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../src/auth/demo.js';
 import { BrowserSession, chromiumAvailable, expectNoAxeViolations } from '../support/browser.js';
 import { child, childCsv } from '../support/child-files.js';
 
@@ -18,22 +17,7 @@ describe.skipIf(!chromiumAvailable)('loading data and reading children’s recor
     rmSync(folder, { recursive: true, force: true });
   });
 
-  async function signInAs(email: string) {
-    const opened = await session.open('/sign-in');
-    const { page } = opened;
-    const row = page.getByRole('row').filter({ hasText: email });
-    const code = (await row.getByRole('cell').nth(2).textContent())?.trim() ?? '';
-    await page.getByLabel('Email address').fill(email);
-    await page.getByLabel('Password').fill(demoPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/sign-in/second-factor');
-    if (new URL(page.url()).pathname === '/sign-in/second-factor') {
-      await page.getByLabel('Security code').fill(code);
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.waitForURL((url) => url.pathname === '/');
-    }
-    return opened;
-  }
+  const signInAs = (email: string) => session.signInAs(email);
   const signInAsAnalyst = () => signInAs('analyst@demo.invalid');
 
   it('lists the demo authority’s children, filters them and opens one child’s record, every page passing axe', async () => {

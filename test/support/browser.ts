@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { demoPassword } from '../../src/auth/demo.js';
 import { createTestApp } from './app.js';
 import type { TestApp } from './app.js';
 
@@ -58,6 +59,24 @@ export class BrowserSession {
     page.on('pageerror', (error) => errors.push(error.message));
     const response = await page.goto(`${this.baseUrl}${path}`);
     return { page, status: response?.status(), errors, close: () => context.close() };
+  }
+
+  /** Opens the sign-in page and signs in as a demo account, giving the second factor if the role needs one. */
+  async signInAs(email: string): Promise<OpenedPage> {
+    const opened = await this.open('/sign-in');
+    const { page } = opened;
+    const row = page.getByRole('row').filter({ hasText: email });
+    const code = (await row.getByRole('cell').nth(2).textContent())?.trim() ?? '';
+    await page.getByLabel('Email address').fill(email);
+    await page.getByLabel('Password').fill(demoPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/sign-in/second-factor');
+    if (new URL(page.url()).pathname === '/sign-in/second-factor') {
+      await page.getByLabel('Security code').fill(code);
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL((url) => url.pathname === '/');
+    }
+    return opened;
   }
 
   async stop(): Promise<void> {
