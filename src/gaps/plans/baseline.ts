@@ -81,8 +81,11 @@ export function baselineOf(cells: readonly GapCell[], targetYear: number | null,
   return { points, forecastable: valueForecast.some((forecast) => forecast.value !== null) };
 }
 
-function rounded(value: number | null): number | null {
-  return value === null ? null : Math.round(value * 10) / 10;
+/** Decimal places that keep small averages (0.14 suspensions a child) readable: two below 10, else one. */
+function decimalsFor(baseline: Baseline, percentage: boolean): number {
+  if (percentage) return 1;
+  const largest = Math.max(0, ...baseline.points.map((point) => Math.abs(point.value ?? 0)));
+  return largest < 10 ? 2 : 1;
 }
 
 export interface BaselineFigureContext {
@@ -93,13 +96,17 @@ export interface BaselineFigureContext {
   targetYear: number | null;
 }
 
-function shown(value: number | null, percentage: boolean): string {
+function shown(value: number | null, percentage: boolean, decimals: number): string {
   if (value === null) return 'not known';
-  return percentage ? `${value.toFixed(1)}%` : value.toFixed(1);
+  return percentage ? `${value.toFixed(decimals)}%` : value.toFixed(decimals);
 }
 
 /** The baseline as a chart with its table: observed years, the forecast if nothing changes, the target. */
 export function baselineFigure(baseline: Baseline, context: BaselineFigureContext): ChartFigure {
+  const decimals = decimalsFor(baseline, context.percentage);
+  const scale = 10 ** decimals;
+  const rounded = (value: number | null) => (value === null ? null : Math.round(value * scale) / scale);
+  const show = (value: number | null) => shown(value, context.percentage, decimals);
   const unit = context.percentage ? 'Per cent' : 'Average';
   const series = (kind: BaselinePoint['kind']) => (kind === 'observed' ? 'Observed' : 'Forecast if nothing changes');
   const values = baseline.points
@@ -122,16 +129,16 @@ export function baselineFigure(baseline: Baseline, context: BaselineFigureContex
   const sentences = [
     lastFact === undefined
       ? `No year has a figure for ${context.groupLabel.toLowerCase()} yet.`
-      : `In ${formatAcademicYear(lastFact.year)}, ${context.groupLabel.toLowerCase()}: ${shown(lastFact.value, context.percentage)} (${context.measureLabel.toLowerCase()}).`,
+      : `In ${formatAcademicYear(lastFact.year)}, ${context.groupLabel.toLowerCase()}: ${show(lastFact.value)} (${context.measureLabel.toLowerCase()}).`,
   ];
   if (baseline.forecastable && lastForecast !== undefined && lastForecast.value !== null) {
     sentences.push(
-      `If nothing changes, the straight-line forecast for ${formatAcademicYear(lastForecast.year)} is ${shown(lastForecast.value, context.percentage)} (95% prediction interval ${shown(lastForecast.lower, context.percentage)} to ${shown(lastForecast.upper, context.percentage)}).`,
+      `If nothing changes, the straight-line forecast for ${formatAcademicYear(lastForecast.year)} is ${show(lastForecast.value)} (95% prediction interval ${show(lastForecast.lower)} to ${show(lastForecast.upper)}).`,
     );
   } else {
     sentences.push('There are too few years with figures (three are needed) to forecast where the curve is heading.');
   }
-  if (context.targetValue !== null && context.targetYear !== null) sentences.push(`The target is ${shown(context.targetValue, context.percentage)} by ${formatAcademicYear(context.targetYear)}.`);
+  if (context.targetValue !== null && context.targetYear !== null) sentences.push(`The target is ${show(context.targetValue)} by ${formatAcademicYear(context.targetYear)}.`);
 
   const rows: FigureCell[][] = baseline.points.map((point) => [
     formatAcademicYear(point.year),

@@ -43,7 +43,7 @@ export function parseVersion(body: FormBody): number | undefined {
 }
 
 /** The plan's own text: title, target, story, partners and what works. */
-export function parsePlanText(body: FormBody, options: { percentage: boolean; lastYear: number | null }): FormResult<PlanText> {
+export function parsePlanText(body: FormBody, options: { percentage: boolean; lastYear: number | null; min?: number | undefined; max?: number | undefined }): FormResult<PlanText> {
   const errors: FieldError[] = [];
   const title = text(body.title);
   if (title === '') errors.push({ field: 'title', text: 'Enter a title for the plan' });
@@ -58,7 +58,9 @@ export function parsePlanText(body: FormBody, options: { percentage: boolean; la
     if (targetText === '') errors.push({ field: 'target_value', text: 'Enter the target value, or clear the target year' });
     else if (value === undefined) errors.push({ field: 'target_value', text: 'Target value must be a number, like 55 or 102.5' });
     else if (options.percentage && (value < 0 || value > 100)) errors.push({ field: 'target_value', text: 'Target value must be a percentage from 0 to 100' });
-    else targetValue = value;
+    else if (!options.percentage && ((options.min !== undefined && value < options.min) || (options.max !== undefined && value > options.max))) {
+      errors.push({ field: 'target_value', text: `Target value must be from ${options.min ?? 'any'} to ${options.max ?? 'any'}, the range of the indicator` });
+    } else targetValue = value;
     const year = parseAcademicYear(targetYearText);
     if (targetYearText === '') errors.push({ field: 'target_year', text: 'Enter the academic year the target is for, like 2027/28' });
     else if (year === undefined) errors.push({ field: 'target_year', text: 'Target year must be an academic year like 2027/28' });

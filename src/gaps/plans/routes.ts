@@ -246,7 +246,7 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
     if (plan === undefined) return reply.callNotFound();
     const body = request.body ?? {};
     const subject = await planSubject(db, request.viewer, plan);
-    const parsed = parsePlanText(body, { percentage: subject.percentage, lastYear: subject.lastYear });
+    const parsed = parsePlanText(body, { percentage: subject.percentage, lastYear: subject.lastYear, min: subject.measure.min, max: subject.measure.max });
     const version = parseVersion(body);
     if (!parsed.ok) return editForm(request, reply.code(400), plan, { errors: parsed.errors, body });
     if (version === undefined) return reply.code(400).view('error.njk', { title: 'The plan could not be saved', message: 'The form was missing its version: open the plan and edit it again.' });
