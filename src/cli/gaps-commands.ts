@@ -4,6 +4,7 @@ import { openDatabase } from '../db/database.js';
 import { toCsv } from '../export/csv.js';
 import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.js';
 import { GapRequestError, gapCellFields, gapsFor } from '../gaps/service.js';
+import { comparators } from '../gaps/matrix.js';
 import type { GapCell } from '../gaps/matrix.js';
 import { prepareDatabase } from '../service.js';
 import { authorityCode } from './import-commands.js';
@@ -13,8 +14,16 @@ function rounded(value: number | null, places = 1): string {
   return value === null ? '–' : value.toFixed(places);
 }
 
+const comparatorWords: Record<string, string> = {
+  'all-other': 'all other children',
+  all: 'all children',
+  england: 'the same group in England (published statistics, taken as fixed)',
+};
+
 function tableLines(cells: readonly GapCell[]): string[] {
-  const header = ['group', 'indicator', 'group', 'n', 'comparator', 'n', 'gap', '95% interval', 'sig.', 'trend'];
+  // The reasons a published comparator is missing go last, and only when there are any.
+  const withNotes = cells.some((cell) => cell.comparator_note !== null);
+  const header = ['group', 'indicator', 'group', 'n', 'comparator', 'n', 'gap', '95% interval', 'sig.', 'trend', ...(withNotes ? ['note'] : [])];
   const rows = cells.map((cell) => [
     cell.group,
     cell.indicator,
@@ -26,6 +35,7 @@ function tableLines(cells: readonly GapCell[]): string[] {
     cell.gap_lower === null || cell.gap_upper === null ? '–' : `${rounded(cell.gap_lower)} to ${rounded(cell.gap_upper)}`,
     cell.significant === null ? '–' : cell.significant ? 'yes' : 'no',
     cell.trend,
+    ...(withNotes ? [cell.comparator_note ?? ''] : []),
   ]);
   const widths = header.map((name, column) => Math.max(name.length, ...rows.map((row) => row[column]!.length)));
   return [header, ...rows].map((row) => row.map((text, column) => (column >= 2 && column <= 7 ? text.padStart(widths[column]!) : text.padEnd(widths[column]!))).join('  ').trimEnd());
@@ -39,7 +49,14 @@ export function registerGapsCommand(program: Command): void {
     .option('--year <year>', 'academic year, e.g. 2023/24 (default: the latest with data)')
     .option('--indicator <name>', 'one indicator only, e.g. ks2_rwm_expected')
     .option('--group <group>', 'one group or combination only, e.g. children-in-care or poorer-socio-economic-groups&sex:M')
-    .addOption(new Option('--comparator <comparator>', 'what each group is compared with').choices(['all-other', 'all']).default('all-other'))
+    .addOption(
+      new Option(
+        '--comparator <comparator>',
+        'what each group is compared with: all-other (children known not to be in the group), all (every child), or england (the same group in England, from published statistics loaded with `ntg import statistics`)',
+      )
+        .choices([...comparators])
+        .default('all-other'),
+    )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
     .option('--suppress', 'withhold small numbers (counts 1 to 4), as viewers without child-level access see them')
     .action(async (options: { la: string; year?: string; indicator?: string; group?: string; comparator: string; format: 'table' | 'csv' | 'json'; suppress?: boolean }) => {
@@ -67,7 +84,7 @@ export function registerGapsCommand(program: Command): void {
         if (options.format === 'json') console.log(JSON.stringify(answer.cells, null, 2));
         else if (options.format === 'csv') process.stdout.write(toCsv(gapCellFields, answer.cells.map((cell) => gapCellFields.map((field) => cell[field]))));
         else {
-          console.log(`Gaps for ${laCode}, ${formatAcademicYear(answer.year!)}: each group against ${options.comparator === 'all' ? 'all children' : 'all other children'}; percentages (or means), gaps in points${options.suppress ? '; small numbers withheld (c)' : ''}.`);
+          console.log(`Gaps for ${laCode}, ${formatAcademicYear(answer.year!)}: each group against ${comparatorWords[options.comparator] ?? options.comparator}; percentages (or means), gaps in points${options.suppress ? '; small numbers withheld (c)' : ''}.`);
           console.log(tableLines(answer.cells).join('\n'));
         }
       } finally {

@@ -21,13 +21,13 @@ const disadvantagedShare = 0.3;
 export const demoStatisticsMeta = [
   'col_name,col_type,label,indicator_grouping,indicator_unit,indicator_dp,filter_hint,filter_grouping_column',
   'characteristic,Filter,Characteristic,,,,Disadvantage status,',
-  'pupil_count,Indicator,Number of eligible pupils,Key stage 2,,0,,',
+  't_rwm_eligible_pupils,Indicator,Number of eligible pupils,Key stage 2,,0,,',
   'pt_rwm_met_expected_standard,Indicator,Percentage meeting the expected standard in reading writing and maths,Key stage 2,%,0,,',
 ].join('\n');
 
 /** The data file's rows for the academic years given (start years), England then the region. */
 export function demoStatisticsData(years: readonly number[], region: { code: string; name: string }): string {
-  const lines = ['time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,characteristic,pupil_count,pt_rwm_met_expected_standard'];
+  const lines = ['time_period,time_identifier,geographic_level,country_code,country_name,region_code,region_name,characteristic,t_rwm_eligible_pupils,pt_rwm_met_expected_standard'];
   for (const year of years) {
     const period = formatAcademicYear(year).replace('/', '');
     const figures = national[year];

@@ -27,6 +27,7 @@ function cell(overrides: Partial<GapCell>): GapCell {
     unknown_count: 0,
     value_type: 'percentage',
     polarity: 'higher-is-better',
+    comparator_note: null,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@ import { meanDifference, proportionDifference } from '../stats/index.js';
 import { parseGroup } from './groups.js';
 import type { JointAggregates, JointCell } from './joint-aggregates.js';
 import { computeGapMatrix } from './matrix.js';
+import type { PublishedLookup } from './matrix.js';
 
 const inCare = dimension('children-in-care')!;
 const sex = dimension('sex')!;
@@ -109,5 +110,54 @@ describe('the gap matrix with a single child on one side', () => {
     const data: JointAggregates = new Map([[2023, [cell([[inCare, memberIn]], 1, { [attainment8]: [1, 30, 900] }), cell([[inCare, memberOut]], 50, { [attainment8]: [50, 2300, 110_000] })]]]);
     const [result] = computeGapMatrix(data, { groups: [parseGroup('children-in-care')], indicators: [measures[attainment8]!] });
     expect(result).toMatchObject({ group_value: 30, group_lower: null, group_upper: null, comparator_value: 46, gap: -16, gap_lower: null, gap_upper: null, significant: null });
+  });
+});
+
+describe('the gap matrix against the same group in England', () => {
+  // 2023/24: 12 of 40 children in care reached the KS2 standard (30%); the rest as above.
+  const aggregates: JointAggregates = new Map([[2023, [cell([[inCare, memberIn]], 40, { [ks2]: [40, 12, 12] }), cell([[inCare, memberOut]], 400, { [ks2]: [400, 260, 260] })]]]);
+  const request = { groups: [parseGroup('children-in-care')], indicators: [measures[ks2]!], comparator: 'england' as const };
+  const england = (value: number): PublishedLookup => (indicator, group, year) =>
+    indicator === 'ks2_rwm_expected' && group === 'children-in-care' && year === 2023 ? { value, count: 6000 } : { value: null, note: 'not published' };
+  // Wilson 95% interval of 12/40, worked by hand: (2x + z² ∓ z√(z² + 4x(n − x)/n)) / 2(n + z²) with z = 1.959964 gives 18.0748% to 45.4300%.
+  const lower = 18.07484522974653;
+  const upper = 45.43001881814493;
+
+  it('takes England’s figure as fixed and moves the group’s own interval by it', () => {
+    const [result] = computeGapMatrix(aggregates, { ...request, published: england(50) });
+    expect(result).toMatchObject({ comparator: 'england', group_count: 40, group_value: 30, comparator_value: 50, comparator_count: 6000, comparator_lower: null, comparator_upper: null, gap: -20, significant: true, comparator_note: null, unknown_count: 0 });
+    expect(result!.group_lower).toBeCloseTo(lower, 10);
+    expect(result!.gap_lower).toBeCloseTo(lower - 50, 10);
+    expect(result!.gap_upper).toBeCloseTo(upper - 50, 10);
+  });
+
+  it('calls a gap not significant when the group’s interval holds England’s figure', () => {
+    const [result] = computeGapMatrix(aggregates, { ...request, published: england(37) });
+    expect(result).toMatchObject({ gap: -7, significant: false });
+    expect(result!.gap_upper).toBeCloseTo(upper - 37, 10);
+  });
+
+  it('says why there is no comparator when nothing is published, keeping the group’s own figures', () => {
+    const [result] = computeGapMatrix(aggregates, { ...request, years: [2023], published: () => ({ value: null, note: 'no published figure' }) });
+    expect(result).toMatchObject({ group_value: 30, comparator_value: null, comparator_count: null, gap: null, gap_lower: null, significant: null, trend: 'not-enough-data', comparator_note: 'no published figure' });
+  });
+
+  it('withholds only the group’s own small numbers, England’s figure being public', () => {
+    const small: JointAggregates = new Map([[2023, [cell([[inCare, memberIn]], 3, { [ks2]: [3, 1, 1] })]]]);
+    expect(computeGapMatrix(small, { ...request, suppress: true, published: england(50) })[0]).toMatchObject({ suppressed: true, group_value: null, gap: null });
+    const enough: JointAggregates = new Map([[2023, [cell([[inCare, memberIn]], 40, { [ks2]: [40, 12, 12] })]]]);
+    expect(computeGapMatrix(enough, { ...request, suppress: true, published: england(50) })[0]).toMatchObject({ suppressed: false, comparator_value: 50, gap: -20 });
+  });
+
+  it('labels a group closing steadily on England as narrowing', () => {
+    // Children in care rise from 30% to 50% while England stays at 60%: gaps of −30, −25, −20, −15, −10.
+    const rising: JointAggregates = new Map(
+      [2019, 2020, 2021, 2022, 2023].map((year) => {
+        const reached = 10 * (30 + 5 * (year - 2019));
+        return [year, [cell([[inCare, memberIn]], 1000, { [ks2]: [1000, reached, reached] })]];
+      }),
+    );
+    const [result] = computeGapMatrix(rising, { ...request, years: [2023], published: () => ({ value: 60, count: null }) });
+    expect(result).toMatchObject({ gap: -10, comparator_count: null, trend: 'narrowing' });
   });
 });

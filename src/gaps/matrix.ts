@@ -7,9 +7,18 @@ import type { GroupSpec } from './groups.js';
 import { standing } from './groups.js';
 import type { JointAggregates, JointCell } from './joint-aggregates.js';
 
-/** What a group is compared with: the other children (known not to be in the group), or all children. */
-export type Comparator = 'all-other' | 'all';
-export const comparators: readonly Comparator[] = ['all-other', 'all'];
+/**
+ * What a group is compared with: the other children (known not to be in the group), all children,
+ * or the same group in England as published (loaded published statistics, see benchmarks.ts).
+ */
+export type Comparator = 'all-other' | 'all' | 'england';
+export const comparators: readonly Comparator[] = ['all-other', 'all', 'england'];
+
+/** A published figure to compare a group with: its value (and count, when published), or why there is none. */
+export type PublishedComparison = { value: number; count: number | null } | { value: null; note: string };
+
+/** The same group's published figure for an indicator (measure name), group id and academic year (start year). */
+export type PublishedLookup = (indicator: string, group: string, year: number) => PublishedComparison;
 
 export type GapTrendLabel = 'narrowing' | 'widening' | 'no-significant-change' | 'not-enough-data';
 
@@ -46,6 +55,8 @@ export interface GapCell {
   unknown_count: number | null;
   value_type: 'percentage' | 'mean';
   polarity: MeasureDefinition['polarity'];
+  /** Why the comparator has no value when it is a published figure ('england'): no equivalent statistic, none loaded, or the symbol published. */
+  comparator_note: string | null;
 }
 
 export interface GapMatrixRequest {
@@ -54,6 +65,8 @@ export interface GapMatrixRequest {
   /** The academic years to show (start years); default every year in the aggregates. */
   years?: readonly number[];
   comparator?: Comparator;
+  /** The published figures the 'england' comparator reads. */
+  published?: PublishedLookup;
   /** Withhold small numbers (everyone without child-level access to the area). */
   suppress?: boolean;
 }
@@ -144,6 +157,21 @@ function estimate(measure: MeasureDefinition, group: Side, comparator: Side): Es
 }
 
 /**
+ * The gap against a published figure, which is taken as fixed: published aggregates carry no
+ * interval here, and a national figure rests on so many children that its own uncertainty is small
+ * beside a group's in one authority. The gap's interval is the group's own interval shifted by the
+ * figure, so the gap is significant exactly when the group's interval excludes it.
+ */
+function estimateAgainstPublished(measure: MeasureDefinition, group: Side, published: PublishedComparison): Estimated {
+  const own = valueWithInterval(measure, group);
+  if (own.value === null || published.value === null) return { groupValue: own.value, comparatorValue: published.value, gap: null, lower: null, upper: null };
+  const shift = (limit: number | null) => (limit === null ? null : limit - published.value);
+  return { groupValue: own.value, comparatorValue: published.value, gap: own.value - published.value, lower: shift(own.lower), upper: shift(own.upper) };
+}
+
+const nothingPublished: PublishedLookup = () => ({ value: null, note: 'no published statistics were given to compare with' });
+
+/**
  * The gap matrix of one area from its aggregates: for every group, indicator and year, the group's
  * value and count, the comparator's, the gap with its 95% interval, whether it is significant, and
  * its direction of travel over the years. Figures come only from the aggregates and the stats module.
@@ -158,14 +186,19 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
   request.groups.forEach((group, groupIndex) => {
     for (const measure of indicators) {
       const measureIndex = measures.indexOf(measure);
-      const series = new Map<number, { estimate: Estimated; group: Side; comparator: Side; unknown: Side }>();
+      const series = new Map<number, { estimate: Estimated; group: Side; comparator: Side; unknown: Side; published: PublishedComparison | null }>();
       for (const year of allYears) {
         const sums = sumsByYear.get(year)![groupIndex]!;
         const inside = side(sums.in, measureIndex);
         const unknown = side(sums.unknown, measureIndex);
         const rest = side(sums.out, measureIndex);
+        if (comparator === 'england') {
+          const published = (request.published ?? nothingPublished)(measure.name, group.id, year);
+          series.set(year, { estimate: estimateAgainstPublished(measure, inside, published), group: inside, comparator: { n: 0, sum: 0, sumsq: 0 }, unknown, published });
+          continue;
+        }
         const against = comparator === 'all' ? combined(inside, rest, unknown) : rest;
-        series.set(year, { estimate: estimate(measure, inside, against), group: inside, comparator: against, unknown });
+        series.set(year, { estimate: estimate(measure, inside, against), group: inside, comparator: against, unknown, published: null });
       }
       for (const year of shownYears) {
         const point = series.get(year)!;
@@ -175,10 +208,14 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
           .filter((entry) => entry.gap !== null && entry.lower !== null && entry.upper !== null)
           .map((entry) => ({ period: entry.period, value: entry.gap, lower: entry.lower, upper: entry.upper }));
         const trend = history.length >= 3 ? gapTrend(history).trend : 'not-enough-data';
-        const suppressed = request.suppress === true && (discloseCount(point.group.n).reason !== null || discloseCount(point.comparator.n).reason !== null);
+        // A published comparator is public: only the group's own small numbers are withheld.
+        const comparatorSmall = point.published === null && discloseCount(point.comparator.n).reason !== null;
+        const suppressed = request.suppress === true && (discloseCount(point.group.n).reason !== null || comparatorSmall);
         const { groupValue, comparatorValue, gap, lower, upper } = point.estimate;
         const groupInterval = valueWithInterval(measure, point.group);
-        const comparatorInterval = valueWithInterval(measure, point.comparator);
+        // A published figure carries no interval here; its count is the published one, when given.
+        const comparatorInterval = point.published === null ? valueWithInterval(measure, point.comparator) : { lower: null, upper: null };
+        const comparatorCount = point.published === null ? point.comparator.n : point.published.value === null ? null : point.published.count;
         cells.push({
           group: group.id,
           group_label: group.label,
@@ -190,7 +227,7 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
           group_lower: suppressed ? null : groupInterval.lower,
           group_upper: suppressed ? null : groupInterval.upper,
           comparator,
-          comparator_count: suppressed ? null : point.comparator.n,
+          comparator_count: suppressed ? null : comparatorCount,
           comparator_value: suppressed ? null : comparatorValue,
           comparator_lower: suppressed ? null : comparatorInterval.lower,
           comparator_upper: suppressed ? null : comparatorInterval.upper,
@@ -203,6 +240,7 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
           unknown_count: suppressed ? null : point.unknown.n,
           value_type: measure.type === 'binary' ? 'percentage' : 'mean',
           polarity: measure.polarity,
+          comparator_note: point.published?.value === null ? point.published.note : null,
         });
       }
     }

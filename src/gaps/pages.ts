@@ -6,12 +6,16 @@ import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
-import type { GapCell } from './matrix.js';
+import type { Comparator, GapCell } from './matrix.js';
+import { comparators } from './matrix.js';
+import { publishedBenchmarksLoaded } from './benchmarks.js';
+import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
 import { curvesToTurn } from './curves.js';
 import { auditDataGaps } from './data-gaps.js';
 import { frameworkGroupBits, frameworkGroupSpecs } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
-import { mayReadAggregates } from './reach.js';
+import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
+import { listPlans } from './plans/store.js';
 import { gapsFor } from './service.js';
 
 interface MatrixQuery {
@@ -99,6 +103,9 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
     const answer = await gapsFor(db, { laCode, year, comparator: 'all-other', suppress: suppressed });
     const labelOf = new Map(measures.map((measure) => [measure.name, measure.label]));
+    // Each curve links to the authority's plan for it, or offers to start one: one click from the list.
+    const plans = mayReadPlans(request.viewer, laCode) ? await listPlans(db, [laCode]) : [];
+    const planOf = new Map(plans.map((plan) => [`${plan.indicator} ${plan.groupSpec}`, plan.id]));
     return reply.view('gaps/curves.njk', {
       ...base,
       laCode,
@@ -106,7 +113,14 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       year: answer.year === null ? null : formatAcademicYear(answer.year),
       years: answer.years.map(formatAcademicYear).reverse(),
       suppressed,
-      curves: curvesToTurn(answer.cells).map((curve) => ({ ...curve, indicatorLabel: labelOf.get(curve.cell.indicator), outcomeName: outcomeNames[curve.cell.outcome], trendText: trendText[curve.cell.trend] })),
+      curves: curvesToTurn(answer.cells).map((curve) => ({
+        ...curve,
+        indicatorLabel: labelOf.get(curve.cell.indicator),
+        outcomeName: outcomeNames[curve.cell.outcome],
+        trendText: trendText[curve.cell.trend],
+        planId: planOf.get(`${curve.cell.indicator} ${curve.cell.group}`),
+      })),
+      mayStartPlans: mayWritePlans(request.viewer, laCode),
     });
   });
 
@@ -117,7 +131,9 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const base = { pageTitle: 'Gaps', authorities, query, outcomeNames, outcomes: OUTCOME_IDS };
     if (laCode === undefined) return reply.view('gaps/matrix.njk', { ...base, cells: [] });
     const year = query.year ? parseAcademicYear(query.year) : undefined;
-    const comparator = query.comparator === 'all' ? 'all' : 'all-other';
+    // England is offered once published statistics with an equivalent of some indicator are loaded.
+    const englandAvailable = await publishedBenchmarksLoaded(db);
+    const comparator: Comparator = comparators.includes(query.comparator as Comparator) ? (query.comparator as Comparator) : 'all-other';
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
     const answer = await gapsFor(db, { laCode, year, comparator, suppress: suppressed });
     const indicators = measures.filter((measure) => !query.outcome || measure.outcome === query.outcome);
@@ -139,6 +155,10 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       year: answer.year === null ? null : formatAcademicYear(answer.year),
       years: answer.years.map(formatAcademicYear).reverse(),
       comparator,
+      englandAvailable: englandAvailable || comparator === 'england',
+      // Indicators no published statistic measures the same way: said once above the table, not in every cell.
+      withoutEquivalent: comparator === 'england' ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
+      groupsWithoutEquivalent: comparator === 'england' ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],
       suppressed,
       outcomeColumns,
       rows: [...byGroup.values()],

@@ -10,7 +10,8 @@ import { testEngines } from '../../test/support/database.js';
 import { sessionCookieName } from '../auth/gate.js';
 import type { Role } from '../auth/permissions.js';
 import { importChildFile } from '../ingest/child-import.js';
-import { proportionDifference } from '../stats/index.js';
+import { importStatistics } from '../ingest/statistics/service.js';
+import { proportion, proportionDifference } from '../stats/index.js';
 
 const camden = 'E09000007';
 
@@ -23,14 +24,35 @@ describe.each(testEngines)('the gap matrix through the API on %s', (engine) => {
   beforeAll(async () => {
     testApp = await createTestApp({ engine });
     folder = mkdtempSync(join(tmpdir(), 'ntg-gaps-api-'));
-    // 3 young carers (1 reaches the standard) and 40 others (30 do).
+    // 3 young carers (1 reaches the standard) and 40 others (30 do); 20 of the others are disadvantaged (10 reach it).
     const rows = [
-      ...Array.from({ length: 3 }, (_, index) => child(index, { young_carer: 'Y', ks2_rwm_expected: index === 0 ? 'Y' : 'N' })),
-      ...Array.from({ length: 40 }, (_, index) => child(100 + index, { young_carer: 'N', ks2_rwm_expected: index < 30 ? 'Y' : 'N' })),
+      ...Array.from({ length: 3 }, (_, index) => child(index, { young_carer: 'Y', disadvantaged: 'N', ks2_rwm_expected: index === 0 ? 'Y' : 'N' })),
+      ...Array.from({ length: 40 }, (_, index) => child(100 + index, { young_carer: 'N', disadvantaged: index >= 20 ? 'Y' : 'N', ks2_rwm_expected: index < 30 ? 'Y' : 'N' })),
     ];
     const path = join(folder, 'camden.csv');
     writeFileSync(path, childCsv(rows));
     await importChildFile({ path, fileName: 'camden.csv', laCode: camden, acceptValid: false, actor: { userId: null, organisationId: null, label: 'test' } }, { database: testApp.database, dataDir: folder, pseudonymKey: testPseudonymKey });
+    // Published key stage 2 attainment for England: 46% of 205,000 disadvantaged pupils in 2023/24.
+    const statisticsPath = join(folder, 'key_stage_2.csv');
+    writeFileSync(
+      statisticsPath,
+      [
+        'time_period,time_identifier,geographic_level,country_code,country_name,characteristic,t_rwm_eligible_pupils,pt_rwm_met_expected_standard',
+        '202324,Academic year,National,E92000001,England,Total,660000,61',
+        '202324,Academic year,National,E92000001,England,Disadvantaged,205000,46',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(folder, 'key_stage_2.meta.csv'),
+      [
+        'col_name,col_type,label,indicator_grouping,indicator_unit,indicator_dp,filter_hint,filter_grouping_column',
+        'characteristic,Filter,Characteristic,,,,,',
+        't_rwm_eligible_pupils,Indicator,Eligible pupils,,,0,,',
+        'pt_rwm_met_expected_standard,Indicator,Expected standard in reading writing and maths,,%,0,,',
+      ].join('\n'),
+    );
+    const loaded = await importStatistics(testApp.database.db, { dataPath: statisticsPath, metaPath: join(folder, 'key_stage_2.meta.csv'), dataDir: folder, uploadedBy: { userId: null, label: 'test', organisationId: null } });
+    expect(loaded.outcome).toBe('loaded');
     const db = testApp.database.db;
     const authority = await newOrganisation(db, { kind: 'local-authority', name: 'Camden', areaCode: camden, laCode: camden });
     const london = await newOrganisation(db, { kind: 'region', name: 'London', areaCode: 'E12000007' });
@@ -73,9 +95,51 @@ describe.each(testEngines)('the gap matrix through the API on %s', (engine) => {
     expect((await get('contributor', url)).statusCode).toBe(403);
   });
 
+  it('compares a group with the same group in England, taking the published figure as fixed', async () => {
+    const base = `/api/v1/areas/${camden}/gaps?year=2023/24&group=poorer-socio-economic-groups&comparator=england`;
+    const response = await get('analyst', `${base}&indicator=ks2_rwm_expected`);
+    expect(response.statusCode).toBe(200);
+    // 10 of 20 disadvantaged children here (50%) against 46% in England: a gap of 4 points, its interval the group's own moved down by 46.
+    const own = proportion(10, 20, { multiplier: 100 });
+    expect(response.json()).toEqual({
+      area: camden,
+      year: '2023/24',
+      cells: [
+        expect.objectContaining({
+          comparator: 'england',
+          group_count: 20,
+          group_value: 50,
+          comparator_count: 205000,
+          comparator_value: 46,
+          comparator_lower: null,
+          comparator_upper: null,
+          gap: 4,
+          gap_lower: own.lower! - 46,
+          gap_upper: own.upper! - 46,
+          significant: false,
+          comparator_note: null,
+        }),
+      ],
+    });
+    const attendance = await get('analyst', `${base}&indicator=attendance_pct`);
+    expect(attendance.json<{ cells: unknown[] }>().cells).toEqual([
+      expect.objectContaining({ comparator: 'england', comparator_value: null, gap: null, comparator_note: 'no published statistic measures this indicator in the same way' }),
+    ]);
+  });
+
+  it('offers England on the gap matrix page once published statistics are loaded, saying what has no equivalent', async () => {
+    const page = await get('analyst', `/gaps?la=${camden}&comparator=england`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('<option value="england" selected>The same group in England (published)</option>');
+    expect(page.body).toContain('between the group and the same group in England');
+    expect(page.body).toContain('No published statistic measures these indicators the same way, so they have no England figure: Met the expected standard in the Year 1 phonics screening check;');
+    expect(page.body).toContain('Published statistics do not give these groups as they are defined here: Children with disabilities;');
+  });
+
   it('names what it does not understand', async () => {
     expect((await get('analyst', `/api/v1/areas/${camden}/gaps?indicator=happiness`)).json()).toMatchObject({ statusCode: 400, message: expect.stringContaining('indicator: "happiness" is not one of') as unknown });
     expect((await get('analyst', `/api/v1/areas/${camden}/gaps?year=2019`)).statusCode).toBe(400);
+    expect((await get('analyst', `/api/v1/areas/${camden}/gaps?comparator=wales`)).statusCode).toBe(400);
     expect((await get('analyst', `/api/v1/areas/${camden}/gaps?year=2019/20`)).statusCode).toBe(404);
     expect((await get('analyst', '/api/v1/areas/E09999999/gaps')).statusCode).toBe(404);
   });

@@ -33,9 +33,9 @@ const gapCellSchema = {
     group_lower: { ...nullableNumber, description: 'Lower 95% confidence limit of the group’s value' },
     group_upper: { ...nullableNumber, description: 'Upper 95% confidence limit of the group’s value' },
     comparator: { type: 'string', enum: [...comparators] },
-    comparator_count: nullableNumber,
+    comparator_count: { ...nullableNumber, description: 'Children in the comparator with a value; for england the published count, when the file gives one' },
     comparator_value: nullableNumber,
-    comparator_lower: nullableNumber,
+    comparator_lower: { ...nullableNumber, description: 'Null for england: a published figure carries no interval here' },
     comparator_upper: nullableNumber,
     gap: { ...nullableNumber, description: 'The group’s value minus the comparator’s' },
     gap_lower: { ...nullableNumber, description: 'Lower 95% confidence limit of the gap' },
@@ -46,6 +46,7 @@ const gapCellSchema = {
     unknown_count: { ...nullableNumber, description: 'Children with a value whose membership of the group is not recorded' },
     value_type: { type: 'string', enum: ['percentage', 'mean'] },
     polarity: { type: 'string', enum: ['higher-is-better', 'lower-is-better'] },
+    comparator_note: { type: ['string', 'null'], description: 'For england: why there is no comparator value (no published equivalent of the indicator or the group, no figure loaded for the year, or the symbol published)' },
   },
 } as const;
 
@@ -67,7 +68,13 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
             year: { type: 'string', description: 'Academic year, e.g. 2023/24' },
             indicator: { type: 'string', description: 'One indicator, e.g. ks2_rwm_expected' },
             group: { type: 'string', description: `A group id (${frameworkGroups.map((group) => group.id).join(', ')}) or a combination such as poorer-socio-economic-groups&sex:M` },
-            comparator: { type: 'string', enum: [...comparators], default: 'all-other' },
+            comparator: {
+              type: 'string',
+              enum: [...comparators],
+              default: 'all-other',
+              description:
+                'all-other: children known not to be in the group; all: every child; england: the same group in England from loaded published statistics, taken as fixed (the gap’s interval is the group’s own, shifted)',
+            },
           },
         },
         response: {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
+import { englandComparisons } from './benchmarks.js';
 import type { GroupSpec } from './groups.js';
 import { frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
@@ -61,7 +62,8 @@ export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapA
   const year = query.year ?? years.at(-1) ?? null;
   if (year === null) return { laCode: query.laCode, year: null, years, cells: [] };
   if (!aggregates.has(year)) return { laCode: query.laCode, year, years, cells: [] };
-  const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, suppress: query.suppress });
+  const published = comparator === 'england' ? await englandComparisons(db, indicators.map((measure) => measure.name), groups.map((group) => group.id)) : undefined;
+  const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, published, suppress: query.suppress });
   return { laCode: query.laCode, year, years, cells };
 }
 
@@ -79,7 +81,8 @@ export async function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indic
   if (!comparators.includes(comparator)) throw new GapRequestError('comparator', `"${query.comparator}" is not one of ${comparators.join(', ')}`);
   const onlyFrameworkGroups = group.terms.every((term) => term.dimension.kind === 'group');
   const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups ? { keepBits: frameworkGroupBits } : {});
-  return computeGapMatrix(aggregates, { groups: [group], indicators: [measure], comparator, suppress: query.suppress });
+  const published = comparator === 'england' ? await englandComparisons(db, [measure.name], [group.id]) : undefined;
+  return computeGapMatrix(aggregates, { groups: [group], indicators: [measure], comparator, published, suppress: query.suppress });
 }
 
 /** The fields of a cell, in the order of the API and the command line's CSV. */
@@ -107,4 +110,5 @@ export const gapCellFields: readonly (keyof GapCell)[] = [
   'unknown_count',
   'value_type',
   'polarity',
+  'comparator_note',
 ];
