@@ -1,21 +1,43 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import { localAuthorityByGss } from '../areas/areas.js';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
+import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { toCsv } from '../export/csv.js';
 import { measures } from '../ingest/child-standard.js';
-import { chartColours, renderChart } from '../web/charts.js';
+import type { MeasureDefinition } from '../ingest/child-standard.js';
+import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
+import { chartColours } from '../web/charts.js';
+import { figureFile, isFigureFormat } from '../web/figure-downloads.js';
+import { presentFigure } from '../web/figure-view.js';
 import type { GapCell } from './matrix.js';
 import { mayReadAggregates } from './reach.js';
 import { GapRequestError, gapCellFields, gapSeriesFor } from './service.js';
 
-interface IndicatorQuery {
-  la?: string;
-  indicator?: string;
-  group?: string;
-  comparator?: string;
+/** The page's address: `la`, `indicator`, `group` and `comparator`, and any parameters a figure takes of its own. */
+type IndicatorQuery = Readonly<Record<string, string | string[] | undefined>>;
+
+/** What the indicator page and each of its figures are drawn from: one group's gap on one indicator in one authority. */
+export interface IndicatorSeries {
+  readonly db: Kysely<Schema>;
+  readonly viewer: Viewer;
+  readonly laCode: string;
+  readonly authorityName: string;
+  readonly measure: MeasureDefinition;
+  /** Every year the authority has, oldest first; never empty. */
+  readonly cells: readonly GapCell[];
+  readonly latest: GapCell;
+  /** Small numbers are withheld from this viewer. */
+  readonly suppress: boolean;
+  /** Every parameter of the page's address, for a figure that takes its own (e.g. authorities to compare with). */
+  readonly params: IndicatorQuery;
+  /** The page's query string, checked, which the figures' downloads repeat. */
+  readonly query: string;
 }
+
+/** A figure of the indicator page, or undefined when it has nothing to show for this series. */
+export type IndicatorFigure = (series: IndicatorSeries) => ChartFigure | undefined | Promise<ChartFigure | undefined>;
 
 const trendSentence: Record<GapCell['trend'], string> = {
   narrowing: 'Over the years the gap is narrowing.',
@@ -24,102 +46,266 @@ const trendSentence: Record<GapCell['trend'], string> = {
   'not-enough-data': 'There are too few years yet to judge its trend (five are needed).',
 };
 
+const withheldNote = 'c: withheld because fewer than 5 children are behind the figure (small numbers).';
+const intervalNote = '95% confidence intervals: Wilson score intervals for percentages, Student’s t intervals for averages.';
+
 function comparatorName(comparator: string): string {
   return comparator === 'all' ? 'All children' : 'All other children';
 }
 
-async function valueChart(cells: readonly GapCell[], unit: string, groupLabel: string, comparator: string): Promise<string> {
-  const values = cells.flatMap((cell) => [
-    { year: cell.year, series: groupLabel, value: cell.group_value, lower: cell.group_lower, upper: cell.group_upper },
-    { year: cell.year, series: comparatorName(comparator), value: cell.comparator_value, lower: cell.comparator_lower, upper: cell.comparator_upper },
-  ]).filter((point) => point.value !== null);
-  const colour = { field: 'series', type: 'nominal', title: null, scale: { domain: [groupLabel, comparatorName(comparator)], range: [chartColours.group, chartColours.comparator] } } as const;
-  return renderChart(
-    {
+/** Figures are published to one decimal place; the whole series at full precision is in /gaps/indicator.csv. */
+function oneDecimal(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 10) / 10;
+}
+
+/** DfE's symbol for a withheld figure, in the tables and downloads; null is a figure that does not exist. */
+function shown(cell: GapCell, value: number | null): FigureCell {
+  return cell.suppressed ? 'c' : value;
+}
+
+function valueText(value: number, type: GapCell['value_type']): string {
+  return type === 'percentage' ? `${value.toFixed(1)}%` : value.toFixed(1);
+}
+
+function signed(value: number): string {
+  return `${value > 0 ? '+' : ''}${value.toFixed(1)}`;
+}
+
+function intervalText(lower: number | null, upper: number | null): string {
+  return lower === null || upper === null ? '' : ` (95% interval ${lower.toFixed(1)} to ${upper.toFixed(1)})`;
+}
+
+function gapUnit(cell: GapCell): string {
+  return cell.value_type === 'percentage' ? 'percentage points' : 'points';
+}
+
+/** The group and its comparator, year by year, each with its 95% interval. */
+function groupAndComparatorFigure({ cells, latest, measure, authorityName }: IndicatorSeries): ChartFigure {
+  const groupLabel = latest.group_label;
+  const otherLabel = comparatorName(latest.comparator);
+  const series = (cell: GapCell) => [
+    { label: groupLabel, count: cell.group_count, value: cell.group_value, lower: cell.group_lower, upper: cell.group_upper },
+    { label: otherLabel, count: cell.comparator_count, value: cell.comparator_value, lower: cell.comparator_lower, upper: cell.comparator_upper },
+  ];
+  const values = cells.flatMap((cell) =>
+    series(cell)
+      .filter((point) => point.value !== null)
+      .map((point) => ({
+        year: cell.year,
+        series: point.label,
+        value: point.value,
+        lower: point.lower,
+        upper: point.upper,
+        tip: `${point.label}, ${cell.year}: ${valueText(point.value!, cell.value_type)}${intervalText(point.lower, point.upper)}, ${point.count ?? 0} children`,
+      })),
+  );
+  const colour = { field: 'series', type: 'nominal', title: null, scale: { domain: [groupLabel, otherLabel], range: [chartColours.group, chartColours.comparator] } } as const;
+  const valueHeading = latest.value_type === 'percentage' ? 'Per cent' : 'Average';
+  const summary =
+    latest.group_value === null || latest.comparator_value === null
+      ? `In ${latest.year} there are no figures to show for ${groupLabel.toLowerCase()}.`
+      : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${groupLabel.toLowerCase()} against ${valueText(latest.comparator_value, latest.value_type)} for ${otherLabel.toLowerCase()}. The bars are 95% confidence intervals.`;
+  return {
+    id: 'values',
+    title: `${groupLabel} and ${otherLabel.toLowerCase()}`,
+    summary,
+    description: `${groupLabel} and ${otherLabel.toLowerCase()} by academic year, with 95% confidence intervals; the table below gives the figures.`,
+    spec: {
       width: 560,
       height: 260,
       data: { values },
       encoding: { x: { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } },
       layer: [
-        { mark: { type: 'errorbar', ticks: { size: 12 } }, encoding: { y: { field: 'lower', type: 'quantitative', title: unit, scale: { zero: false } }, y2: { field: 'upper' }, color: colour } },
-        { mark: { type: 'line', point: { filled: true, size: 60 } }, encoding: { y: { field: 'value', type: 'quantitative' }, color: colour, shape: { field: 'series', type: 'nominal', title: null } } },
+        { mark: { type: 'errorbar', ticks: { size: 12 } }, encoding: { y: { field: 'lower', type: 'quantitative', title: valueHeading, scale: { zero: false } }, y2: { field: 'upper' }, color: colour } },
+        { mark: { type: 'line' }, encoding: { y: { field: 'value', type: 'quantitative' }, color: colour } },
+        {
+          mark: { type: 'point', filled: true, size: 60, opacity: 1, aria: true },
+          encoding: { y: { field: 'value', type: 'quantitative' }, color: colour, shape: { field: 'series', type: 'nominal', title: null }, description: { field: 'tip' } },
+        },
       ],
     },
-    `${groupLabel} and ${comparatorName(comparator).toLowerCase()} by academic year, with 95% confidence intervals; the table below gives the figures.`,
-  );
+    table: {
+      caption: `${groupLabel} and ${otherLabel.toLowerCase()} in ${authorityName}, by year: ${measure.label}`,
+      head: ['Year', 'Group', valueHeading, 'Lower 95% limit', 'Upper 95% limit', 'Number of children'],
+      rows: cells.flatMap((cell) =>
+        series(cell).map((point) => [
+          cell.year,
+          point.label,
+          shown(cell, oneDecimal(point.value)),
+          shown(cell, oneDecimal(point.lower)),
+          shown(cell, oneDecimal(point.upper)),
+          shown(cell, point.count),
+        ]),
+      ),
+      rowHeaders: true,
+    },
+    notes: [...(cells.some((cell) => cell.suppressed) ? [withheldNote] : []), intervalNote],
+  };
 }
 
-async function gapChart(cells: readonly GapCell[], unit: string): Promise<string> {
-  const values = cells.filter((cell) => cell.gap !== null).map((cell) => ({ year: cell.year, gap: cell.gap, lower: cell.gap_lower, upper: cell.gap_upper }));
-  return renderChart(
-    {
+/** The gap between the group and its comparator, year by year, with its 95% interval and significance. */
+function gapFigure({ cells, latest, measure, authorityName }: IndicatorSeries): ChartFigure {
+  const unit = gapUnit(latest);
+  const otherLabel = comparatorName(latest.comparator).toLowerCase();
+  const values = cells
+    .filter((cell) => cell.gap !== null)
+    .map((cell) => ({
+      year: cell.year,
+      gap: cell.gap,
+      lower: cell.gap_lower,
+      upper: cell.gap_upper,
+      tip: `${cell.year}: a gap of ${signed(cell.gap!)} ${unit}${intervalText(cell.gap_lower, cell.gap_upper)}, ${cell.significant ? 'significant' : 'not significant'}`,
+    }));
+  const year = { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } as const;
+  const yesNo = (cell: GapCell): FigureCell => (cell.suppressed ? 'c' : cell.significant === null ? null : cell.significant ? 'Yes' : 'No');
+  return {
+    id: 'gap',
+    title: `The gap between ${latest.group_label.toLowerCase()} and ${otherLabel}`,
+    summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper)}.`} ${trendSentence[latest.trend]}`,
+    description: 'The gap by academic year with its 95% confidence interval; the dashed line is no gap. The table below gives the figures.',
+    spec: {
       width: 560,
       height: 220,
       data: { values },
-      encoding: { x: { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } },
       layer: [
+        // The line of no gap spans the chart, so it takes no year of its own.
         { mark: { type: 'rule', color: chartColours.neutral, strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } },
-        { mark: { type: 'errorbar', ticks: { size: 12 }, color: chartColours.group }, encoding: { y: { field: 'lower', type: 'quantitative', title: `Gap (${unit})` }, y2: { field: 'upper' } } },
-        { mark: { type: 'point', filled: true, size: 70, color: chartColours.group }, encoding: { y: { field: 'gap', type: 'quantitative' } } },
+        { mark: { type: 'errorbar', ticks: { size: 12 }, color: chartColours.group }, encoding: { x: year, y: { field: 'lower', type: 'quantitative', title: `Gap (${unit})` }, y2: { field: 'upper' } } },
+        { mark: { type: 'point', filled: true, size: 70, opacity: 1, color: chartColours.group, aria: true }, encoding: { x: year, y: { field: 'gap', type: 'quantitative' }, description: { field: 'tip' } } },
       ],
     },
-    'The gap by academic year with its 95% confidence interval; the dashed line is no gap. The table below gives the figures.',
-  );
+    table: {
+      caption: `The gap between ${latest.group_label.toLowerCase()} and ${otherLabel} in ${authorityName} (${unit}), by year: ${measure.label}`,
+      head: ['Year', `Gap (${unit})`, 'Lower 95% limit', 'Upper 95% limit', 'Significant', 'Trend to this year'],
+      rows: cells.map((cell) => [cell.year, shown(cell, oneDecimal(cell.gap)), shown(cell, oneDecimal(cell.gap_lower)), shown(cell, oneDecimal(cell.gap_upper)), yesNo(cell), cell.trend.replace(/-/g, ' ')]),
+      rowHeaders: true,
+    },
+    notes: [
+      ...(cells.some((cell) => cell.suppressed) ? [withheldNote] : []),
+      `The gap is the group’s figure minus ${otherLabel}’s. It is significant when its 95% confidence interval excludes zero. The trend is the direction of travel over the years to that year (five years are needed).`,
+    ],
+  };
 }
 
-/** One group's gap on one indicator over the years: two charts, each with its table, and the figures as CSV. */
-export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>): void {
-  const prepare = async (query: IndicatorQuery, viewer: Parameters<typeof mayReadAggregates>[0]) => {
-    const laCode = query.la?.toUpperCase() ?? '';
-    if (!mayReadAggregates(viewer, laCode) || !query.indicator || !query.group) return undefined;
-    const cells = await gapSeriesFor(db, { laCode, indicator: query.indicator, group: query.group, comparator: query.comparator, suppress: !seesSmallNumbers(viewer, { laCode }) });
-    return { laCode, cells };
-  };
+/**
+ * The indicator page's figures, in page order. Each is shown with its table and can be downloaded
+ * as PNG, SVG, CSV and XLSX; adding a figure is adding its function to this list.
+ */
+const indicatorFigures: readonly IndicatorFigure[] = [groupAndComparatorFigure, gapFigure];
 
-  app.get<{ Querystring: IndicatorQuery }>('/gaps/indicator', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
-    let prepared;
-    try {
-      prepared = await prepare(request.query, request.viewer);
-    } catch (error) {
-      if (error instanceof GapRequestError) return reply.code(400).view('error.njk', { title: 'Check the address', message: error.message });
-      throw error;
-    }
-    if (prepared === undefined || prepared.cells.length === 0) return reply.code(404).view('404.njk');
-    const { laCode, cells } = prepared;
-    const measure = measures.find((entry) => entry.name === request.query.indicator)!;
-    const latest = cells.at(-1)!;
-    const unit = latest.value_type === 'percentage' ? 'percentage points' : 'points';
-    const valueUnit = latest.value_type === 'percentage' ? 'Per cent' : 'Average';
-    const comparator = latest.comparator;
-    const query = new URLSearchParams({ la: laCode, indicator: measure.name, group: latest.group, comparator }).toString();
-    return reply.view('gaps/indicator.njk', {
-      pageTitle: `${latest.group_label}: ${measure.label}`,
-      breadcrumbs: [{ text: 'Gaps', href: `/gaps?la=${laCode}` }],
+/** The figures the series has something to show in. */
+export async function figuresFor(series: IndicatorSeries): Promise<ChartFigure[]> {
+  const figures = await Promise.all(indicatorFigures.map((figure) => Promise.resolve(figure(series))));
+  return figures.filter((figure): figure is ChartFigure => figure !== undefined);
+}
+
+type LoadedSeries = { series: IndicatorSeries } | { problem: 'bad-request'; message: string } | { problem: 'not-found' };
+
+/**
+ * The one way into the page and its downloads: the viewer must reach the authority's aggregates
+ * (otherwise not found, so the page does not confirm what exists), and small numbers are withheld
+ * from a viewer who may not read its children's records.
+ */
+async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Viewer): Promise<LoadedSeries> {
+  // A parameter given twice arrives as a list; these take one value.
+  const [la, indicator, group, comparator] = ['la', 'indicator', 'group', 'comparator'].map((name) => (typeof params[name] === 'string' ? params[name] : undefined));
+  const laCode = la?.toUpperCase() ?? '';
+  if (!mayReadAggregates(viewer, laCode) || !indicator || !group) return { problem: 'not-found' };
+  const suppress = !seesSmallNumbers(viewer, { laCode });
+  let cells: GapCell[];
+  try {
+    cells = await gapSeriesFor(db, { laCode, indicator, group, comparator, suppress });
+  } catch (error) {
+    if (error instanceof GapRequestError) return { problem: 'bad-request', message: error.message };
+    throw error;
+  }
+  const latest = cells.at(-1);
+  if (latest === undefined) return { problem: 'not-found' };
+  const measure = measures.find((entry) => entry.name === latest.indicator)!;
+  return {
+    series: {
+      db,
+      viewer,
+      laCode,
       authorityName: localAuthorityByGss(laCode)?.name ?? laCode,
       measure,
-      latest,
       cells,
-      comparatorName: comparatorName(comparator),
+      latest,
+      suppress,
+      params,
+      query: pageQuery(params, { la: laCode, indicator: measure.name, group: latest.group, comparator: latest.comparator }),
+    },
+  };
+}
+
+/** The page's query string: its own parameters as checked, then any others as they came. */
+function pageQuery(params: IndicatorQuery, checked: Record<string, string>): string {
+  const search = new URLSearchParams(checked);
+  for (const [name, value] of Object.entries(params)) {
+    if (Object.hasOwn(checked, name) || value === undefined) continue;
+    for (const each of [value].flat()) search.append(name, each);
+  }
+  return search.toString();
+}
+
+function answerProblem(reply: FastifyReply, loaded: Exclude<LoadedSeries, { series: IndicatorSeries }>): FastifyReply {
+  if (loaded.problem === 'bad-request') return reply.code(400).view('error.njk', { title: 'Check the address', message: loaded.message });
+  return reply.code(404).view('404.njk');
+}
+
+/** The start of a download's file name: `gap-{authority}-{indicator}-{group}`, the comparator when not the default. */
+function downloadName({ laCode, latest }: IndicatorSeries): string {
+  const group = latest.group.replace(/[^A-Za-z0-9_-]+/g, '-');
+  return `gap-${laCode}-${latest.indicator}-${group}${latest.comparator === 'all' ? '-vs-all' : ''}`;
+}
+
+/** One group's gap on one indicator over the years: its figures, each with its table and downloads, and the whole series as CSV. */
+export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>): void {
+  const options = { schema: { hide: true }, config: { permission: 'aggregates:read' } } as const;
+
+  app.get<{ Querystring: IndicatorQuery }>('/gaps/indicator', options, async (request, reply) => {
+    const loaded = await loadSeries(db, request.query, request.viewer);
+    if (!('series' in loaded)) return answerProblem(reply, loaded);
+    const { series } = loaded;
+    const { latest } = series;
+    const figures = await figuresFor(series);
+    return reply.view('gaps/indicator.njk', {
+      pageTitle: `${latest.group_label}: ${series.measure.label}`,
+      breadcrumbs: [{ text: 'Gaps', href: `/gaps?la=${series.laCode}` }],
+      authorityName: series.authorityName,
+      measure: series.measure,
+      latest,
+      comparatorName: comparatorName(latest.comparator),
       trendSentence: trendSentence[latest.trend],
-      unit,
-      valueChart: await valueChart(cells, valueUnit, latest.group_label, comparator),
-      gapChart: await gapChart(cells, unit),
-      query,
+      unit: gapUnit(latest),
+      figures: await Promise.all(figures.map((figure) => presentFigure(figure, { downloadPath: '/gaps/indicator/figures', query: series.query }))),
+      query: series.query,
     });
   });
 
-  app.get<{ Querystring: IndicatorQuery }>('/gaps/indicator.csv', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
-    let prepared;
-    try {
-      prepared = await prepare(request.query, request.viewer);
-    } catch (error) {
-      if (error instanceof GapRequestError) return reply.code(400).view('error.njk', { title: 'Check the address', message: error.message });
-      throw error;
-    }
-    if (prepared === undefined || prepared.cells.length === 0) return reply.code(404).view('404.njk');
+  app.get<{ Querystring: IndicatorQuery; Params: { figure: string; format: string } }>('/gaps/indicator/figures/:figure.:format', options, async (request, reply) => {
+    const { format } = request.params;
+    if (!isFigureFormat(format)) return reply.code(404).view('404.njk');
+    const loaded = await loadSeries(db, request.query, request.viewer);
+    if (!('series' in loaded)) return answerProblem(reply, loaded);
+    const figure = (await figuresFor(loaded.series)).find((candidate) => candidate.id === request.params.figure);
+    if (figure === undefined) return reply.code(404).view('404.njk');
+    const file = await figureFile(figure, format);
+    return reply
+      .type(file.contentType)
+      .header('Content-Disposition', `attachment; filename="${downloadName(loaded.series)}-${figure.id}.${format}"`)
+      .header('Cache-Control', 'no-store')
+      .send(file.body);
+  });
+
+  app.get<{ Querystring: IndicatorQuery }>('/gaps/indicator.csv', options, async (request, reply) => {
+    const loaded = await loadSeries(db, request.query, request.viewer);
+    if (!('series' in loaded)) return answerProblem(reply, loaded);
+    const { series } = loaded;
     return reply
       .type('text/csv; charset=utf-8')
-      .header('Content-Disposition', `attachment; filename="gap-${prepared.laCode}-${request.query.indicator}.csv"`)
-      .send(toCsv(gapCellFields, prepared.cells.map((cell) => gapCellFields.map((field) => cell[field]))));
+      .header('Content-Disposition', `attachment; filename="gap-${series.laCode}-${series.measure.name}.csv"`)
+      .header('Cache-Control', 'no-store')
+      .send(toCsv(gapCellFields, series.cells.map((cell) => gapCellFields.map((field) => cell[field]))));
   });
 }

@@ -1,0 +1,75 @@
+import type { ChartFigure, FigureCell } from './chart-figure.js';
+import { renderChart } from './charts.js';
+import { figureFormats } from './figure-downloads.js';
+import type { FigureFormat } from './figure-downloads.js';
+
+export interface FigureTableCell {
+  readonly text: string;
+  readonly numeric: boolean;
+  readonly rowHeader: boolean;
+}
+
+/** What the `chartFigure` macro (`_figure.njk`) renders: a figure with its chart drawn and its table's cells as text. */
+export interface FigureView {
+  readonly id: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly svg: string;
+  readonly caption: string;
+  readonly head: readonly { readonly text: string; readonly numeric: boolean }[];
+  readonly rows: readonly (readonly FigureTableCell[])[];
+  readonly notes: readonly string[];
+  readonly downloads: readonly { readonly href: string; readonly text: string }[];
+}
+
+/** Statistical symbols (c for withheld, x for not available, z for not applicable) sit in numeric columns. */
+const isSymbol = (cell: FigureCell) => typeof cell === 'string' && cell.length === 1;
+
+function decimalsOf(value: number): number {
+  const fraction = String(value).split('.')[1];
+  return fraction === undefined ? 0 : fraction.length;
+}
+
+/** A column of numbers shows each with as many decimals as the most precise, so they line up (at most 2). */
+function columnFormats(rows: readonly (readonly FigureCell[])[], width: number): { numeric: boolean; decimals: number }[] {
+  return Array.from({ length: width }, (_, column) => {
+    const cells = rows.map((row) => row[column] ?? null);
+    const numbers = cells.filter((cell): cell is number => typeof cell === 'number');
+    return {
+      numeric: numbers.length > 0 && cells.every((cell) => cell === null || typeof cell === 'number' || isSymbol(cell)),
+      decimals: Math.min(2, Math.max(0, ...numbers.map(decimalsOf))),
+    };
+  });
+}
+
+function cellText(cell: FigureCell, decimals: number): string {
+  if (cell === null) return '–';
+  if (typeof cell === 'number') return cell.toLocaleString('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+  if (typeof cell === 'boolean') return cell ? 'Yes' : 'No';
+  return cell;
+}
+
+/**
+ * Prepares a figure for a page: draws its chart, writes its table's cells as text and links its
+ * downloads, `{downloadPath}/{id}.{format}?{query}`.
+ */
+export async function presentFigure(figure: ChartFigure, links: { downloadPath: string; query: string }): Promise<FigureView> {
+  const { head, rows, rowHeaders = false } = figure.table;
+  const formats = columnFormats(rows, head.length);
+  return {
+    id: figure.id,
+    title: figure.title,
+    summary: figure.summary,
+    svg: await renderChart(figure.spec, figure.description),
+    caption: figure.table.caption,
+    head: head.map((text, column) => ({ text, numeric: formats[column]?.numeric ?? false })),
+    rows: rows.map((row) =>
+      row.map((cell, column) => ({ text: cellText(cell, formats[column]?.decimals ?? 0), numeric: formats[column]?.numeric ?? false, rowHeader: rowHeaders && column === 0 })),
+    ),
+    notes: figure.notes ?? [],
+    downloads: (Object.keys(figureFormats) as FigureFormat[]).map((format) => ({
+      href: `${links.downloadPath}/${figure.id}.${format}?${links.query}`,
+      text: figureFormats[format].label,
+    })),
+  };
+}
