@@ -1,19 +1,22 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
-import { localAuthorityByGss } from '../areas/areas.js';
+import { allLocalAuthorities, localAuthorityByGss, regionOf } from '../areas/areas.js';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { toCsv } from '../export/csv.js';
-import { measures } from '../ingest/child-standard.js';
+import { measures, parseAcademicYear } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
 import { figureFile, isFigureFormat } from '../web/figure-downloads.js';
 import { presentFigure } from '../web/figure-view.js';
+import { benchmarkFigure } from './benchmark-figure.js';
 import type { GapCell } from './matrix.js';
-import { mayReadAggregates } from './reach.js';
+import { listPlans } from './plans/store.js';
+import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
 import { GapRequestError, gapCellFields, gapSeriesFor } from './service.js';
+import { settingsFunnelFigure } from './settings-funnel.js';
 
 /** The page's address: `la`, `indicator`, `group` and `comparator`, and any parameters a figure takes of its own. */
 type IndicatorQuery = Readonly<Record<string, string | string[] | undefined>>;
@@ -34,6 +37,8 @@ export interface IndicatorSeries {
   readonly params: IndicatorQuery;
   /** The page's query string, checked, which the figures' downloads repeat. */
   readonly query: string;
+  /** Authorities (GSS codes) the viewer chose to compare with, from `compare`. */
+  readonly compareWith: readonly string[];
 }
 
 /** A figure of the indicator page, or undefined when it has nothing to show for this series. */
@@ -50,6 +55,7 @@ const withheldNote = 'c: withheld because fewer than 5 children are behind the f
 const intervalNote = '95% confidence intervals: Wilson score intervals for percentages, Student’s t intervals for averages.';
 
 function comparatorName(comparator: string): string {
+  if (comparator === 'england') return 'The same group in England (published)';
   return comparator === 'all' ? 'All children' : 'All other children';
 }
 
@@ -191,13 +197,24 @@ function gapFigure({ cells, latest, measure, authorityName }: IndicatorSeries): 
  * The indicator page's figures, in page order. Each is shown with its table and can be downloaded
  * as PNG, SVG, CSV and XLSX; adding a figure is adding its function to this list.
  */
-const indicatorFigures: readonly IndicatorFigure[] = [groupAndComparatorFigure, gapFigure];
+/** Against England, the region and the authorities the viewer chose to compare with (`compare`), when published statistics are loaded. */
+const benchmarksFigure: IndicatorFigure = (series) =>
+  benchmarkFigure(series.db, { laCode: series.laCode, indicator: series.measure.name, group: series.latest.group, comparators: series.compareWith, localSeries: series.cells });
+
+/** The authority's settings for this group in the latest year, with funnel-plot control limits. */
+const settingsFigure: IndicatorFigure = (series) =>
+  settingsFunnelFigure(series.db, { laCode: series.laCode, indicator: series.measure.name, group: series.latest.group, year: parseAcademicYear(series.latest.year), suppress: series.suppress });
+
+const indicatorFigures: readonly IndicatorFigure[] = [groupAndComparatorFigure, gapFigure, benchmarksFigure, settingsFigure];
 
 /** The figures the series has something to show in. */
 export async function figuresFor(series: IndicatorSeries): Promise<ChartFigure[]> {
   const figures = await Promise.all(indicatorFigures.map((figure) => Promise.resolve(figure(series))));
   return figures.filter((figure): figure is ChartFigure => figure !== undefined);
 }
+
+/** More lines than this make the benchmark chart unreadable. */
+const maxComparisons = 5;
 
 type LoadedSeries = { series: IndicatorSeries } | { problem: 'bad-request'; message: string } | { problem: 'not-found' };
 
@@ -221,6 +238,10 @@ async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Vi
   }
   const latest = cells.at(-1);
   if (latest === undefined) return { problem: 'not-found' };
+  const compareWith = [...new Set([params.compare ?? []].flat().flatMap((value) => value.split(',')).map((code) => code.trim().toUpperCase()).filter((code) => code !== ''))];
+  const unknown = compareWith.find((code) => localAuthorityByGss(code) === undefined);
+  if (unknown !== undefined) return { problem: 'bad-request', message: `compare: "${unknown}" is not the GSS code of a local authority in England` };
+  if (compareWith.length > maxComparisons) return { problem: 'bad-request', message: `compare: choose at most ${maxComparisons} authorities to compare with` };
   const measure = measures.find((entry) => entry.name === latest.indicator)!;
   return {
     series: {
@@ -233,6 +254,7 @@ async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Vi
       latest,
       suppress,
       params,
+      compareWith,
       query: pageQuery(params, { la: laCode, indicator: measure.name, group: latest.group, comparator: latest.comparator }),
     },
   };
@@ -259,6 +281,15 @@ function downloadName({ laCode, latest }: IndicatorSeries): string {
   return `gap-${laCode}-${latest.indicator}-${group}${latest.comparator === 'all' ? '-vs-all' : ''}`;
 }
 
+/** Every other authority in England, those of the same region first, for the comparison choice. */
+function authoritiesToCompare(laCode: string): { code: string; name: string }[] {
+  const region = regionOf(laCode)?.code;
+  return allLocalAuthorities()
+    .filter((la) => la.gss !== laCode)
+    .sort((a, b) => Number(regionOf(b.gss)?.code === region) - Number(regionOf(a.gss)?.code === region) || a.name.localeCompare(b.name))
+    .map((la) => ({ code: la.gss, name: la.name }));
+}
+
 /** One group's gap on one indicator over the years: its figures, each with its table and downloads, and the whole series as CSV. */
 export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>): void {
   const options = { schema: { hide: true }, config: { permission: 'aggregates:read' } } as const;
@@ -269,7 +300,14 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
     const { series } = loaded;
     const { latest } = series;
     const figures = await figuresFor(series);
+    const plans = mayReadPlans(request.viewer, series.laCode) ? await listPlans(db, [series.laCode], { indicator: series.measure.name, groupSpec: latest.group }) : [];
     return reply.view('gaps/indicator.njk', {
+      plan: plans[0],
+      mayStartPlan: mayWritePlans(request.viewer, series.laCode),
+      laCode: series.laCode,
+      compareWith: series.compareWith,
+      authoritiesToCompare: authoritiesToCompare(series.laCode),
+      maxComparisons,
       pageTitle: `${latest.group_label}: ${series.measure.label}`,
       breadcrumbs: [{ text: 'Gaps', href: `/gaps?la=${series.laCode}` }],
       authorityName: series.authorityName,

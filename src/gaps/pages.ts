@@ -16,6 +16,7 @@ import { frameworkGroupBits, frameworkGroupSpecs } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
 import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
 import { listPlans } from './plans/store.js';
+import { cachedFigures } from './figures-cache.js';
 import { gapsFor } from './service.js';
 
 interface MatrixQuery {
@@ -60,6 +61,9 @@ function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
   const groupAhead = (cell.gap ?? 0) > 0;
   return groupAhead === (cell.polarity === 'higher-is-better') ? 'better' : 'worse';
 }
+
+/** Where the kept matrix table goes in the page. */
+const tablePlace = '<!-- ntg:matrix-table -->';
 
 /** The gap matrix page: every group against its comparator on every indicator, grouped by outcome. */
 export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void {
@@ -131,38 +135,46 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const base = { pageTitle: 'Gaps', authorities, query, outcomeNames, outcomes: OUTCOME_IDS };
     if (laCode === undefined) return reply.view('gaps/matrix.njk', { ...base, cells: [] });
     const year = query.year ? parseAcademicYear(query.year) : undefined;
-    // England is offered once published statistics with an equivalent of some indicator are loaded.
-    const englandAvailable = await publishedBenchmarksLoaded(db);
     const comparator: Comparator = comparators.includes(query.comparator as Comparator) ? (query.comparator as Comparator) : 'all-other';
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
-    const answer = await gapsFor(db, { laCode, year, comparator, suppress: suppressed });
-    const indicators = measures.filter((measure) => !query.outcome || measure.outcome === query.outcome);
-    const wanted = (cell: GapCell) =>
-      (!query.significant || String(cell.significant === true) === (query.significant === 'yes' ? 'true' : 'false')) && (!query.trend || cell.trend === query.trend);
-    const byGroup = new Map<string, { label: string; cells: Map<string, GapCell & { reading: string; trendText: string }> }>();
-    for (const cell of answer.cells) {
-      const row = byGroup.get(cell.group) ?? { label: cell.group_label, cells: new Map() };
-      byGroup.set(cell.group, row);
-      if (wanted(cell)) row.cells.set(cell.indicator, { ...cell, reading: reading(cell), trendText: trendText[cell.trend] });
-    }
-    const outcomeColumns = OUTCOME_IDS.map((outcome) => ({ outcome, name: outcomeNames[outcome], indicators: indicators.filter((measure) => measure.outcome === outcome) })).filter(
-      (column) => column.indicators.length > 0,
-    );
-    return reply.view('gaps/matrix.njk', {
-      ...base,
-      laCode,
-      authorityName: localAuthorityByGss(laCode)?.name ?? laCode,
-      year: answer.year === null ? null : formatAcademicYear(answer.year),
-      years: answer.years.map(formatAcademicYear).reverse(),
-      comparator,
-      englandAvailable: englandAvailable || comparator === 'england',
-      // Indicators no published statistic measures the same way: said once above the table, not in every cell.
-      withoutEquivalent: comparator === 'england' ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
-      groupsWithoutEquivalent: comparator === 'england' ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],
-      suppressed,
-      outcomeColumns,
-      rows: [...byGroup.values()],
-      shownCells: [...byGroup.values()].reduce((total, row) => total + row.cells.size, 0),
+    // The matrix and its table are the same for everyone asking the same question of the same data:
+    // made once per version of the data (figures-cache.ts) and kept, so the page costs one small query.
+    const key = JSON.stringify(['matrix-page', year ?? null, comparator, suppressed, query.outcome ?? '', query.significant ?? '', query.trend ?? '']);
+    const matrix = await cachedFigures(db, laCode, key, async () => {
+      // England is offered once published statistics with an equivalent of some indicator are loaded.
+      const englandAvailable = await publishedBenchmarksLoaded(db);
+      const answer = await gapsFor(db, { laCode, year, comparator, suppress: suppressed });
+      const indicators = measures.filter((measure) => !query.outcome || measure.outcome === query.outcome);
+      const wanted = (cell: GapCell) =>
+        (!query.significant || String(cell.significant === true) === (query.significant === 'yes' ? 'true' : 'false')) && (!query.trend || cell.trend === query.trend);
+      const byGroup = new Map<string, { label: string; cells: Map<string, GapCell & { reading: string; trendText: string }> }>();
+      for (const cell of answer.cells) {
+        const row = byGroup.get(cell.group) ?? { label: cell.group_label, cells: new Map() };
+        byGroup.set(cell.group, row);
+        if (wanted(cell)) row.cells.set(cell.indicator, { ...cell, reading: reading(cell), trendText: trendText[cell.trend] });
+      }
+      const outcomeColumns = OUTCOME_IDS.map((outcome) => ({ outcome, name: outcomeNames[outcome], indicators: indicators.filter((measure) => measure.outcome === outcome) })).filter(
+        (column) => column.indicators.length > 0,
+      );
+      const context = {
+        laCode,
+        authorityName: localAuthorityByGss(laCode)?.name ?? laCode,
+        year: answer.year === null ? null : formatAcademicYear(answer.year),
+        years: answer.years.map(formatAcademicYear).reverse(),
+        comparator,
+        englandAvailable: englandAvailable || comparator === 'england',
+        // Indicators no published statistic measures the same way: said once above the table, not in every cell.
+        withoutEquivalent: comparator === 'england' ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
+        groupsWithoutEquivalent: comparator === 'england' ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],
+        suppressed,
+        shownCells: [...byGroup.values()].reduce((total, row) => total + row.cells.size, 0),
+      };
+      // Kept encoded, without the templates' indentation: the table is most of the page, and turning it
+      // into UTF-8 on every request was the largest single cost of serving it.
+      const table = reply.renderView('gaps/_matrix-table.njk', { ...context, outcomeColumns, rows: [...byGroup.values()] }).replace(/\n\s+/g, '\n');
+      return { context, table: Buffer.from(table, 'utf8') };
     });
+    const [before = '', after = ''] = reply.renderView('gaps/matrix.njk', { ...base, ...matrix.context, matrixTable: tablePlace }).split(tablePlace);
+    return reply.type('text/html; charset=utf-8').send(Buffer.concat([Buffer.from(before, 'utf8'), matrix.table, Buffer.from(after, 'utf8')]));
   });
 }

@@ -3,6 +3,7 @@ import type { Schema } from '../db/schema.js';
 import { measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import { englandComparisons } from './benchmarks.js';
+import { cachedFigures } from './figures-cache.js';
 import type { GroupSpec } from './groups.js';
 import { frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
@@ -38,8 +39,16 @@ export interface GapAnswer {
   cells: GapCell[];
 }
 
-/** Checks the query's names and reads the matrix from the authority's aggregates. */
-export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
+/**
+ * Checks the query's names and reads the matrix from the authority's aggregates. The answer is kept
+ * until the authority's data changes (figures-cache.ts): treat it as read-only.
+ */
+export function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
+  const key = JSON.stringify(['matrix', query.year ?? null, query.indicator ?? null, query.group ?? null, query.comparator ?? null, query.suppress]);
+  return cachedFigures(db, query.laCode, key, () => computeGaps(db, query));
+}
+
+async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
   let indicators: MeasureDefinition[] = [...measures];
   if (query.indicator !== undefined) {
     const found = measures.find((measure) => measure.name === query.indicator);
@@ -67,8 +76,13 @@ export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapA
   return { laCode: query.laCode, year, years, cells };
 }
 
-/** One group's gap on one indicator in every year the authority has, for the indicator page. */
-export async function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
+/** One group's gap on one indicator in every year the authority has, for the indicator page (kept like gapsFor's answer). */
+export function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
+  const key = JSON.stringify(['series', query.indicator, query.group, query.comparator ?? null, query.suppress]);
+  return cachedFigures(db, query.laCode, key, () => computeGapSeries(db, query));
+}
+
+async function computeGapSeries(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
   const measure = measures.find((entry) => entry.name === query.indicator);
   if (measure === undefined) throw new GapRequestError('indicator', `"${query.indicator}" is not one of ${measures.map((entry) => entry.name).join(', ')}`);
   let group: GroupSpec;

@@ -56,8 +56,8 @@ describe.skipIf(!chromiumAvailable)('loading data and reading children’s recor
     expect(await analyst.page.locator('table.ntg-matrix .ntg-gap--similar').count()).toBe(0);
     await analyst.page.locator('table.ntg-matrix a.ntg-gap').first().click();
     await analyst.page.waitForURL(/\/gaps\/indicator\?/);
-    expect(await analyst.page.locator('figure.ntg-chart svg[role="img"]').count()).toBe(2);
-    expect(await analyst.page.getByRole('table').count()).toBe(2);
+    expect(await analyst.page.locator('figure.ntg-chart svg[role="img"]').count()).toBe(3);
+    expect(await analyst.page.locator('section.ntg-figure table').count()).toBe(3);
     await expectNoAxeViolations(analyst.page);
     await analyst.page.goBack();
     await analyst.page.getByRole('link', { name: 'Which curves to turn: the significant gaps, ranked' }).click();

@@ -39,18 +39,38 @@ describe.skipIf(!chromiumAvailable)('the gap pages’ figures in a browser', { t
     await page.waitForURL(/\/gaps\/indicator\?/);
   }
 
-  it('opens an indicator page from the gap matrix with two figures, each with its chart, table and downloads, passing axe', async () => {
+  it('opens an indicator page from the gap matrix with its figures, each with its chart, table and downloads, passing axe', async () => {
     const { page, errors, close } = await signInAs('analyst@demo.invalid');
     await openIndicatorFromMatrix(page);
     const figures = page.locator('section.ntg-figure');
-    expect(await figures.count()).toBe(2);
+    // The group against the other children, the gap, and the authority's settings on a funnel plot.
+    expect(await figures.count()).toBe(3);
     expect(await figures.nth(0).getByRole('heading', { level: 2 }).textContent()).toMatch(/ and all other children$/);
     expect(await figures.nth(1).getByRole('heading', { level: 2 }).textContent()).toMatch(/^The gap between /);
+    expect(await figures.nth(2).getAttribute('id')).toBe('figure-settings-funnel');
     for (const figure of await figures.all()) {
       expect(await figure.locator('figure.ntg-chart svg[role="img"]').count()).toBe(1);
       expect(await figure.getByRole('table').locator('caption').count()).toBe(1);
       expect(await figure.getByRole('link', { name: /^(Chart \((PNG|SVG) image\)|Figures \((CSV|Excel spreadsheet)\)) of “/ }).count()).toBe(4);
     }
+    await expectNoAxeViolations(page);
+    expect(errors).toEqual([]);
+    await close();
+  });
+
+  it('benchmarks the group against England, the region and chosen authorities when published statistics are loaded', async () => {
+    const { page, errors, close } = await signInAs('analyst@demo.invalid');
+    await page.goto(`${session.baseUrl}/gaps/indicator?la=E08000035&indicator=ks2_rwm_expected&group=poorer-socio-economic-groups`);
+    const benchmarks = page.locator('#figure-benchmarks');
+    expect(await benchmarks.count()).toBe(1);
+    const summary = (await benchmarks.textContent()) ?? '';
+    expect(summary).toContain('England');
+    expect(summary).toContain('Yorkshire and The Humber');
+    await page.getByText('Compare with other authorities').click();
+    await page.getByLabel('Authority 1').selectOption({ label: 'Bradford' });
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.waitForURL(/compare=E08000032/);
+    expect(await page.locator('#figure-benchmarks table').textContent()).toContain('Bradford');
     await expectNoAxeViolations(page);
     expect(errors).toEqual([]);
     await close();

@@ -1,0 +1,45 @@
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Schema } from '../db/schema.js';
+
+/**
+ * Gap figures change only when data is loaded: an authority's aggregates when an import (or a restore)
+ * changes which batch holds one of its years, and England's figures when a statistics file is loaded.
+ * So figures computed once are kept, under the version of the data they came from, and every request
+ * first asks the database for the current version: one small indexed query instead of reading and
+ * summing tens of thousands of aggregate rows. Several app servers each keep their own copy, and the
+ * version check keeps every copy right.
+ */
+export async function figuresVersion(db: Kysely<Schema>, laCode: string): Promise<string> {
+  const result = await sql<{ version: string | null }>`
+    select concat_ws('/',
+      (select string_agg(academic_year || ':' || batch_id || ':' || extract(epoch from since), ',' order by academic_year) from child_year_batch where la_code = ${laCode}),
+      (select max(id)::text from statistics_dataset)) as version`.execute(db);
+  return result.rows[0]?.version ?? '';
+}
+
+const capacity = 64;
+const caches = new WeakMap<Kysely<Schema>, Map<string, Promise<unknown>>>();
+
+/**
+ * The value `compute` gives for `key` at the data's current version, computed at most once per
+ * version (concurrent requests share one computation). Least recently used entries go first.
+ */
+export async function cachedFigures<T>(db: Kysely<Schema>, laCode: string, key: string, compute: () => Promise<T>): Promise<T> {
+  const version = await figuresVersion(db, laCode);
+  let cache = caches.get(db);
+  if (cache === undefined) caches.set(db, (cache = new Map<string, Promise<unknown>>()));
+  const entryKey = `${laCode}|${version}|${key}`;
+  const found = cache.get(entryKey) as Promise<T> | undefined;
+  if (found !== undefined) {
+    cache.delete(entryKey);
+    cache.set(entryKey, found);
+    return found;
+  }
+  const computing = compute();
+  cache.set(entryKey, computing);
+  // A failure is not kept: the next request tries again.
+  computing.catch(() => cache.delete(entryKey));
+  while (cache.size > capacity) cache.delete(cache.keys().next().value!);
+  return computing;
+}
