@@ -131,6 +131,16 @@ describe.each(testEngines)('the indicator page’s figures and their downloads o
     expect((await get('analyst', `/gaps/indicator/figures/gap.csv?${query}&la=${camden}`)).statusCode).toBe(404);
   });
 
+  it('says which authority to compare with it does not know, and offers a plan for the gap to those who may write one', async () => {
+    const unknown = await get('analyst', `/gaps/indicator?${query}&compare=E09000001,E99999999`);
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.body).toContain('compare: &quot;E99999999&quot; is not the GSS code of a local authority in England');
+    const many = ['E09000001', 'E09000002', 'E09000003', 'E09000004', 'E09000005', 'E09000006'].join(',');
+    expect((await get('analyst', `/gaps/indicator?${query}&compare=${many}`)).statusCode).toBe(400);
+    expect((await get('analyst', `/gaps/indicator?${query}`)).body).toContain('Start a turn-the-curve plan for this gap');
+    expect((await get('adviser', `/gaps/indicator?${query}`)).body).not.toContain('Start a turn-the-curve plan for this gap');
+  });
+
   it('still gives the whole series as CSV', async () => {
     const response = await get('analyst', `/gaps/indicator.csv?${query}`);
     expect(response.statusCode).toBe(200);
