@@ -27,6 +27,28 @@ export class GroupSpecError extends Error {
   }
 }
 
+/** The CBDS main ethnicity categories by code, for labels and the page's choices (REFU and NOBT are unknowns). */
+export const ethnicityLabels: Readonly<Record<string, string>> = {
+  WBRI: 'White British',
+  WIRI: 'White Irish',
+  WIRT: 'Traveller of Irish heritage',
+  WOTH: 'Any other White background',
+  WROM: 'Gypsy or Roma',
+  MWBC: 'White and Black Caribbean',
+  MWBA: 'White and Black African',
+  MWAS: 'White and Asian',
+  MOTH: 'Any other mixed background',
+  AIND: 'Indian',
+  APKN: 'Pakistani',
+  ABAN: 'Bangladeshi',
+  AOTH: 'Any other Asian background',
+  BCRB: 'Black Caribbean',
+  BAFR: 'Black African',
+  BOTH: 'Any other Black background',
+  CHNE: 'Chinese',
+  OOTH: 'Any other ethnic group',
+};
+
 const sexDimension = dimensions.find((entry) => entry.kind === 'sex')!;
 const ethnicityDimension = dimensions.find((entry) => entry.kind === 'ethnicity')!;
 export const frameworkGroups = dimensions.filter((entry) => entry.kind === 'group');
@@ -43,7 +65,7 @@ function termOf(text: string): { term: Term; label: string } {
     const code = (qualifier ?? '').toUpperCase();
     const index = ethnicityMainCodes.indexOf(code);
     if (index < 0) throw new GroupSpecError(`"${text}": ethnicity takes a CBDS main code such as ethnicity:WBRI`);
-    return { term: { dimension: ethnicityDimension, value: index + 1 }, label: `ethnicity ${code}` };
+    return { term: { dimension: ethnicityDimension, value: index + 1 }, label: ethnicityLabels[code] ?? `ethnicity ${code}` };
   }
   const dimension = dimensions.find((entry) => (entry.kind === 'group' || entry.kind === 'alternative') && entry.id === (qualifier === undefined || qualifier === 'yes' || qualifier === 'no' ? name : text));
   if (dimension === undefined) throw new GroupSpecError(`"${text}" is not a group: use a framework group id (${frameworkGroups.map((group) => group.id).join(', ')}), sex:F, sex:M or ethnicity:CODE`);
@@ -57,6 +79,17 @@ export function parseGroup(id: string): GroupSpec {
   if (parts.length === 0) throw new GroupSpecError('a group is needed');
   const read = parts.map(termOf);
   return { id: parts.join('&'), label: read.map((part) => part.label).join(', '), terms: read.map((part) => part.term) };
+}
+
+/**
+ * A combination from the matrix page's choices: a framework group, optionally a second one (or
+ * children known not to be in it), sex and ethnicity. Undefined when nothing is chosen.
+ */
+export function combinationOf(choice: { group?: string; also?: string; sex?: string; ethnicity?: string }): GroupSpec | undefined {
+  const terms = [choice.group, choice.also, choice.sex ? `sex:${choice.sex}` : undefined, choice.ethnicity ? `ethnicity:${choice.ethnicity}` : undefined].filter(
+    (term): term is string => term !== undefined && term !== '',
+  );
+  return terms.length === 0 ? undefined : parseGroup(terms.join('&'));
 }
 
 /** The framework's 13 groups, in catalogue order. */

@@ -12,7 +12,7 @@ import { publishedBenchmarksLoaded } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
 import { curvesToTurn } from './curves.js';
 import { auditDataGaps } from './data-gaps.js';
-import { frameworkGroupBits, frameworkGroupSpecs } from './groups.js';
+import { combinationOf, ethnicityLabels, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
 import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
 import { listPlans } from './plans/store.js';
@@ -26,6 +26,48 @@ interface MatrixQuery {
   outcome?: string;
   significant?: string;
   trend?: string;
+  /** One group's row only (a group id or an added combination). */
+  group?: string;
+  sort?: string;
+  /** Combinations of groups shown after the 13 (repeatable). */
+  add?: string | string[];
+  /** The "add a combination" choices, turned into one more `add`. */
+  combo_group?: string;
+  combo_also?: string;
+  combo_sex?: string;
+  combo_ethnicity?: string;
+}
+
+/** More added rows than this make the matrix unreadable. */
+const maxCombinations = 5;
+
+const sorts = {
+  catalogue: 'In the framework’s order',
+  worse: 'Most gaps where the group does significantly worse first',
+  widening: 'Most widening gaps first',
+} as const;
+type Sort = keyof typeof sorts;
+
+/** The combinations the page was asked to add, checked: their ids, or a message saying what is wrong. */
+function addedCombinations(query: MatrixQuery): { ids: string[] } | { problem: string } {
+  const ids: string[] = [];
+  try {
+    for (const spec of [query.add ?? []].flat().filter((value) => value.trim() !== '')) ids.push(parseGroup(spec).id);
+    const chosen = combinationOf({ group: query.combo_group, also: query.combo_also, sex: query.combo_sex, ethnicity: query.combo_ethnicity });
+    if (chosen !== undefined) ids.push(chosen.id);
+  } catch (error) {
+    return { problem: (error as Error).message };
+  }
+  const unique = [...new Set(ids)].filter((id) => !frameworkGroupSpecs().some((group) => group.id === id));
+  if (unique.length > maxCombinations) return { problem: `at most ${maxCombinations} combinations can be added; remove one first` };
+  return { ids: unique };
+}
+
+/** Rows in the order asked for: the framework's, or by how many of the row's gaps are significantly worse, or widening. */
+export function sortRows<Row extends { cells: Map<string, GapCell & { reading: string }> }>(rows: Row[], sort: Sort): Row[] {
+  if (sort === 'catalogue') return rows;
+  const score = (row: Row) => [...row.cells.values()].filter((cell) => (sort === 'worse' ? cell.reading === 'worse' : cell.trend === 'widening')).length;
+  return rows.map((row, index) => ({ row, index, score: score(row) })).sort((a, b) => b.score - a.score || a.index - b.index).map((entry) => entry.row);
 }
 
 const outcomeNames: Record<string, string> = {
@@ -61,6 +103,16 @@ function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
   const groupAhead = (cell.gap ?? 0) > 0;
   return groupAhead === (cell.polarity === 'higher-is-better') ? 'better' : 'worse';
 }
+
+/** What the "add a combination" form offers: a group, a second group (or not in it), sex, ethnicity. */
+const combinationChoices = {
+  groups: frameworkGroupSpecs().map((group) => ({ value: group.id, text: group.label })),
+  also: frameworkGroupSpecs().flatMap((group) => [
+    { value: group.id, text: group.label },
+    { value: `${group.id}:no`, text: `Not ${group.label.charAt(0).toLowerCase()}${group.label.slice(1)}` },
+  ]),
+  ethnicities: Object.entries(ethnicityLabels).map(([code, label]) => ({ value: code, text: label })),
+};
 
 /** Where the kept matrix table goes in the page. */
 const tablePlace = '<!-- ntg:matrix-table -->';
@@ -132,18 +184,22 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const authorities = await authoritiesWithData(db, request.viewer);
     const query = request.query;
     const laCode = authorities.find((la) => la.code === query.la)?.code ?? authorities[0]?.code;
-    const base = { pageTitle: 'Gaps', authorities, query, outcomeNames, outcomes: OUTCOME_IDS };
+    const base = { pageTitle: 'Gaps', authorities, query, outcomeNames, outcomes: OUTCOME_IDS, combinationChoices };
     if (laCode === undefined) return reply.view('gaps/matrix.njk', { ...base, cells: [] });
     const year = query.year ? parseAcademicYear(query.year) : undefined;
     const comparator: Comparator = comparators.includes(query.comparator as Comparator) ? (query.comparator as Comparator) : 'all-other';
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
+    const added = addedCombinations(query);
+    if ('problem' in added) return reply.code(400).view('error.njk', { title: 'The combination could not be added', message: `Group: ${added.problem}.` });
+    const sort: Sort = Object.hasOwn(sorts, query.sort ?? '') ? (query.sort as Sort) : 'catalogue';
+    const onlyGroup = query.group ?? '';
     // The matrix and its table are the same for everyone asking the same question of the same data:
     // made once per version of the data (figures-cache.ts) and kept, so the page costs one small query.
-    const key = JSON.stringify(['matrix-page', year ?? null, comparator, suppressed, query.outcome ?? '', query.significant ?? '', query.trend ?? '']);
+    const key = JSON.stringify(['matrix-page', year ?? null, comparator, suppressed, query.outcome ?? '', query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
     const matrix = await cachedFigures(db, laCode, key, async () => {
       // England is offered once published statistics with an equivalent of some indicator are loaded.
       const englandAvailable = await publishedBenchmarksLoaded(db);
-      const answer = await gapsFor(db, { laCode, year, comparator, suppress: suppressed });
+      const answer = await gapsFor(db, { laCode, year, comparator, suppress: suppressed, extraGroups: added.ids });
       const indicators = measures.filter((measure) => !query.outcome || measure.outcome === query.outcome);
       const wanted = (cell: GapCell) =>
         (!query.significant || String(cell.significant === true) === (query.significant === 'yes' ? 'true' : 'false')) && (!query.trend || cell.trend === query.trend);
@@ -167,11 +223,18 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         withoutEquivalent: comparator === 'england' ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
         groupsWithoutEquivalent: comparator === 'england' ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],
         suppressed,
+        groupChoices: [...byGroup.entries()].map(([id, row]) => ({ id, label: row.label })),
+        added: added.ids.map((id) => ({ id, label: byGroup.get(id)?.label ?? id })),
+        onlyGroup,
+        sort,
+        sorts,
+        maxCombinations,
         shownCells: [...byGroup.values()].reduce((total, row) => total + row.cells.size, 0),
       };
+      const rows = sortRows([...byGroup.entries()].filter(([id]) => onlyGroup === '' || id === onlyGroup).map(([, row]) => row), sort);
       // Kept encoded, without the templates' indentation: the table is most of the page, and turning it
       // into UTF-8 on every request was the largest single cost of serving it.
-      const table = reply.renderView('gaps/_matrix-table.njk', { ...context, outcomeColumns, rows: [...byGroup.values()] }).replace(/\n\s+/g, '\n');
+      const table = reply.renderView('gaps/_matrix-table.njk', { ...context, outcomeColumns, rows }).replace(/\n\s+/g, '\n');
       return { context, table: Buffer.from(table, 'utf8') };
     });
     const [before = '', after = ''] = reply.renderView('gaps/matrix.njk', { ...base, ...matrix.context, matrixTable: tablePlace }).split(tablePlace);

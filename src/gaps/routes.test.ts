@@ -136,6 +136,26 @@ describe.each(testEngines)('the gap matrix through the API on %s', (engine) => {
     expect(page.body).toContain('Published statistics do not give these groups as they are defined here: Children with disabilities;');
   });
 
+  it('adds a combination the user picks as a row of the matrix page, shows one group alone, and names a bad combination', async () => {
+    const fields = 'combo_group=poorer-socio-economic-groups&combo_also=young-carers%3Ano&combo_sex=&combo_ethnicity=';
+    const page = await get('analyst', `/gaps?la=${camden}&year=2023/24&${fields}`);
+    expect(page.statusCode).toBe(200);
+    // Disadvantaged children who are not young carers: 10 of 20 reach the standard, against 21 of the other 23.
+    const combination = 'poorer-socio-economic-groups&young-carers:no';
+    expect(page.body).toContain('<th scope="row" class="govuk-table__header">Children from poorer socio-economic groups, not young carers</th>');
+    const expected = proportionDifference({ numerator: 10, denominator: 20 }, { numerator: 21, denominator: 23 }, { multiplier: 100 });
+    expect(page.body).toContain(`group=${encodeURIComponent(combination)}&amp;comparator=all-other">▼ ${expected.value!.toFixed(1)}`);
+    expect(page.body).toContain('<input type="hidden" name="add" value="poorer-socio-economic-groups&amp;young-carers:no">');
+    expect(page.body.match(/<th scope="row"/g)).toHaveLength(14);
+
+    const alone = await get('analyst', `/gaps?la=${camden}&year=2023/24&add=${encodeURIComponent(combination)}&group=${encodeURIComponent(combination)}`);
+    expect(alone.body.match(/<th scope="row"/g)).toHaveLength(1);
+
+    const bad = await get('analyst', `/gaps?la=${camden}&add=young-carers%26sex%3AX`);
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toContain('sex is sex:F or sex:M');
+  });
+
   it('names what it does not understand', async () => {
     expect((await get('analyst', `/api/v1/areas/${camden}/gaps?indicator=happiness`)).json()).toMatchObject({ statusCode: 400, message: expect.stringContaining('indicator: "happiness" is not one of') as unknown });
     expect((await get('analyst', `/api/v1/areas/${camden}/gaps?year=2019`)).statusCode).toBe(400);

@@ -28,6 +28,8 @@ export interface GapQuery {
   indicator?: string | undefined;
   /** A group id or combination (see groups.ts); default the 13 framework groups. */
   group?: string | undefined;
+  /** Combinations shown after the 13 framework groups (when no single `group` is asked for). */
+  extraGroups?: readonly string[] | undefined;
   comparator?: string | undefined;
   suppress: boolean;
 }
@@ -44,7 +46,7 @@ export interface GapAnswer {
  * until the authority's data changes (figures-cache.ts): treat it as read-only.
  */
 export function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
-  const key = JSON.stringify(['matrix', query.year ?? null, query.indicator ?? null, query.group ?? null, query.comparator ?? null, query.suppress]);
+  const key = JSON.stringify(['matrix', query.year ?? null, query.indicator ?? null, query.group ?? null, query.extraGroups ?? [], query.comparator ?? null, query.suppress]);
   return cachedFigures(db, query.laCode, key, () => computeGaps(db, query));
 }
 
@@ -55,13 +57,11 @@ async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnsw
     if (found === undefined) throw new GapRequestError('indicator', `"${query.indicator}" is not one of ${measures.map((measure) => measure.name).join(', ')}`);
     indicators = [found];
   }
-  let groups: GroupSpec[] = frameworkGroupSpecs();
-  if (query.group !== undefined) {
-    try {
-      groups = [parseGroup(query.group)];
-    } catch (error) {
-      throw new GapRequestError('group', (error as Error).message);
-    }
+  let groups: GroupSpec[];
+  try {
+    groups = query.group !== undefined ? [parseGroup(query.group)] : [...frameworkGroupSpecs(), ...(query.extraGroups ?? []).map(parseGroup)];
+  } catch (error) {
+    throw new GapRequestError('group', (error as Error).message);
   }
   const comparator = (query.comparator ?? 'all-other') as Comparator;
   if (!comparators.includes(comparator)) throw new GapRequestError('comparator', `"${query.comparator}" is not one of ${comparators.join(', ')}`);
