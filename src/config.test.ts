@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       uploadLimitBytes: 200 * 1_048_576,
       oidc: undefined,
       pseudonymKey: undefined,
+      chromiumPath: '/usr/bin/chromium',
     });
   });
 
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
       NTG_OIDC_LABEL: 'Example Council account',
       NTG_DEMO_CHILDREN: '2000',
       NTG_PSEUDONYM_KEY: 'a-secret-of-at-least-thirty-two-characters',
+      NTG_CHROMIUM_PATH: '/opt/chrome/chrome',
     });
     expect(config).toEqual({
       port: 8080,
@@ -59,6 +61,7 @@ describe('loadConfig', () => {
       uploadLimitBytes: 50 * 1_048_576,
       oidc: { issuer: 'https://login.example.gov.uk/tenant/v2.0', clientId: 'ntg', clientSecret: 'client-secret', label: 'Example Council account' },
       pseudonymKey: 'a-secret-of-at-least-thirty-two-characters',
+      chromiumPath: '/opt/chrome/chrome',
     });
   });
 
