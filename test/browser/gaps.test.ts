@@ -1,7 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoPassword } from '../../src/auth/demo.js';
 import { BrowserSession, chromiumAvailable, expectNoAxeViolations } from '../support/browser.js';
 
 const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -15,21 +14,7 @@ describe.skipIf(!chromiumAvailable)('the gap pages’ figures in a browser', { t
     await session?.stop();
   });
 
-  async function signInAs(email: string, options: BrowserContextOptions = {}) {
-    const opened = await session.open('/sign-in', options);
-    const { page } = opened;
-    const code = (await page.getByRole('row').filter({ hasText: email }).getByRole('cell').nth(2).textContent())?.trim() ?? '';
-    await page.getByLabel('Email address').fill(email);
-    await page.getByLabel('Password').fill(demoPassword);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.waitForURL((url) => url.pathname === '/' || url.pathname === '/sign-in/second-factor');
-    if (new URL(page.url()).pathname === '/sign-in/second-factor') {
-      await page.getByLabel('Security code').fill(code);
-      await page.getByRole('button', { name: 'Continue' }).click();
-      await page.waitForURL((url) => url.pathname === '/');
-    }
-    return opened;
-  }
+  const signInAs = (email: string, options: BrowserContextOptions = {}) => session.signInAs(email, options);
 
   async function openIndicatorFromMatrix(page: Page, { axe = true } = {}) {
     await page.goto(`${session.baseUrl}/gaps`);

@@ -62,8 +62,8 @@ export class BrowserSession {
   }
 
   /** Opens the sign-in page and signs in as a demo account, giving the second factor if the role needs one. */
-  async signInAs(email: string): Promise<OpenedPage> {
-    const opened = await this.open('/sign-in');
+  async signInAs(email: string, options: BrowserContextOptions = {}): Promise<OpenedPage> {
+    const opened = await this.open('/sign-in', options);
     const { page } = opened;
     const row = page.getByRole('row').filter({ hasText: email });
     const code = (await row.getByRole('cell').nth(2).textContent())?.trim() ?? '';

@@ -26,18 +26,12 @@ export interface PlanMeasure {
   values: { period: string; value: number }[];
 }
 
-export interface Plan {
+export interface Plan extends PlanText {
   laCode: string;
   id: string;
   indicator: string;
   groupSpec: string;
   comparator: string;
-  title: string;
-  targetValue: number | null;
-  targetYear: number | null;
-  story: string;
-  partners: Partner[];
-  whatWorks: WhatWorksIdea[];
   version: number;
   revision: number;
   createdBy: string;
