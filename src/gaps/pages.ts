@@ -114,8 +114,8 @@ const combinationChoices = {
   ethnicities: Object.entries(ethnicityLabels).map(([code, label]) => ({ value: code, text: label })),
 };
 
-/** Where the kept matrix table goes in the page. */
-const tablePlace = '<!-- ntg:matrix-table -->';
+/** Where the kept content goes in the page. */
+const contentPlace = '<!-- ntg:matrix-content -->';
 
 /** The gap matrix page: every group against its comparator on every indicator, grouped by outcome. */
 export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void {
@@ -195,7 +195,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const onlyGroup = query.group ?? '';
     // The matrix and its table are the same for everyone asking the same question of the same data:
     // made once per version of the data (figures-cache.ts) and kept, so the page costs one small query.
-    const key = JSON.stringify(['matrix-page', year ?? null, comparator, suppressed, query.outcome ?? '', query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
+    const key = JSON.stringify(['matrix-page', authorities.map((la) => la.code), year ?? null, comparator, suppressed, query.outcome ?? '', query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
     const matrix = await cachedFigures(db, laCode, key, async () => {
       // England is offered once published statistics with an equivalent of some indicator are loaded.
       const englandAvailable = await publishedBenchmarksLoaded(db);
@@ -232,12 +232,12 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         shownCells: [...byGroup.values()].reduce((total, row) => total + row.cells.size, 0),
       };
       const rows = sortRows([...byGroup.entries()].filter(([id]) => onlyGroup === '' || id === onlyGroup).map(([, row]) => row), sort);
-      // Kept encoded, without the templates' indentation: the table is most of the page, and turning it
-      // into UTF-8 on every request was the largest single cost of serving it.
-      const table = reply.renderView('gaps/_matrix-table.njk', { ...context, outcomeColumns, rows }).replace(/\n\s+/g, '\n');
-      return { context, table: Buffer.from(table, 'utf8') };
+      // Kept encoded, without the templates' indentation: the content is most of the page, and rendering
+      // it and turning it into UTF-8 on every request were the largest costs of serving it.
+      const content = reply.renderView('gaps/_matrix-content.njk', { ...base, ...context, outcomeColumns, rows }).replace(/\n\s+/g, '\n');
+      return Buffer.from(content, 'utf8');
     });
-    const [before = '', after = ''] = reply.renderView('gaps/matrix.njk', { ...base, ...matrix.context, matrixTable: tablePlace }).split(tablePlace);
-    return reply.type('text/html; charset=utf-8').send(Buffer.concat([Buffer.from(before, 'utf8'), matrix.table, Buffer.from(after, 'utf8')]));
+    const [before = '', after = ''] = reply.renderView('gaps/matrix.njk', { ...base, matrixContent: contentPlace }).split(contentPlace);
+    return reply.type('text/html; charset=utf-8').send(Buffer.concat([Buffer.from(before, 'utf8'), matrix, Buffer.from(after, 'utf8')]));
   });
 }
