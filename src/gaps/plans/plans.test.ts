@@ -215,6 +215,7 @@ describe.each(testEngines)('turn-the-curve plans on %s', (engine) => {
     const list = await get('westminster', '/plans');
     expect(list.body).not.toContain(planId());
     expect((await get('analyst', '/plans')).body).toContain(planId());
+    expect((await get('adviser', '/plans')).body).toContain(planId());
   });
 
   it('prints as a clean HTML board report', async () => {

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { readFile } from 'node:fs/promises';
-import { localAuthorityByGss } from '../../areas/areas.js';
+import { allLocalAuthorities, localAuthorityByGss } from '../../areas/areas.js';
 import { seesSmallNumbers } from '../../aggregates/disclosure-policy.js';
 import type { Viewer } from '../../auth/gate.js';
 import type { Config } from '../../config.js';
@@ -184,9 +184,9 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
 
   app.get<{ Querystring: { la?: string } }>('/plans', { schema: hidden, config: read }, async (request, reply) => {
     const viewer = request.viewer;
-    const own = viewer.signedIn ? [...new Set(viewer.memberships.map((membership) => membership.laCode).filter((code): code is string => code !== null))] : [];
+    // Every authority the viewer reaches: their own, their region's for an adviser, England's for the national team.
     const asked = request.query.la?.toUpperCase();
-    const laCodes = asked !== undefined ? (mayReadPlans(viewer, asked) ? [asked] : []) : own.filter((code) => mayReadPlans(viewer, code));
+    const laCodes = (asked !== undefined ? [asked] : allLocalAuthorities().map((la) => la.gss)).filter((code) => mayReadPlans(viewer, code));
     const plans = await listPlans(db, laCodes);
     return reply.view('plans/list.njk', {
       pageTitle: 'Turn-the-curve plans',
