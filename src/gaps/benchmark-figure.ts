@@ -2,17 +2,15 @@ import type { Kysely } from 'kysely';
 import type { TopLevelSpec } from 'vega-lite';
 import { localAuthorityByGss, regionOf } from '../areas/areas.js';
 import type { Schema } from '../db/schema.js';
-import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.js';
 import { valueSymbols } from '../ingest/statistics/standard.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
 import type { BenchmarkPoint } from './benchmarks.js';
 import { englandCode, readBenchmarks } from './benchmarks.js';
-import { parseGroup } from './groups.js';
-import type { GroupSpec } from './groups.js';
 import type { GapCell } from './matrix.js';
 import { publishedEquivalents } from './published-equivalents.js';
-import { GapRequestError } from './service.js';
+import { GapRequestError, groupNamed, measureNamed } from './service.js';
 
 /** The authority's own figures for the group, year by year: the cells gapSeriesFor gives. */
 export type LocalBenchmarkPoint = Pick<GapCell, 'year' | 'group_value' | 'group_lower' | 'group_upper' | 'suppressed'>;
@@ -79,14 +77,8 @@ interface Place {
  * or the group has no published equivalent, or no such file is loaded).
  */
 export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigureRequest): Promise<ChartFigure | undefined> {
-  const measure = measures.find((entry) => entry.name === request.indicator);
-  if (measure === undefined) throw new GapRequestError('indicator', `"${request.indicator}" is not one of ${measures.map((entry) => entry.name).join(', ')}`);
-  let group: GroupSpec;
-  try {
-    group = parseGroup(request.group);
-  } catch (error) {
-    throw new GapRequestError('group', (error as Error).message);
-  }
+  const measure = measureNamed(request.indicator);
+  const group = groupNamed(request.group);
   const others = (request.comparators ?? []).filter((code) => code !== request.laCode);
   for (const code of others) {
     if (localAuthorityByGss(code) === undefined) throw new GapRequestError('comparator', `"${code}" is not the GSS code of a current local authority`);

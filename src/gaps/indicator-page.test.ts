@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newOrganisation, newSignedInUser } from '../../test/support/accounts.js';
+import { newOrganisation, signedInPeople } from '../../test/support/accounts.js';
 import { createTestApp } from '../../test/support/app.js';
 import type { TestApp } from '../../test/support/app.js';
 import { child, childCsv, testPseudonymKey } from '../../test/support/child-files.js';
@@ -51,7 +51,7 @@ describe.each(testEngines)('the indicator page’s figures and their downloads o
       ['adviser', 'regional-adviser', london],
       ['other-adviser', 'regional-adviser', northWest],
     ];
-    for (const [who, role, organisationId] of people) sessions.set(who, (await newSignedInUser(db, { email: `${who}@example.org`, role, organisationId })).sessionToken);
+    for (const [who, token] of await signedInPeople(db, people)) sessions.set(who, token);
   });
   afterAll(async () => {
     await testApp.close();

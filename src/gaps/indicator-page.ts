@@ -205,11 +205,18 @@ const benchmarksFigure: IndicatorFigure = (series) =>
 const settingsFigure: IndicatorFigure = (series) =>
   settingsFunnelFigure(series.db, { laCode: series.laCode, indicator: series.measure.name, group: series.latest.group, year: parseAcademicYear(series.latest.year), suppress: series.suppress });
 
-const indicatorFigures: readonly IndicatorFigure[] = [groupAndComparatorFigure, gapFigure, benchmarksFigure, settingsFigure];
+/** The page's figures by the id each gives its figure, so a download makes only the one it sends. */
+const indicatorFigures: Readonly<Record<string, IndicatorFigure>> = {
+  values: groupAndComparatorFigure,
+  gap: gapFigure,
+  benchmarks: benchmarksFigure,
+  'settings-funnel': settingsFigure,
+};
 
-/** The figures the series has something to show in. */
-export async function figuresFor(series: IndicatorSeries): Promise<ChartFigure[]> {
-  const figures = await Promise.all(indicatorFigures.map((figure) => Promise.resolve(figure(series))));
+/** The figures the series has something to show in, or only the one with the id given. */
+export async function figuresFor(series: IndicatorSeries, only?: string): Promise<ChartFigure[]> {
+  const wanted = Object.entries(indicatorFigures).filter(([id]) => only === undefined || id === only);
+  const figures = await Promise.all(wanted.map(([, figure]) => Promise.resolve(figure(series))));
   return figures.filter((figure): figure is ChartFigure => figure !== undefined);
 }
 
@@ -326,7 +333,7 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
     if (!isFigureFormat(format)) return reply.code(404).view('404.njk');
     const loaded = await loadSeries(db, request.query, request.viewer);
     if (!('series' in loaded)) return answerProblem(reply, loaded);
-    const figure = (await figuresFor(loaded.series)).find((candidate) => candidate.id === request.params.figure);
+    const [figure] = await figuresFor(loaded.series, request.params.figure);
     if (figure === undefined) return reply.code(404).view('404.njk');
     const file = await figureFile(figure, format);
     return reply

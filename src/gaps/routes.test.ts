@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newOrganisation, newSignedInUser } from '../../test/support/accounts.js';
+import { newOrganisation, signedInPeople } from '../../test/support/accounts.js';
 import { createTestApp } from '../../test/support/app.js';
 import type { TestApp } from '../../test/support/app.js';
 import { child, childCsv, testPseudonymKey } from '../../test/support/child-files.js';
@@ -63,7 +63,7 @@ describe.each(testEngines)('the gap matrix through the API on %s', (engine) => {
       ['other-adviser', 'regional-adviser', northWest],
       ['contributor', 'contributor', authority],
     ];
-    for (const [who, role, organisationId] of people) sessions.set(who, (await newSignedInUser(db, { email: `${who}@example.org`, role, organisationId })).sessionToken);
+    for (const [who, token] of await signedInPeople(db, people)) sessions.set(who, token);
   });
   afterAll(async () => {
     await testApp.close();

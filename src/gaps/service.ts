@@ -21,6 +21,29 @@ export class GapRequestError extends Error {
   }
 }
 
+/** The indicator a request names, or a GapRequestError saying which names would do. */
+export function measureNamed(name: string): MeasureDefinition {
+  const found = measures.find((measure) => measure.name === name);
+  if (found === undefined) throw new GapRequestError('indicator', `"${name}" is not one of ${measures.map((measure) => measure.name).join(', ')}`);
+  return found;
+}
+
+/** The group or combination a request names, or a GapRequestError saying what is not understood. */
+export function groupNamed(spec: string): GroupSpec {
+  try {
+    return parseGroup(spec);
+  } catch (error) {
+    throw new GapRequestError('group', (error as Error).message);
+  }
+}
+
+/** The comparator a request names (default all other children), or a GapRequestError. */
+export function comparatorNamed(name: string | undefined): Comparator {
+  const comparator = (name ?? 'all-other') as Comparator;
+  if (!comparators.includes(comparator)) throw new GapRequestError('comparator', `"${name}" is not one of ${comparators.join(', ')}`);
+  return comparator;
+}
+
 export interface GapQuery {
   laCode: string;
   /** Academic year (start year); default the latest with data. */
@@ -51,20 +74,9 @@ export function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer>
 }
 
 async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
-  let indicators: MeasureDefinition[] = [...measures];
-  if (query.indicator !== undefined) {
-    const found = measures.find((measure) => measure.name === query.indicator);
-    if (found === undefined) throw new GapRequestError('indicator', `"${query.indicator}" is not one of ${measures.map((measure) => measure.name).join(', ')}`);
-    indicators = [found];
-  }
-  let groups: GroupSpec[];
-  try {
-    groups = query.group !== undefined ? [parseGroup(query.group)] : [...frameworkGroupSpecs(), ...(query.extraGroups ?? []).map(parseGroup)];
-  } catch (error) {
-    throw new GapRequestError('group', (error as Error).message);
-  }
-  const comparator = (query.comparator ?? 'all-other') as Comparator;
-  if (!comparators.includes(comparator)) throw new GapRequestError('comparator', `"${query.comparator}" is not one of ${comparators.join(', ')}`);
+  const indicators: MeasureDefinition[] = query.indicator === undefined ? [...measures] : [measureNamed(query.indicator)];
+  const groups: GroupSpec[] = query.group !== undefined ? [groupNamed(query.group)] : [...frameworkGroupSpecs(), ...(query.extraGroups ?? []).map(groupNamed)];
+  const comparator = comparatorNamed(query.comparator);
   const onlyFrameworkGroups = groups.every((group) => group.terms.every((term) => term.dimension.kind === 'group'));
   const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups ? { keepBits: frameworkGroupBits } : {});
   const years = [...aggregates.keys()].sort((a, b) => a - b);
@@ -83,16 +95,9 @@ export function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indicator: 
 }
 
 async function computeGapSeries(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
-  const measure = measures.find((entry) => entry.name === query.indicator);
-  if (measure === undefined) throw new GapRequestError('indicator', `"${query.indicator}" is not one of ${measures.map((entry) => entry.name).join(', ')}`);
-  let group: GroupSpec;
-  try {
-    group = parseGroup(query.group);
-  } catch (error) {
-    throw new GapRequestError('group', (error as Error).message);
-  }
-  const comparator = (query.comparator ?? 'all-other') as Comparator;
-  if (!comparators.includes(comparator)) throw new GapRequestError('comparator', `"${query.comparator}" is not one of ${comparators.join(', ')}`);
+  const measure = measureNamed(query.indicator);
+  const group = groupNamed(query.group);
+  const comparator = comparatorNamed(query.comparator);
   const onlyFrameworkGroups = group.terms.every((term) => term.dimension.kind === 'group');
   const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups ? { keepBits: frameworkGroupBits } : {});
   const published = comparator === 'england' ? await englandComparisons(db, [measure.name], [group.id]) : undefined;

@@ -3,13 +3,13 @@ import { sql } from 'kysely';
 import type { TopLevelSpec } from 'vega-lite';
 import { dimension } from '../aggregates/signature.js';
 import type { Schema } from '../db/schema.js';
-import { formatAcademicYear, measures } from '../ingest/child-standard.js';
+import { formatAcademicYear } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import { applyDisclosureControl, discloseCount, funnelLimits, meanFunnelLimits } from '../stats/index.js';
 import type { FunnelPoint } from '../stats/index.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
-import { GapRequestError } from './service.js';
+import { GapRequestError, measureNamed } from './service.js';
 
 export interface SettingsFunnelQuery {
   laCode: string;
@@ -156,8 +156,7 @@ function drawingCounts(settingCounts: readonly number[]): number[] {
  * @throws {GapRequestError} for an indicator or group that does not exist
  */
 export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQuery): Promise<SettingsFunnel | undefined> {
-  const measure = measures.find((entry) => entry.name === query.indicator);
-  if (measure === undefined) throw new GapRequestError('indicator', `"${query.indicator}" is not one of ${measures.map((entry) => entry.name).join(', ')}`);
+  const measure = measureNamed(query.indicator);
   if (query.group.includes('&') || query.group.includes(':')) return undefined;
   const label = groupLabel(query.group);
   if (label === undefined) throw new GapRequestError('group', `"${query.group}" is not a framework group id or all`);

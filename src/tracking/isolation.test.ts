@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newOrganisation, newSignedInUser } from '../../test/support/accounts.js';
+import { newOrganisation, signedInPeople } from '../../test/support/accounts.js';
 import { createTestApp } from '../../test/support/app.js';
 import type { TestApp } from '../../test/support/app.js';
 import { child, childCsv, testPseudonymKey } from '../../test/support/child-files.js';
@@ -86,10 +86,7 @@ describe.each(testEngines)('child-level records stay inside their authority on %
       ['regional-adviser', 'regional-adviser', region],
       ['camden-leader', 'leader', camdenOrganisation],
     ];
-    for (const [who, role, organisationId] of people) {
-      const { sessionToken } = await newSignedInUser(db, { email: `${who}@example.org`, role, organisationId });
-      sessions.set(who, sessionToken);
-    }
+    for (const [who, token] of await signedInPeople(db, people)) sessions.set(who, token);
   });
   afterAll(async () => {
     await testApp.close();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newOrganisation, newSignedInUser } from '../../../test/support/accounts.js';
+import { newOrganisation, newSignedInUser, signedInPeople } from '../../../test/support/accounts.js';
 import { createTestApp } from '../../../test/support/app.js';
 import type { TestApp } from '../../../test/support/app.js';
 import { child, childCsv, testPseudonymKey } from '../../../test/support/child-files.js';
@@ -62,9 +62,7 @@ describe.each(testEngines)('turn-the-curve plans on %s', (engine) => {
       ['westminster', 'analyst', other],
       ['contributor', 'contributor', authority],
     ];
-    for (const [who, role, organisationId] of people) {
-      sessions.set(who, (await newSignedInUser(db, { email: `${who}@example.org`, role, organisationId })).sessionToken);
-    }
+    for (const [who, token] of await signedInPeople(db, people)) sessions.set(who, token);
   });
   afterAll(async () => {
     await testApp.close();

@@ -11,10 +11,9 @@ import { renderChart } from '../../web/charts.js';
 import { sourcePath } from '../../web/paths.js';
 import { PdfUnavailableError, htmlToPdf } from '../../web/pdf.js';
 import { frameworkGroupSpecs, parseGroup } from '../groups.js';
-import type { Comparator, GapCell } from '../matrix.js';
-import { comparators } from '../matrix.js';
+import type { GapCell } from '../matrix.js';
 import { mayReadPlans, mayWritePlans } from '../reach.js';
-import { gapSeriesFor } from '../service.js';
+import { GapRequestError, comparatorNamed, gapSeriesFor, groupNamed, measureNamed } from '../service.js';
 import { baselineFigure, baselineOf } from './baseline.js';
 import type { FieldError, FormBody } from './forms.js';
 import { parseAction, parseMeasure, parseMeasureValue, parsePlanText, parseVersion } from './forms.js';
@@ -207,21 +206,15 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
   app.post<{ Body: FormBody }>('/plans', { schema: hidden, config: write }, async (request, reply) => {
     const body = request.body ?? {};
     const laCode = String(body.la ?? '').toUpperCase();
-    const problems: FieldError[] = [];
     if (!mayWritePlans(request.viewer, laCode)) return reply.callNotFound();
-    const measure = measures.find((entry) => entry.name === body.indicator);
-    if (measure === undefined) problems.push({ field: 'indicator', text: 'Choose an indicator' });
-    let group;
+    let subject;
     try {
-      group = parseGroup(String(body.group ?? ''));
+      subject = { measure: measureNamed(String(body.indicator ?? '')), group: groupNamed(String(body.group ?? '')), comparator: comparatorNamed(body.comparator === undefined ? undefined : String(body.comparator)) };
     } catch (error) {
-      problems.push({ field: 'group', text: `Choose a group of children: ${(error as Error).message}` });
+      if (!(error instanceof GapRequestError)) throw error;
+      return reply.code(400).view('error.njk', { title: 'The plan could not be started', message: error.message });
     }
-    const comparator = String(body.comparator ?? 'all-other') as Comparator;
-    if (!comparators.includes(comparator)) problems.push({ field: 'comparator', text: `Comparator must be one of ${comparators.join(', ')}` });
-    if (measure === undefined || group === undefined || problems.length > 0) {
-      return reply.code(400).view('error.njk', { title: 'The plan could not be started', message: problems.map((problem) => problem.text).join('. ') });
-    }
+    const { measure, group, comparator } = subject;
     const existing = await listPlans(db, [laCode], { indicator: measure.name, groupSpec: group.id });
     if (existing[0] !== undefined) return reply.redirect(`/plans/${existing[0].id}`, 303);
     const plan = await createPlan(db, { laCode, indicator: measure.name, groupSpec: group.id, comparator, title: `${group.label}: ${measure.label}` }, authorOf(request.viewer));
