@@ -3,7 +3,15 @@ import type { Command } from 'commander';
 import { openDatabase } from '../db/database.js';
 import { toCsv } from '../export/csv.js';
 import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.js';
-import { GapRequestError, gapCellFields, gapsFor } from '../gaps/service.js';
+import { DifferencingRefused, GapRequestError, gapCellFields, gapsFor } from '../gaps/service.js';
+
+/** A question refused under --suppress because its answer would give back withheld figures by subtraction. */
+export class DisclosureRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DisclosureRefusedError';
+  }
+}
 import { comparators } from '../gaps/matrix.js';
 import type { GapCell } from '../gaps/matrix.js';
 import { prepareDatabase } from '../service.js';
@@ -58,7 +66,7 @@ export function registerGapsCommand(program: Command): void {
         .default('all-other'),
     )
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'csv', 'json']).default('table'))
-    .option('--suppress', 'withhold small numbers (counts 1 to 4), as viewers without child-level access see them')
+    .option('--suppress', 'release the figures as viewers without child-level access see them: small numbers withheld, counts rounded to 5')
     .action(async (options: { la: string; year?: string; indicator?: string; group?: string; comparator: string; format: 'table' | 'csv' | 'json'; suppress?: boolean }) => {
       const laCode = authorityCode(options.la);
       let year: number | undefined;
@@ -74,6 +82,7 @@ export function registerGapsCommand(program: Command): void {
         try {
           answer = await gapsFor(database.db, { laCode, year, indicator: options.indicator, group: options.group, comparator: options.comparator, suppress: options.suppress === true });
         } catch (error) {
+          if (error instanceof DifferencingRefused) throw new DisclosureRefusedError(`refused with --suppress: ${error.problem}`);
           if (error instanceof GapRequestError) throw new UsageError(`--${error.message}`);
           throw error;
         }

@@ -1,73 +1,90 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
 import { measures } from '../ingest/child-standard.js';
-import { discloseCount } from '../stats/index.js';
+import { discloseCount, releaseSummary, roundToBase } from '../stats/index.js';
 import type { GroupSpec } from './groups.js';
 import { standing } from './groups.js';
 import type { JointCell } from './joint-aggregates.js';
 
 export type CellStatus = 'shown' | 'withheld' | 'no-children' | 'no-data';
 
-/** What is known, and not known, about one group in one year. */
+/**
+ * What is known, and not known, about one group in one year. Released to a viewer who may not see
+ * small numbers, every count is rounded to the nearest 5 and a count from 1 to 4 is null (withheld),
+ * and the unknown share is made from the rounded counts.
+ */
 export interface GroupCoverage {
   group: string;
   label: string;
-  children: number;
-  inGroup: number;
-  /** Children whose membership is not recorded, as a share of all children (0 to 1). */
-  unknownShare: number;
-  cells: { indicator: string; status: CellStatus; groupCount: number; unknownCount: number }[];
+  children: number | null;
+  inGroup: number | null;
+  /** Children whose membership is not recorded, as a share of all children (0 to 1); null when withheld. */
+  unknownShare: number | null;
+  cells: { indicator: string; status: CellStatus; groupCount: number | null; unknownCount: number | null }[];
 }
 
 export interface IndicatorCoverage {
   indicator: string;
-  /** Children with a value for the indicator. */
-  children: number;
+  /** Children with a value for the indicator (rounded when released; null when 1 to 4 and withheld). */
+  children: number | null;
+}
+
+interface SideSums {
+  n: Float64Array;
+  sum: Float64Array;
+  sumsq: Float64Array;
+}
+
+function sideSums(width: number): SideSums {
+  return { n: new Float64Array(width), sum: new Float64Array(width), sumsq: new Float64Array(width) };
 }
 
 /**
  * The data-gap audit of one year: for each indicator, how many children it covers; for each group,
  * how many children are in it and how many cannot be placed; and for each group and indicator,
- * whether the gap can be shown, is withheld for small numbers, or has no data at all.
+ * whether the gap can be shown, is withheld for small numbers, or has no data at all. A cell is
+ * withheld by the same rule as the gap matrix's (`releaseSummary` on the group and on the rest), so
+ * the audit says "withheld" exactly where the matrix withholds.
+ *
+ * @param options.suppress release the figures to a viewer who may not see small numbers
  */
-export function auditDataGaps(cells: readonly JointCell[], groups: readonly GroupSpec[]): { indicators: IndicatorCoverage[]; groups: GroupCoverage[] } {
+export function auditDataGaps(cells: readonly JointCell[], groups: readonly GroupSpec[], options: { suppress?: boolean } = {}): { indicators: IndicatorCoverage[]; groups: GroupCoverage[] } {
   const width = measures.length;
+  const released = (count: number): number | null => (!options.suppress ? count : discloseCount(count).shown ? roundToBase(count) : null);
   const totals = new Float64Array(width);
   let children = 0;
   for (const cell of cells) {
     children += cell.children;
     for (let index = 0; index < width; index++) totals[index]! += cell.figures[index * 3]!;
   }
-  const coverage = groups.map((group) => {
+  const coverage = groups.map((group): GroupCoverage => {
     const counts = { in: 0, out: 0, unknown: 0 };
-    const inN = new Float64Array(width);
-    const outN = new Float64Array(width);
-    const unknownN = new Float64Array(width);
+    const sides = { in: sideSums(width), out: sideSums(width), unknown: sideSums(width) };
     for (const cell of cells) {
       const where = standing(group, cell.signature);
-      const target = where === memberIn ? inN : where === memberOut ? outN : unknownN;
-      if (where === memberIn) counts.in += cell.children;
-      else if (where === memberOut) counts.out += cell.children;
-      else counts.unknown += cell.children;
-      for (let index = 0; index < width; index++) target[index]! += cell.figures[index * 3]!;
+      const key = where === memberIn ? 'in' : where === memberOut ? 'out' : 'unknown';
+      counts[key] += cell.children;
+      const target = sides[key];
+      for (let index = 0; index < width; index++) {
+        target.n[index]! += cell.figures[index * 3]!;
+        target.sum[index]! += cell.figures[index * 3 + 1]!;
+        target.sumsq[index]! += cell.figures[index * 3 + 2]!;
+      }
     }
+    const summary = (target: SideSums, index: number) => ({ n: target.n[index]!, sum: target.sum[index]!, sumsq: target.sumsq[index]! });
+    const shownChildren = released(children);
+    const shownUnknown = released(counts.unknown);
     return {
       group: group.id,
       label: group.label,
-      children,
-      inGroup: counts.in,
-      unknownShare: children === 0 ? 0 : counts.unknown / children,
+      children: shownChildren,
+      inGroup: released(counts.in),
+      unknownShare: shownChildren === null || shownUnknown === null ? null : shownChildren === 0 ? 0 : shownUnknown / shownChildren,
       cells: measures.map((measure, index) => {
-        const status: CellStatus =
-          totals[index] === 0
-            ? 'no-data'
-            : inN[index] === 0
-              ? 'no-children'
-              : discloseCount(inN[index]).reason !== null || discloseCount(outN[index]).reason !== null
-                ? 'withheld'
-                : 'shown';
-        return { indicator: measure.name, status, groupCount: inN[index]!, unknownCount: unknownN[index]! };
+        const withheld = releaseSummary(summary(sides.in, index), measure.type).withheld !== null || releaseSummary(summary(sides.out, index), measure.type).withheld !== null;
+        const status: CellStatus = totals[index] === 0 ? 'no-data' : sides.in.n[index] === 0 ? 'no-children' : withheld ? 'withheld' : 'shown';
+        return { indicator: measure.name, status, groupCount: released(sides.in.n[index]!), unknownCount: released(sides.unknown.n[index]!) };
       }),
     };
   });
-  return { indicators: measures.map((measure, index) => ({ indicator: measure.name, children: totals[index]! })), groups: coverage };
+  return { indicators: measures.map((measure, index) => ({ indicator: measure.name, children: released(totals[index]!) })), groups: coverage };
 }

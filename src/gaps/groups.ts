@@ -92,6 +92,15 @@ export function combinationOf(choice: { group?: string; also?: string; sex?: str
   return terms.length === 0 ? undefined : parseGroup(terms.join('&'));
 }
 
+/**
+ * Whether the group asks for children known NOT to be in a group (`:no`). Such a group is the
+ * complement of another within all children, so beside "all children" it gives back the other by
+ * subtraction: only viewers who see small numbers anyway may ask for one.
+ */
+export function asksForNonMembers(spec: GroupSpec): boolean {
+  return spec.terms.some((term) => (term.dimension.kind === 'group' || term.dimension.kind === 'alternative') && term.value === memberOut);
+}
+
 /** The framework's 13 groups, in catalogue order. */
 export function frameworkGroupSpecs(): GroupSpec[] {
   return frameworkGroups.map((group) => parseGroup(group.id));

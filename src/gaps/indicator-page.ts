@@ -15,7 +15,7 @@ import { benchmarkFigure } from './benchmark-figure.js';
 import type { GapCell } from './matrix.js';
 import { listPlans } from './plans/store.js';
 import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
-import { GapRequestError, gapCellFields, gapSeriesFor } from './service.js';
+import { DifferencingRefused, GapRequestError, gapCellFields, gapSeriesFor } from './service.js';
 import { settingsFunnelFigure } from './settings-funnel.js';
 
 /** The page's address: `la`, `indicator`, `group` and `comparator`, and any parameters a figure takes of its own. */
@@ -223,7 +223,7 @@ export async function figuresFor(series: IndicatorSeries, only?: string): Promis
 /** More lines than this make the benchmark chart unreadable. */
 const maxComparisons = 5;
 
-type LoadedSeries = { series: IndicatorSeries } | { problem: 'bad-request'; message: string } | { problem: 'not-found' };
+type LoadedSeries = { series: IndicatorSeries } | { problem: 'bad-request' | 'refused'; message: string } | { problem: 'not-found' };
 
 /**
  * The one way into the page and its downloads: the viewer must reach the authority's aggregates
@@ -240,6 +240,7 @@ async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Vi
   try {
     cells = await gapSeriesFor(db, { laCode, indicator, group, comparator, suppress });
   } catch (error) {
+    if (error instanceof DifferencingRefused) return { problem: 'refused', message: error.message };
     if (error instanceof GapRequestError) return { problem: 'bad-request', message: error.message };
     throw error;
   }
@@ -279,6 +280,7 @@ function pageQuery(params: IndicatorQuery, checked: Record<string, string>): str
 
 function answerProblem(reply: FastifyReply, loaded: Exclude<LoadedSeries, { series: IndicatorSeries }>): FastifyReply {
   if (loaded.problem === 'bad-request') return reply.code(400).view('error.njk', { title: 'Check the address', message: loaded.message });
+  if (loaded.problem === 'refused') return reply.code(403).view('error.njk', { title: 'These figures are not shown to you', message: `${loaded.message.replace(/^group: /, '').replace(/^./, (first) => first.toUpperCase())}.` });
   return reply.code(404).view('404.njk');
 }
 

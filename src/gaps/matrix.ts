@@ -1,8 +1,8 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
 import { formatAcademicYear, measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { discloseCount, gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference } from '../stats/index.js';
-import type { GapPoint } from '../stats/index.js';
+import { discloseCount, gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference, releaseSummary, roundToBase } from '../stats/index.js';
+import type { GapPoint, WithheldBecause } from '../stats/index.js';
 import type { GroupSpec } from './groups.js';
 import { standing } from './groups.js';
 import type { JointAggregates, JointCell } from './joint-aggregates.js';
@@ -49,15 +49,25 @@ export interface GapCell {
   significant: boolean | null;
   /** Direction of travel of the gap over the years up to this one (Fingertips weighted-regression test). */
   trend: GapTrendLabel;
-  /** Small numbers withheld: counts from 1 to 4 in the group or the comparator. */
+  /** Small numbers withheld: 1 to 4 children in the group or the comparator, or meeting or missing the outcome, or events. */
   suppressed: boolean;
-  /** Children with a value whose membership of the group is not recorded (neither in nor among the rest). */
+  /** Children with a value whose membership of the group is not recorded (neither in nor among the rest); null when 1 to 4 and withheld. */
   unknown_count: number | null;
   value_type: 'percentage' | 'mean';
   polarity: MeasureDefinition['polarity'];
   /** Why the comparator has no value when it is a published figure ('england'): no equivalent statistic, none loaded, or the symbol published. */
   comparator_note: string | null;
+  /**
+   * Why the cell is withheld: which side (group or comparator) and what was small (children, those
+   * meeting or missing the outcome, events), e.g. `group-few-children`; null when shown.
+   */
+  suppressed_reason: SuppressedReason | null;
 }
+
+export type SuppressedReason = `${'group' | 'comparator'}-${WithheldBecause}`;
+export const suppressedReasons: readonly SuppressedReason[] = (['group', 'comparator'] as const).flatMap((sideName) =>
+  (['few-children', 'few-meeting', 'few-missing', 'few-events'] as const).map((because): SuppressedReason => `${sideName}-${because}`),
+);
 
 export interface GapMatrixRequest {
   groups: readonly GroupSpec[];
@@ -67,7 +77,11 @@ export interface GapMatrixRequest {
   comparator?: Comparator;
   /** The published figures the 'england' comparator reads. */
   published?: PublishedLookup;
-  /** Withhold small numbers (everyone without child-level access to the area). */
+  /**
+   * Release the figures under disclosure control (everyone without child-level access to the area):
+   * small numbers withheld, counts rounded, every figure derived from the rounded counts (see
+   * `releaseSummary`), and no trend drawn through a withheld year.
+   */
   suppress?: boolean;
 }
 
@@ -107,6 +121,17 @@ function combined(...sides: Side[]): Side {
   return sides.reduce((total, next) => ({ n: total.n + next.n, sum: total.sum + next.sum, sumsq: total.sumsq + next.sumsq }), { n: 0, sum: 0, sumsq: 0 });
 }
 
+/** A side as released to a viewer who may not see small numbers: rounded, or withheld and why. */
+function released(measure: MeasureDefinition, figures: Side): { side: Side; withheld: null } | { side: null; withheld: WithheldBecause } {
+  const result = releaseSummary(figures, measure.type);
+  return result.summary === null ? { side: null, withheld: result.withheld } : { side: result.summary, withheld: null };
+}
+
+/** Figures a suppressed viewer reads are rounded to one decimal place: the figures behind them are rounded already. */
+function oneDecimal(value: number | null): number | null {
+  return value === null ? null : Math.round(value * 10) / 10;
+}
+
 function meanSummary(figures: Side) {
   if (figures.n === 0) return { count: 0, mean: null, standardDeviation: null };
   const mean = figures.sum / figures.n;
@@ -136,7 +161,7 @@ function valueWithInterval(measure: MeasureDefinition, figures: Side): { value: 
 }
 
 /** The gap from two sides' sufficient statistics, by the stats module's methods (Newcombe; Welch). */
-function estimate(measure: MeasureDefinition, group: Side, comparator: Side): Estimated {
+function gapBetween(measure: MeasureDefinition, group: Side, comparator: Side): Estimated {
   if (group.n === 0 || comparator.n === 0) {
     const value = (figures: Side) => (figures.n === 0 ? null : measure.type === 'binary' ? (100 * figures.sum) / figures.n : figures.sum / figures.n);
     return { groupValue: value(group), comparatorValue: value(comparator), gap: null, lower: null, upper: null };
@@ -178,6 +203,7 @@ const nothingPublished: PublishedLookup = () => ({ value: null, note: 'no publis
  */
 export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrixRequest): GapCell[] {
   const comparator = request.comparator ?? 'all-other';
+  const suppress = request.suppress === true;
   const indicators = request.indicators ?? measures;
   const allYears = [...aggregates.keys()].sort((a, b) => a - b);
   const shownYears = (request.years ?? allYears).filter((year) => aggregates.has(year)).sort((a, b) => a - b);
@@ -186,36 +212,21 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
   request.groups.forEach((group, groupIndex) => {
     for (const measure of indicators) {
       const measureIndex = measures.indexOf(measure);
-      const series = new Map<number, { estimate: Estimated; group: Side; comparator: Side; unknown: Side; published: PublishedComparison | null }>();
+      const series = new Map<number, YearPoint>();
       for (const year of allYears) {
         const sums = sumsByYear.get(year)![groupIndex]!;
-        const inside = side(sums.in, measureIndex);
-        const unknown = side(sums.unknown, measureIndex);
-        const rest = side(sums.out, measureIndex);
-        if (comparator === 'england') {
-          const published = (request.published ?? nothingPublished)(measure.name, group.id, year);
-          series.set(year, { estimate: estimateAgainstPublished(measure, inside, published), group: inside, comparator: { n: 0, sum: 0, sumsq: 0 }, unknown, published });
-          continue;
-        }
-        const against = comparator === 'all' ? combined(inside, rest, unknown) : rest;
-        series.set(year, { estimate: estimate(measure, inside, against), group: inside, comparator: against, unknown, published: null });
+        series.set(year, yearPoint(measure, comparator, suppress, side(sums.in, measureIndex), side(sums.out, measureIndex), side(sums.unknown, measureIndex), () => (request.published ?? nothingPublished)(measure.name, group.id, year)));
       }
       for (const year of shownYears) {
         const point = series.get(year)!;
-        const history: GapPoint[] = allYears
-          .filter((earlier) => earlier <= year)
-          .map((earlier) => ({ period: earlier, ...series.get(earlier)!.estimate }))
-          .filter((entry) => entry.gap !== null && entry.lower !== null && entry.upper !== null)
-          .map((entry) => ({ period: entry.period, value: entry.gap, lower: entry.lower, upper: entry.upper }));
-        const trend = history.length >= 3 ? gapTrend(history).trend : 'not-enough-data';
-        // A published comparator is public: only the group's own small numbers are withheld.
-        const comparatorSmall = point.published === null && discloseCount(point.comparator.n).reason !== null;
-        const suppressed = request.suppress === true && (discloseCount(point.group.n).reason !== null || comparatorSmall);
+        const trend = point.withheld === null ? trendUpTo(series, allYears, year) : 'not-enough-data';
+        const suppressed = point.withheld !== null;
         const { groupValue, comparatorValue, gap, lower, upper } = point.estimate;
         const groupInterval = valueWithInterval(measure, point.group);
         // A published figure carries no interval here; its count is the published one, when given.
         const comparatorInterval = point.published === null ? valueWithInterval(measure, point.comparator) : { lower: null, upper: null };
         const comparatorCount = point.published === null ? point.comparator.n : point.published.value === null ? null : point.published.count;
+        const shown = (value: number | null) => (suppressed ? null : suppress ? oneDecimal(value) : value);
         cells.push({
           group: group.id,
           group_label: group.label,
@@ -223,24 +234,25 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
           outcome: measure.outcome,
           year: formatAcademicYear(year),
           group_count: suppressed ? null : point.group.n,
-          group_value: suppressed ? null : groupValue,
-          group_lower: suppressed ? null : groupInterval.lower,
-          group_upper: suppressed ? null : groupInterval.upper,
+          group_value: shown(groupValue),
+          group_lower: shown(groupInterval.lower),
+          group_upper: shown(groupInterval.upper),
           comparator,
           comparator_count: suppressed ? null : comparatorCount,
-          comparator_value: suppressed ? null : comparatorValue,
-          comparator_lower: suppressed ? null : comparatorInterval.lower,
-          comparator_upper: suppressed ? null : comparatorInterval.upper,
-          gap: suppressed ? null : gap,
-          gap_lower: suppressed ? null : lower,
-          gap_upper: suppressed ? null : upper,
+          comparator_value: point.published === null ? shown(comparatorValue) : suppressed ? null : comparatorValue,
+          comparator_lower: shown(comparatorInterval.lower),
+          comparator_upper: shown(comparatorInterval.upper),
+          gap: shown(gap),
+          gap_lower: shown(lower),
+          gap_upper: shown(upper),
           significant: suppressed || lower === null || upper === null ? null : lower > 0 || upper < 0,
           trend,
           suppressed,
-          unknown_count: suppressed ? null : point.unknown.n,
+          unknown_count: suppressed ? null : point.unknownCount,
           value_type: measure.type === 'binary' ? 'percentage' : 'mean',
           polarity: measure.polarity,
           comparator_note: point.published?.value === null ? point.published.note : null,
+          suppressed_reason: point.withheld,
         });
       }
     }
@@ -248,3 +260,50 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
   return cells;
 }
 
+/** One group, indicator and year: the sides the figures are made from (released ones when suppressing) and the estimate. */
+interface YearPoint {
+  estimate: Estimated;
+  group: Side;
+  comparator: Side;
+  /** Children whose membership is unknown; null when withheld. */
+  unknownCount: number | null;
+  published: PublishedComparison | null;
+  withheld: SuppressedReason | null;
+}
+
+const noChildren: Side = { n: 0, sum: 0, sumsq: 0 };
+
+function yearPoint(measure: MeasureDefinition, comparator: Comparator, suppress: boolean, inside: Side, rest: Side, unknown: Side, lookUp: () => PublishedComparison): YearPoint {
+  const published = comparator === 'england' ? lookUp() : null;
+  const against = comparator === 'all' ? combined(inside, rest, unknown) : rest;
+  if (!suppress) {
+    const estimate = published === null ? gapBetween(measure, inside, against) : estimateAgainstPublished(measure, inside, published);
+    return { estimate, group: inside, comparator: published === null ? against : noChildren, unknownCount: unknown.n, published, withheld: null };
+  }
+  // Every figure a suppressed viewer sees is made from the released (rounded) sides alone.
+  const groupSide = released(measure, inside);
+  const comparatorSide = published === null ? released(measure, against) : { side: noChildren, withheld: null };
+  const withheld: SuppressedReason | null = groupSide.withheld !== null ? `group-${groupSide.withheld}` : comparatorSide.withheld !== null ? `comparator-${comparatorSide.withheld}` : null;
+  const unknownCount = discloseCount(unknown.n).shown ? roundToBase(unknown.n) : null;
+  if (groupSide.side === null || comparatorSide.side === null) {
+    return { estimate: { groupValue: null, comparatorValue: null, gap: null, lower: null, upper: null }, group: noChildren, comparator: noChildren, unknownCount, published, withheld };
+  }
+  const estimate = published === null ? gapBetween(measure, groupSide.side, comparatorSide.side) : estimateAgainstPublished(measure, groupSide.side, published);
+  return { estimate, group: groupSide.side, comparator: comparatorSide.side, unknownCount, published, withheld };
+}
+
+/**
+ * The direction of travel of the gap up to a year. A withheld year breaks the series: the trend is
+ * drawn only through the unbroken run of shown years that ends at this one, so no trend carries
+ * figures from a year whose figures are withheld.
+ */
+function trendUpTo(series: ReadonlyMap<number, YearPoint>, allYears: readonly number[], year: number): GapTrendLabel {
+  const history: GapPoint[] = [];
+  for (const earlier of allYears.filter((candidate) => candidate <= year).reverse()) {
+    const point = series.get(earlier)!;
+    if (point.withheld !== null) break;
+    const { gap, lower, upper } = point.estimate;
+    if (gap !== null && lower !== null && upper !== null) history.unshift({ period: earlier, value: gap, lower, upper });
+  }
+  return history.length >= 3 ? gapTrend(history).trend : 'not-enough-data';
+}

@@ -12,12 +12,12 @@ import { publishedBenchmarksLoaded } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
 import { curvesToTurn } from './curves.js';
 import { auditDataGaps } from './data-gaps.js';
-import { combinationOf, ethnicityLabels, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
+import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
 import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
 import { listPlans } from './plans/store.js';
 import { cachedFigures } from './figures-cache.js';
-import { gapsFor } from './service.js';
+import { gapsFor, nonMembersRefusal } from './service.js';
 
 interface MatrixQuery {
   la?: string;
@@ -104,15 +104,20 @@ function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
   return groupAhead === (cell.polarity === 'higher-is-better') ? 'better' : 'worse';
 }
 
-/** What the "add a combination" form offers: a group, a second group (or not in it), sex, ethnicity. */
-const combinationChoices = {
-  groups: frameworkGroupSpecs().map((group) => ({ value: group.id, text: group.label })),
-  also: frameworkGroupSpecs().flatMap((group) => [
-    { value: group.id, text: group.label },
-    { value: `${group.id}:no`, text: `Not ${group.label.charAt(0).toLowerCase()}${group.label.slice(1)}` },
-  ]),
-  ethnicities: Object.entries(ethnicityLabels).map(([code, label]) => ({ value: code, text: label })),
-};
+/**
+ * What the "add a combination" form offers: a group, a second group (or, for viewers who see small
+ * numbers, not in it: see `asksForNonMembers`), sex, ethnicity.
+ */
+function combinationChoicesFor(suppressed: boolean) {
+  return {
+    groups: frameworkGroupSpecs().map((group) => ({ value: group.id, text: group.label })),
+    also: frameworkGroupSpecs().flatMap((group) => [
+      { value: group.id, text: group.label },
+      ...(suppressed ? [] : [{ value: `${group.id}:no`, text: `Not ${group.label.charAt(0).toLowerCase()}${group.label.slice(1)}` }]),
+    ]),
+    ethnicities: Object.entries(ethnicityLabels).map(([code, label]) => ({ value: code, text: label })),
+  };
+}
 
 /** Where the kept content goes in the page. */
 const contentPlace = '<!-- ntg:matrix-content -->';
@@ -128,9 +133,9 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const years = [...aggregates.keys()].sort((a, b) => b - a);
     const asked = request.query.year ? parseAcademicYear(request.query.year) : undefined;
     const year = asked !== undefined && aggregates.has(asked) ? asked : years[0]!;
-    const audit = auditDataGaps(aggregates.get(year)!, frameworkGroupSpecs());
-    const seesSmall = seesSmallNumbers(request.viewer, { laCode });
-    const shown = (count: number) => (seesSmall || count === 0 || count >= 5 ? count.toLocaleString('en-GB') : 'c');
+    const suppressed = !seesSmallNumbers(request.viewer, { laCode });
+    const audit = auditDataGaps(aggregates.get(year)!, frameworkGroupSpecs(), { suppress: suppressed });
+    const shown = (count: number | null) => (count === null ? 'c' : count.toLocaleString('en-GB'));
     return reply.view('gaps/data.njk', {
       ...base,
       laCode,
@@ -139,12 +144,13 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       years: years.map(formatAcademicYear),
       measures,
       outcomeNames,
-      outcomesWithout: OUTCOME_IDS.filter((outcome) => !audit.indicators.some((entry) => entry.children > 0 && measures.find((measure) => measure.name === entry.indicator)?.outcome === outcome)),
-      indicators: audit.indicators.map((entry) => ({ ...entry, measure: measures.find((measure) => measure.name === entry.indicator)! })),
+      suppressed,
+      outcomesWithout: OUTCOME_IDS.filter((outcome) => !audit.indicators.some((entry) => entry.children !== 0 && measures.find((measure) => measure.name === entry.indicator)?.outcome === outcome)),
+      indicators: audit.indicators.map((entry) => ({ ...entry, childrenShown: shown(entry.children), measure: measures.find((measure) => measure.name === entry.indicator)! })),
       groups: audit.groups.map((group) => ({
         ...group,
         inGroupShown: shown(group.inGroup),
-        unknownPercent: (100 * group.unknownShare).toFixed(1),
+        unknownPercent: group.unknownShare === null ? 'c' : `${(100 * group.unknownShare).toFixed(suppressed ? 0 : 1)}%`,
         cells: group.cells.map((entry) => ({ ...entry, groupCountShown: shown(entry.groupCount) })),
       })),
     });
@@ -184,13 +190,16 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const authorities = await authoritiesWithData(db, request.viewer);
     const query = request.query;
     const laCode = authorities.find((la) => la.code === query.la)?.code ?? authorities[0]?.code;
-    const base = { pageTitle: 'Gaps', authorities, query, outcomeNames, outcomes: OUTCOME_IDS, combinationChoices };
+    const suppressed = laCode === undefined || !seesSmallNumbers(request.viewer, { laCode });
+    const base = { pageTitle: 'Gaps', authorities, query, outcomeNames, outcomes: OUTCOME_IDS, combinationChoices: combinationChoicesFor(suppressed) };
     if (laCode === undefined) return reply.view('gaps/matrix.njk', { ...base, cells: [] });
     const year = query.year ? parseAcademicYear(query.year) : undefined;
     const comparator: Comparator = comparators.includes(query.comparator as Comparator) ? (query.comparator as Comparator) : 'all-other';
-    const suppressed = !seesSmallNumbers(request.viewer, { laCode });
     const added = addedCombinations(query);
     if ('problem' in added) return reply.code(400).view('error.njk', { title: 'The combination could not be added', message: `Group: ${added.problem}.` });
+    if (suppressed && added.ids.map(parseGroup).some(asksForNonMembers)) {
+      return reply.code(403).view('error.njk', { title: 'The combination could not be added', message: `Group: ${nonMembersRefusal}.` });
+    }
     const sort: Sort = Object.hasOwn(sorts, query.sort ?? '') ? (query.sort as Sort) : 'catalogue';
     const onlyGroup = query.group ?? '';
     // The matrix and its table are the same for everyone asking the same question of the same data:

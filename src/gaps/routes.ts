@@ -6,9 +6,9 @@ import type { Schema } from '../db/schema.js';
 import { measures, parseAcademicYear } from '../ingest/child-standard.js';
 import { apiErrorSchema } from '../web/errors.js';
 import { frameworkGroups } from './groups.js';
-import { comparators } from './matrix.js';
+import { comparators, suppressedReasons } from './matrix.js';
 import { mayReadAggregates } from './reach.js';
-import { GapRequestError, gapCellFields, gapsFor } from './service.js';
+import { DifferencingRefused, GapRequestError, gapCellFields, gapsFor } from './service.js';
 
 interface GapsQuerystring {
   year?: string;
@@ -47,6 +47,11 @@ const gapCellSchema = {
     value_type: { type: 'string', enum: ['percentage', 'mean'] },
     polarity: { type: 'string', enum: ['higher-is-better', 'lower-is-better'] },
     comparator_note: { type: ['string', 'null'], description: 'For england: why there is no comparator value (no published equivalent of the indicator or the group, no figure loaded for the year, or the symbol published)' },
+    suppressed_reason: {
+      type: ['string', 'null'],
+      enum: [...suppressedReasons, null],
+      description: 'Why the cell is withheld: the side (group or comparator) and what was small (1 to 4 children, meeting or missing the outcome, or events); null when shown',
+    },
   },
 } as const;
 
@@ -80,7 +85,7 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
         response: {
           200: { description: 'One cell per group and indicator', type: 'object', properties: { area: { type: 'string' }, year: { type: ['string', 'null'] }, cells: { type: 'array', items: gapCellSchema } } },
           400: { ...apiErrorSchema, description: 'A parameter names nothing that exists' },
-          403: { ...apiErrorSchema, description: 'The area is outside the caller’s reach' },
+          403: { ...apiErrorSchema, description: 'The area is outside the caller’s reach, or the question would let a withheld figure be worked out by subtraction (the message says why)' },
           404: { ...apiErrorSchema, description: 'No such authority, or no data for it' },
         },
       },
@@ -109,6 +114,7 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
         if (answer.cells.length === 0) return problem(404, 'Not Found', `${laCode} has no data for ${request.query.year ?? 'that year'}.`);
         return { area: laCode, year: answer.cells[0]!.year, cells: answer.cells };
       } catch (error) {
+        if (error instanceof DifferencingRefused) return problem(403, 'Forbidden', error.message);
         if (error instanceof GapRequestError) return problem(400, 'Bad Request', error.message);
         throw error;
       }

@@ -5,7 +5,7 @@ import type { MeasureDefinition } from '../ingest/child-standard.js';
 import { englandComparisons } from './benchmarks.js';
 import { cachedFigures } from './figures-cache.js';
 import type { GroupSpec } from './groups.js';
-import { frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
+import { asksForNonMembers, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
 import type { Comparator, GapCell } from './matrix.js';
 import { comparators, computeGapMatrix } from './matrix.js';
@@ -19,6 +19,25 @@ export class GapRequestError extends Error {
     super(`${field}: ${problem}`);
     this.name = 'GapRequestError';
   }
+}
+
+/**
+ * A request refused because its answer, beside figures the viewer may already see, would let a
+ * withheld number be worked out by subtraction. The message says why and what can be asked instead.
+ */
+export class DifferencingRefused extends GapRequestError {
+  constructor(problem: string) {
+    super('group', problem);
+    this.name = 'DifferencingRefused';
+  }
+}
+
+export const nonMembersRefusal =
+  'groups of children NOT in a group (":no") are shown only to people who may see the child-level records: beside "all children" such a group gives back the withheld figures of the group itself by subtraction. Ask for the group itself, against all other children, instead';
+
+/** Refuses, for a viewer who may not see small numbers, any group that would let a withheld figure be worked out. */
+function checkDisclosure(groups: readonly GroupSpec[], suppress: boolean): void {
+  if (suppress && groups.some(asksForNonMembers)) throw new DifferencingRefused(nonMembersRefusal);
 }
 
 /** The indicator a request names, or a GapRequestError saying which names would do. */
@@ -68,7 +87,8 @@ export interface GapAnswer {
  * Checks the query's names and reads the matrix from the authority's aggregates. The answer is kept
  * until the authority's data changes (figures-cache.ts): treat it as read-only.
  */
-export function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
+export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
+  checkDisclosure([...(query.group === undefined ? [] : [groupNamed(query.group)]), ...(query.extraGroups ?? []).map(groupNamed)], query.suppress);
   const key = JSON.stringify(['matrix', query.year ?? null, query.indicator ?? null, query.group ?? null, query.extraGroups ?? [], query.comparator ?? null, query.suppress]);
   return cachedFigures(db, query.laCode, key, () => computeGaps(db, query));
 }
@@ -89,7 +109,8 @@ async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnsw
 }
 
 /** One group's gap on one indicator in every year the authority has, for the indicator page (kept like gapsFor's answer). */
-export function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
+export async function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
+  checkDisclosure([groupNamed(query.group)], query.suppress);
   const key = JSON.stringify(['series', query.indicator, query.group, query.comparator ?? null, query.suppress]);
   return cachedFigures(db, query.laCode, key, () => computeGapSeries(db, query));
 }
@@ -130,4 +151,5 @@ export const gapCellFields: readonly (keyof GapCell)[] = [
   'value_type',
   'polarity',
   'comparator_note',
+  'suppressed_reason',
 ];

@@ -69,7 +69,7 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
       // Children in care: no child without a setting, so one small count could be found by subtraction.
       aggregateRow(2023, 100001, 'children-in-care', { ks2_rwm_expected: yesNo(20, 10) }),
       aggregateRow(2023, 100002, 'children-in-care', { ks2_rwm_expected: yesNo(2, 1) }),
-      aggregateRow(2023, 100003, 'children-in-care', { ks2_rwm_expected: yesNo(8, 4) }),
+      aggregateRow(2023, 100003, 'children-in-care', { ks2_rwm_expected: yesNo(10, 5) }),
       // An earlier year, so the default year is the latest.
       aggregateRow(2022, 100001, poorer, { ks2_rwm_expected: yesNo(10, 5) }),
       aggregateRow(2022, 100002, poorer, { ks2_rwm_expected: yesNo(10, 5) }),
@@ -158,13 +158,27 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
     const figure = await settingsFunnelFigure(database.db, { ...ks2, suppress: true });
     const elm = figure?.table.rows.find((row) => row[1] === '100005');
     expect(elm).toEqual(['Elm Primary', '100005', null, null, 'Withheld (c)']);
+    // Alder's 40 children include only 4 below the standard: a small number too.
+    expect(figure?.table.rows.find((row) => row[1] === '100001')).toEqual(['Alder Primary', '100001', null, null, 'Withheld (c)']);
     // Withheld settings come last, and the chart leaves them off.
-    expect(figure?.table.rows.at(-1)?.[1]).toBe('100005');
+    expect(figure?.table.rows.slice(-2).map((row) => row[1])).toEqual(['100001', '100005']);
     const points = (figure?.spec as { layer: { data: { values: { children: number }[] } }[] }).layer[1]!.data.values;
-    expect(points.map((point) => point.children).sort((a, b) => a - b)).toEqual([30, 40, 50, 60, 100]);
-    expect(figure?.notes).toContain('The figures for 1 setting are withheld (c) and left off the chart because fewer than 5 children in the group have a figure there, to protect children’s privacy.');
+    expect(points.map((point) => point.children).sort((a, b) => a - b)).toEqual([30, 50, 60, 100]);
+    expect(figure?.notes).toContain(
+      'The figures for 2 settings are withheld (c) and left off the chart because fewer than 5 children in the group have a figure there (or fewer than 5 of them meet or miss it), to protect children’s privacy.',
+    );
+    expect(figure?.notes).toContain('Counts are rounded to the nearest 5, and every value and limit is made from the rounded counts, so that no child can be picked out.');
     // The 17 children with no setting hide Elm's 3 from subtraction, so no other setting is withheld.
-    expect(figure?.table.rows.filter((row) => row[3] === null)).toHaveLength(1);
+    expect(figure?.table.rows.filter((row) => row[3] === null)).toHaveLength(2);
+  });
+
+  it('shows a suppressed viewer values made from counts rounded to 5', async () => {
+    const funnel = await settingsFunnel(database.db, { ...ks2, suppress: true });
+    // Damson: 12 of 60 at the standard, released as 10 of 60; the 17 with no setting as 15.
+    expect(funnel?.settings.find((setting) => setting.urn === 100004)).toMatchObject({ children: 60, withheld: null });
+    expect(funnel?.settings.find((setting) => setting.urn === 100004)?.value).toBeCloseTo((100 * 10) / 60, 10);
+    expect(funnel?.childrenWithoutSetting).toBe(15);
+    expect(funnel?.settings.every((setting) => setting.children === null || setting.children % 5 === 0)).toBe(true);
   });
 
   it('shows every setting when not suppressing', async () => {
@@ -182,7 +196,7 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
     ]);
     const figure = await settingsFunnelFigure(database.db, { laCode: leeds, indicator: 'ks2_rwm_expected', group: 'children-in-care', suppress: true });
     expect(figure?.notes).toContain(
-      'The figures for 2 settings are withheld (c) and left off the chart: 1 because fewer than 5 children in the group have a figure there, and 1 more so that those cannot be worked out from the authority’s total, to protect children’s privacy.',
+      'The figures for 2 settings are withheld (c) and left off the chart: 1 because fewer than 5 children in the group have a figure there (or fewer than 5 of them meet or miss it), and 1 more so that those cannot be worked out from the authority’s total, to protect children’s privacy.',
     );
   });
 

@@ -5,7 +5,7 @@ import { dimension } from '../aggregates/signature.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { applyDisclosureControl, discloseCount, funnelLimits, meanFunnelLimits } from '../stats/index.js';
+import { applyDisclosureControl, funnelLimits, meanFunnelLimits, releaseSummary, roundToBase } from '../stats/index.js';
 import type { FunnelPoint } from '../stats/index.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
@@ -62,12 +62,14 @@ export interface SettingsFunnel {
   target: number | null;
   /** For a mean: the standard deviation of the same children's values, which sets the limits' width. */
   standardDeviation: number | null;
-  /** Children in the group with a value and no setting recorded (counted in the target, not plotted). */
+  /** Children in the group with a value and no setting recorded (counted in the target, not plotted); rounded to 5 when released. */
   childrenWithoutSetting: number;
   /** Shown settings ranked best first (by polarity), then the withheld ones by name. */
   settings: SettingOnFunnel[];
   /** The limits from the smallest to the largest shown setting, for drawing the funnel. */
   lines: FunnelLimitsAt[];
+  /** Released under disclosure control: counts rounded to 5 and values made from them. */
+  released: boolean;
 }
 
 interface Sums {
@@ -170,8 +172,10 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   // A standard deviation needs two children; with fewer the limits cannot be drawn.
   if (withValues.length === 0 || (valueType === 'mean' && total.n < 2)) return undefined;
 
-  const theta = total.sum / total.n;
-  const standardDeviation = valueType === 'mean' ? Math.sqrt(Math.max(0, (total.sumsq - (total.sum * total.sum) / total.n) / (total.n - 1))) : null;
+  // The authority's value and spread, as released: a suppressed viewer's limits are drawn from rounded figures too.
+  const basis = query.suppress ? (releaseSummary(total, measure.type).summary ?? total) : total;
+  const theta = basis.sum / basis.n;
+  const standardDeviation = valueType === 'mean' ? Math.sqrt(Math.max(0, (basis.sumsq - (basis.sum * basis.sum) / basis.n) / (basis.n - 1))) : null;
   const limitsAt = (counts: readonly number[]): FunnelLimitsAt[] => {
     const points: FunnelPoint[] = standardDeviation === null ? funnelLimits(theta, counts, { multiplier: 100 }) : meanFunnelLimits(theta, standardDeviation, counts);
     return points.map((point) => {
@@ -181,20 +185,23 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   };
 
   // Disclosure control over the line "settings plus no setting make the authority's total", which
-  // the gap matrix publishes: a lone small count would otherwise be worked out by subtraction.
+  // the gap matrix publishes: a lone small count would otherwise be worked out by subtraction. What
+  // is shown is then released like the matrix's figures: rounded counts, values made from them.
   const childrenWithoutSetting = sumsByUrn.get(noSetting)?.n ?? 0;
   const disclosed = query.suppress ? applyDisclosureControl([[...withValues.map(([, sums]) => sums.n), childrenWithoutSetting]]).cells[0]! : undefined;
-  const targetShown = !query.suppress || discloseCount(total.n).shown;
+  const release = (sums: Sums): Sums | null => (query.suppress ? releaseSummary(sums, measure.type).summary : sums);
+  const releasedTotal = release(total);
   const names = await readSettingNames(db, withValues.map(([urn]) => urn));
 
   const settings: SettingOnFunnel[] = withValues.map(([urn, sums], index) => {
     const registered = names.get(urn);
     const reason = disclosed?.[index]!.reason ?? null;
     const base = { urn, name: registered?.name ?? null, kind: registered?.kind ?? null };
-    if (reason !== null || !targetShown) return { ...base, children: null, value: null, limits: null, position: null, withheld: reason === 'secondary' ? 'secondary' : 'small-number' };
-    const value = valueOf(sums, valueType);
-    const limits = limitsAt([sums.n])[0]!;
-    return { ...base, children: sums.n, value, limits, position: positionAgainst(value, limits), withheld: null };
+    const shown = release(sums);
+    if (reason !== null || shown === null || releasedTotal === null) return { ...base, children: null, value: null, limits: null, position: null, withheld: reason === 'secondary' ? 'secondary' : 'small-number' };
+    const value = valueOf(shown, valueType);
+    const limits = limitsAt([shown.n])[0]!;
+    return { ...base, children: shown.n, value, limits, position: positionAgainst(value, limits), withheld: null };
   });
 
   const better = measure.polarity === 'higher-is-better' ? -1 : 1;
@@ -207,11 +214,12 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
     measure,
     group: { id: query.group, label },
     valueType,
-    target: targetShown ? valueOf(total, valueType) : null,
-    standardDeviation: targetShown ? standardDeviation : null,
-    childrenWithoutSetting,
+    target: releasedTotal === null ? null : valueOf(releasedTotal, valueType),
+    standardDeviation: releasedTotal === null ? null : standardDeviation,
+    childrenWithoutSetting: query.suppress ? roundToBase(childrenWithoutSetting) : childrenWithoutSetting,
     settings: [...shown, ...withheld],
     lines,
+    released: query.suppress,
   };
 }
 
@@ -287,6 +295,7 @@ function notesOf(funnel: SettingsFunnel): string[] {
         : `The control limits are the authority’s average θ ∓ zσ/√n for a setting of n children, with σ = ${funnel.standardDeviation!.toFixed(1)} (the standard deviation across the authority’s children in the group) and z = 1.96 for 95% and 3.09 for 99.8% (Spiegelhalter 2005). A setting outside the 99.8% limits is very unlikely to differ from the authority by chance alone.`,
     );
   }
+  if (funnel.released) notes.push('Counts are rounded to the nearest 5, and every value and limit is made from the rounded counts, so that no child can be picked out.');
   if (funnel.childrenWithoutSetting > 0) notes.push('The authority’s value includes children with no setting recorded; they are not plotted.');
   const small = funnel.settings.filter((setting) => setting.withheld === 'small-number').length;
   const secondary = funnel.settings.filter((setting) => setting.withheld === 'secondary').length;
@@ -294,8 +303,8 @@ function notesOf(funnel: SettingsFunnel): string[] {
     const settingWord = (count: number) => (count === 1 ? 'setting' : 'settings');
     const why =
       secondary === 0
-        ? ' because fewer than 5 children in the group have a figure there'
-        : `: ${small} because fewer than 5 children in the group have a figure there, and ${secondary} more so that those cannot be worked out from the authority’s total`;
+        ? ' because fewer than 5 children in the group have a figure there (or fewer than 5 of them meet or miss it)'
+        : `: ${small} because fewer than 5 children in the group have a figure there (or fewer than 5 of them meet or miss it), and ${secondary} more so that those cannot be worked out from the authority’s total`;
     notes.push(`The figures for ${small + secondary} ${settingWord(small + secondary)} are withheld (c) and left off the chart${why}, to protect children’s privacy.`);
   }
   return notes;

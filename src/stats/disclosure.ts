@@ -329,3 +329,102 @@ export function formatFigure(figure: DisclosedCell | 'not-applicable', decimals 
   if (v !== 0 && rounded === 0) return DFE_SYMBOLS.low;
   return rounded.toFixed(decimals);
 }
+
+/**
+ * A count rounded to the nearest multiple of `base` (halves up; counts are whole so with base 5 no
+ * count is ever half-way). Every sum or difference of figures rounded this way is itself a
+ * multiple of `base`, so no adding and subtracting of them can give back a count from 1 to base − 1.
+ *
+ * Reference: Office for National Statistics. Statistical disclosure control methodology for 2021
+ * Census data (rounding to base 5); NHS Digital. Hospital Episode Statistics: disclosure control
+ * ("counts between 1 and 7 are suppressed, all other counts are rounded to the nearest 5").
+ *
+ * @throws {StatsInputError} when the count is negative or not finite, or the base is not a whole number of at least 1
+ * @example roundToBase(38) // 40
+ */
+export function roundToBase(count: number, base = 5): number {
+  if (!Number.isInteger(base) || base < 1) throw new StatsInputError(`a rounding base must be a whole number of at least 1 (got ${show(base)})`);
+  requireNonNegative(count, 'a count');
+  return Math.floor(count / base + 0.5) * base;
+}
+
+/** The sufficient statistics of one set of children on one measure: how many, the sum and the sum of squares of their values. */
+export interface MeasureSummary {
+  readonly n: number;
+  readonly sum: number;
+  readonly sumsq: number;
+}
+
+/**
+ * What a measure's values are: yes/no (sum counts those meeting it), a count of events per child
+ * (sum counts the events), or a continuous score.
+ */
+export type SummaryKind = 'binary' | 'count' | 'continuous';
+
+/** Why a summary is withheld: too few children, too few meeting or missing a yes/no outcome, or too few events. */
+export type WithheldBecause = 'few-children' | 'few-meeting' | 'few-missing' | 'few-events';
+
+/** A summary as it may be released to someone who may not see small numbers. */
+export type ReleasedSummary = { readonly summary: MeasureSummary; readonly withheld: null } | { readonly summary: null; readonly withheld: WithheldBecause };
+
+/** Options for releasing a summary. */
+export interface ReleaseOptions extends DisclosureOptions {
+  /** Counts are rounded to a multiple of this; default 5. */
+  readonly base?: number;
+}
+
+function roundTo(value: number, decimals: number): number {
+  const factor = 10 ** decimals;
+  return Math.round(value * factor) / factor;
+}
+
+/**
+ * Disclosure control of one set of children's summary on a measure, for release to someone without
+ * access to the records behind it.
+ *
+ * 1. Primary suppression: withheld when 1 to threshold − 1 children are in it (default 1–4); for a
+ *    yes/no measure also when 1 to threshold − 1 of them meet the outcome or miss it; for a count
+ *    of events when the events number 1 to threshold − 1.
+ * 2. Rounding: otherwise the number of children is rounded to the nearest multiple of `base`
+ *    (default 5), and so are those meeting a yes/no outcome and the number of events; a score's
+ *    mean and standard deviation are rounded to one decimal place (a count's standard deviation to
+ *    two). The summary released is rebuilt from those rounded figures.
+ *
+ * Every figure then derived from the released summary (a percentage, a mean, an interval, a gap and
+ * its significance) is a function of rounded figures only: a withheld count cannot be given back by
+ * differencing (complements, totals, splits by sex), nor a denominator read off a long decimal.
+ *
+ * Reference: Department for Education. Statistics: guidance on disclosure control (suppression of
+ * numerators and denominators below a threshold); Office for National Statistics. Disclosure control
+ * guidance for tables produced from administrative sources (rounding); NHS Digital. HES analysis guide,
+ * disclosure control (suppress small counts and round the rest to the nearest 5).
+ *
+ * @throws {StatsInputError} when n is negative or not finite, or the threshold or base is invalid
+ * @example releaseSummary({ n: 38, sum: 17, sumsq: 17 }, 'binary') // { summary: { n: 40, sum: 15, sumsq: 15 }, withheld: null }
+ */
+export function releaseSummary(summary: MeasureSummary, kind: SummaryKind, options: ReleaseOptions = {}): ReleasedSummary {
+  const threshold = options.threshold ?? 5;
+  const base = options.base ?? 5;
+  checkThreshold(threshold);
+  requireNonNegative(summary.n, 'a number of children');
+  const withheld = (because: WithheldBecause): ReleasedSummary => ({ summary: null, withheld: because });
+  if (isSmall(summary.n, threshold)) return withheld('few-children');
+  if (summary.n === 0) return { summary: { n: 0, sum: 0, sumsq: 0 }, withheld: null };
+  const n = roundToBase(summary.n, base);
+  if (kind === 'binary') {
+    if (isSmall(summary.sum, threshold)) return withheld('few-meeting');
+    if (isSmall(summary.n - summary.sum, threshold)) return withheld('few-missing');
+    const meeting = roundToBase(summary.sum, base);
+    return { summary: { n, sum: meeting, sumsq: meeting }, withheld: null };
+  }
+  const spread = (decimals: number) => (summary.n < 2 ? 0 : roundTo(Math.sqrt(Math.max(0, (summary.sumsq - (summary.sum * summary.sum) / summary.n) / (summary.n - 1))), decimals));
+  if (kind === 'count') {
+    if (isSmall(summary.sum, threshold)) return withheld('few-events');
+    const events = roundToBase(summary.sum, base);
+    const sd = spread(2);
+    return { summary: { n, sum: events, sumsq: (n - 1) * sd * sd + (events * events) / n }, withheld: null };
+  }
+  const mean = roundTo(summary.sum / summary.n, 1);
+  const sd = spread(1);
+  return { summary: { n, sum: mean * n, sumsq: (n - 1) * sd * sd + n * mean * mean }, withheld: null };
+}

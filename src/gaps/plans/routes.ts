@@ -13,7 +13,7 @@ import { PdfUnavailableError, htmlToPdf } from '../../web/pdf.js';
 import { frameworkGroupSpecs, parseGroup } from '../groups.js';
 import type { GapCell } from '../matrix.js';
 import { mayReadPlans, mayWritePlans } from '../reach.js';
-import { GapRequestError, comparatorNamed, gapSeriesFor, groupNamed, measureNamed } from '../service.js';
+import { DifferencingRefused, GapRequestError, comparatorNamed, gapSeriesFor, groupNamed, measureNamed } from '../service.js';
 import { baselineFigure, baselineOf } from './baseline.js';
 import type { FieldError, FormBody } from './forms.js';
 import { parseAction, parseMeasure, parseMeasureValue, parsePlanText, parseVersion } from './forms.js';
@@ -75,7 +75,7 @@ const trendWords: Record<GapCell['trend'], string> = {
 
 function latestGapText(latest: GapCell | undefined, percentage: boolean): string {
   if (latest === undefined) return 'No figures yet';
-  if (latest.suppressed) return `Withheld in ${latest.year}: fewer than 5 children behind a figure`;
+  if (latest.suppressed) return `Withheld in ${latest.year}: fewer than 5 children behind a figure (in the group, or meeting or missing the outcome)`;
   if (latest.gap === null) return `Not known in ${latest.year}`;
   const sign = latest.gap > 0 ? '+' : '';
   return `${sign}${latest.gap.toFixed(1)} ${percentage ? 'percentage points' : 'points'} in ${latest.year} (95% interval ${latest.gap_lower?.toFixed(1)} to ${latest.gap_upper?.toFixed(1)}), ${latest.significant ? 'significant' : 'not significant'}; over the years: ${trendWords[latest.trend]}`;
@@ -85,13 +85,21 @@ function latestGapText(latest: GapCell | undefined, percentage: boolean): string
 async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
   const measure = measures.find((entry) => entry.name === plan.indicator)!;
   const group = parseGroup(plan.groupSpec);
-  const cells = await gapSeriesFor(db, {
-    laCode: plan.laCode,
-    indicator: plan.indicator,
-    group: plan.groupSpec,
-    comparator: plan.comparator,
-    suppress: !seesSmallNumbers(viewer, { laCode: plan.laCode }),
-  });
+  let cells: GapCell[] = [];
+  let refusal: string | null = null;
+  try {
+    cells = await gapSeriesFor(db, {
+      laCode: plan.laCode,
+      indicator: plan.indicator,
+      group: plan.groupSpec,
+      comparator: plan.comparator,
+      suppress: !seesSmallNumbers(viewer, { laCode: plan.laCode }),
+    });
+  } catch (error) {
+    // A plan for children not in a group: its figures are for those who may see small numbers.
+    if (!(error instanceof DifferencingRefused)) throw error;
+    refusal = 'Not shown to you: figures for children not in a group are shown only to people who may see the child-level records';
+  }
   const latest = cells.at(-1);
   const percentage = latest?.value_type === 'percentage' || measure.type === 'binary';
   const baseline = baselineOf(cells, plan.targetYear, percentage ? { min: 0, max: 100 } : { min: measure.min, max: measure.max });
@@ -100,7 +108,7 @@ async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
     measure,
     group,
     latest,
-    latestGapText: latestGapText(latest, percentage),
+    latestGapText: refusal ?? latestGapText(latest, percentage),
     percentage,
     lastYear: latest === undefined ? null : (parseAcademicYear(latest.year) ?? null),
     baselineFigure: figure,

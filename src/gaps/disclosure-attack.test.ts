@@ -1,0 +1,226 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { dimension, memberIn, memberOut, membershipUnknown } from '../aggregates/signature.js';
+import { measures } from '../ingest/child-standard.js';
+import type { MeasureDefinition } from '../ingest/child-standard.js';
+import { parseGroup, standing } from './groups.js';
+import type { GroupSpec } from './groups.js';
+import type { JointAggregates, JointCell } from './joint-aggregates.js';
+import { computeGapMatrix } from './matrix.js';
+import type { Comparator, GapCell } from './matrix.js';
+
+/*
+ * The attack the disclosure control must withstand, played out on random small populations: ask
+ * for every figure a viewer without child-level access may ask for, then try to work out every
+ * withheld count from the figures shown, by differencing and by solving the linear system that
+ * ties the figures together (each figure is a sum over the combinations of memberships, sex and
+ * outcome that the attacker cannot see into).
+ */
+
+const groupIds = ['children-in-care', 'children-with-sen', 'poorer-socio-economic-groups'] as const;
+const groupDimensions = groupIds.map((id) => dimension(id)!);
+const sexDimension = dimension('sex')!;
+const ks2 = measures.find((measure) => measure.name === 'ks2_rwm_expected')!;
+const attainment8 = measures.find((measure) => measure.name === 'ks4_attainment8')!;
+const suspensions = measures.find((measure) => measure.name === 'suspensions')!;
+
+interface Child {
+  /** Membership of each of groupIds: 0 unknown, 1 in, 2 out. */
+  groups: [number, number, number];
+  /** 0 unknown, 1 F, 2 M. */
+  sex: number;
+  meetsKs2: boolean;
+  attainment8: number;
+  suspensions: number;
+}
+
+function signatureOf(memberships: readonly number[], sex: number): number {
+  return memberships.reduce((total, value, index) => total + value * 2 ** groupDimensions[index]!.shift, 0) + sex * 2 ** sexDimension.shift;
+}
+
+function aggregatesOf(children: readonly Child[]): JointAggregates {
+  const cells = new Map<number, JointCell>();
+  const at = (measure: MeasureDefinition) => measures.indexOf(measure) * 3;
+  for (const child of children) {
+    const signature = signatureOf(child.groups, child.sex);
+    let cell = cells.get(signature);
+    if (cell === undefined) cells.set(signature, (cell = { signature, children: 0, figures: new Float64Array(measures.length * 3) }));
+    cell.children += 1;
+    const add = (measure: MeasureDefinition, value: number) => {
+      cell.figures[at(measure)]! += 1;
+      cell.figures[at(measure) + 1]! += value;
+      cell.figures[at(measure) + 2]! += value * value;
+    };
+    add(ks2, child.meetsKs2 ? 1 : 0);
+    add(attainment8, child.attainment8);
+    add(suspensions, child.suspensions);
+  }
+  return new Map([[2024, [...cells.values()]]]);
+}
+
+/** Every group a suppressed viewer may ask about here: each group, each pair, each of those by sex, and each sex. */
+function askableGroups(): GroupSpec[] {
+  const pairs = groupIds.flatMap((first, index) => groupIds.slice(index + 1).map((second) => `${first}&${second}`));
+  const bases = [...groupIds, ...pairs];
+  return [...bases, ...bases.flatMap((base) => [`${base}&sex:F`, `${base}&sex:M`]), 'sex:F', 'sex:M'].map(parseGroup);
+}
+
+/** The attacker's unknowns: how many children have each combination of memberships, sex and KS2 outcome (3⁴ × 2). */
+const atoms = Array.from({ length: 81 }, (_, index) => [index % 3, Math.floor(index / 3) % 3, Math.floor(index / 9) % 3, Math.floor(index / 27) % 3]).flatMap((codes) =>
+  [false, true].map((meets) => ({ signature: signatureOf(codes.slice(0, 3), codes[3]!), meets })),
+);
+
+type Side = 'in' | 'out' | 'unknown' | 'all';
+type Part = 'children' | 'meeting' | 'missing';
+
+/** A figure as a sum over the attacker's unknowns: which combinations it adds up. */
+function vectorOf(spec: GroupSpec, side: Side, part: Part): number[] {
+  return atoms.map((atom) => {
+    const where = standing(spec, atom.signature);
+    const onSide = side === 'all' || (side === 'in' ? where === memberIn : side === 'out' ? where === memberOut : where === membershipUnknown);
+    const inPart = part === 'children' || (part === 'meeting') === atom.meets;
+    return onSide && inPart ? 1 : 0;
+  });
+}
+
+function truthOf(children: readonly Child[], vector: readonly number[]): number {
+  let total = 0;
+  for (const child of children) {
+    const index = atoms.findIndex((atom) => atom.signature === signatureOf(child.groups, child.sex) && atom.meets === child.meetsKs2);
+    total += vector[index]!;
+  }
+  return total;
+}
+
+/** Reduces each target against the shown figures (Gauss–Jordan on [vector | value]); a target in their span is worked out. */
+function solve(shown: readonly { vector: number[]; value: number }[], target: readonly number[]): number | undefined {
+  const rows = shown.map((figure) => [...figure.vector, figure.value]);
+  const width = atoms.length;
+  const pivots: { row: number[]; column: number }[] = [];
+  for (const row of rows) {
+    for (const pivot of pivots) {
+      const factor = row[pivot.column]!;
+      if (Math.abs(factor) > 1e-9) for (let c = 0; c <= width; c++) row[c]! -= factor * pivot.row[c]!;
+    }
+    const column = row.findIndex((entry, c) => c < width && Math.abs(entry) > 1e-9);
+    if (column < 0) continue;
+    const scale = row[column]!;
+    for (let c = 0; c <= width; c++) row[c]! /= scale;
+    for (const pivot of pivots) {
+      const factor = pivot.row[column]!;
+      if (Math.abs(factor) > 1e-9) for (let c = 0; c <= width; c++) pivot.row[c]! -= factor * row[c]!;
+    }
+    pivots.push({ row, column });
+  }
+  const rest = [...target, 0];
+  for (const pivot of pivots) {
+    const factor = rest[pivot.column]!;
+    if (Math.abs(factor) > 1e-9) for (let c = 0; c <= width; c++) rest[c]! -= factor * pivot.row[c]!;
+  }
+  if (rest.slice(0, width).some((entry) => Math.abs(entry) > 1e-6)) return undefined;
+  // What remains in the value column is minus the combination of shown figures equal to the target.
+  return -rest[width]!;
+}
+
+interface Attack {
+  /** Withheld counts from 1 to 4, with the sum over the attacker's unknowns that each is. */
+  targets: { vector: number[]; truth: number; what: string }[];
+  shown: { vector: number[]; value: number }[];
+}
+
+const comparatorSide: Record<Exclude<Comparator, 'england'>, Side> = { 'all-other': 'out', all: 'all' };
+
+/**
+ * What a viewer sees when asking for every group against each comparator on KS2 (the yes/no measure),
+ * and the withheld counts behind what is not shown. `release` turns the exact cells into what the
+ * viewer gets: the service's disclosure control, or a weaker scheme to show the attack has teeth.
+ */
+function gather(population: readonly Child[], release: 'service' | 'primary-only'): Attack {
+  const aggregates = aggregatesOf(population);
+  const attack: Attack = { targets: [], shown: [] };
+  for (const spec of askableGroups()) {
+    for (const comparator of ['all-other', 'all'] as const) {
+      const cell: GapCell =
+        release === 'service'
+          ? computeGapMatrix(aggregates, { groups: [spec], indicators: [ks2], comparator, suppress: true })[0]!
+          : primaryOnly(computeGapMatrix(aggregates, { groups: [spec], indicators: [ks2], comparator })[0]!);
+      const sides: [Side, number | null, number | null][] = [
+        ['in', cell.group_count, cell.group_value],
+        [comparatorSide[comparator], cell.comparator_count, cell.comparator_value],
+      ];
+      for (const [side, count, percentage] of sides) {
+        const children = vectorOf(spec, side, 'children');
+        const meeting = vectorOf(spec, side, 'meeting');
+        const missing = vectorOf(spec, side, 'missing');
+        if (count === null) {
+          for (const [vector, what] of [[children, 'children'], [meeting, 'meeting'], [missing, 'missing']] as const) {
+            const truth = truthOf(population, vector);
+            if (truth >= 1 && truth <= 4) attack.targets.push({ vector, truth, what: `${what} ${side} ${spec.id} (against ${comparator})` });
+          }
+          continue;
+        }
+        attack.shown.push({ vector: children, value: count });
+        // The attacker turns a percentage back into a count, as anyone would.
+        if (percentage !== null) attack.shown.push({ vector: meeting, value: Math.round((percentage * count) / 100) });
+      }
+      const unknown = vectorOf(spec, 'unknown', 'children');
+      if (cell.unknown_count === null) {
+        const truth = truthOf(population, unknown);
+        if (truth >= 1 && truth <= 4) attack.targets.push({ vector: unknown, truth, what: `unknown ${spec.id}` });
+      } else attack.shown.push({ vector: unknown, value: cell.unknown_count });
+    }
+  }
+  return attack;
+}
+
+/** The scheme that was broken into: small group or comparator counts withheld, everything else exact. */
+function primaryOnly(cell: GapCell): GapCell {
+  const small = (count: number | null) => count !== null && count >= 1 && count <= 4;
+  if (small(cell.group_count) || small(cell.comparator_count)) return { ...cell, group_count: null, group_value: null, comparator_count: null, comparator_value: null, unknown_count: null };
+  return cell;
+}
+
+function recovered(attack: Attack): string[] {
+  return attack.targets.filter((target) => {
+    const value = solve(attack.shown, target.vector);
+    return value !== undefined && Math.abs(value - target.truth) < 1e-6;
+  }).map((target) => `${target.what}: ${target.truth}`);
+}
+
+/** Mostly children outside each group, a few in or unknown, so that small numbers are common. */
+const membership = fc.oneof({ arbitrary: fc.constant(memberOut), weight: 6 }, { arbitrary: fc.constant(memberIn), weight: 2 }, { arbitrary: fc.constant(membershipUnknown), weight: 1 });
+const child: fc.Arbitrary<Child> = fc.record({
+  groups: fc.tuple(membership, membership, membership),
+  sex: fc.oneof({ arbitrary: fc.constantFrom(1, 2), weight: 9 }, { arbitrary: fc.constant(0), weight: 1 }),
+  meetsKs2: fc.boolean(),
+  attainment8: fc.integer({ min: 0, max: 90 }),
+  suspensions: fc.integer({ min: 0, max: 3 }),
+});
+const population = fc.array(child, { minLength: 8, maxLength: 70 });
+
+describe('disclosure control under attack', () => {
+  it('attacks the old scheme successfully, so the attack below has teeth', () => {
+    let broken = 0;
+    fc.assert(
+      fc.property(population, (children) => {
+        if (recovered(gather(children, 'primary-only')).length > 0) broken++;
+      }),
+      { seed: 1207, numRuns: 40 },
+    );
+    expect(broken).toBeGreaterThan(10);
+  });
+
+  it('solves for no withheld count from any figure a suppressed viewer may ask for', () => {
+    let targets = 0;
+    fc.assert(
+      fc.property(population, (children) => {
+        const attack = gather(children, 'service');
+        targets += attack.targets.length;
+        expect(recovered(attack)).toEqual([]);
+      }),
+      { seed: 1208, numRuns: 60 },
+    );
+    // The populations are small enough that much is withheld: the attack had plenty to go at.
+    expect(targets).toBeGreaterThan(1000);
+  });
+});
