@@ -70,6 +70,20 @@ describe('ntg gaps', () => {
     expect(JSON.parse((await runNtg(...args, '--suppress')).out)).toEqual([expect.objectContaining({ group_count: null, gap: null, suppressed: true })]);
   });
 
+  it('refuses with --suppress a "not in" group, which would give back a withheld one by subtraction', async () => {
+    const args = ['gaps', '--la', 'E09000007', '--indicator', 'ks2_rwm_expected', '--group', 'children-in-care:no', '--comparator', 'all', '--format', 'json'];
+    expect((await runNtg(...args)).code).toBe(0);
+    const refused = await runNtg(...args, '--suppress');
+    expect(refused).toMatchObject({ code: 1, out: '' });
+    expect(refused.err).toMatch(/^ntg: refused with --suppress: groups of children NOT in a group/);
+  });
+
+  it('rounds with --suppress every count to 5 and makes the figures from the rounded counts', async () => {
+    const [cell] = JSON.parse((await runNtg('gaps', '--la', 'E09000007', '--indicator', 'ks2_rwm_expected', '--group', 'sex:F', '--comparator', 'all', '--format', 'json', '--suppress')).out) as Record<string, unknown>[];
+    // 22 girls (16 at the standard) released as 20 (15): 75%; all 33 children (20 at it) as 35 (20): 57.1%.
+    expect(cell).toMatchObject({ group_count: 20, group_value: 75, comparator_count: 35, comparator_value: 57.1, suppressed: false, suppressed_reason: null });
+  });
+
   it('prints every group on every indicator as CSV and as a table', async () => {
     const csv = parse<Record<string, string>>((await runNtg('gaps', '--la', '202', '--format', 'csv')).out, { bom: true, columns: true });
     expect(csv).toHaveLength(13 * 12);

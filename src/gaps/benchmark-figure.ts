@@ -195,7 +195,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
   const notes = [
     `${places.map((place) => place.name).join(', ')}: published statistics for the same group, from ${sources.join('; ')}. They carry no confidence interval here.`,
     ...transformations.map((text) => `Published on another scale and converted: ${text}.`),
-    ...[...symbolsSeen].sort().map((symbol) => `${symbol}: ${symbol === 'c' ? 'withheld to protect individuals (here: fewer than 5 children in the group; published: suppressed)' : (valueSymbols[symbol] ?? 'no number published')}`),
+    ...[...symbolsSeen].sort().map((symbol) => `${symbol}: ${symbol === 'c' ? 'withheld to protect individuals (here: fewer than 5 children in the group, or meeting or missing the outcome; published: suppressed)' : (valueSymbols[symbol] ?? 'no number published')}`),
     ...(rows.some((row) => row.slice(1).includes(null)) ? ['A blank cell: no figure for that year (none has been loaded, or the group had no child with a value).'] : []),
   ];
 

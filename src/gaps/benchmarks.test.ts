@@ -147,7 +147,7 @@ describe.each(testEngines)('published benchmarks on %s', (engine) => {
       ]);
       expect(figure!.notes).toEqual([
         'England, Yorkshire and The Humber, Bradford: published statistics for the same group, from Key stage 2 attainment (pt_rwm_met_expected_standard); Key stage 2 attainment revised (pt_rwm_met_expected_standard). They carry no confidence interval here.',
-        'c: withheld to protect individuals (here: fewer than 5 children in the group; published: suppressed)',
+        'c: withheld to protect individuals (here: fewer than 5 children in the group, or meeting or missing the outcome; published: suppressed)',
         'A blank cell: no figure for that year (none has been loaded, or the group had no child with a value).',
       ]);
       const svg = await renderChart(figure!.spec, figure!.description);

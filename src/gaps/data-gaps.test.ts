@@ -33,4 +33,27 @@ describe('the data-gap audit', () => {
     expect(status).toMatchObject({ ks2_rwm_expected: 'withheld', eyfsp_gld: 'no-children', neet_16_17: 'no-data' });
     expect(carersCoverage!.cells.find((entry) => entry.indicator === 'ks2_rwm_expected')).toMatchObject({ groupCount: 3, unknownCount: 5 });
   });
+
+  it('releases rounded counts to a viewer who may not see small numbers, withholding 1 to 4', () => {
+    const released = auditDataGaps(cells, [parseGroup('young-carers')], { suppress: true });
+    expect(Object.fromEntries(released.indicators.map((entry) => [entry.indicator, entry.children]))).toMatchObject({ ks2_rwm_expected: 90, eyfsp_gld: 20, neet_16_17: 0 });
+    const [carersCoverage] = released.groups;
+    // 100 children, 3 carers (withheld), 7 unknown (rounded to 5): a share of 5%.
+    expect(carersCoverage).toMatchObject({ children: 100, inGroup: null, unknownShare: 0.05 });
+    expect(carersCoverage!.cells.find((entry) => entry.indicator === 'ks2_rwm_expected')).toMatchObject({ status: 'withheld', groupCount: null, unknownCount: 5 });
+  });
+
+  it('withholds a cell where fewer than 5 of the group miss the outcome, as the gap matrix does', () => {
+    const figures = (n: number, yes: number) => {
+      const values = new Float64Array(measures.length * 3);
+      values.set([n, yes, yes], ks2 * 3);
+      return values;
+    };
+    const nearlyAll = [
+      { signature: memberIn * 2 ** carers.shift, children: 30, figures: figures(30, 28) },
+      { signature: memberOut * 2 ** carers.shift, children: 300, figures: figures(300, 150) },
+    ];
+    const status = auditDataGaps(nearlyAll, [parseGroup('young-carers')]).groups[0]!.cells.find((entry) => entry.indicator === 'ks2_rwm_expected')!.status;
+    expect(status).toBe('withheld');
+  });
 });

@@ -51,7 +51,8 @@ const trendSentence: Record<GapCell['trend'], string> = {
   'not-enough-data': 'There are too few years yet to judge its trend (five are needed).',
 };
 
-const withheldNote = 'c: withheld because fewer than 5 children are behind the figure (small numbers).';
+const withheldNote = 'c: withheld because fewer than 5 children are behind the figure, or fewer than 5 of them meet or miss the outcome (small numbers).';
+const roundedNote = 'Counts are rounded to the nearest 5 and every figure is made from the rounded counts, so that no child can be picked out: you do not have access to these children’s records.';
 const intervalNote = '95% confidence intervals: Wilson score intervals for percentages, Student’s t intervals for averages.';
 
 function comparatorName(comparator: string): string {
@@ -86,7 +87,7 @@ function gapUnit(cell: GapCell): string {
 }
 
 /** The group and its comparator, year by year, each with its 95% interval. */
-function groupAndComparatorFigure({ cells, latest, measure, authorityName }: IndicatorSeries): ChartFigure {
+function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
   const groupLabel = latest.group_label;
   const otherLabel = comparatorName(latest.comparator);
   const series = (cell: GapCell) => [
@@ -145,12 +146,12 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName }: Ind
       ),
       rowHeaders: true,
     },
-    notes: [...(cells.some((cell) => cell.suppressed) ? [withheldNote] : []), intervalNote],
+    notes: [...(cells.some((cell) => cell.suppressed) ? [withheldNote] : []), ...(suppress ? [roundedNote] : []), intervalNote],
   };
 }
 
 /** The gap between the group and its comparator, year by year, with its 95% interval and significance. */
-function gapFigure({ cells, latest, measure, authorityName }: IndicatorSeries): ChartFigure {
+function gapFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
   const unit = gapUnit(latest);
   const otherLabel = comparatorName(latest.comparator).toLowerCase();
   const values = cells
@@ -188,6 +189,7 @@ function gapFigure({ cells, latest, measure, authorityName }: IndicatorSeries): 
     },
     notes: [
       ...(cells.some((cell) => cell.suppressed) ? [withheldNote] : []),
+      ...(suppress ? [roundedNote] : []),
       `The gap is the group’s figure minus ${otherLabel}’s. It is significant when its 95% confidence interval excludes zero. The trend is the direction of travel over the years to that year (five years are needed).`,
     ],
   };

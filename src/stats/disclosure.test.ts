@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure } from './index.js';
+import { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure, releaseSummary, roundToBase, StatsInputError } from './index.js';
 import type { DisclosedTable } from './index.js';
 import { deepFreeze } from './test-support.js';
 
@@ -176,5 +176,83 @@ describe('formatFigure', () => {
     expect(formatFigure({ value: 0, shown: true, reason: null, symbol: null }, 1)).toBe('0.0');
     expect(formatFigure({ value: 12.345, shown: true, reason: null, symbol: null }, 1)).toBe('12.3');
     expect(formatFigure({ value: 2.5, shown: true, reason: null, symbol: null }, 0)).toBe('3');
+  });
+});
+
+describe('roundToBase', () => {
+  it('rounds a count to the nearest multiple of 5 (ONS and NHS Digital rounding to base 5)', () => {
+    // Worked by hand: 37 is nearer 35, 38 nearer 40; 2 nearer 0, 3 nearer 5.
+    expect([0, 2, 3, 5, 7, 8, 37, 38, 1000].map((count) => roundToBase(count))).toEqual([0, 0, 5, 5, 5, 10, 35, 40, 1000]);
+    expect(roundToBase(14, 10)).toBe(10);
+  });
+
+  it('refuses a negative count or a base below 1', () => {
+    expect(() => roundToBase(-1)).toThrow(StatsInputError);
+    expect(() => roundToBase(10, 0)).toThrow(/base/);
+  });
+
+  it('gives figures whose every sum and difference is a multiple of the base', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat({ max: 10_000 }), { minLength: 1, maxLength: 8 }), fc.array(fc.integer({ min: -3, max: 3 }), { minLength: 8, maxLength: 8 }), (counts, weights) => {
+        const combination = counts.reduce((total, count, index) => total + (weights[index] as number) * roundToBase(count), 0);
+        expect(Math.abs(combination) % 5).toBe(0);
+        // So no combination of them can be a count from 1 to 4.
+        expect([1, 2, 3, 4]).not.toContain(Math.abs(combination));
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+});
+
+describe('releaseSummary', () => {
+  it('withholds too few children, too few meeting or missing a yes/no outcome, and too few events', () => {
+    expect(releaseSummary({ n: 4, sum: 2, sumsq: 2 }, 'binary')).toEqual({ summary: null, withheld: 'few-children' });
+    expect(releaseSummary({ n: 30, sum: 3, sumsq: 3 }, 'binary')).toEqual({ summary: null, withheld: 'few-meeting' });
+    expect(releaseSummary({ n: 30, sum: 27, sumsq: 27 }, 'binary')).toEqual({ summary: null, withheld: 'few-missing' });
+    expect(releaseSummary({ n: 30, sum: 4, sumsq: 6 }, 'count')).toEqual({ summary: null, withheld: 'few-events' });
+  });
+
+  it('shows zero as zero: no child to protect', () => {
+    expect(releaseSummary({ n: 0, sum: 0, sumsq: 0 }, 'binary')).toEqual({ summary: { n: 0, sum: 0, sumsq: 0 }, withheld: null });
+    expect(releaseSummary({ n: 30, sum: 0, sumsq: 0 }, 'binary')).toEqual({ summary: { n: 30, sum: 0, sumsq: 0 }, withheld: null });
+    expect(releaseSummary({ n: 30, sum: 0, sumsq: 0 }, 'count')).toEqual({ summary: { n: 30, sum: 0, sumsq: 0 }, withheld: null });
+  });
+
+  it('rounds the children and those meeting a yes/no outcome to 5', () => {
+    // 17 of 38 (44.7%) are released as 15 of 40 (37.5%): the figures made from them are rounded figures.
+    expect(releaseSummary({ n: 38, sum: 17, sumsq: 17 }, 'binary')).toEqual({ summary: { n: 40, sum: 15, sumsq: 15 }, withheld: null });
+  });
+
+  it('rounds a score’s mean and standard deviation to one decimal place and its children to 5', () => {
+    // 37 children averaging 45.54 with standard deviation 0.246 (36 at 45.5, one at 47): released as 35 at 45.5, sd 0.2.
+    const values = [...Array<number>(36).fill(45.5), 47];
+    const summary = { n: 37, sum: values.reduce((a, b) => a + b, 0), sumsq: values.reduce((a, b) => a + b * b, 0) };
+    const released = releaseSummary(summary, 'continuous').summary!;
+    expect(released.n).toBe(35);
+    expect(released.sum / released.n).toBeCloseTo(45.5, 10);
+    expect(Math.sqrt((released.sumsq - (released.sum * released.sum) / released.n) / (released.n - 1))).toBeCloseTo(0.2, 10);
+  });
+
+  it('rounds a count of events to 5, keeping the spread to two decimal places', () => {
+    const released = releaseSummary({ n: 52, sum: 23, sumsq: 41 }, 'count').summary!;
+    expect([released.n, released.sum]).toEqual([50, 25]);
+  });
+
+  it('never releases a count from 1 to 4, and releases only multiples of 5 (property)', () => {
+    fc.assert(
+      fc.property(fc.nat({ max: 500 }), fc.nat({ max: 500 }), (n, meetingSeed) => {
+        const meeting = n === 0 ? 0 : meetingSeed % (n + 1);
+        const input = Object.freeze({ n, sum: meeting, sumsq: meeting });
+        const result = releaseSummary(input, 'binary');
+        const small = (count: number) => count > 0 && count < 5;
+        expect(result.withheld !== null).toBe(small(n) || small(meeting) || small(n - meeting));
+        if (result.summary !== null) {
+          expect(result.summary.n % 5).toBe(0);
+          expect(result.summary.sum % 5).toBe(0);
+          expect(result.summary.sum).toBeLessThanOrEqual(result.summary.n);
+        }
+      }),
+      { seed: SEED, numRuns: 500 },
+    );
   });
 });
