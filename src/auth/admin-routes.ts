@@ -13,6 +13,7 @@ import { toCsv } from '../export/csv.js';
 import type { UploadedFile } from '../web/app.js';
 import { addPartner, importSettings, listSettingsAndPartners, managedAuthorities } from './settings-admin.js';
 import { SETTINGS_CSV_COLUMNS } from '../areas/settings.js';
+import { SettingMoveError, decideSettingMove, pendingSettingMoves, requestSettingMove } from './setting-moves.js';
 
 const manage = { permission: 'users:manage' } as const;
 const readAudit = { permission: 'audit:read' } as const;
@@ -111,6 +112,9 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
       pageTitle: 'Settings and partners',
       organisations: await listSettingsAndPartners(db, viewer),
       authorities,
+      // A setting can move to any current authority; the other side confirms.
+      moveAuthorities: await db.selectFrom('organisation').select(['area_code', 'name']).where('kind', '=', 'local-authority').orderBy('name').execute(),
+      moves: await pendingSettingMoves(db, viewer),
       csvColumns: SETTINGS_CSV_COLUMNS,
       ...extra,
     });
@@ -139,6 +143,26 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
     const problem = await addPartner(db, signedIn(request), { name: request.body.name ?? '', laCode: request.body.la_code ?? '' }, request.ip);
     if (problem) return organisationsPage(request, reply.code(400), { errors: [{ text: problem, href: '#partner-name' }], errorSummaryShown: true });
     return reply.redirect('/admin/organisations', 303);
+  });
+
+  app.post<{ Body: { urn?: string; la_code?: string } }>('/admin/organisations/moves', { schema: hidden, config: manage }, async (request, reply) => {
+    try {
+      const { moved } = await requestSettingMove(db, signedIn(request), { urn: request.body.urn ?? '', laCode: request.body.la_code ?? '' }, request.ip);
+      return await organisationsPage(request, reply, { moveNotice: moved ? `URN ${(request.body.urn ?? '').trim()} has moved.` : `The move of URN ${(request.body.urn ?? '').trim()} is waiting for the other authority to confirm it.` });
+    } catch (error) {
+      if (!(error instanceof SettingMoveError)) throw error;
+      return organisationsPage(request, reply.code(400), { errors: [{ text: error.message, href: error.field === 'la_code' ? '#move-authority' : '#move-urn' }], errorSummaryShown: true, moveValues: request.body });
+    }
+  });
+
+  app.post<{ Params: { id: string }; Body: { decision?: string } }>('/admin/organisations/moves/:id', { schema: hidden, config: manage }, async (request, reply) => {
+    try {
+      const outcome = await decideSettingMove(db, signedIn(request), request.params.id, request.body.decision ?? '', request.ip);
+      return await organisationsPage(request, reply, { moveNotice: outcome === 'moved' ? 'The setting has moved.' : outcome === 'declined' ? 'The move was declined.' : 'The move was withdrawn.' });
+    } catch (error) {
+      if (!(error instanceof SettingMoveError)) throw error;
+      return organisationsPage(request, reply.code(error.status), { errors: [{ text: error.message, href: '#moves' }], errorSummaryShown: true });
+    }
   });
 
   app.get('/admin/users/invite', { schema: hidden, config: manage }, (request, reply) => inviteForm(request, reply));
