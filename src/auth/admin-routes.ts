@@ -3,9 +3,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.js';
 import type { Viewer } from './gate.js';
 import type { Mailer } from './mail.js';
-import { AdminInputError, grantRole, grantableRoles, invite, manageableOrganisations, manageableUser, manageableUsers, revokeRole, setAccountStatus } from './admin.js';
+import {
+  AdminInputError,
+  AdminRefusal,
+  answerOffer,
+  endAccountSessions,
+  grantRole,
+  grantableRoles,
+  invite,
+  manageableOrganisations,
+  manageableUser,
+  manageableUsers,
+  pendingOffersBy,
+  revokeRole,
+  setAccountStatus,
+  withdrawOffer,
+} from './admin.js';
 import { roleDescriptions } from './permissions.js';
-import { endAllSessions } from './sessions.js';
 import { appendAudit } from './audit.js';
 import type { AuditFilter } from './audit-search.js';
 import { searchAudit } from './audit-search.js';
@@ -75,9 +89,33 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
     });
   }
 
+  /** An administrator's action refused: not found when the account is not theirs to see, otherwise the reason. */
+  function refused(reply: FastifyReply, error: AdminRefusal, title: string) {
+    if (error.status === 404) return reply.callNotFound();
+    return reply.code(error.status).view('error.njk', { title, message: error.message });
+  }
+
   app.get('/admin/users', { schema: hidden, config: manage }, async (request, reply) =>
-    reply.view('auth/admin-users.njk', { pageTitle: 'Accounts', users: await manageableUsers(db, signedIn(request)), sent: (request.query as { sent?: string }).sent }),
+    reply.view('auth/admin-users.njk', {
+      pageTitle: 'Accounts',
+      users: await manageableUsers(db, signedIn(request)),
+      offers: await pendingOffersBy(db, signedIn(request)),
+      sent: (request.query as { sent?: string }).sent,
+    }),
   );
+
+  app.post<{ Params: { id: string } }>('/admin/users/offers/:id/withdraw', { schema: hidden, config: manage }, async (request, reply) => {
+    if (!(await withdrawOffer(db, signedIn(request), request.params.id, request.ip))) return reply.callNotFound();
+    return reply.redirect('/admin/users', 303);
+  });
+
+  // The person a role was offered to answers it, signed in as themselves (see docs/permissions.md).
+  app.post<{ Params: { id: string }; Body: { decision?: string } }>('/account/invitations/:id', { schema: hidden, config: { permission: 'signed-in' } }, async (request, reply) => {
+    const viewer = request.viewer;
+    if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    if ((await answerOffer(db, viewer, request.params.id, request.body.decision ?? '', request.ip)) === undefined) return reply.callNotFound();
+    return reply.redirect('/account', 303);
+  });
 
   app.get<{ Querystring: AuditQuery }>('/admin/audit', { schema: hidden, config: readAudit }, async (request, reply) => {
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
@@ -196,12 +234,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
     { schema: hidden, config: manage },
     async (request, reply) => {
       const viewer = signedIn(request);
-      if ((await manageableUser(db, viewer, request.params.id)) === undefined) return reply.callNotFound();
       const { organisation = '', role = '', change } = request.body;
       try {
         if (change === 'revoke') await revokeRole(db, viewer, request.params.id, organisation, role, request.ip);
         else await grantRole(db, viewer, request.params.id, organisation, role, request.ip);
       } catch (error) {
+        if (error instanceof AdminRefusal) return refused(reply, error, 'The role could not be changed');
         if (!(error instanceof AdminInputError)) throw error;
         return reply.code(400).view('error.njk', { title: 'The role could not be changed', message: error.message });
       }
@@ -211,10 +249,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
 
   app.post<{ Params: { id: string }; Body: { status?: string } }>('/admin/users/:id/status', { schema: hidden, config: manage }, async (request, reply) => {
     const viewer = signedIn(request);
-    if ((await manageableUser(db, viewer, request.params.id)) === undefined) return reply.callNotFound();
     try {
       await setAccountStatus(db, viewer, request.params.id, request.body.status === 'active' ? 'active' : 'deactivated', request.ip);
     } catch (error) {
+      if (error instanceof AdminRefusal) return refused(reply, error, 'The account could not be changed');
       if (!(error instanceof AdminInputError)) throw error;
       return reply.code(400).view('error.njk', { title: 'The account could not be changed', message: error.message });
     }
@@ -222,10 +260,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
   });
 
   app.post<{ Params: { id: string } }>('/admin/users/:id/sessions/end', { schema: hidden, config: manage }, async (request, reply) => {
-    const viewer = signedIn(request);
-    if ((await manageableUser(db, viewer, request.params.id)) === undefined) return reply.callNotFound();
-    const ended = await endAllSessions(db, request.params.id);
-    await appendAudit(db, { action: 'sessions-ended', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, target: request.params.id, ip: request.ip, details: { sessions: ended } });
+    try {
+      await endAccountSessions(db, signedIn(request), request.params.id, request.ip);
+    } catch (error) {
+      if (error instanceof AdminRefusal) return refused(reply, error, 'The sessions could not be ended');
+      throw error;
+    }
     return reply.redirect(`/admin/users/${request.params.id}`, 303);
   });
 }
