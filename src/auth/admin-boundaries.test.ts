@@ -149,6 +149,18 @@ describe.each(testEngines)('administrators manage only what their authority gran
     expect(await rolesOf(idOf('platform-admin'))).toEqual(['leader in Camden', 'platform-admin in National team (England)']);
   });
 
+  it('withdraw an offered role leaves nothing to accept and is audited to both authorities', async () => {
+    await as('camden-admin').submit('/admin/users/invite', '/admin/users/invite', { email: 'analyst@hackney.example', name: 'A', organisation: camden, role: 'leader' });
+    const offer = await offerTo(idOf('victim'));
+    expect((await as('camden-admin').submit('/admin/users', `/admin/users/offers/${offer}/withdraw`, {})).statusCode).toBe(303);
+    expect((await as('victim').submit('/account', `/account/invitations/${offer}`, { decision: 'accept' })).statusCode).toBe(404);
+    expect(await rolesOf(idOf('victim'))).toEqual(['analyst in Hackney']);
+    expect(await auditOf('role-offer-withdrawn', idOf('victim'))).toEqual([
+      { la_code: camdenCode, outcome: 'success' },
+      { la_code: hackneyCode, outcome: 'success' },
+    ]);
+  });
+
   it('accept an expired invitation is refused and grants nothing', async () => {
     // Asked twice, one offer waits.
     for (let time = 0; time < 2; time += 1) {
