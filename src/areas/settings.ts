@@ -66,7 +66,8 @@ export interface SettingsCsvProblem {
   expected: string;
 }
 
-export type SettingsCsvResult = { ok: true; settings: Setting[] } | { ok: false; problems: SettingsCsvProblem[] };
+/** `rows[i]` is the spreadsheet row number `settings[i]` came from, for problems found later (such as a URN another authority holds). */
+export type SettingsCsvResult = { ok: true; settings: Setting[]; rows: number[] } | { ok: false; problems: SettingsCsvProblem[] };
 
 export interface SettingsCsvOptions {
   /** When given (a GSS code), every setting must belong to this authority: the one importing them. */
@@ -151,6 +152,7 @@ export function parseSettingsCsv(input: string | Uint8Array, options: SettingsCs
 
   const owner = options.laCode?.trim().toUpperCase();
   const settings: Setting[] = [];
+  const settingRows: number[] = [];
   const urnRows = new Map<number, number>();
   records.slice(1).forEach((record, offset) => {
     const row = offset + 2;
@@ -197,8 +199,10 @@ export function parseSettingsCsv(input: string | Uint8Array, options: SettingsCs
       return;
     }
     const parsed = settingSchema.safeParse({ urn, kind, name, laCode, ...(phase === undefined ? {} : { phase }) });
-    if (parsed.success) settings.push(parsed.data);
-    else {
+    if (parsed.success) {
+      settings.push(parsed.data);
+      settingRows.push(row);
+    } else {
       const columns: Record<string, SettingsCsvColumn> = { urn: 'urn', kind: 'kind', name: 'name', laCode: 'la_code', phase: 'phase' };
       for (const issue of parsed.error.issues) {
         const column = columns[String(issue.path[0])] ?? null;
@@ -210,5 +214,5 @@ export function parseSettingsCsv(input: string | Uint8Array, options: SettingsCs
   if (problems.length === 0 && settings.length === 0) {
     problems.push({ row: 2, column: null, value: '', expected: 'at least one setting below the header' });
   }
-  return problems.length > 0 ? { ok: false, problems } : { ok: true, settings };
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, settings, rows: settingRows };
 }

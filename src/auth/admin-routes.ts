@@ -3,9 +3,23 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.js';
 import type { Viewer } from './gate.js';
 import type { Mailer } from './mail.js';
-import { AdminInputError, grantRole, grantableRoles, invite, manageableOrganisations, manageableUser, manageableUsers, revokeRole, setAccountStatus } from './admin.js';
+import {
+  AdminInputError,
+  AdminRefusal,
+  answerOffer,
+  endAccountSessions,
+  grantRole,
+  grantableRoles,
+  invite,
+  manageableOrganisations,
+  manageableUser,
+  manageableUsers,
+  pendingOffersBy,
+  revokeRole,
+  setAccountStatus,
+  withdrawOffer,
+} from './admin.js';
 import { roleDescriptions } from './permissions.js';
-import { endAllSessions } from './sessions.js';
 import { appendAudit } from './audit.js';
 import type { AuditFilter } from './audit-search.js';
 import { searchAudit } from './audit-search.js';
@@ -13,6 +27,7 @@ import { toCsv } from '../export/csv.js';
 import type { UploadedFile } from '../web/app.js';
 import { addPartner, importSettings, listSettingsAndPartners, managedAuthorities } from './settings-admin.js';
 import { SETTINGS_CSV_COLUMNS } from '../areas/settings.js';
+import { SettingMoveError, decideSettingMove, pendingSettingMoves, requestSettingMove } from './setting-moves.js';
 
 const manage = { permission: 'users:manage' } as const;
 const readAudit = { permission: 'audit:read' } as const;
@@ -74,9 +89,33 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
     });
   }
 
+  /** An administrator's action refused: not found when the account is not theirs to see, otherwise the reason. */
+  function refused(reply: FastifyReply, error: AdminRefusal, title: string) {
+    if (error.status === 404) return reply.callNotFound();
+    return reply.code(error.status).view('error.njk', { title, message: error.message });
+  }
+
   app.get('/admin/users', { schema: hidden, config: manage }, async (request, reply) =>
-    reply.view('auth/admin-users.njk', { pageTitle: 'Accounts', users: await manageableUsers(db, signedIn(request)), sent: (request.query as { sent?: string }).sent }),
+    reply.view('auth/admin-users.njk', {
+      pageTitle: 'Accounts',
+      users: await manageableUsers(db, signedIn(request)),
+      offers: await pendingOffersBy(db, signedIn(request)),
+      sent: (request.query as { sent?: string }).sent,
+    }),
   );
+
+  app.post<{ Params: { id: string } }>('/admin/users/offers/:id/withdraw', { schema: hidden, config: manage }, async (request, reply) => {
+    if (!(await withdrawOffer(db, signedIn(request), request.params.id, request.ip))) return reply.callNotFound();
+    return reply.redirect('/admin/users', 303);
+  });
+
+  // The person a role was offered to answers it, signed in as themselves (see docs/permissions.md).
+  app.post<{ Params: { id: string }; Body: { decision?: string } }>('/account/invitations/:id', { schema: hidden, config: { permission: 'signed-in' } }, async (request, reply) => {
+    const viewer = request.viewer;
+    if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    if ((await answerOffer(db, viewer, request.params.id, request.body.decision ?? '', request.ip)) === undefined) return reply.callNotFound();
+    return reply.redirect('/account', 303);
+  });
 
   app.get<{ Querystring: AuditQuery }>('/admin/audit', { schema: hidden, config: readAudit }, async (request, reply) => {
     const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
@@ -111,6 +150,9 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
       pageTitle: 'Settings and partners',
       organisations: await listSettingsAndPartners(db, viewer),
       authorities,
+      // A setting can move to any current authority; the other side confirms.
+      moveAuthorities: await db.selectFrom('organisation').select(['area_code', 'name']).where('kind', '=', 'local-authority').orderBy('name').execute(),
+      moves: await pendingSettingMoves(db, viewer),
       csvColumns: SETTINGS_CSV_COLUMNS,
       ...extra,
     });
@@ -139,6 +181,26 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
     const problem = await addPartner(db, signedIn(request), { name: request.body.name ?? '', laCode: request.body.la_code ?? '' }, request.ip);
     if (problem) return organisationsPage(request, reply.code(400), { errors: [{ text: problem, href: '#partner-name' }], errorSummaryShown: true });
     return reply.redirect('/admin/organisations', 303);
+  });
+
+  app.post<{ Body: { urn?: string; la_code?: string } }>('/admin/organisations/moves', { schema: hidden, config: manage }, async (request, reply) => {
+    try {
+      const { moved } = await requestSettingMove(db, signedIn(request), { urn: request.body.urn ?? '', laCode: request.body.la_code ?? '' }, request.ip);
+      return await organisationsPage(request, reply, { moveNotice: moved ? `URN ${(request.body.urn ?? '').trim()} has moved.` : `The move of URN ${(request.body.urn ?? '').trim()} is waiting for the other authority to confirm it.` });
+    } catch (error) {
+      if (!(error instanceof SettingMoveError)) throw error;
+      return organisationsPage(request, reply.code(400), { errors: [{ text: error.message, href: error.field === 'la_code' ? '#move-authority' : '#move-urn' }], errorSummaryShown: true, moveValues: request.body });
+    }
+  });
+
+  app.post<{ Params: { id: string }; Body: { decision?: string } }>('/admin/organisations/moves/:id', { schema: hidden, config: manage }, async (request, reply) => {
+    try {
+      const outcome = await decideSettingMove(db, signedIn(request), request.params.id, request.body.decision ?? '', request.ip);
+      return await organisationsPage(request, reply, { moveNotice: outcome === 'moved' ? 'The setting has moved.' : outcome === 'declined' ? 'The move was declined.' : 'The move was withdrawn.' });
+    } catch (error) {
+      if (!(error instanceof SettingMoveError)) throw error;
+      return organisationsPage(request, reply.code(error.status), { errors: [{ text: error.message, href: '#moves' }], errorSummaryShown: true });
+    }
   });
 
   app.get('/admin/users/invite', { schema: hidden, config: manage }, (request, reply) => inviteForm(request, reply));
@@ -172,12 +234,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
     { schema: hidden, config: manage },
     async (request, reply) => {
       const viewer = signedIn(request);
-      if ((await manageableUser(db, viewer, request.params.id)) === undefined) return reply.callNotFound();
       const { organisation = '', role = '', change } = request.body;
       try {
         if (change === 'revoke') await revokeRole(db, viewer, request.params.id, organisation, role, request.ip);
         else await grantRole(db, viewer, request.params.id, organisation, role, request.ip);
       } catch (error) {
+        if (error instanceof AdminRefusal) return refused(reply, error, 'The role could not be changed');
         if (!(error instanceof AdminInputError)) throw error;
         return reply.code(400).view('error.njk', { title: 'The role could not be changed', message: error.message });
       }
@@ -187,10 +249,10 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
 
   app.post<{ Params: { id: string }; Body: { status?: string } }>('/admin/users/:id/status', { schema: hidden, config: manage }, async (request, reply) => {
     const viewer = signedIn(request);
-    if ((await manageableUser(db, viewer, request.params.id)) === undefined) return reply.callNotFound();
     try {
       await setAccountStatus(db, viewer, request.params.id, request.body.status === 'active' ? 'active' : 'deactivated', request.ip);
     } catch (error) {
+      if (error instanceof AdminRefusal) return refused(reply, error, 'The account could not be changed');
       if (!(error instanceof AdminInputError)) throw error;
       return reply.code(400).view('error.njk', { title: 'The account could not be changed', message: error.message });
     }
@@ -198,10 +260,12 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
   });
 
   app.post<{ Params: { id: string } }>('/admin/users/:id/sessions/end', { schema: hidden, config: manage }, async (request, reply) => {
-    const viewer = signedIn(request);
-    if ((await manageableUser(db, viewer, request.params.id)) === undefined) return reply.callNotFound();
-    const ended = await endAllSessions(db, request.params.id);
-    await appendAudit(db, { action: 'sessions-ended', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, target: request.params.id, ip: request.ip, details: { sessions: ended } });
+    try {
+      await endAccountSessions(db, signedIn(request), request.params.id, request.ip);
+    } catch (error) {
+      if (error instanceof AdminRefusal) return refused(reply, error, 'The sessions could not be ended');
+      throw error;
+    }
     return reply.redirect(`/admin/users/${request.params.id}`, 303);
   });
 }

@@ -10,6 +10,7 @@ import { OidcError, decodePending, encodePending } from './oidc.js';
 import { newTotpSecret, totpUri, verifyTotp } from './totp.js';
 import { demoAccounts, demoPassword } from './demo.js';
 import { createAccessToken, grantableScopes, listAccessTokens, revokeAccessToken, tokenLifetimeOptions } from './access-tokens.js';
+import { pendingOffersFor } from './admin.js';
 
 const publicRoute = { permission: 'public' } as const;
 const hidden = { hide: true };
@@ -222,6 +223,7 @@ export function registerAuthRoutes(
     return reply.view('auth/account.njk', {
       pageTitle: 'Your account',
       memberships: viewer.memberships,
+      offers: await pendingOffersFor(db, viewer.userId),
       sessions: sessions.map((session) => ({ ...session, current: session.id_hash === viewer.sessionIdHash })),
       tokens: await listAccessTokens(db, viewer.userId),
       scopeOptions: grantableScopes(viewer.memberships),

@@ -4,23 +4,46 @@ import type { Schema } from '../db/schema.js';
 
 const gssCode = /^E\d{8}$/;
 
+/** Child-level reach in one authority: all its children, or only the pupils of some of its settings. */
+export interface ScopedChildReach {
+  laCode: string;
+  settingUrns: readonly number[] | 'all';
+}
+
+/**
+ * The `ntg.child_reach` setting the child-record policy reads: `E09000007` for a whole authority,
+ * `E09000007:100001` for one setting's pupils *whose records belong to that authority*. Pairs, not
+ * a list of authorities times a list of settings, so a setting grant never reaches a record owned
+ * by another authority whatever URN it carries.
+ */
+function childReachSetting(laCodes: readonly string[], options: { settingUrns?: readonly number[]; childReach?: readonly ScopedChildReach[] }): string {
+  const urnsOf = (urns: readonly number[]) => urns.filter((urn) => Number.isInteger(urn));
+  const reach: readonly ScopedChildReach[] =
+    options.childReach ?? laCodes.map((laCode) => ({ laCode, settingUrns: options.settingUrns !== undefined && options.settingUrns.length > 0 ? options.settingUrns : 'all' }));
+  return reach
+    .filter((entry) => gssCode.test(entry.laCode) && laCodes.includes(entry.laCode))
+    .flatMap((entry) => (entry.settingUrns === 'all' ? [entry.laCode] : urnsOf(entry.settingUrns).map((urn) => `${entry.laCode}:${urn}`)))
+    .join(',');
+}
+
 /**
  * Runs `work` in a transaction that PostgreSQL itself limits to the given authorities: the role
  * switches to `ntg_scoped`, whose row-level security policies return only rows whose `la_code` is
- * one of `laCodes` (and, for child records, when `settingUrns` is given, only those settings'
- * pupils). The switches are `local`, so they end with the transaction.
+ * one of `laCodes`. For child records the reach can be narrower: `childReach` names, per authority,
+ * all of it or some of its settings (`settingUrns` is the older shorthand: those settings in every
+ * one of `laCodes`). The switches are `local`, so they end with the transaction.
  */
 export async function withAuthorityScope<T>(
   db: Kysely<Schema>,
   laCodes: readonly string[],
   work: (scoped: Transaction<Schema>) => Promise<T>,
-  options: { settingUrns?: readonly number[] } = {},
+  options: { settingUrns?: readonly number[]; childReach?: readonly ScopedChildReach[] } = {},
 ): Promise<T> {
   const codes = laCodes.filter((code) => gssCode.test(code));
-  const urns = (options.settingUrns ?? []).filter((urn) => Number.isInteger(urn));
+  const childReach = childReachSetting(codes, options);
   return db.transaction().execute(async (transaction) => {
     await sql`set local role ntg_scoped`.execute(transaction);
-    await sql`select set_config('ntg.la_codes', ${codes.join(',')}, true), set_config('ntg.setting_urns', ${urns.join(',')}, true)`.execute(transaction);
+    await sql`select set_config('ntg.la_codes', ${codes.join(',')}, true), set_config('ntg.child_reach', ${childReach}, true)`.execute(transaction);
     return work(transaction);
   });
 }

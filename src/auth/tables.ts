@@ -43,6 +43,34 @@ export interface MembershipTable {
   granted_by: string | null;
 }
 
+/** A role offered to someone who already has an account: it grants nothing until they accept it. */
+export interface MembershipInvitationTable {
+  id: Generated<string>;
+  user_id: string;
+  organisation_id: string;
+  role: string;
+  invited_by: string | null;
+  invited_at: CreatedAt;
+  expires_at: Timestamp;
+  decided_at: NullableTimestamp;
+  outcome: ColumnType<'accepted' | 'declined' | 'withdrawn' | null, 'accepted' | 'declined' | 'withdrawn' | null | undefined, 'accepted' | 'declined' | 'withdrawn' | null>;
+}
+
+/** A setting's move from one authority to another: asked by one side, confirmed by the other. */
+export interface SettingMoveTable {
+  id: Generated<string>;
+  organisation_id: string;
+  from_la_code: string;
+  to_la_code: string;
+  requested_by: string | null;
+  requested_by_email: string;
+  requested_for_la_code: string;
+  requested_at: CreatedAt;
+  decided_by: ColumnType<string | null, string | null | undefined, string | null>;
+  decided_at: NullableTimestamp;
+  outcome: ColumnType<'moved' | 'declined' | 'withdrawn' | null, 'moved' | 'declined' | 'withdrawn' | null | undefined, 'moved' | 'declined' | 'withdrawn' | null>;
+}
+
 export interface UserSessionTable {
   id_hash: string;
   user_id: string;
@@ -117,6 +145,8 @@ export interface AuthTables {
   organisation: OrganisationTable;
   user_account: UserAccountTable;
   membership: MembershipTable;
+  membership_invitation: MembershipInvitationTable;
+  setting_move: SettingMoveTable;
   user_session: UserSessionTable;
   sign_in_throttle: SignInThrottleTable;
   one_time_token: OneTimeTokenTable;

@@ -45,11 +45,12 @@ type RecordQuery = SelectQueryBuilder<Schema, 'child_record' | 'child_year_batch
 /**
  * Child records the viewer may read, from the batches that are current. Every query filters by the
  * reach itself and also runs under row-level security for the same authorities and settings, so a
- * mistake in one line of defence still returns nothing from elsewhere.
+ * mistake in one line of defence still returns nothing from elsewhere. Both match a setting grant
+ * only together with the record's own authority (`child_record.la_code`): a setting reaches the
+ * pupils whose records its authority holds, never another authority's pupils of the same URN.
  */
 function scoped<T>(db: Kysely<Schema>, reach: readonly ChildReach[], work: (query: RecordQuery, reader: Kysely<Schema>) => Promise<T>, empty: T): Promise<T> {
   if (reach.length === 0) return Promise.resolve(empty);
-  const settingUrns = reach.every((entry) => entry.settingUrns !== 'all') ? reach.flatMap((entry) => entry.settingUrns as number[]) : [];
   return withAuthorityScope(
     db,
     reach.map((entry) => entry.laCode),
@@ -65,7 +66,8 @@ function scoped<T>(db: Kysely<Schema>, reach: readonly ChildReach[], work: (quer
         .where((eb) => eb.or(reach.map((entry) => withinReach(eb, entry))));
       return work(query, reader);
     },
-    { settingUrns },
+    // Row-level security gets the same pairs: a setting's pupils only within the authority that owns their records.
+    { childReach: reach },
   );
 }
 
