@@ -14,6 +14,8 @@ import { sql } from 'kysely';
  *    or alter the table, nor disable or replace its triggers. (A superuser still can: run the service
  *    as an ordinary role in production; see docs/operations.md and `ntg db harden`.) Otherwise the
  *    table is left as it is, for a DBA to harden later.
+ * 3. When the connected role is a superuser, an event trigger refuses to drop the table, which the
+ *    owner of the schema could otherwise do whoever owns the table.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   // Adding a column with a default is catalogue-only in PostgreSQL 11+: no row is updated, so the
@@ -62,5 +64,17 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   if (!me.superuser) {
     await sql`grant ntg_audit_writer to current_user`.execute(db);
     await sql`revoke ntg_audit_owner from current_user`.execute(db);
+    return;
   }
+  // The owner of the schema may drop any table in it, whoever owns the table, and the service's role
+  // often owns the schema. Only a superuser may create the event trigger that stops it.
+  await sql`
+    create function audit_log_is_kept() returns event_trigger language plpgsql as $$
+    begin
+      if exists (select 1 from pg_event_trigger_dropped_objects() where object_type = 'table' and object_identity = 'public.audit_log') then
+        raise exception 'the audit log is append-only: it cannot be dropped';
+      end if;
+    end
+    $$`.execute(db);
+  await sql`create event trigger audit_log_kept on sql_drop execute function audit_log_is_kept()`.execute(db);
 }
