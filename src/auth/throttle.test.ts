@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type * as Passwords from './passwords.js';
+import type * as Totp from './totp.js';
 import { newAccount, newOrganisation } from '../../test/support/accounts.js';
 import { createTestDatabase, testEngines } from '../../test/support/database.js';
 import type { TestDatabase } from '../../test/support/database.js';
@@ -12,11 +14,11 @@ import { currentTotp, newTotpSecret, verifyTotp } from './totp.js';
 
 // Count every argon2 verification and every one-time code checked: the attacker's real budget.
 vi.mock('./passwords.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('./passwords.js')>();
+  const actual = await importOriginal<typeof Passwords>();
   return { ...actual, verifyPassword: vi.fn(actual.verifyPassword) };
 });
 vi.mock('./totp.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('./totp.js')>();
+  const actual = await importOriginal<typeof Totp>();
   return { ...actual, verifyTotp: vi.fn(actual.verifyTotp) };
 });
 
