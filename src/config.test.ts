@@ -20,6 +20,8 @@ describe('loadConfig', () => {
       oidc: undefined,
       pseudonymKey: undefined,
       chromiumPath: '/usr/bin/chromium',
+      auditKey: undefined,
+      auditCheckpointMinutes: 60,
     });
   });
 
@@ -44,6 +46,8 @@ describe('loadConfig', () => {
       NTG_DEMO_CHILDREN: '2000',
       NTG_PSEUDONYM_KEY: 'a-secret-of-at-least-thirty-two-characters',
       NTG_CHROMIUM_PATH: '/opt/chrome/chrome',
+      NTG_AUDIT_KEY: 'another-secret-of-at-least-thirty-two-characters',
+      NTG_AUDIT_CHECKPOINT_MINUTES: '15',
     });
     expect(config).toEqual({
       port: 8080,
@@ -62,12 +66,15 @@ describe('loadConfig', () => {
       oidc: { issuer: 'https://login.example.gov.uk/tenant/v2.0', clientId: 'ntg', clientSecret: 'client-secret', label: 'Example Council account' },
       pseudonymKey: 'a-secret-of-at-least-thirty-two-characters',
       chromiumPath: '/opt/chrome/chrome',
+      auditKey: 'another-secret-of-at-least-thirty-two-characters',
+      auditCheckpointMinutes: 15,
     });
   });
 
   it('never repeats a secret back in its message', () => {
     expect(() => loadConfig({ NTG_PSEUDONYM_KEY: 'too-short-secret' })).toThrow('NTG_PSEUDONYM_KEY must be a secret of at least 32 characters (for example: openssl rand -hex 32).');
     expect(() => loadConfig({ NTG_PSEUDONYM_KEY: 'too-short-secret' })).not.toThrow(/too-short-secret/);
+    expect(() => loadConfig({ NTG_AUDIT_KEY: 'too-short-secret' })).toThrow('NTG_AUDIT_KEY must be a secret of at least 32 characters (for example: openssl rand -hex 32).');
   });
 
   it('treats an empty variable as unset', () => {
@@ -84,6 +91,7 @@ describe('loadConfig', () => {
     ['DATABASE_POOL_MAX', '0', 'DATABASE_POOL_MAX must be a whole number from 1 to 100 (got "0").'],
     ['NTG_DEMO', 'sometimes', 'NTG_DEMO must be true or false (got "sometimes").'],
     ['NTG_PUBLIC_URL', 'ntg.example', 'NTG_PUBLIC_URL must be the address people use to reach the service, such as https://ntg.example.gov.uk (got "ntg.example").'],
+    ['NTG_AUDIT_CHECKPOINT_MINUTES', 'hourly', 'NTG_AUDIT_CHECKPOINT_MINUTES must be a whole number of minutes from 0 to 10080 (got "hourly").'],
   ])('rejects %s=%s with one line naming the variable', (name, value, message) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new ConfigError(message));
   });

@@ -66,10 +66,12 @@ const environmentSchema = z.object({
   NTG_DEMO_CHILDREN: wholeNumber(100, 500_000, 'a whole number of children').default(60_000),
   NTG_CHROMIUM_PATH: z.string().trim().min(1, { error: 'the path of a Chromium or Chrome executable' }).default('/usr/bin/chromium'),
   NTG_PSEUDONYM_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
+  NTG_AUDIT_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
+  NTG_AUDIT_CHECKPOINT_MINUTES: wholeNumber(0, 10_080, 'a whole number of minutes').default(60),
 });
 
 /** Never repeated back in an error message. */
-const secretVariables = new Set(['NTG_PSEUDONYM_KEY', 'NTG_OIDC_CLIENT_SECRET']);
+const secretVariables = new Set(['NTG_PSEUDONYM_KEY', 'NTG_OIDC_CLIENT_SECRET', 'NTG_AUDIT_KEY']);
 
 export type LogLevel = (typeof logLevels)[number];
 
@@ -100,6 +102,10 @@ export interface Config {
   pseudonymKey: string | undefined;
   /** The Chromium that prints board reports as PDF. */
   chromiumPath: string;
+  /** The key the audit log's chain and checkpoints are signed with. Unset: one generated in the data folder. */
+  auditKey: string | undefined;
+  /** How often the service writes a signed checkpoint of the audit log to the data folder; 0 never. */
+  auditCheckpointMinutes: number;
 }
 
 export interface OidcConfig {
@@ -151,6 +157,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     oidc: oidcConfig(env),
     pseudonymKey: env.NTG_PSEUDONYM_KEY,
     chromiumPath: env.NTG_CHROMIUM_PATH,
+    auditKey: env.NTG_AUDIT_KEY,
+    auditCheckpointMinutes: env.NTG_AUDIT_CHECKPOINT_MINUTES,
   };
 }
 

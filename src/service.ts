@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { startCheckpoints } from './auth/audit-checkpoints.js';
 import { capabilities } from './capabilities.js';
 import type { Config } from './config.js';
 import type { Database } from './db/database.js';
@@ -52,6 +53,11 @@ export async function startService(config: Config): Promise<RunningService> {
       await app.close();
       throw listenError(error, config);
     }
+    if (config.databaseUrl && config.auditKey === undefined) {
+      // Another process writing to the same log (a second instance, a command on another machine) would hold another key.
+      app.log.warn('NTG_AUDIT_KEY is not set: the audit log is keyed with a key generated in the data folder; set NTG_AUDIT_KEY wherever ntg runs against this database');
+    }
+    const stopCheckpoints = startCheckpoints(database.db, config, app.log);
     const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
     return {
       app,
@@ -59,6 +65,7 @@ export async function startService(config: Config): Promise<RunningService> {
       url: `http://${hostForUrl}:${config.port}`,
       appliedMigrations,
       stop: async () => {
+        await stopCheckpoints();
         await app.close();
         await database.close();
       },

@@ -1,7 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import type { AuditKey } from './audit-key.js';
+import { auditKeyFor } from './audit-key.js';
 
 /** What happened, by whom, to what, and how it ended. Never a password, token or child identifier. */
 export interface AuditEntry {
@@ -46,9 +48,30 @@ interface StoredFields {
   details: Record<string, unknown>;
 }
 
-/** sha256 of the previous entry's hash and this entry's fields: editing any entry breaks every later link. */
+/**
+ * Chain 1, the entries written before the chain was keyed (migration 0010): sha256 of the previous
+ * entry's hash and this entry's fields. Editing an entry breaks every later link, but anyone who can
+ * write to the table can recompute them all, so it is only trusted for those early entries.
+ */
 export function entryHash(previousHash: string, entry: StoredFields): string {
-  const fields = [
+  return createHash('sha256').update(previousHash).update('\n').update(canonicalJson(entryFields(entry))).digest('hex');
+}
+
+/**
+ * Chain 2, every entry since: HMAC-SHA256 under the audit key (kept outside the database) of the
+ * previous entry's hash, the chain version, the key's id and this entry's fields. Without the key an
+ * altered entry cannot be given a hash that verifies.
+ */
+export function keyedEntryHash(key: AuditKey, previousHash: string, entry: StoredFields): string {
+  return createHmac('sha256', key.chain)
+    .update(previousHash)
+    .update('\n')
+    .update(canonicalJson([2, key.id, ...entryFields(entry)]))
+    .digest('hex');
+}
+
+function entryFields(entry: StoredFields): unknown[] {
+  return [
     entry.seq,
     entry.at.toISOString(),
     entry.actor_user_id,
@@ -61,14 +84,15 @@ export function entryHash(previousHash: string, entry: StoredFields): string {
     entry.ip,
     entry.details,
   ];
-  return createHash('sha256').update(previousHash).update('\n').update(canonicalJson(fields)).digest('hex');
 }
 
 /**
- * Appends one entry to the audit log, chained to the one before. The advisory lock makes appends
- * one at a time, so two writers can never chain to the same predecessor.
+ * Appends one entry to the audit log, chained to the one before under the audit key registered for
+ * this database (`useAuditKey`). The advisory lock makes appends one at a time, so two writers can
+ * never chain to the same predecessor.
  */
 export async function appendAudit(db: Kysely<Schema>, entry: AuditEntry): Promise<void> {
+  const key = await auditKeyFor(db);
   await db.transaction().execute(async (transaction) => {
     await sql`select pg_advisory_xact_lock(7362001)`.execute(transaction);
     const last = await transaction.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
@@ -88,7 +112,7 @@ export async function appendAudit(db: Kysely<Schema>, entry: AuditEntry): Promis
     const previousHash = last?.hash ?? genesisHash;
     await transaction
       .insertInto('audit_log')
-      .values({ ...fields, details: canonicalJson(fields.details), previous_hash: previousHash, hash: entryHash(previousHash, fields) })
+      .values({ ...fields, details: canonicalJson(fields.details), previous_hash: previousHash, hash: keyedEntryHash(key, previousHash, fields), chain: 2, key_id: key.id })
       .execute();
   });
 }
@@ -96,16 +120,26 @@ export async function appendAudit(db: Kysely<Schema>, entry: AuditEntry): Promis
 export interface AuditVerification {
   ok: boolean;
   entries: number;
+  /** How many of the entries verified are from before the chain was keyed (chain 1, SHA-256 only). */
+  unkeyed?: number;
   /** The first entry whose content or link does not match, when the chain is broken. */
   brokenAt?: number;
   reason?: string;
 }
 
-/** Recomputes every link of the chain, in order, a page at a time. */
-export async function verifyAuditChain(db: Kysely<Schema>, pageSize = 5000): Promise<AuditVerification> {
+/**
+ * Recomputes every link of the chain, in order, a page at a time: entries from before the chain was
+ * keyed by SHA-256, every later one by HMAC under `key`. Once one keyed entry has been seen, an
+ * unkeyed entry after it is itself a sign of tampering (someone without the key wrote it).
+ */
+export async function verifyAuditChain(db: Kysely<Schema>, pageSize = 5000, key?: AuditKey): Promise<AuditVerification> {
+  const auditKey = key ?? (await auditKeyFor(db));
   let previousHash = genesisHash;
   let expectedSeq = 1;
   let entries = 0;
+  let unkeyed = 0;
+  let keyedFrom: number | undefined;
+  const broken = (brokenAt: number, reason: string): AuditVerification => ({ ok: false, entries, ...(unkeyed > 0 ? { unkeyed } : {}), brokenAt, reason });
   for (;;) {
     const page = await db
       .selectFrom('audit_log')
@@ -114,18 +148,33 @@ export async function verifyAuditChain(db: Kysely<Schema>, pageSize = 5000): Pro
       .orderBy('seq')
       .limit(pageSize)
       .execute();
-    if (page.length === 0) return { ok: true, entries };
+    if (page.length === 0) return { ok: true, entries, ...(unkeyed > 0 ? { unkeyed } : {}) };
     for (const row of page) {
       const seq = Number(row.seq);
-      if (seq !== expectedSeq) return { ok: false, entries, brokenAt: expectedSeq, reason: `entry ${expectedSeq} is missing` };
-      if (row.previous_hash !== previousHash) {
-        return { ok: false, entries, brokenAt: seq, reason: `entry ${seq} does not link to entry ${seq - 1}` };
+      if (seq !== expectedSeq) return broken(expectedSeq, `entry ${expectedSeq} is missing`);
+      if (row.previous_hash !== previousHash) return broken(seq, `entry ${seq} does not link to entry ${seq - 1}`);
+      if (row.chain === 2) {
+        keyedFrom ??= seq;
+        if (row.key_id !== auditKey.id) {
+          return broken(seq, `entry ${seq} was written under another audit key (id ${row.key_id ?? 'none'}; the key given has id ${auditKey.id}): the wrong key, or the entry was forged`);
+        }
+        if (keyedEntryHash(auditKey, previousHash, { ...row, seq }) !== row.hash) return broken(seq, `entry ${seq} was altered after it was written`);
+      } else if (row.chain === 1) {
+        if (keyedFrom !== undefined) return broken(seq, `entry ${seq} is not keyed, though the keyed chain began at entry ${keyedFrom}: it was written without the audit key`);
+        if (entryHash(previousHash, { ...row, seq }) !== row.hash) return broken(seq, `entry ${seq} was altered after it was written`);
+        unkeyed += 1;
+      } else {
+        return broken(seq, `entry ${seq} names an unknown chain version (${String(row.chain)})`);
       }
-      const recomputed = entryHash(previousHash, { ...row, seq });
-      if (recomputed !== row.hash) return { ok: false, entries, brokenAt: seq, reason: `entry ${seq} was altered after it was written` };
       previousHash = row.hash;
       expectedSeq += 1;
       entries += 1;
     }
   }
+}
+
+/** How many entries the log holds and the hash of the last one (the genesis hash when empty). */
+export async function auditHead(db: Kysely<Schema>): Promise<{ entries: number; head: string }> {
+  const last = await db.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return last === undefined ? { entries: 0, head: genesisHash } : { entries: Number(last.seq), head: last.hash };
 }

@@ -5,7 +5,7 @@ import { requiresSecondFactor } from './permissions.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import { newToken, tokenHash } from './secrets.js';
 import { createSession, endSession, membershipsOf, recordSecondFactor } from './sessions.js';
-import { accountRule, addressRule, clearFailures, lockedUntil, recordFailure } from './throttle.js';
+import { accountRule, addressRule, claimAttempt, clearFailures, recordFailure, releaseAttempt } from './throttle.js';
 import { verifyTotp } from './totp.js';
 
 export interface Client {
@@ -33,24 +33,27 @@ export async function signIn(
   const audit = (outcome: 'success' | 'failure', details: Record<string, unknown>, user?: { id: string; laCode?: string | null }) =>
     appendAudit(db, { action: 'sign-in', outcome, actorUserId: user?.id, actorEmail: email, laCode: user?.laCode, ip: client.ip, details });
 
-  const addressLock = await lockedUntil(db, addressKey, now);
-  if (addressLock) {
+  // Each attempt is claimed before the password is checked, so parallel guesses cannot outrun the count.
+  const addressClaim = await claimAttempt(db, addressKey, addressRule, now);
+  if (!addressClaim.allowed) {
     await audit('failure', { reason: 'address-locked' });
-    return { ok: false, reason: 'locked', lockedUntil: addressLock };
+    return { ok: false, reason: 'locked', lockedUntil: addressClaim.lockedUntil };
   }
   const account = await db.selectFrom('user_account').selectAll().where('email', '=', email).executeTakeFirst();
   const accountKey = account ? `account:${account.id}` : undefined;
-  const accountLock = accountKey ? await lockedUntil(db, accountKey, now) : undefined;
-  if (accountLock) {
+  const accountClaim = accountKey ? await claimAttempt(db, accountKey, accountRule, now) : undefined;
+  if (accountClaim && !accountClaim.allowed) {
+    // Nothing was checked, so the address is not charged for it.
+    await releaseAttempt(db, addressKey);
     await audit('failure', { reason: 'account-locked' }, account ? { id: account.id } : undefined);
-    return { ok: false, reason: 'locked', lockedUntil: accountLock };
+    return { ok: false, reason: 'locked', lockedUntil: accountClaim.lockedUntil };
   }
 
   const passwordMatches = await verifyPassword(account?.password_hash ?? null, attempt.password);
   if (!account || !passwordMatches || account.status !== 'active') {
     const reason = !account ? 'unknown-email' : !passwordMatches ? 'wrong-password' : `account-${account.status}`;
-    await recordFailure(db, addressKey, addressRule, now);
-    const locked = accountKey ? await recordFailure(db, accountKey, accountRule, now) : undefined;
+    await recordFailure(db, addressKey, addressRule, addressClaim, now);
+    const locked = accountKey && accountClaim?.allowed ? await recordFailure(db, accountKey, accountRule, accountClaim, now) : undefined;
     await audit('failure', { reason }, account ? { id: account.id } : undefined);
     if (locked && account) {
       await appendAudit(db, { action: 'account-locked', outcome: 'success', actorUserId: account.id, actorEmail: email, ip: client.ip, details: { until: locked.toISOString() } });
@@ -58,7 +61,9 @@ export async function signIn(
     return { ok: false, reason: 'invalid' };
   }
 
+  // A right password is no failure: the account's count starts again and the address gets its attempt back.
   if (accountKey) await clearFailures(db, accountKey);
+  await releaseAttempt(db, addressKey);
   return startSession(db, { id: account.id, email, totpConfirmed: account.totp_confirmed_at !== null }, attempt.previousSessionToken, client, 'password', now);
 }
 
@@ -113,13 +118,15 @@ export async function verifySecondFactor(
   now = new Date(),
 ): Promise<'verified' | 'invalid' | 'locked'> {
   const accountKey = `account:${session.userId}`;
-  if (await lockedUntil(db, accountKey, now)) return 'locked';
+  // Claimed before the code is checked, as for passwords, so parallel guesses cannot outrun the count.
+  const claim = await claimAttempt(db, accountKey, accountRule, now);
+  if (!claim.allowed) return 'locked';
   const account = await db.selectFrom('user_account').select(['totp_secret', 'totp_confirmed_at']).where('id', '=', session.userId).executeTakeFirstOrThrow();
   let method: 'totp' | 'recovery-code' | undefined;
   if (account.totp_secret && account.totp_confirmed_at && verifyTotp(account.totp_secret, code)) method = 'totp';
   else if (await useRecoveryCode(db, session.userId, code, now)) method = 'recovery-code';
   if (method === undefined) {
-    const locked = await recordFailure(db, accountKey, accountRule, now);
+    const locked = await recordFailure(db, accountKey, accountRule, claim, now);
     await appendAudit(db, { action: 'second-factor', outcome: 'failure', actorUserId: session.userId, actorEmail: session.email, ip: client.ip });
     return locked ? 'locked' : 'invalid';
   }

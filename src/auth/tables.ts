@@ -131,6 +131,10 @@ export interface AuditLogTable {
   details: ColumnType<Record<string, unknown>, string, never>;
   previous_hash: string;
   hash: string;
+  /** 1: SHA-256 chain (entries before migration 0010); 2: HMAC-SHA256 under the audit key. */
+  chain: ColumnType<number, number, never>;
+  /** The id of the audit key a chain-2 entry was written under. */
+  key_id: ColumnType<string | null, string | null, never>;
 }
 
 export interface MailOutboxTable {

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { hardenAuditLog } from '../auth/audit-protection.js';
 import { openDatabase } from '../db/database.js';
 import { migrationStatus } from '../db/migrate.js';
 import { prepareDatabase } from '../service.js';
@@ -40,6 +41,41 @@ export function registerDatabaseCommands(program: Command): void {
         }
         const pending = states.filter((state) => !state.appliedAt).length;
         console.log(`${states.length - pending} applied, ${pending} pending.${pending > 0 ? ' Run "ntg db migrate" to apply them.' : ''}`);
+      } finally {
+        await database.close();
+      }
+    });
+
+  registerHardenCommand(db);
+}
+
+/** The audit log could not be made safe from the service's role: the message says what is left open. */
+export class AuditHardeningError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuditHardeningError';
+  }
+}
+
+/**
+ * `ntg db harden`: run once by a DBA, with a superuser's DATABASE_URL, for the role the service logs
+ * in as (see docs/operations.md).
+ */
+export function registerHardenCommand(db: Command): void {
+  db.command('harden')
+    .description('PostgreSQL: let the role the service logs in as only read and append to the audit log (run as a superuser)')
+    .requiredOption('--service-role <role>', 'the database role in the DATABASE_URL the service runs with')
+    .action(async (options: { serviceRole: string }) => {
+      const config = configWith({});
+      const database = await openDatabase(config);
+      try {
+        if (database.engine === 'pglite') {
+          throw new AuditHardeningError('The embedded database has a single user, so there is no role to harden: the keyed chain and signed checkpoints protect its audit log (see docs/operations.md).');
+        }
+        const report = await hardenAuditLog(database.db, options.serviceRole);
+        for (const line of report.done) console.log(`Done: ${line}.`);
+        if (report.problems.length > 0) throw new AuditHardeningError(`The audit log is still open to ${options.serviceRole}: ${report.problems.join('; ')}.`);
+        console.log(`The audit log is protected from ${options.serviceRole}: it may read and append, nothing more.`);
       } finally {
         await database.close();
       }

@@ -6,7 +6,7 @@ import { ListenError } from '../service.js';
 import { version } from '../version.js';
 import { registerAccountCommands } from './account-commands.js';
 import { AuditChainBrokenError, registerAuditCommands } from './audit-commands.js';
-import { registerDatabaseCommands } from './db-commands.js';
+import { AuditHardeningError, registerDatabaseCommands } from './db-commands.js';
 import { DisclosureRefusedError, registerGapsCommand } from './gaps-commands.js';
 import { registerDemoCommands } from './demo-commands.js';
 import { ImportFileError, ImportRefusedError, registerImportCommands } from './import-commands.js';
@@ -26,7 +26,7 @@ export class UsageError extends Error {
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Errors whose message is complete for an operator: printed as one line, no stack. */
-const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError, ExportWriteError, AuditChainBrokenError, ImportFileError, ImportRefusedError, DisclosureRefusedError];
+const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError, ExportWriteError, AuditChainBrokenError, AuditHardeningError, ImportFileError, ImportRefusedError, DisclosureRefusedError];
 
 export function buildProgram(): Command {
   const program = new Command('ntg')

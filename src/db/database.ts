@@ -6,6 +6,7 @@ import { redactUrl } from '../config.js';
 import type { Schema } from './schema.js';
 import type { BulkSession } from './bulk.js';
 import { kyselyBulkTransaction, postgresBulkTransaction } from './bulk.js';
+import { auditKey, useAuditKey } from '../auth/audit-key.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -29,10 +30,15 @@ export class DatabaseOpenError extends Error {
   }
 }
 
-/** PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite in the data folder. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'databasePoolMax' | 'dataDir'>): Promise<Database> {
-  if (config.databaseUrl) return openPostgres(config.databaseUrl, config.databasePoolMax);
-  return openPGlite(join(config.dataDir, 'pglite'));
+/**
+ * PostgreSQL when DATABASE_URL is set, otherwise the embedded PGlite in the data folder. Whatever
+ * opens the service's database this way (the service, every command) keeps the audit log with the
+ * configured audit key, read only when an entry is first written or verified.
+ */
+export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'databasePoolMax' | 'dataDir'> & Partial<Pick<Config, 'auditKey'>>): Promise<Database> {
+  const database = config.databaseUrl ? await openPostgres(config.databaseUrl, config.databasePoolMax) : await openPGlite(join(config.dataDir, 'pglite'));
+  useAuditKey(database.db, () => auditKey({ auditKey: config.auditKey, dataDir: config.dataDir }));
+  return database;
 }
 
 export async function openPostgres(url: string, poolMax = 10): Promise<Database> {

@@ -5,6 +5,7 @@ import { openPGlite, openPostgres } from '../../src/db/database.js';
 import { redactUrl } from '../../src/config.js';
 import { readFile } from 'node:fs/promises';
 import { inject } from 'vitest';
+import { auditKeyFrom, useAuditKey } from '../../src/auth/audit-key.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,7 +38,16 @@ export interface TestDatabase extends Database {
   dispose(): Promise<void>;
 }
 
+/** The audit key of every test database, as NTG_AUDIT_KEY would give it to the service. */
+export const testAuditKey = auditKeyFrom('a test audit key of at least thirty-two characters');
+
 export async function createTestDatabase(engine: Engine): Promise<TestDatabase> {
+  const database = await openTestDatabase(engine);
+  useAuditKey(database.db, testAuditKey);
+  return database;
+}
+
+async function openTestDatabase(engine: Engine): Promise<TestDatabase> {
   if (engine === 'pglite') {
     const database = await openPGlite(null, await pgliteTemplate());
     return { ...database, dispose: () => database.close() };

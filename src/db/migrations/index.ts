@@ -8,6 +8,7 @@ import * as childRecords from './0006-child-records.js';
 import * as publishedStatistics from './0007-published-statistics.js';
 import * as turnTheCurvePlans from './0008-turn-the-curve-plans.js';
 import * as consentedAccess from './0009-consented-access.js';
+import * as auditProtection from './0010-audit-protection.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007-published-statistics': publishedStatistics,
   '0008-turn-the-curve-plans': turnTheCurvePlans,
   '0009-consented-access': consentedAccess,
+  '0010-audit-protection': auditProtection,
 };
