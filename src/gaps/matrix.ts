@@ -58,16 +58,24 @@ export interface GapCell {
   /** Why the comparator has no value when it is a published figure ('england'): no equivalent statistic, none loaded, or the symbol published. */
   comparator_note: string | null;
   /**
-   * Why the cell is withheld: which side (group or comparator) and what was small (children, those
-   * meeting or missing the outcome, events), e.g. `group-few-children`; null when shown.
+   * Why the cell is withheld: which side (group or comparator) and what was small (its children, or
+   * those meeting or missing the outcome, or its events), e.g. `group-few-children`; null when shown.
    */
   suppressed_reason: SuppressedReason | null;
 }
 
-export type SuppressedReason = `${'group' | 'comparator'}-${WithheldBecause}`;
+/**
+ * The side that was small and whether its children or those with the outcome were few. Whether few
+ * met or few missed a yes/no outcome is not said: that would tell the viewer which it is.
+ */
+export type SuppressedReason = `${'group' | 'comparator'}-${'few-children' | 'few-with-outcome'}`;
 export const suppressedReasons: readonly SuppressedReason[] = (['group', 'comparator'] as const).flatMap((sideName) =>
-  (['few-children', 'few-meeting', 'few-missing', 'few-events'] as const).map((because): SuppressedReason => `${sideName}-${because}`),
+  (['few-children', 'few-with-outcome'] as const).map((because): SuppressedReason => `${sideName}-${because}`),
 );
+
+function reasonOf(sideName: 'group' | 'comparator', because: WithheldBecause): SuppressedReason {
+  return `${sideName}-${because === 'few-children' ? 'few-children' : 'few-with-outcome'}`;
+}
 
 export interface GapMatrixRequest {
   groups: readonly GroupSpec[];
@@ -283,7 +291,7 @@ function yearPoint(measure: MeasureDefinition, comparator: Comparator, suppress:
   // Every figure a suppressed viewer sees is made from the released (rounded) sides alone.
   const groupSide = released(measure, inside);
   const comparatorSide = published === null ? released(measure, against) : { side: noChildren, withheld: null };
-  const withheld: SuppressedReason | null = groupSide.withheld !== null ? `group-${groupSide.withheld}` : comparatorSide.withheld !== null ? `comparator-${comparatorSide.withheld}` : null;
+  const withheld = groupSide.withheld !== null ? reasonOf('group', groupSide.withheld) : comparatorSide.withheld !== null ? reasonOf('comparator', comparatorSide.withheld) : null;
   const unknownCount = discloseCount(unknown.n).shown ? roundToBase(unknown.n) : null;
   if (groupSide.side === null || comparatorSide.side === null) {
     return { estimate: { groupValue: null, comparatorValue: null, gap: null, lower: null, upper: null }, group: noChildren, comparator: noChildren, unknownCount, published, withheld };

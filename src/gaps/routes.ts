@@ -50,7 +50,7 @@ const gapCellSchema = {
     suppressed_reason: {
       type: ['string', 'null'],
       enum: [...suppressedReasons, null],
-      description: 'Why the cell is withheld: the side (group or comparator) and what was small (1 to 4 children, meeting or missing the outcome, or events); null when shown',
+      description: 'Why the cell is withheld: the side (group or comparator) and what was small (1 to 4 children, or 1 to 4 meeting or missing the outcome, or events, without saying which); null when shown',
     },
   },
 } as const;
