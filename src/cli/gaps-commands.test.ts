@@ -75,7 +75,7 @@ describe('ntg gaps', () => {
     expect((await runNtg(...args)).code).toBe(0);
     const refused = await runNtg(...args, '--suppress');
     expect(refused).toMatchObject({ code: 1, out: '' });
-    expect(refused.err).toMatch(/^ntg: refused with --suppress: groups of children NOT in a group/);
+    expect(refused.err).toMatch(/^ntg: refused with --suppress: figures for children who are not in a group/);
   });
 
   it('rounds with --suppress every count to 5 and makes the figures from the rounded counts', async () => {

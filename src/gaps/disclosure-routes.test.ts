@@ -69,7 +69,7 @@ describe.each(testEngines)('disclosure control through the routes on %s', (engin
   it('refuses a regional adviser "not in care" against all, with the reason, on the API, the pages and the downloads', async () => {
     const api = await get('adviser', `/api/v1/areas/${camden}/gaps?year=2023/24&${notInCare}`);
     expect(api.statusCode).toBe(403);
-    expect(api.json<{ message: string }>().message).toMatch(/NOT in a group.*by subtraction/);
+    expect(api.json<{ message: string }>().message).toMatch(/children who are not in a group.*by subtraction/);
     for (const url of [
       `/gaps/indicator?la=${camden}&${notInCare}`,
       `/gaps/indicator.csv?la=${camden}&${notInCare}`,

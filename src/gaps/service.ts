@@ -33,7 +33,7 @@ export class DifferencingRefused extends GapRequestError {
 }
 
 export const nonMembersRefusal =
-  'groups of children NOT in a group (":no") are shown only to people who may see the child-level records: beside "all children" such a group gives back the withheld figures of the group itself by subtraction. Ask for the group itself, against all other children, instead';
+  'figures for children who are not in a group are shown only to people who may see the child-level records: set beside all children, they would give back the withheld figures of the group itself by subtraction. Ask for the group itself, compared with all other children, instead';
 
 /** Refuses, for a viewer who may not see small numbers, any group that would let a withheld figure be worked out. */
 function checkDisclosure(groups: readonly GroupSpec[], suppress: boolean): void {
