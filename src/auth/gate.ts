@@ -159,7 +159,7 @@ function isMultipart(request: FastifyRequest): boolean {
  */
 function csrfTokenOf(request: FastifyRequest): string | undefined {
   const field = (request.body as Record<string, unknown> | null | undefined)?._csrf;
-  const value = typeof field === 'object' && field !== null && 'value' in field ? (field as { value: unknown }).value : field;
+  const value = typeof field === 'object' && field !== null && 'value' in field ? field.value : field;
   if (typeof value === 'string' && value !== '') return value;
   const header = request.headers['x-csrf-token'] ?? request.headers['csrf-token'];
   return typeof header === 'string' ? header : undefined;
