@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       oidc: undefined,
       pseudonymKey: undefined,
       chromiumPath: '/usr/bin/chromium',
+      readLimits: { maxUncompressedBytes: 2048 * 1_048_576, maxSharedStringsBytes: 200 * 1_048_576, maxCellCharacters: 100_000 },
     });
   });
 
@@ -44,6 +45,9 @@ describe('loadConfig', () => {
       NTG_DEMO_CHILDREN: '2000',
       NTG_PSEUDONYM_KEY: 'a-secret-of-at-least-thirty-two-characters',
       NTG_CHROMIUM_PATH: '/opt/chrome/chrome',
+      NTG_XLSX_MAX_UNCOMPRESSED_MB: '512',
+      NTG_XLSX_MAX_SHARED_STRINGS_MB: '64',
+      NTG_MAX_CELL_CHARACTERS: '5000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -62,6 +66,7 @@ describe('loadConfig', () => {
       oidc: { issuer: 'https://login.example.gov.uk/tenant/v2.0', clientId: 'ntg', clientSecret: 'client-secret', label: 'Example Council account' },
       pseudonymKey: 'a-secret-of-at-least-thirty-two-characters',
       chromiumPath: '/opt/chrome/chrome',
+      readLimits: { maxUncompressedBytes: 512 * 1_048_576, maxSharedStringsBytes: 64 * 1_048_576, maxCellCharacters: 5000 },
     });
   });
 

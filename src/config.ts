@@ -66,6 +66,9 @@ const environmentSchema = z.object({
   NTG_DEMO_CHILDREN: wholeNumber(100, 500_000, 'a whole number of children').default(60_000),
   NTG_CHROMIUM_PATH: z.string().trim().min(1, { error: 'the path of a Chromium or Chrome executable' }).default('/usr/bin/chromium'),
   NTG_PSEUDONYM_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
+  NTG_XLSX_MAX_UNCOMPRESSED_MB: wholeNumber(1, 65_536, 'a whole number of megabytes').default(2048),
+  NTG_XLSX_MAX_SHARED_STRINGS_MB: wholeNumber(1, 4096, 'a whole number of megabytes').default(200),
+  NTG_MAX_CELL_CHARACTERS: wholeNumber(100, 10_000_000, 'a whole number of characters').default(100_000),
 });
 
 /** Never repeated back in an error message. */
@@ -100,6 +103,18 @@ export interface Config {
   pseudonymKey: string | undefined;
   /** The Chromium that prints board reports as PDF. */
   chromiumPath: string;
+  /** How much an uploaded or imported file may hold once read: see src/ingest/workbook-guard.ts. */
+  readLimits: ReadLimits;
+}
+
+/** Caps applied while a file is read, so a small file cannot make the service hold gigabytes. */
+export interface ReadLimits {
+  /** An Excel workbook's parts together, unpacked. */
+  maxUncompressedBytes: number;
+  /** A workbook's shared strings, unpacked (held in memory while its sheet is read). */
+  maxSharedStringsBytes: number;
+  /** The longest value a cell (CSV or XLSX) may hold. */
+  maxCellCharacters: number;
 }
 
 export interface OidcConfig {
@@ -151,6 +166,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     oidc: oidcConfig(env),
     pseudonymKey: env.NTG_PSEUDONYM_KEY,
     chromiumPath: env.NTG_CHROMIUM_PATH,
+    readLimits: {
+      maxUncompressedBytes: env.NTG_XLSX_MAX_UNCOMPRESSED_MB * 1_048_576,
+      maxSharedStringsBytes: env.NTG_XLSX_MAX_SHARED_STRINGS_MB * 1_048_576,
+      maxCellCharacters: env.NTG_MAX_CELL_CHARACTERS,
+    },
   };
 }
 

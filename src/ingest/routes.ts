@@ -129,6 +129,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
         database,
         dataDir: config.dataDir,
         pseudonymKey: key,
+        readLimits: config.readLimits,
         onProgress: (update) => {
           if (progress !== undefined) running.set(progress, { ...update, phase: 'checking' });
         },
