@@ -189,6 +189,8 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
       localCell(own?.group_lower, own?.suppressed),
       localCell(own?.group_upper, own?.suppressed),
       ...places.map((place) => publishedCell(place.points.get(year))),
+      // Where each published figure came from, beside it in every copy of the table.
+      ...places.map((place) => place.points.get(year)?.source_label ?? null),
     ];
   });
 
@@ -213,7 +215,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
     spec,
     table: {
       caption: `${group.label}: ${measure.label}, ${authorityName} against published figures`,
-      head: ['Academic year', authorityName, `${authorityName}: lower 95% limit`, `${authorityName}: upper 95% limit`, ...places.map((place) => place.name)],
+      head: ['Academic year', authorityName, `${authorityName}: lower 95% limit`, `${authorityName}: upper 95% limit`, ...places.map((place) => place.name), ...places.map((place) => `${place.name}: source`)],
       rows,
       rowHeaders: true,
     },

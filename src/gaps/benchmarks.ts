@@ -32,6 +32,8 @@ export interface BenchmarkPoint {
   dataset_title: string;
   /** Provenance in words: national or an authority's own file, the file, its batch, who loaded it and when. */
   source: string;
+  /** The same, short enough for a table cell: the file and its batch, and whose it is. */
+  source_label: string;
 }
 
 /**
@@ -70,6 +72,11 @@ function provenance(row: ProvenanceRow): string {
   const when = new Date(row.finished_at).toISOString().slice(0, 16).replace('T', ' ');
   const whose = row.owner === null ? 'National statistics' : `${localAuthorityByGss(row.owner)?.name ?? row.owner}’s own file (chosen for this view)`;
   return `${whose}: “${row.title}” (${row.data_file_name}, batch ${String(row.batch_id)}), loaded ${when} UTC by ${row.uploaded_by_label}`;
+}
+
+/** Provenance short enough for a table cell. */
+function provenanceLabel(row: ProvenanceRow): string {
+  return `${row.data_file_name} (batch ${String(row.batch_id)}, ${row.owner === null ? 'national' : `${localAuthorityByGss(row.owner)?.name ?? row.owner}’s own`})`;
 }
 
 /** The statistics files an authority loaded for itself, newest first, for choosing one. */
@@ -193,6 +200,7 @@ export async function readBenchmarks(db: Kysely<Schema>, request: BenchmarkReque
     loadedAt: number;
     title: string;
     source: string;
+    sourceLabel: string;
     year: number;
     level: BenchmarkLevel;
     areaCode: string;
@@ -217,6 +225,7 @@ export async function readBenchmarks(db: Kysely<Schema>, request: BenchmarkReque
         loadedAt: new Date(row.loaded_at).getTime(),
         title: row.title,
         source: provenance(row),
+        sourceLabel: provenanceLabel(row),
         year: row.start_year,
         level: row.geographic_level as BenchmarkLevel,
         areaCode: row.area_code,
@@ -249,6 +258,7 @@ export async function readBenchmarks(db: Kysely<Schema>, request: BenchmarkReque
           published_indicator: equivalent.indicator,
           dataset_title: row.title,
           source: row.source,
+          source_label: row.sourceLabel,
         };
         // Latest loaded first (the dataset id breaks a tie of load times), then preference, then row.
         const rank: [number, number, number, number] = [-row.loadedAt, -row.datasetId, preference, row.rowNumber];
