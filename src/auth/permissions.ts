@@ -48,8 +48,8 @@ export type Scope = (typeof scopes)[number];
 export type RoutePermission = 'public' | 'session' | 'signed-in' | Action;
 
 export const roleDescriptions: Record<Role, string> = {
-  'platform-admin': 'Runs the service: manages organisations and accounts everywhere. Sees no child-level data.',
-  'national-moderator': 'The national team: moderates practice submissions and reads aggregates for England.',
+  'platform-admin': 'Runs the service: manages organisations and accounts everywhere, and may load national published statistics. Sees no child-level data.',
+  'national-moderator': 'The national team: moderates practice submissions, reads aggregates for England and loads the national published statistics every authority compares with.',
   'regional-adviser': 'Supports the authorities of one region: reads their aggregates, small numbers suppressed.',
   'authority-admin': 'Manages the accounts and roles of one local authority and reads its audit log.',
   analyst: 'A performance analyst of one local authority: loads data and reads its child-level records and gaps.',
