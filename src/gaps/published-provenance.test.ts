@@ -42,7 +42,7 @@ describe.each(testEngines)('published statistics others compare with, on %s', (e
   const englandCell = async (who: string, la: string, extra = '') => {
     const response = await agent(who).get(gapsUrl(la, extra));
     expect(response.statusCode, response.body).toBe(200);
-    return (response.json() as { cells: { comparator_value: number | null; comparator_source: string | null }[] }).cells[0]!;
+    return response.json<{ cells: { comparator_value: number | null; comparator_source: string | null }[] }>().cells[0]!;
   };
   const statisticsFiles = (data: string) => [
     { field: 'data', fileName: 'key_stage_2_forged.csv', content: data },
