@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       chromiumPath: '/usr/bin/chromium',
       auditKey: undefined,
       auditCheckpointMinutes: 60,
+      readLimits: { maxUncompressedBytes: 2048 * 1_048_576, maxSharedStringsBytes: 200 * 1_048_576, maxCellCharacters: 100_000 },
     });
   });
 
@@ -48,6 +49,9 @@ describe('loadConfig', () => {
       NTG_CHROMIUM_PATH: '/opt/chrome/chrome',
       NTG_AUDIT_KEY: 'another-secret-of-at-least-thirty-two-characters',
       NTG_AUDIT_CHECKPOINT_MINUTES: '15',
+      NTG_XLSX_MAX_UNCOMPRESSED_MB: '512',
+      NTG_XLSX_MAX_SHARED_STRINGS_MB: '64',
+      NTG_MAX_CELL_CHARACTERS: '5000',
     });
     expect(config).toEqual({
       port: 8080,
@@ -68,6 +72,7 @@ describe('loadConfig', () => {
       chromiumPath: '/opt/chrome/chrome',
       auditKey: 'another-secret-of-at-least-thirty-two-characters',
       auditCheckpointMinutes: 15,
+      readLimits: { maxUncompressedBytes: 512 * 1_048_576, maxSharedStringsBytes: 64 * 1_048_576, maxCellCharacters: 5000 },
     });
   });
 

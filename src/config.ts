@@ -68,6 +68,9 @@ const environmentSchema = z.object({
   NTG_PSEUDONYM_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
   NTG_AUDIT_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
   NTG_AUDIT_CHECKPOINT_MINUTES: wholeNumber(0, 10_080, 'a whole number of minutes').default(60),
+  NTG_XLSX_MAX_UNCOMPRESSED_MB: wholeNumber(1, 65_536, 'a whole number of megabytes').default(2048),
+  NTG_XLSX_MAX_SHARED_STRINGS_MB: wholeNumber(1, 4096, 'a whole number of megabytes').default(200),
+  NTG_MAX_CELL_CHARACTERS: wholeNumber(100, 10_000_000, 'a whole number of characters').default(100_000),
 });
 
 /** Never repeated back in an error message. */
@@ -106,6 +109,18 @@ export interface Config {
   auditKey: string | undefined;
   /** How often the service writes a signed checkpoint of the audit log to the data folder; 0 never. */
   auditCheckpointMinutes: number;
+  /** How much an uploaded or imported file may hold once read: see src/ingest/workbook-guard.ts. */
+  readLimits: ReadLimits;
+}
+
+/** Caps applied while a file is read, so a small file cannot make the service hold gigabytes. */
+export interface ReadLimits {
+  /** An Excel workbook's parts together, unpacked. */
+  maxUncompressedBytes: number;
+  /** A workbook's shared strings, unpacked (held in memory while its sheet is read). */
+  maxSharedStringsBytes: number;
+  /** The longest value a cell (CSV or XLSX) may hold. */
+  maxCellCharacters: number;
 }
 
 export interface OidcConfig {
@@ -159,6 +174,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     chromiumPath: env.NTG_CHROMIUM_PATH,
     auditKey: env.NTG_AUDIT_KEY,
     auditCheckpointMinutes: env.NTG_AUDIT_CHECKPOINT_MINUTES,
+    readLimits: {
+      maxUncompressedBytes: env.NTG_XLSX_MAX_UNCOMPRESSED_MB * 1_048_576,
+      maxSharedStringsBytes: env.NTG_XLSX_MAX_SHARED_STRINGS_MB * 1_048_576,
+      maxCellCharacters: env.NTG_MAX_CELL_CHARACTERS,
+    },
   };
 }
 

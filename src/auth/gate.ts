@@ -74,12 +74,17 @@ export async function setUpAccessControl(app: FastifyInstance, options: { databa
   await app.register(csrf, {
     cookieKey: options.https ? '__Host-ntg_csrf' : 'ntg_csrf',
     cookieOpts: { httpOnly: true, sameSite: 'lax', secure: options.https, path: '/', signed: false },
+    getToken: csrfTokenOf,
+  });
+  // Checked before the body is validated or handled. A multipart body is still unread at this
+  // point: its token is checked as the form streams in, before any file is written (see
+  // `uploadRefusal`, called by the upload handling in src/web/app.ts), and again once it is read.
+  app.addHook('preValidation', (request, reply, done) => {
+    if (!needsCsrfCheck(request) || isMultipart(request)) return done();
+    app.csrfProtection(request, reply, done);
   });
   app.addHook('preHandler', (request, reply, done) => {
-    const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
-    // A script holding a personal access token sends no cookies, so it cannot be forged cross-site.
-    const bearer = request.headers.authorization?.startsWith('Bearer ') ?? false;
-    if (!unsafe || bearer) return done();
+    if (!needsCsrfCheck(request) || !isMultipart(request)) return done();
     app.csrfProtection(request, reply, done);
   });
   const cookieName = sessionCookieName(options.https);
@@ -113,7 +118,9 @@ export async function setUpAccessControl(app: FastifyInstance, options: { databa
     request.viewer = user ? { signedIn: true, ...user } : anonymous;
   });
 
-  app.addHook('preHandler', async (request, reply) => {
+  // Before validation and before any body that is still streaming (a multipart upload) is read: a
+  // request that may not use the route is refused with nothing read from it and nothing written.
+  app.addHook('preValidation', async (request, reply) => {
     const permission = request.routeOptions.config.permission;
     if (permission === undefined || permission === 'public') return;
     const viewer = request.viewer;
@@ -133,6 +140,49 @@ export async function setUpAccessControl(app: FastifyInstance, options: { databa
     });
     return deny(request, reply);
   });
+}
+
+/** Unsafe methods need a CSRF token, except from a script holding a personal access token (it sends no cookies, so it cannot be forged cross-site). */
+function needsCsrfCheck(request: FastifyRequest): boolean {
+  const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(request.method);
+  const bearer = request.headers.authorization?.startsWith('Bearer ') ?? false;
+  return unsafe && !bearer;
+}
+
+function isMultipart(request: FastifyRequest): boolean {
+  return (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
+}
+
+/**
+ * The form's token: a field (a plain value, or while a multipart form is still streaming the field
+ * object read so far) or a header.
+ */
+function csrfTokenOf(request: FastifyRequest): string | undefined {
+  const field = (request.body as Record<string, unknown> | null | undefined)?._csrf;
+  const value = typeof field === 'object' && field !== null && 'value' in field ? field.value : field;
+  if (typeof value === 'string' && value !== '') return value;
+  const header = request.headers['x-csrf-token'] ?? request.headers['csrf-token'];
+  return typeof header === 'string' ? header : undefined;
+}
+
+/**
+ * Why a file arriving in a multipart request may not be stored, or undefined when it may: the
+ * request reached a route that needs a signed-in person who may use it (the gate has already said
+ * so), and a form's CSRF token came before the file. Called for each file before a byte of it is
+ * written, so a refused upload leaves nothing on disk.
+ */
+export function uploadRefusal(app: FastifyInstance, request: FastifyRequest): { statusCode: number; message: string } | undefined {
+  const permission = request.routeOptions.config?.permission;
+  if (permission === undefined || permission === 'public' || !request.viewer?.signedIn) {
+    return { statusCode: 403, message: 'Files can be uploaded only to a page that takes them, signed in.' };
+  }
+  if (!needsCsrfCheck(request)) return undefined;
+  let passed = false;
+  // csrfProtection is synchronous: it calls next when the token matches, else sends an error (not wanted here).
+  app.csrfProtection(request, { send: () => undefined } as unknown as FastifyReply, () => {
+    passed = true;
+  });
+  return passed ? undefined : { statusCode: 403, message: 'The form has expired or did not come from this service: go back, reload the page and choose the files again.' };
 }
 
 function askToSignIn(request: FastifyRequest, reply: FastifyReply) {

@@ -21,6 +21,7 @@ export const actions = [
   'aggregates:read',
   'child-records:read',
   'imports:write',
+  'statistics:publish',
   'assessments:read',
   'assessments:write',
   'plans:write',
@@ -47,8 +48,8 @@ export type Scope = (typeof scopes)[number];
 export type RoutePermission = 'public' | 'session' | 'signed-in' | Action;
 
 export const roleDescriptions: Record<Role, string> = {
-  'platform-admin': 'Runs the service: manages organisations and accounts everywhere. Sees no child-level data.',
-  'national-moderator': 'The national team: moderates practice submissions and reads aggregates for England.',
+  'platform-admin': 'Runs the service: manages organisations and accounts everywhere, and may load national published statistics. Sees no child-level data.',
+  'national-moderator': 'The national team: moderates practice submissions, reads aggregates for England and loads the national published statistics every authority compares with.',
   'regional-adviser': 'Supports the authorities of one region: reads their aggregates, small numbers suppressed.',
   'authority-admin': 'Manages the accounts and roles of one local authority and reads its audit log.',
   analyst: 'A performance analyst of one local authority: loads data and reads its child-level records and gaps.',
@@ -61,7 +62,8 @@ export const roleDescriptions: Record<Role, string> = {
 export const actionDescriptions: Record<Action, string> = {
   'aggregates:read': 'Read gaps, dashboards and other aggregate figures (small numbers suppressed unless the viewer may also read child-level records for that scope)',
   'child-records:read': 'Read records about individual children (every read is audited)',
-  'imports:write': 'Load child-level and published statistics files, and restore earlier imports',
+  'imports:write': 'Load child-level files and restore earlier imports; load published statistics as the authority’s own files, used only where it chooses them',
+  'statistics:publish': 'Load the published statistics every authority compares with (England, regions, other authorities)',
   'assessments:read': 'Read self-assessments and improvement plans',
   'assessments:write': 'Write self-assessments and the reality check',
   'plans:write': 'Write improvement and turn-the-curve plans',
@@ -73,8 +75,8 @@ export const actionDescriptions: Record<Action, string> = {
 };
 
 export const permissionTable: Record<Role, Partial<Record<Action, Scope>>> = {
-  'platform-admin': { 'users:manage': 'england', 'audit:read': 'england', 'platform:administer': 'england', 'aggregates:read': 'england' },
-  'national-moderator': { 'practice:moderate': 'england', 'practice:submit': 'england', 'aggregates:read': 'england', 'assessments:read': 'england' },
+  'platform-admin': { 'users:manage': 'england', 'audit:read': 'england', 'platform:administer': 'england', 'aggregates:read': 'england', 'statistics:publish': 'england' },
+  'national-moderator': { 'practice:moderate': 'england', 'practice:submit': 'england', 'aggregates:read': 'england', 'assessments:read': 'england', 'statistics:publish': 'england' },
   'regional-adviser': { 'aggregates:read': 'region', 'assessments:read': 'region', 'practice:submit': 'england' },
   'authority-admin': { 'users:manage': 'authority', 'audit:read': 'authority', 'aggregates:read': 'authority', 'assessments:read': 'authority' },
   analyst: {

@@ -59,6 +59,7 @@ describe('ntg gaps', () => {
         value_type: 'percentage',
         polarity: 'higher-is-better',
         comparator_note: null,
+        comparator_source: null,
         suppressed_reason: null,
       },
     ]);
@@ -87,7 +88,7 @@ describe('ntg gaps', () => {
   it('prints every group on every indicator as CSV and as a table', async () => {
     const csv = parse<Record<string, string>>((await runNtg('gaps', '--la', '202', '--format', 'csv')).out, { bom: true, columns: true });
     expect(csv).toHaveLength(13 * 12);
-    expect(Object.keys(csv[0]!)).toEqual(['group', 'group_label', 'indicator', 'outcome', 'year', 'group_count', 'group_value', 'group_lower', 'group_upper', 'comparator', 'comparator_count', 'comparator_value', 'comparator_lower', 'comparator_upper', 'gap', 'gap_lower', 'gap_upper', 'significant', 'trend', 'suppressed', 'unknown_count', 'value_type', 'polarity', 'comparator_note', 'suppressed_reason']);
+    expect(Object.keys(csv[0]!)).toEqual(['group', 'group_label', 'indicator', 'outcome', 'year', 'group_count', 'group_value', 'group_lower', 'group_upper', 'comparator', 'comparator_count', 'comparator_value', 'comparator_lower', 'comparator_upper', 'gap', 'gap_lower', 'gap_upper', 'significant', 'trend', 'suppressed', 'unknown_count', 'value_type', 'polarity', 'comparator_note', 'comparator_source', 'suppressed_reason']);
     const table = await runNtg('gaps', '--la', 'E09000007');
     expect(table.out).toContain('Gaps for E09000007, 2023/24: each group against all other children');
     expect(table.out).toMatch(/children-in-care\s+ks2_rwm_expected\s+30\.0\s+10\s+70\.0\s+20\s+-40\.0/);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { child, childCsv, testPseudonymKey } from '../../test/support/child-files.js';
 import { runNtg } from '../../test/support/cli.js';
+import { sharedStringsOf, workbookWith } from '../../test/support/workbooks.js';
 
 describe('ntg import children and ntg imports', () => {
   let folder: string;
@@ -40,6 +41,19 @@ describe('ntg import children and ntg imports', () => {
     expect(result.code).toBe(1);
     expect(result.err).toContain('ntg: Refused: nothing was loaded. 1 problem');
     expect(result.err).toContain('row 3, ks4_attainment8: "95", expected a number from 0 to 90, or blank');
+  });
+
+  it('refuses a small workbook that unpacks to an enormous value, within the operator’s caps', async () => {
+    const path = join(folder, 'bomb.xlsx');
+    writeFileSync(path, workbookWith(sharedStringsOf(['A'.repeat(20 * 1_048_576)])));
+    vi.stubEnv('NTG_MAX_CELL_CHARACTERS', '5000');
+    try {
+      const result = await runNtg('import', 'children', path, '--la', 'E09000007');
+      expect(result.code).toBe(1);
+      expect(result.err).toContain("the workbook's xl/sharedStrings.xml holds a value longer than 5,000 characters, the longest a cell may have");
+    } finally {
+      vi.stubEnv('NTG_MAX_CELL_CHARACTERS', '');
+    }
   });
 
   it('lists, shows and restores batches', async () => {

@@ -158,7 +158,7 @@ export function registerImportCommands(program: Command): Command {
         const started = Date.now();
         const result = await importChildFile(
           { path: file, fileName: basename(file), laCode, acceptValid: options.acceptValid === true, localColumns, sheet: options.sheet, actor: operator },
-          { database, dataDir: config.dataDir, pseudonymKey: key, onProgress: (update) => progress.update(update) },
+          { database, dataDir: config.dataDir, pseudonymKey: key, readLimits: config.readLimits, onProgress: (update) => progress.update(update) },
         );
         progress.done();
         const lines = describeLoad(result, laCode, (Date.now() - started) / 1000);

@@ -35,6 +35,8 @@ export function addStatisticsImportCommand(importGroup: Command): void {
           metaPath: options.meta,
           dataDir: config.dataDir,
           uploadedBy: { userId: null, label: operator, organisationId: null },
+          // The operator loads national figures, which every authority's comparators read.
+          ownerLaCode: null,
           acceptValid: options.acceptValid === true,
         }).catch((error: unknown) => {
           throw error instanceof FileChangedError ? new ImportFileError(error.message) : error;

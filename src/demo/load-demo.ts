@@ -61,6 +61,7 @@ export async function loadDemoData(database: Database, config: Config, log: (mes
   const years = Array.from({ length: demoYears }, (_, index) => lastYear - demoYears + 1 + index);
   await writeFile(dataPath, demoStatisticsData(years, { code: demoRegionCode, name: region?.name ?? 'Yorkshire and The Humber' }));
   await writeFile(metaPath, `${demoStatisticsMeta}\n`);
-  const statistics = await importStatistics(database.db, { dataPath, metaPath, dataDir: config.dataDir, uploadedBy: loader });
+  // National figures, as the national team would load them: every demo authority compares with them.
+  const statistics = await importStatistics(database.db, { dataPath, metaPath, dataDir: config.dataDir, uploadedBy: loader, ownerLaCode: null });
   if (statistics.outcome === 'rejected') throw new Error(`the demo statistics did not load: ${JSON.stringify(statistics.problems.slice(0, 3))}`);
 }

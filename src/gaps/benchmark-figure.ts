@@ -6,7 +6,7 @@ import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.
 import { valueSymbols } from '../ingest/statistics/standard.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
-import type { BenchmarkPoint } from './benchmarks.js';
+import type { BenchmarkPoint, StatisticsSource } from './benchmarks.js';
 import { englandCode, readBenchmarks } from './benchmarks.js';
 import type { GapCell } from './matrix.js';
 import { publishedEquivalents } from './published-equivalents.js';
@@ -25,6 +25,8 @@ export interface BenchmarkFigureRequest {
   /** Other authorities to show (GSS codes), as the user chose them. */
   comparators?: readonly string[];
   localSeries: readonly LocalBenchmarkPoint[];
+  /** The national statistics (default), or a file of the authority's own that it chose. */
+  source?: StatisticsSource;
 }
 
 /**
@@ -91,7 +93,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
     indicators: [measure.name],
     groups: [group.id],
     places: { england: true, regions: region === undefined ? [] : [region.code], authorities: others },
-  });
+  }, request.source);
   const local = new Map(request.localSeries.flatMap((point) => {
     const year = parseAcademicYear(point.year);
     return year === undefined ? [] : [[year, point] as const];
@@ -187,13 +189,17 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
       localCell(own?.group_lower, own?.suppressed),
       localCell(own?.group_upper, own?.suppressed),
       ...places.map((place) => publishedCell(place.points.get(year))),
+      // Where each published figure came from, beside it in every copy of the table.
+      ...places.map((place) => place.points.get(year)?.source_label ?? null),
     ];
   });
 
   const transformations = [...new Set(shown.map((point) => publishedEquivalents[measure.name]!.find((equivalent) => equivalent.indicator === point.published_indicator)?.transformation?.description).filter((text) => text !== undefined))];
-  const sources = [...new Set(shown.map((point) => `${point.dataset_title} (${point.published_indicator})`))];
+  // Provenance of every published figure in the table: which file, whose, who loaded it and when.
+  const sources = [...new Set(shown.map((point) => `${point.area_name}: ${point.source} (${point.published_indicator})`))];
   const notes = [
-    `${places.map((place) => place.name).join(', ')}: published statistics for the same group, from ${sources.join('; ')}. They carry no confidence interval here.`,
+    `${places.map((place) => place.name).join(', ')}: published statistics for the same group. They carry no confidence interval here.`,
+    ...sources.map((source) => `Source of ${source}.`),
     ...transformations.map((text) => `Published on another scale and converted: ${text}.`),
     ...[...symbolsSeen].sort().map((symbol) => `${symbol}: ${symbol === 'c' ? 'withheld to protect individuals (here: fewer than 5 children in the group, or meeting or missing the outcome; published: suppressed)' : (valueSymbols[symbol] ?? 'no number published')}`),
     ...(rows.some((row) => row.slice(1).includes(null)) ? ['A blank cell: no figure for that year (none has been loaded, or the group had no child with a value).'] : []),
@@ -209,7 +215,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
     spec,
     table: {
       caption: `${group.label}: ${measure.label}, ${authorityName} against published figures`,
-      head: ['Academic year', authorityName, `${authorityName}: lower 95% limit`, `${authorityName}: upper 95% limit`, ...places.map((place) => place.name)],
+      head: ['Academic year', authorityName, `${authorityName}: lower 95% limit`, `${authorityName}: upper 95% limit`, ...places.map((place) => place.name), ...places.map((place) => `${place.name}: source`)],
       rows,
       rowHeaders: true,
     },

@@ -84,8 +84,12 @@ describe.each(testEngines)('published benchmarks on %s', (engine) => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const first = { published_indicator: 'pt_rwm_met_expected_standard', dataset_title: 'Key stage 2 attainment' };
-  const later = { published_indicator: 'pt_rwm_met_expected_standard', dataset_title: 'Key stage 2 attainment revised' };
+  const provenance = (title: string, fileName: string) => ({
+    source: expect.stringMatching(new RegExp(`^National statistics: “${title}” \\(${fileName}, batch \\d+\\), loaded [\\d :-]+ UTC by `)) as unknown,
+    source_label: expect.stringMatching(new RegExp(`^${fileName} \\(batch \\d+, national\\)$`)) as unknown,
+  });
+  const first = { published_indicator: 'pt_rwm_met_expected_standard', dataset_title: 'Key stage 2 attainment', ...provenance('Key stage 2 attainment', 'key_stage_2_attainment.csv') };
+  const later = { published_indicator: 'pt_rwm_met_expected_standard', dataset_title: 'Key stage 2 attainment revised', ...provenance('Key stage 2 attainment revised', 'key_stage_2_attainment_revised.csv') };
   const places = { england: true, regions: [yorkshire], authorities: [leeds, bradford] };
 
   it('reads a group’s figures for England, the region and authorities, the latest file winning and c kept as a status', async () => {
@@ -120,7 +124,7 @@ describe.each(testEngines)('published benchmarks on %s', (engine) => {
 
   it('gives the england comparator England’s figure, or the reason there is none', async () => {
     const lookup = await englandComparisons(database.db, ['ks2_rwm_expected', 'attendance_pct'], ['poorer-socio-economic-groups', 'young-carers']);
-    expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2023)).toEqual({ value: 47, count: 205100 });
+    expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2023)).toEqual({ value: 47, count: 205100, source: later.source });
     expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2021)).toEqual({ value: null, note: 'no published figure for this group in England in 2021/22 has been loaded' });
     expect(lookup('attendance_pct', 'poorer-socio-economic-groups', 2023)).toEqual({ value: null, note: 'no published statistic measures this indicator in the same way' });
     expect(lookup('ks2_rwm_expected', 'young-carers', 2023)).toEqual({ value: null, note: 'published statistics do not give this group as defined here' });
@@ -140,13 +144,23 @@ describe.each(testEngines)('published benchmarks on %s', (engine) => {
       expect(figure!.summary).toBe(
         'In 2023/24 children from poorer socio-economic groups here reached 41.3%, against 47% for the same group in England, 44% in Yorkshire and The Humber and Bradford’s is published as c (confidential: suppressed to protect individuals).',
       );
-      expect(figure!.table.head).toEqual(['Academic year', 'Leeds', 'Leeds: lower 95% limit', 'Leeds: upper 95% limit', 'England', 'Yorkshire and The Humber', 'Bradford']);
+      const places = ['England', 'Yorkshire and The Humber', 'Bradford'];
+      expect(figure!.table.head).toEqual(['Academic year', 'Leeds', 'Leeds: lower 95% limit', 'Leeds: upper 95% limit', ...places, ...places.map((place) => `${place}: source`)]);
+      // Each published figure with the file it came from beside it.
+      const firstFile = first.source_label;
+      const laterFile = later.source_label;
       expect(figure!.table.rows).toEqual([
-        ['2022/23', 40, 36.1, 44.2, 44, 42, null],
-        ['2023/24', 41.3, 37.3, 45.4, 47, 44, 'c'],
+        ['2022/23', 40, 36.1, 44.2, 44, 42, null, firstFile, firstFile, null],
+        ['2023/24', 41.3, 37.3, 45.4, 47, 44, 'c', laterFile, firstFile, firstFile],
       ]);
+      const sourceNote = (place: string, title: string, fileName: string) =>
+        expect.stringMatching(new RegExp(`^Source of ${place}: National statistics: “${title}” \\(${fileName}, batch \\d+\\), loaded [\\d :-]+ UTC by .+ \\(pt_rwm_met_expected_standard\\)\\.$`)) as unknown;
       expect(figure!.notes).toEqual([
-        'England, Yorkshire and The Humber, Bradford: published statistics for the same group, from Key stage 2 attainment (pt_rwm_met_expected_standard); Key stage 2 attainment revised (pt_rwm_met_expected_standard). They carry no confidence interval here.',
+        'England, Yorkshire and The Humber, Bradford: published statistics for the same group. They carry no confidence interval here.',
+        sourceNote('England', 'Key stage 2 attainment', 'key_stage_2_attainment.csv'),
+        sourceNote('England', 'Key stage 2 attainment revised', 'key_stage_2_attainment_revised.csv'),
+        sourceNote('Yorkshire and The Humber', 'Key stage 2 attainment', 'key_stage_2_attainment.csv'),
+        sourceNote('Bradford', 'Key stage 2 attainment', 'key_stage_2_attainment.csv'),
         'c: withheld to protect individuals (here: fewer than 5 children in the group, or meeting or missing the outcome; published: suppressed)',
         'A blank cell: no figure for that year (none has been loaded, or the group had no child with a value).',
       ]);

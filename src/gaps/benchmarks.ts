@@ -30,6 +30,86 @@ export interface BenchmarkPoint {
   /** Where it came from: the published indicator and the loaded file's title. */
   published_indicator: string;
   dataset_title: string;
+  /** Provenance in words: national or an authority's own file, the file, its batch, who loaded it and when. */
+  source: string;
+  /** The same, short enough for a table cell: the file and its batch, and whose it is. */
+  source_label: string;
+}
+
+/**
+ * Which loaded statistics comparators read. `national`: the files the national team (or the operator)
+ * loaded, everyone's default. `own`: one file an authority loaded for itself, read only for that
+ * authority and only when it is chosen (`statistics=` with the file's batch number).
+ */
+export type StatisticsSource = { kind: 'national' } | { kind: 'own'; laCode: string; batchId: string };
+export const nationalStatistics: StatisticsSource = { kind: 'national' };
+
+/** A source that does not exist for the authority asked about; the message says so without confirming another's. */
+export class StatisticsSourceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StatisticsSourceError';
+  }
+}
+
+export interface OwnStatisticsFile {
+  batchId: string;
+  title: string;
+  source: string;
+}
+
+interface ProvenanceRow {
+  title: string;
+  data_file_name: string;
+  batch_id: string | number;
+  uploaded_by_label: string;
+  finished_at: Date | string;
+  owner: string | null;
+}
+
+/** Provenance in words, as shown beside every comparator that reads the file. */
+function provenance(row: ProvenanceRow): string {
+  const when = new Date(row.finished_at).toISOString().slice(0, 16).replace('T', ' ');
+  const whose = row.owner === null ? 'National statistics' : `${localAuthorityByGss(row.owner)?.name ?? row.owner}’s own file (chosen for this view)`;
+  return `${whose}: “${row.title}” (${row.data_file_name}, batch ${String(row.batch_id)}), loaded ${when} UTC by ${row.uploaded_by_label}`;
+}
+
+/** Provenance short enough for a table cell. */
+function provenanceLabel(row: ProvenanceRow): string {
+  return `${row.data_file_name} (batch ${String(row.batch_id)}, ${row.owner === null ? 'national' : `${localAuthorityByGss(row.owner)?.name ?? row.owner}’s own`})`;
+}
+
+/** The statistics files an authority loaded for itself, newest first, for choosing one. */
+export async function ownStatisticsFiles(db: Kysely<Schema>, laCode: string): Promise<OwnStatisticsFile[]> {
+  const rows = await db
+    .selectFrom('statistics_dataset as d')
+    .innerJoin('import_batch as b', 'b.id', 'd.batch_id')
+    .select(['d.title', 'd.data_file_name', 'd.batch_id', 'b.uploaded_by_label', 'b.finished_at', 'b.la_code as owner'])
+    .where('b.kind', '=', 'statistics')
+    .where('b.la_code', '=', laCode)
+    .orderBy('b.id', 'desc')
+    .execute();
+  return rows.map((row) => ({ batchId: String(row.batch_id), title: row.title, source: provenance(row) }));
+}
+
+/**
+ * The source a request names for an authority: none, the national files; a batch number, that
+ * authority's own file. Another authority's file is answered exactly like one that does not exist.
+ */
+export async function statisticsSourceFor(db: Kysely<Schema>, laCode: string, batchId: string | undefined): Promise<StatisticsSource> {
+  if (batchId === undefined || batchId === '' || batchId === 'national') return nationalStatistics;
+  const notOne = new StatisticsSourceError(`statistics: "${batchId}" is not a published statistics file of ${localAuthorityByGss(laCode)?.name ?? laCode}'s own (leave it out for the national figures)`);
+  if (!/^\d{1,18}$/.test(batchId)) throw notOne;
+  const found = await db
+    .selectFrom('statistics_dataset as d')
+    .innerJoin('import_batch as b', 'b.id', 'd.batch_id')
+    .select('d.batch_id')
+    .where('d.batch_id', '=', batchId)
+    .where('b.kind', '=', 'statistics')
+    .where('b.la_code', '=', laCode)
+    .executeTakeFirst();
+  if (found === undefined) throw notOne;
+  return { kind: 'own', laCode, batchId: String(found.batch_id) };
 }
 
 export interface BenchmarkPlaces {
@@ -86,7 +166,7 @@ const levelOrder: readonly BenchmarkLevel[] = ['National', 'Regional', 'Local au
  * listed for the measure, then the first row. Symbols are kept as the status with no value, never
  * turned into zero.
  */
-export async function readBenchmarks(db: Kysely<Schema>, request: BenchmarkRequest): Promise<BenchmarkPoint[]> {
+export async function readBenchmarks(db: Kysely<Schema>, request: BenchmarkRequest, source: StatisticsSource = nationalStatistics): Promise<BenchmarkPoint[]> {
   const names = publishedIndicatorNames(request.indicators);
   const groups = request.groups.filter((group) => group === null || Object.hasOwn(publishedGroupValues, group));
   const taggedGroups = [...new Set(groups.flatMap((group) => (group === null ? [] : [taggedGroupOf(group)])))];
@@ -97,7 +177,11 @@ export async function readBenchmarks(db: Kysely<Schema>, request: BenchmarkReque
   const rows = await db
     .selectFrom('statistics_observation as o')
     .innerJoin('statistics_dataset as d', 'd.id', 'o.dataset_id')
+    .innerJoin('import_batch as b', 'b.id', 'd.batch_id')
     .select(['o.dataset_id', 'o.row_number', 'o.indicator', 'o.start_year', 'o.geographic_level', 'o.area_code', 'o.filters', 'o.value', 'o.status', 'd.title', 'd.filters as dataset_filters', 'd.loaded_at'])
+    .select(['d.data_file_name', 'd.batch_id', 'b.uploaded_by_label', 'b.finished_at', 'b.la_code as owner'])
+    // National files only, unless an authority chose one of its own: then only that file.
+    .where((eb) => (source.kind === 'national' ? eb('b.la_code', 'is', null) : eb.and([eb('d.batch_id', '=', source.batchId), eb('b.la_code', '=', source.laCode)])))
     .where('o.indicator', 'in', names)
     .where((eb) => eb.or([...(taggedGroups.length > 0 ? [eb('o.group_id', 'in', taggedGroups)] : []), ...(wantsAllChildren ? [eb('o.group_id', 'is', null)] : [])]))
     .where((eb) =>
@@ -115,6 +199,8 @@ export async function readBenchmarks(db: Kysely<Schema>, request: BenchmarkReque
     rowNumber: number;
     loadedAt: number;
     title: string;
+    source: string;
+    sourceLabel: string;
     year: number;
     level: BenchmarkLevel;
     areaCode: string;
@@ -138,6 +224,8 @@ export async function readBenchmarks(db: Kysely<Schema>, request: BenchmarkReque
         rowNumber: row.row_number,
         loadedAt: new Date(row.loaded_at).getTime(),
         title: row.title,
+        source: provenance(row),
+        sourceLabel: provenanceLabel(row),
         year: row.start_year,
         level: row.geographic_level as BenchmarkLevel,
         areaCode: row.area_code,
@@ -169,6 +257,8 @@ export async function readBenchmarks(db: Kysely<Schema>, request: BenchmarkReque
           count: count?.value ?? null,
           published_indicator: equivalent.indicator,
           dataset_title: row.title,
+          source: row.source,
+          source_label: row.sourceLabel,
         };
         // Latest loaded first (the dataset id breaks a tie of load times), then preference, then row.
         const rank: [number, number, number, number] = [-row.loadedAt, -row.datasetId, preference, row.rowNumber];
@@ -195,15 +285,18 @@ function compareRanks(a: readonly number[], b: readonly number[]): number {
   return 0;
 }
 
-/** Whether any published figure with an equivalent among our measures is loaded for England: the 'england' comparator has something to show. */
-export async function publishedBenchmarksLoaded(db: Kysely<Schema>): Promise<boolean> {
+/** Whether any published figure with an equivalent among our measures is loaded for England in the source: the 'england' comparator has something to show. */
+export async function publishedBenchmarksLoaded(db: Kysely<Schema>, source: StatisticsSource = nationalStatistics): Promise<boolean> {
   const figures = Object.values(publishedEquivalents).flatMap((equivalents) => equivalents.map((equivalent) => equivalent.indicator));
   const found = await db
-    .selectFrom('statistics_observation')
-    .select('indicator')
-    .where('indicator', 'in', figures)
-    .where('geographic_level', '=', 'National')
-    .where('area_code', '=', englandCode)
+    .selectFrom('statistics_observation as o')
+    .innerJoin('statistics_dataset as d', 'd.id', 'o.dataset_id')
+    .innerJoin('import_batch as b', 'b.id', 'd.batch_id')
+    .select('o.indicator')
+    .where((eb) => (source.kind === 'national' ? eb('b.la_code', 'is', null) : eb.and([eb('d.batch_id', '=', source.batchId), eb('b.la_code', '=', source.laCode)])))
+    .where('o.indicator', 'in', figures)
+    .where('o.geographic_level', '=', 'National')
+    .where('o.area_code', '=', englandCode)
     .limit(1)
     .executeTakeFirst();
   return found !== undefined;
@@ -213,15 +306,15 @@ export async function publishedBenchmarksLoaded(db: Kysely<Schema>): Promise<boo
  * The same group's published England figure for each measure and year, for the gap matrix's
  * 'england' comparator, with the reason in words when there is none.
  */
-export async function englandComparisons(db: Kysely<Schema>, indicators: readonly string[], groups: readonly string[]): Promise<PublishedLookup> {
-  const points = await readBenchmarks(db, { indicators, groups, places: { england: true } });
+export async function englandComparisons(db: Kysely<Schema>, indicators: readonly string[], groups: readonly string[], source: StatisticsSource = nationalStatistics): Promise<PublishedLookup> {
+  const points = await readBenchmarks(db, { indicators, groups, places: { england: true } }, source);
   const byKey = new Map(points.map((point) => [`${point.indicator}|${point.group}|${point.year}`, point]));
   return (indicator, group, year) => {
     if (!Object.hasOwn(publishedEquivalents, indicator)) return { value: null, note: 'no published statistic measures this indicator in the same way' };
     if (!Object.hasOwn(publishedGroupValues, group)) return { value: null, note: 'published statistics do not give this group as defined here' };
     const point = byKey.get(`${indicator}|${group}|${year}`);
     if (point === undefined) return { value: null, note: `no published figure for this group in England in ${formatAcademicYear(year)} has been loaded` };
-    if (point.value === null) return { value: null, note: `England’s figure is published as ${point.status}: ${valueSymbols[point.status] ?? 'no number'}` };
-    return { value: point.value, count: point.count };
+    if (point.value === null) return { value: null, note: `England’s figure is published as ${point.status}: ${valueSymbols[point.status] ?? 'no number'}`, source: point.source };
+    return { value: point.value, count: point.count, source: point.source };
   };
 }

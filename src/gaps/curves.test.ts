@@ -28,6 +28,7 @@ function cell(overrides: Partial<GapCell>): GapCell {
     value_type: 'percentage',
     polarity: 'higher-is-better',
     comparator_note: null,
+    comparator_source: null,
     suppressed_reason: null,
     ...overrides,
   };

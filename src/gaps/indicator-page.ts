@@ -12,6 +12,8 @@ import { chartColours } from '../web/charts.js';
 import { figureFile, isFigureFormat } from '../web/figure-downloads.js';
 import { presentFigure } from '../web/figure-view.js';
 import { benchmarkFigure } from './benchmark-figure.js';
+import { StatisticsSourceError, statisticsSourceFor } from './benchmarks.js';
+import type { StatisticsSource } from './benchmarks.js';
 import type { GapCell } from './matrix.js';
 import { listPlans } from './plans/store.js';
 import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
@@ -39,6 +41,8 @@ export interface IndicatorSeries {
   readonly query: string;
   /** Authorities (GSS codes) the viewer chose to compare with, from `compare`. */
   readonly compareWith: readonly string[];
+  /** Where published figures come from: the national statistics, or a file of the authority's own it chose (`statistics`). */
+  readonly source: StatisticsSource;
 }
 
 /** A figure of the indicator page, or undefined when it has nothing to show for this series. */
@@ -201,7 +205,7 @@ function gapFigure({ cells, latest, measure, authorityName, suppress }: Indicato
  */
 /** Against England, the region and the authorities the viewer chose to compare with (`compare`), when published statistics are loaded. */
 const benchmarksFigure: IndicatorFigure = (series) =>
-  benchmarkFigure(series.db, { laCode: series.laCode, indicator: series.measure.name, group: series.latest.group, comparators: series.compareWith, localSeries: series.cells });
+  benchmarkFigure(series.db, { laCode: series.laCode, indicator: series.measure.name, group: series.latest.group, comparators: series.compareWith, localSeries: series.cells, source: series.source });
 
 /** The authority's settings for this group in the latest year, with funnel-plot control limits. */
 const settingsFigure: IndicatorFigure = (series) =>
@@ -234,16 +238,18 @@ type LoadedSeries = { series: IndicatorSeries } | { problem: 'bad-request' | 're
  */
 async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Viewer): Promise<LoadedSeries> {
   // A parameter given twice arrives as a list; these take one value.
-  const [la, indicator, group, comparator] = ['la', 'indicator', 'group', 'comparator'].map((name) => (typeof params[name] === 'string' ? params[name] : undefined));
+  const [la, indicator, group, comparator, statistics] = ['la', 'indicator', 'group', 'comparator', 'statistics'].map((name) => (typeof params[name] === 'string' ? params[name] : undefined));
   const laCode = la?.toUpperCase() ?? '';
   if (!mayReadAggregates(viewer, laCode) || !indicator || !group) return { problem: 'not-found' };
   const suppress = !seesSmallNumbers(viewer, { laCode });
   let cells: GapCell[];
+  let source: StatisticsSource;
   try {
-    cells = await gapSeriesFor(db, { laCode, indicator, group, comparator, suppress });
+    source = await statisticsSourceFor(db, laCode, statistics);
+    cells = await gapSeriesFor(db, { laCode, indicator, group, comparator, statistics: source.kind === 'own' ? source.batchId : undefined, suppress });
   } catch (error) {
     if (error instanceof DifferencingRefused) return { problem: 'refused', message: error.message };
-    if (error instanceof GapRequestError) return { problem: 'bad-request', message: error.message };
+    if (error instanceof GapRequestError || error instanceof StatisticsSourceError) return { problem: 'bad-request', message: error.message };
     throw error;
   }
   const latest = cells.at(-1);
@@ -265,7 +271,8 @@ async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Vi
       suppress,
       params,
       compareWith,
-      query: pageQuery(params, { la: laCode, indicator: measure.name, group: latest.group, comparator: latest.comparator }),
+      source,
+      query: pageQuery(params, { la: laCode, indicator: measure.name, group: latest.group, comparator: latest.comparator, ...(source.kind === 'own' ? { statistics: source.batchId } : {}) }),
     },
   };
 }
@@ -317,6 +324,7 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
       mayStartPlan: mayWritePlans(request.viewer, series.laCode),
       laCode: series.laCode,
       compareWith: series.compareWith,
+      statistics: series.source.kind === 'own' ? series.source.batchId : '',
       authoritiesToCompare: authoritiesToCompare(series.laCode),
       maxComparisons,
       pageTitle: `${latest.group_label}: ${series.measure.label}`,

@@ -15,7 +15,8 @@ export type Comparator = 'all-other' | 'all' | 'england';
 export const comparators: readonly Comparator[] = ['all-other', 'all', 'england'];
 
 /** A published figure to compare a group with: its value (and count, when published), or why there is none. */
-export type PublishedComparison = { value: number; count: number | null } | { value: null; note: string };
+/** A published figure (or why there is none), with its provenance in words when a file was read. */
+export type PublishedComparison = { value: number; count: number | null; source?: string } | { value: null; note: string; source?: string };
 
 /** The same group's published figure for an indicator (measure name), group id and academic year (start year). */
 export type PublishedLookup = (indicator: string, group: string, year: number) => PublishedComparison;
@@ -57,6 +58,8 @@ export interface GapCell {
   polarity: MeasureDefinition['polarity'];
   /** Why the comparator has no value when it is a published figure ('england'): no equivalent statistic, none loaded, or the symbol published. */
   comparator_note: string | null;
+  /** Where a published comparator ('england') came from: national or the authority's own file, the file, its batch, who loaded it and when. */
+  comparator_source: string | null;
   /**
    * Why the cell is withheld: which side (group or comparator) and what was small (its children, or
    * those meeting or missing the outcome, or its events), e.g. `group-few-children`; null when shown.
@@ -260,6 +263,7 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
           value_type: measure.type === 'binary' ? 'percentage' : 'mean',
           polarity: measure.polarity,
           comparator_note: point.published?.value === null ? point.published.note : null,
+          comparator_source: point.published?.source ?? null,
           suppressed_reason: point.withheld,
         });
       }

@@ -8,7 +8,8 @@ import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import type { Comparator, GapCell } from './matrix.js';
 import { comparators } from './matrix.js';
-import { publishedBenchmarksLoaded } from './benchmarks.js';
+import { StatisticsSourceError, ownStatisticsFiles, publishedBenchmarksLoaded, statisticsSourceFor } from './benchmarks.js';
+import type { StatisticsSource } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
 import { curvesToTurn } from './curves.js';
 import { auditDataGaps } from './data-gaps.js';
@@ -23,6 +24,8 @@ interface MatrixQuery {
   la?: string;
   year?: string;
   comparator?: string;
+  /** An authority's own statistics file (batch number) to read England's figures from, instead of the national ones. */
+  statistics?: string;
   outcome?: string;
   significant?: string;
   trend?: string;
@@ -204,11 +207,20 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const onlyGroup = query.group ?? '';
     // The matrix and its table are the same for everyone asking the same question of the same data:
     // made once per version of the data (figures-cache.ts) and kept, so the page costs one small query.
-    const key = JSON.stringify(['matrix-page', authorities.map((la) => la.code), year ?? null, comparator, suppressed, query.outcome ?? '', query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
+    let source: StatisticsSource;
+    try {
+      source = await statisticsSourceFor(db, laCode, query.statistics);
+    } catch (error) {
+      if (error instanceof StatisticsSourceError) return reply.code(400).view('error.njk', { title: 'Check the address', message: error.message });
+      throw error;
+    }
+    const statistics = source.kind === 'own' ? source.batchId : '';
+    const key = JSON.stringify(['matrix-page', authorities.map((la) => la.code), year ?? null, comparator, statistics, suppressed, query.outcome ?? '', query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
     const matrix = await cachedFigures(db, laCode, key, async () => {
       // England is offered once published statistics with an equivalent of some indicator are loaded.
-      const englandAvailable = await publishedBenchmarksLoaded(db);
-      const answer = await gapsFor(db, { laCode, year, comparator, suppress: suppressed, extraGroups: added.ids });
+      const englandAvailable = await publishedBenchmarksLoaded(db, source);
+      const ownStatistics = await ownStatisticsFiles(db, laCode);
+      const answer = await gapsFor(db, { laCode, year, comparator, statistics: statistics || undefined, suppress: suppressed, extraGroups: added.ids });
       const indicators = measures.filter((measure) => !query.outcome || measure.outcome === query.outcome);
       const wanted = (cell: GapCell) =>
         (!query.significant || String(cell.significant === true) === (query.significant === 'yes' ? 'true' : 'false')) && (!query.trend || cell.trend === query.trend);
@@ -227,7 +239,11 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         year: answer.year === null ? null : formatAcademicYear(answer.year),
         years: answer.years.map(formatAcademicYear).reverse(),
         comparator,
-        englandAvailable: englandAvailable || comparator === 'england',
+        englandAvailable: englandAvailable || comparator === 'england' || ownStatistics.length > 0,
+        statistics,
+        ownStatistics,
+        // Provenance of every England figure shown: which file, who loaded it, when.
+        comparatorSources: [...new Set(answer.cells.flatMap((cell) => (cell.comparator_source === null ? [] : [cell.comparator_source])))],
         // Indicators no published statistic measures the same way: said once above the table, not in every cell.
         withoutEquivalent: comparator === 'england' ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
         groupsWithoutEquivalent: comparator === 'england' ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],

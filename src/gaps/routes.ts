@@ -15,6 +15,7 @@ interface GapsQuerystring {
   indicator?: string;
   group?: string;
   comparator?: string;
+  statistics?: string;
 }
 
 const nullableNumber = { type: ['number', 'null'] } as const;
@@ -47,6 +48,10 @@ const gapCellSchema = {
     value_type: { type: 'string', enum: ['percentage', 'mean'] },
     polarity: { type: 'string', enum: ['higher-is-better', 'lower-is-better'] },
     comparator_note: { type: ['string', 'null'], description: 'For england: why there is no comparator value (no published equivalent of the indicator or the group, no figure loaded for the year, or the symbol published)' },
+    comparator_source: {
+      type: ['string', 'null'],
+      description: 'For england: where the published figure came from (national statistics, or the authority’s own file when chosen with statistics=), the file, its batch, who loaded it and when; null for the other comparators',
+    },
     suppressed_reason: {
       type: ['string', 'null'],
       enum: [...suppressedReasons, null],
@@ -80,6 +85,11 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
               description:
                 'all-other: children known not to be in the group; all: every child; england: the same group in England from loaded published statistics, taken as fixed (the gap’s interval is the group’s own, shifted)',
             },
+            statistics: {
+              type: 'string',
+              description:
+                'With england: the batch number of a published statistics file this authority loaded for itself, read instead of the national statistics (which are read when it is left out). Another authority’s file is refused.',
+            },
           },
         },
         response: {
@@ -108,6 +118,7 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
           indicator: request.query.indicator,
           group: request.query.group,
           comparator: request.query.comparator,
+          statistics: request.query.statistics,
           suppress: !seesSmallNumbers(request.viewer, { laCode }),
         });
         if (answer.year === null) return problem(404, 'Not Found', `No child-level data has been loaded for ${laCode}.`);

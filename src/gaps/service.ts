@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { englandComparisons } from './benchmarks.js';
+import { StatisticsSourceError, englandComparisons, statisticsSourceFor } from './benchmarks.js';
+import type { StatisticsSource } from './benchmarks.js';
 import { cachedFigures } from './figures-cache.js';
 import type { GroupSpec } from './groups.js';
 import { asksForNonMembers, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
@@ -13,7 +14,7 @@ import { comparators, computeGapMatrix } from './matrix.js';
 /** A request that names something that does not exist; the message says which and what would do. */
 export class GapRequestError extends Error {
   constructor(
-    readonly field: 'indicator' | 'group' | 'comparator',
+    readonly field: 'indicator' | 'group' | 'comparator' | 'statistics',
     readonly problem: string,
   ) {
     super(`${field}: ${problem}`);
@@ -73,7 +74,19 @@ export interface GapQuery {
   /** Combinations shown after the 13 framework groups (when no single `group` is asked for). */
   extraGroups?: readonly string[] | undefined;
   comparator?: string | undefined;
+  /** The batch number of a published statistics file the authority loaded for itself, to read instead of the national files; absent for the national ones. */
+  statistics?: string | undefined;
   suppress: boolean;
+}
+
+/** The statistics source a query names, or a GapRequestError (another authority's file is answered as one that does not exist). */
+async function sourceOf(db: Kysely<Schema>, query: GapQuery): Promise<StatisticsSource> {
+  try {
+    return await statisticsSourceFor(db, query.laCode, query.statistics);
+  } catch (error) {
+    if (error instanceof StatisticsSourceError) throw new GapRequestError('statistics', error.message.replace(/^statistics: /, ''));
+    throw error;
+  }
 }
 
 export interface GapAnswer {
@@ -89,7 +102,7 @@ export interface GapAnswer {
  */
 export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
   checkDisclosure([...(query.group === undefined ? [] : [groupNamed(query.group)]), ...(query.extraGroups ?? []).map(groupNamed)], query.suppress);
-  const key = JSON.stringify(['matrix', query.year ?? null, query.indicator ?? null, query.group ?? null, query.extraGroups ?? [], query.comparator ?? null, query.suppress]);
+  const key = JSON.stringify(['matrix', query.year ?? null, query.indicator ?? null, query.group ?? null, query.extraGroups ?? [], query.comparator ?? null, query.statistics ?? null, query.suppress]);
   return cachedFigures(db, query.laCode, key, () => computeGaps(db, query));
 }
 
@@ -103,7 +116,8 @@ async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnsw
   const year = query.year ?? years.at(-1) ?? null;
   if (year === null) return { laCode: query.laCode, year: null, years, cells: [] };
   if (!aggregates.has(year)) return { laCode: query.laCode, year, years, cells: [] };
-  const published = comparator === 'england' ? await englandComparisons(db, indicators.map((measure) => measure.name), groups.map((group) => group.id)) : undefined;
+  const source = await sourceOf(db, query);
+  const published = comparator === 'england' ? await englandComparisons(db, indicators.map((measure) => measure.name), groups.map((group) => group.id), source) : undefined;
   const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, published, suppress: query.suppress });
   return { laCode: query.laCode, year, years, cells };
 }
@@ -111,7 +125,7 @@ async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnsw
 /** One group's gap on one indicator in every year the authority has, for the indicator page (kept like gapsFor's answer). */
 export async function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
   checkDisclosure([groupNamed(query.group)], query.suppress);
-  const key = JSON.stringify(['series', query.indicator, query.group, query.comparator ?? null, query.suppress]);
+  const key = JSON.stringify(['series', query.indicator, query.group, query.comparator ?? null, query.statistics ?? null, query.suppress]);
   return cachedFigures(db, query.laCode, key, () => computeGapSeries(db, query));
 }
 
@@ -121,7 +135,8 @@ async function computeGapSeries(db: Kysely<Schema>, query: GapQuery & { indicato
   const comparator = comparatorNamed(query.comparator);
   const onlyFrameworkGroups = group.terms.every((term) => term.dimension.kind === 'group');
   const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups ? { keepBits: frameworkGroupBits } : {});
-  const published = comparator === 'england' ? await englandComparisons(db, [measure.name], [group.id]) : undefined;
+  const source = await sourceOf(db, query);
+  const published = comparator === 'england' ? await englandComparisons(db, [measure.name], [group.id], source) : undefined;
   return computeGapMatrix(aggregates, { groups: [group], indicators: [measure], comparator, published, suppress: query.suppress });
 }
 
@@ -151,5 +166,6 @@ export const gapCellFields: readonly (keyof GapCell)[] = [
   'value_type',
   'polarity',
   'comparator_note',
+  'comparator_source',
   'suppressed_reason',
 ];

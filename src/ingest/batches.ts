@@ -51,8 +51,8 @@ export class BatchNotRestorableError extends Error {
 }
 
 /**
- * Which batches a caller may see: every one (the operator), or some authorities' child-level batches
- * together with every published-statistics batch (public data).
+ * Which batches a caller may see: every one (the operator), or some authorities' batches (child-level
+ * files and their own statistics files) together with every national published-statistics batch.
  */
 export type BatchReach = 'all' | readonly string[];
 
@@ -60,7 +60,8 @@ function baseQuery(db: Kysely<Schema>, reach: BatchReach) {
   let query = db.selectFrom('import_batch');
   if (reach !== 'all') {
     const codes = reach.length > 0 ? [...reach] : ['-'];
-    query = query.where((eb) => eb.or([eb('import_batch.la_code', 'in', codes), eb('import_batch.kind', '=', 'statistics')]));
+    // Another authority's own statistics files are its business: only national ones are shared.
+    query = query.where((eb) => eb.or([eb('import_batch.la_code', 'in', codes), eb.and([eb('import_batch.kind', '=', 'statistics'), eb('import_batch.la_code', 'is', null)])]));
   }
   return query
     .select([

@@ -7,7 +7,11 @@ import { registerIngestRoutes } from './routes.js';
 export const ingestCapability: Capability = {
   name: 'ingest',
   viewsDirectory: sourcePath('ingest', 'views'),
-  navigation: [{ text: 'Data', href: '/imports', order: 50, permission: 'imports:write' }],
+  navigation: [
+    { text: 'Data', href: '/imports', order: 50, permission: 'imports:write' },
+    // The national team loads the published statistics every authority compares with.
+    { text: 'National statistics', href: '/imports/statistics/national/new', order: 51, permission: 'statistics:publish' },
+  ],
   async afterMigrate(database, config) {
     await loadDemoData(database, config, (message) => process.stderr.write(`${message}\n`));
   },

@@ -3,6 +3,7 @@ import { AggregateAccumulator } from '../aggregates/accumulator.js';
 import { storeAccumulatedAggregates } from '../aggregates/rebuild.js';
 import { signatureOf } from '../aggregates/signature.js';
 import { appendAudit } from '../auth/audit.js';
+import type { ReadLimits } from '../config.js';
 import type { BulkColumn, BulkSession, BulkValue } from '../db/bulk.js';
 import type { Database } from '../db/database.js';
 import type { ChildRow, RowProblem } from './child-rows.js';
@@ -46,6 +47,8 @@ export interface ChildImportContext {
   dataDir: string;
   pseudonymKey: string;
   onProgress?: (progress: ImportProgress) => void;
+  /** Caps while reading the file (the operator's NTG_XLSX_* and NTG_MAX_CELL_CHARACTERS); the defaults when absent. */
+  readLimits?: ReadLimits;
 }
 
 export interface ChildImportResult {
@@ -256,7 +259,7 @@ async function loadRows(session: BulkSession, request: ChildImportRequest, conte
   const pseudonymise = pseudonymiser(context.pseudonymKey);
   const hasLocal = (request.localColumns ?? []).length > 0;
   const seen = new SeenChildren();
-  const source = readRows(request.path, { fileName: request.fileName, sheet: request.sheet });
+  const source = readRows(request.path, { fileName: request.fileName, sheet: request.sheet, limits: context.readLimits });
   let reader: ReturnType<typeof childRowReader> | undefined;
   const writer = session.rowWriter('child_record', recordColumns);
   try {

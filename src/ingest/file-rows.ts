@@ -2,6 +2,8 @@ import { createReadStream } from 'node:fs';
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
 import Papa from 'papaparse';
+import { WorkbookRefusedError, checkWorkbook, defaultWorkbookLimits } from './workbook-guard.js';
+import type { WorkbookLimits } from './workbook-guard.js';
 
 /** A file that cannot be read as rows at all; `row` says where reading stopped, when known. */
 export class FileReadError extends Error {
@@ -27,17 +29,21 @@ export interface RowSource {
   bytesRead(): number;
 }
 
-/** The largest single value accepted; a longer one is refused as a problem, not loaded. */
-export const maxFieldCharacters = 100_000;
+/** The largest single value accepted unless the operator sets another (NTG_MAX_CELL_CHARACTERS); a longer one is refused as a problem, not loaded. */
+export const maxFieldCharacters = defaultWorkbookLimits.maxCellCharacters;
 const batchRows = 2_000;
 
 export function isSpreadsheet(fileName: string): boolean {
   return /\.xlsx$/i.test(fileName);
 }
 
-/** Rows of a CSV (UTF-8, with or without BOM, LF or CRLF) or XLSX file, header first, streamed. */
-export function readRows(path: string, options: { fileName: string; sheet?: string | undefined }): RowSource {
-  return isSpreadsheet(options.fileName) ? readSpreadsheetRows(path, options.sheet) : readCsvRows(path);
+/**
+ * Rows of a CSV (UTF-8, with or without BOM, LF or CRLF) or XLSX file, header first, streamed.
+ * `limits`: the longest value, and how much a workbook may unpack to (see workbook-guard.ts).
+ */
+export function readRows(path: string, options: { fileName: string; sheet?: string | undefined; limits?: WorkbookLimits | undefined }): RowSource {
+  const limits = options.limits ?? defaultWorkbookLimits;
+  return isSpreadsheet(options.fileName) ? readSpreadsheetRows(path, options.sheet, limits) : readCsvRows(path, limits.maxCellCharacters);
 }
 
 /**
@@ -82,7 +88,7 @@ function countLines(text: string): number {
  * standard per second), bridged to batches: the parser pauses while the consumer works on a batch,
  * so memory holds at most one batch however large the file.
  */
-function readCsvRows(path: string): RowSource {
+function readCsvRows(path: string, maxCharacters: number): RowSource {
   const file = createReadStream(path, { highWaterMark: 1 << 20 });
   const batches = async function* (): AsyncGenerator<FileRow[]> {
     let pending: FileRow[] = [];
@@ -109,8 +115,8 @@ function readCsvRows(path: string): RowSource {
           failure = new FileReadError(`row ${rowNumber}: a quoted value is never closed (a quotation mark is missing)`, rowNumber);
           return parser.abort();
         }
-        if (values.some((value) => value.length > maxFieldCharacters)) {
-          failure = new FileReadError(`row ${rowNumber} is too long: a value may have at most ${maxFieldCharacters.toLocaleString('en-GB')} characters (is a quotation mark left open?)`, rowNumber);
+        if (values.some((value) => value.length > maxCharacters)) {
+          failure = new FileReadError(`row ${rowNumber} is too long: a value may have at most ${maxCharacters.toLocaleString('en-GB')} characters (is a quotation mark left open?)`, rowNumber);
           return parser.abort();
         }
         if (values.length === 1 && values[0] === '') return;
@@ -172,9 +178,16 @@ function readCsvRows(path: string): RowSource {
   return { batches: batches(), bytesRead: () => file.bytesRead };
 }
 
-function readSpreadsheetRows(path: string, sheet: string | undefined): RowSource {
+function readSpreadsheetRows(path: string, sheet: string | undefined, limits: WorkbookLimits): RowSource {
   let bytes = 0;
   const rows = async function* (): AsyncGenerator<FileRow[]> {
+    // Unpacked once, counting, before the reader sees it: a small file that unpacks to gigabytes stops here.
+    try {
+      await checkWorkbook(path, limits);
+    } catch (error) {
+      if (error instanceof WorkbookRefusedError) throw new FileReadError(error.message, 1);
+      throw error;
+    }
     const { default: ExcelJS } = await import('exceljs');
     const input = createReadStream(path);
     input.on('data', (chunk) => {
@@ -191,6 +204,10 @@ function readSpreadsheetRows(path: string, sheet: string | undefined): RowSource
         let batch: FileRow[] = [];
         for await (const row of worksheet as AsyncIterable<{ number: number; values: unknown[] }>) {
           const values = row.values.slice(1).map(cellText);
+          const long = values.findIndex((value) => value.length > limits.maxCellCharacters);
+          if (long >= 0) {
+            throw new FileReadError(`a cell in row ${row.number} column ${columnLetters(long + 1)} is longer than ${limits.maxCellCharacters.toLocaleString('en-GB')} characters, the longest a value may be`, row.number);
+          }
           if (row.number === 1) width = values.length;
           while (values.length < width) values.push('');
           if (values.every((value) => value === '')) continue;
@@ -212,6 +229,13 @@ function readSpreadsheetRows(path: string, sheet: string | undefined): RowSource
     throw new FileReadError(sheet === undefined ? 'the workbook has no sheets' : `the workbook has no sheet named "${sheet}" (it has: ${names.join(', ')})`);
   };
   return { batches: rows(), bytesRead: () => bytes };
+}
+
+/** A spreadsheet's name for a column: 1 is A, 27 is AA. */
+function columnLetters(column: number): string {
+  let letters = '';
+  for (let rest = column; rest > 0; rest = Math.floor((rest - 1) / 26)) letters = String.fromCharCode(65 + ((rest - 1) % 26)) + letters;
+  return letters;
 }
 
 /** A cell as the text a person sees: numbers as written, dates as YYYY-MM-DD, formulas by their result. */

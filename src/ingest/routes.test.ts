@@ -142,8 +142,9 @@ describe('loading files on the web', () => {
     const refusedPage = await agent('camden-analyst').get(String(refused.headers.location));
     expect(refusedPage.body).toContain('The file was refused: nothing was loaded');
     expect(refusedPage.body).toContain('invalid-data-set.meta.csv, row');
-    // Published statistics are public: every authority that loads data sees them in its history.
-    expect((await agent('hackney-analyst').get('/imports')).body).toContain('absence_school.csv');
+    // An analyst's statistics file is kept as the authority's own: another authority does not see it in its history.
+    expect((await agent('camden-analyst').get('/imports')).body).toContain('absence_school.csv');
+    expect((await agent('hackney-analyst').get('/imports')).body).not.toContain('absence_school.csv');
   });
 
   it('offers the templates to download', async () => {

@@ -15,9 +15,11 @@ import { formatAcademicYear, standardColumns } from './child-standard.js';
 import { MappingError, parseMapping } from './mapping.js';
 import type { LocalColumn } from './mapping.js';
 import { PseudonymKeyMissingError, pseudonymKey } from './pseudonym.js';
+import { formatProblem } from './statistics/problems.js';
 import { importStatistics } from './statistics/service.js';
 
 const writeImports = { permission: 'imports:write' } as const;
+const publishStatistics = { permission: 'statistics:publish' } as const;
 const shownProblems = 500;
 
 type SignedIn = Extract<Viewer, { signedIn: true }>;
@@ -129,6 +131,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
         database,
         dataDir: config.dataDir,
         pseudonymKey: key,
+        readLimits: config.readLimits,
         onProgress: (update) => {
           if (progress !== undefined) running.set(progress, { ...update, phase: 'checking' });
         },
@@ -142,41 +145,66 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     return reply.redirect(location, 303);
   });
 
-  async function statisticsPage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
+  /**
+   * Published statistics come in two kinds. National files, loaded by the national team, are what
+   * every authority's England, region and other-authority comparators read. An authority's analyst
+   * may load a file too, but it is kept as that authority's own: read only where the authority
+   * chooses it (`statistics=` on the gap pages), never by anyone else's comparators or its own default.
+   */
+  async function statisticsPage(request: FastifyRequest, reply: FastifyReply, national: boolean, extra: Record<string, unknown> = {}) {
     return reply.view('ingest/upload-statistics.njk', {
-      pageTitle: 'Load published statistics',
-      breadcrumbs: [{ text: 'Data', href: '/imports' }],
+      pageTitle: national ? 'Publish national statistics' : 'Load published statistics',
+      breadcrumbs: national ? [] : [{ text: 'Data', href: '/imports' }],
+      national,
+      action: national ? '/imports/statistics/national' : '/imports/statistics',
+      authorities: national ? [] : authoritiesOf(viewerOf(request)),
       limitMegabytes,
       ...extra,
     });
   }
 
-  app.get('/imports/statistics/new', { schema: { hide: true }, config: writeImports }, (request, reply) => statisticsPage(request, reply));
+  type StatisticsBody = { data?: UploadedFile | string; meta?: UploadedFile | string; accept_valid?: string; la?: string };
 
-  app.post<{ Body: { data?: UploadedFile | string; meta?: UploadedFile | string; accept_valid?: string } }>(
-    '/imports/statistics',
-    { schema: { hide: true }, config: writeImports },
-    async (request, reply) => {
-      const viewer = viewerOf(request);
-      const data = uploaded(request.body.data);
-      const meta = uploaded(request.body.meta);
-      const errors: { text: string; href: string }[] = [];
-      if (data === undefined) errors.push({ text: 'Choose the data file (CSV)', href: '#data' });
-      else if (!/\.csv$/i.test(data.filename)) errors.push({ text: `${data.filename} is not a CSV file`, href: '#data' });
-      if (meta === undefined) errors.push({ text: 'Choose the metadata file (CSV) that goes with the data file', href: '#meta' });
-      else if (!/\.csv$/i.test(meta.filename)) errors.push({ text: `${meta.filename} is not a CSV file`, href: '#meta' });
-      if (errors.length > 0 || data === undefined || meta === undefined) return statisticsPage(request, reply.code(400), { errors, errorSummaryShown: true });
-      const result = await importStatistics(db, {
-        dataPath: data.path,
-        metaPath: meta.path,
-        fileNames: { data: data.filename, meta: meta.filename },
-        dataDir: config.dataDir,
-        acceptValid: request.body.accept_valid === 'yes',
-        uploadedBy: { userId: viewer.userId, label: viewer.email, organisationId: viewer.memberships[0]?.organisationId ?? null },
+  async function loadStatistics(request: FastifyRequest<{ Body: StatisticsBody }>, reply: FastifyReply, national: boolean) {
+    const viewer = viewerOf(request);
+    const data = uploaded(request.body.data);
+    const meta = uploaded(request.body.meta);
+    const authorities = importReach(viewer);
+    const laCode = authorities.length === 1 ? authorities[0]! : (request.body.la ?? '');
+    const errors: { text: string; href: string }[] = [];
+    if (data === undefined) errors.push({ text: 'Choose the data file (CSV)', href: '#data' });
+    else if (!/\.csv$/i.test(data.filename)) errors.push({ text: `${data.filename} is not a CSV file`, href: '#data' });
+    if (meta === undefined) errors.push({ text: 'Choose the metadata file (CSV) that goes with the data file', href: '#meta' });
+    else if (!/\.csv$/i.test(meta.filename)) errors.push({ text: `${meta.filename} is not a CSV file`, href: '#meta' });
+    if (!national && !authorities.includes(laCode)) errors.push({ text: 'Choose the authority whose file it is', href: '#la' });
+    if (errors.length > 0 || data === undefined || meta === undefined) return statisticsPage(request, reply.code(400), national, { errors, errorSummaryShown: true });
+    const owner = national ? null : laCode;
+    const result = await importStatistics(db, {
+      dataPath: data.path,
+      metaPath: meta.path,
+      fileNames: { data: data.filename, meta: meta.filename },
+      dataDir: config.dataDir,
+      acceptValid: request.body.accept_valid === 'yes',
+      ownerLaCode: owner,
+      uploadedBy: {
+        userId: viewer.userId,
+        label: viewer.email,
+        organisationId: (owner === null ? viewer.memberships[0] : viewer.memberships.find((membership) => membership.laCode === owner))?.organisationId ?? null,
+      },
+    });
+    // The national team has no batch pages (they belong to authorities' data): the outcome is shown here.
+    if (national) {
+      return statisticsPage(request, reply.code(result.outcome === 'rejected' ? 400 : 200), true, {
+        result: { ...result, problems: result.problems.slice(0, 50).map((problem) => formatProblem(problem)) },
       });
-      return reply.redirect(`/imports/${result.batchId}?outcome=${result.outcome}`, 303);
-    },
-  );
+    }
+    return reply.redirect(`/imports/${result.batchId}?outcome=${result.outcome}`, 303);
+  }
+
+  app.get('/imports/statistics/new', { schema: { hide: true }, config: writeImports }, (request, reply) => statisticsPage(request, reply, false));
+  app.post<{ Body: StatisticsBody }>('/imports/statistics', { schema: { hide: true }, config: writeImports }, (request, reply) => loadStatistics(request, reply, false));
+  app.get('/imports/statistics/national/new', { schema: { hide: true }, config: publishStatistics }, (request, reply) => statisticsPage(request, reply, true));
+  app.post<{ Body: StatisticsBody }>('/imports/statistics/national', { schema: { hide: true }, config: publishStatistics }, (request, reply) => loadStatistics(request, reply, true));
 
   app.get<{ Params: { uploadId: string } }>('/imports/progress/:uploadId', { schema: { hide: true }, config: writeImports }, (request) => {
     const key = progressKey(viewerOf(request), request.params.uploadId);

@@ -1,7 +1,7 @@
 import formBody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { setUpErrorPages } from './errors.js';
 import { registerHealthRoute } from './health.js';
 import { registerHomeRoutes } from './home.js';
 import { setUpSecurityHeaders } from './security.js';
-import { setUpAccessControl } from '../auth/gate.js';
+import { setUpAccessControl, uploadRefusal } from '../auth/gate.js';
 import { setUpViews } from './views.js';
 
 /**
@@ -65,24 +65,41 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const uploadFolder = join(config.dataDir, 'uploads');
   const limitMegabytes = Math.round(config.uploadLimitBytes / 1_048_576);
   await app.register(multipart, {
-    // Fields and files land on request.body, so the CSRF check sees the form's token before any handler runs.
+    // Fields and files land on request.body, so handlers and the final CSRF check see the whole form.
     attachFieldsToBody: 'keyValues',
     throwFileSizeLimit: false,
     limits: { fileSize: config.uploadLimitBytes, files: 2, fields: 50 },
     async onFile(part) {
+      // The gate has already refused anyone who may not use the route (before this body was read);
+      // here the form's CSRF token, which must come before its files, is checked before a byte is written.
+      const refusal = uploadRefusal(app, this);
+      if (refusal !== undefined) throw Object.assign(new Error(refusal.message), { statusCode: refusal.statusCode });
       await mkdir(uploadFolder, { recursive: true, mode: 0o700 });
       const path = join(uploadFolder, randomUUID());
       (this.uploadedPaths ??= []).push(path);
       const file = createWriteStream(path, { mode: 0o600 });
-      await pipeline(part.file, file);
-      if (part.file.truncated) {
-        throw Object.assign(new Error(`${part.filename} is larger than the upload limit of ${limitMegabytes} MB. Load it with the command line (ntg import), or ask the operator to raise NTG_UPLOAD_LIMIT_MB.`), { statusCode: 413 });
+      try {
+        await pipeline(part.file, file);
+        if (part.file.truncated) {
+          throw Object.assign(new Error(`${part.filename} is larger than the upload limit of ${limitMegabytes} MB. Load it with the command line (ntg import), or ask the operator to raise NTG_UPLOAD_LIMIT_MB.`), { statusCode: 413 });
+        }
+      } catch (error) {
+        // A refused or broken upload leaves nothing behind, removed before the refusal is answered.
+        await rm(path, { force: true });
+        throw error;
       }
       part.value = { filename: part.filename, path, size: file.bytesWritten } satisfies UploadedFile;
     },
   });
-  app.addHook('onResponse', async (request) => {
+  const removeUploads = async (request: FastifyRequest) => {
     for (const path of request.uploadedPaths ?? []) await rm(path, { force: true });
+  };
+  app.addHook('onResponse', removeUploads);
+  // A client that goes away before the answer is sent gets no onResponse: remove its files then.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) void removeUploads(request);
+    });
   });
   const navigation = capabilities.flatMap((capability) => capability.navigation ?? []);
   setUpViews(app, {

@@ -9,6 +9,7 @@ import * as publishedStatistics from './0007-published-statistics.js';
 import * as turnTheCurvePlans from './0008-turn-the-curve-plans.js';
 import * as consentedAccess from './0009-consented-access.js';
 import * as auditProtection from './0010-audit-protection.js';
+import * as statisticsOwners from './0011-statistics-owners.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008-turn-the-curve-plans': turnTheCurvePlans,
   '0009-consented-access': consentedAccess,
   '0010-audit-protection': auditProtection,
+  '0011-statistics-owners': statisticsOwners,
 };

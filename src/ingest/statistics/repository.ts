@@ -20,14 +20,19 @@ export interface LoadedStatisticsBatch {
   details: Record<string, unknown>;
 }
 
-/** The earliest batch that loaded a statistics file with this combined hash, if any. */
-export async function findLoadedStatisticsBatch(db: Kysely<Schema>, sha256: string): Promise<LoadedStatisticsBatch | undefined> {
+/**
+ * The earliest batch that loaded a statistics file with this combined hash for the same owner (null:
+ * national), if any. Per owner, so an authority that loaded a file for itself first does not stop the
+ * national team loading the same file for everyone.
+ */
+export async function findLoadedStatisticsBatch(db: Kysely<Schema>, sha256: string, ownerLaCode: string | null): Promise<LoadedStatisticsBatch | undefined> {
   const found = await db
     .selectFrom('import_batch')
     .select(['id', 'file_name', 'uploaded_by_label', 'finished_at', 'rows_read', 'rows_loaded', 'rows_quarantined', 'problem_count', 'details'])
     .where('kind', '=', 'statistics')
     .where('outcome', '=', 'loaded')
     .where('sha256', '=', sha256)
+    .where((eb) => (ownerLaCode === null ? eb('la_code', 'is', null) : eb('la_code', '=', ownerLaCode)))
     .orderBy('id')
     .limit(1)
     .executeTakeFirst();
@@ -57,6 +62,8 @@ export async function lockStatisticsHash(db: Kysely<Schema>, sha256: string): Pr
 export interface NewStatisticsBatch {
   outcome: 'loaded' | 'rejected';
   fileName: string;
+  /** The authority whose own file it is; null for a national file. */
+  ownerLaCode: string | null;
   sha256: string;
   storedFile: string;
   byteSize: number;
@@ -76,7 +83,7 @@ export async function insertStatisticsBatch(db: Kysely<Schema>, batch: NewStatis
     .insertInto('import_batch')
     .values({
       kind: 'statistics',
-      la_code: null,
+      la_code: batch.ownerLaCode,
       organisation_id: batch.uploadedBy.organisationId,
       uploaded_by: batch.uploadedBy.userId,
       uploaded_by_label: batch.uploadedBy.label,

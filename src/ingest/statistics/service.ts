@@ -43,6 +43,13 @@ export interface StatisticsImportOptions {
   acceptValid?: boolean;
   /** The names the files had when they were chosen (an upload is kept under another name); default the paths' names. */
   fileNames?: { data: string; meta: string };
+  /**
+   * Whose file it is. Absent or null: a national file, which every authority's England, region and
+   * other-authority comparators read, so only the national team (`statistics:publish`) or the
+   * operator may load one. An authority's GSS code: that authority's own file, read only where the
+   * authority chooses it, never by anyone else's comparators or by its own default.
+   */
+  ownerLaCode?: string | null;
 }
 
 export interface StatisticsImportResult {
@@ -87,7 +94,8 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
   const [dataSha256, metaSha256] = await Promise.all([sha256OfFile(options.dataPath), sha256OfFile(options.metaPath)]);
   const sha256 = combinedSha256(dataSha256, metaSha256);
 
-  const earlier = await findLoadedStatisticsBatch(db, sha256);
+  const owner = options.ownerLaCode ?? null;
+  const earlier = await findLoadedStatisticsBatch(db, sha256, owner);
   if (earlier !== undefined) return duplicateOf(earlier);
 
   const [storedData, storedMeta, dataSize, metaSize] = await Promise.all([
@@ -105,6 +113,7 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
   const summary = check.summary.summary();
   const batch = {
     fileName: files.data,
+    ownerLaCode: owner,
     sha256,
     storedFile: storedData,
     byteSize: dataSize,
@@ -134,7 +143,7 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
       await insertStatisticsProblems(transaction, id, check.problems.kept);
       return id;
     });
-    await audit(db, options.uploadedBy, batchId, 'failure', { file: files.data, metaFile: files.meta, problemCount: check.problems.count });
+    await audit(db, options.uploadedBy, batchId, 'failure', { file: files.data, metaFile: files.meta, owner: owner ?? 'national', problemCount: check.problems.count }, owner);
     return {
       outcome: 'rejected',
       batchId,
@@ -151,7 +160,7 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
   const rowsQuarantined = check.rowsRead - check.rowsValid;
   const stored = await db.transaction().execute(async (transaction) => {
     await lockStatisticsHash(transaction, sha256);
-    const loadedMeanwhile = await findLoadedStatisticsBatch(transaction, sha256);
+    const loadedMeanwhile = await findLoadedStatisticsBatch(transaction, sha256, owner);
     if (loadedMeanwhile !== undefined) return { duplicate: loadedMeanwhile };
     const batchId = await insertStatisticsBatch(transaction, { ...batch, outcome: 'loaded', rowsLoaded: check.rowsValid, rowsQuarantined });
     await insertStatisticsProblems(transaction, batchId, check.problems.kept);
@@ -172,7 +181,7 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
   });
   if (stored.duplicate !== undefined) return duplicateOf(stored.duplicate);
 
-  await audit(db, options.uploadedBy, stored.batchId, 'success', { file: files.data, metaFile: files.meta, rowsLoaded: check.rowsValid, rowsQuarantined });
+  await audit(db, options.uploadedBy, stored.batchId, 'success', { file: files.data, metaFile: files.meta, owner: owner ?? 'national', rowsLoaded: check.rowsValid, rowsQuarantined }, owner);
   return {
     outcome: 'loaded',
     batchId: stored.batchId,
@@ -313,13 +322,14 @@ function duplicateOf(earlier: LoadedStatisticsBatch): StatisticsImportResult {
   };
 }
 
-async function audit(db: Kysely<Schema>, uploader: StatisticsUploader, batchId: string, outcome: 'success' | 'failure', details: Record<string, unknown>): Promise<void> {
+async function audit(db: Kysely<Schema>, uploader: StatisticsUploader, batchId: string, outcome: 'success' | 'failure', details: Record<string, unknown>, owner: string | null): Promise<void> {
   await appendAudit(db, {
     action: 'statistics-imported',
     outcome,
     actorUserId: uploader.userId,
     actorEmail: uploader.label,
     organisationId: uploader.organisationId,
+    laCode: owner ?? undefined,
     target: `import_batch ${batchId}`,
     details,
   });
