@@ -62,4 +62,11 @@ describe('readCsvRows', () => {
     const error = await readError(path);
     expect(error.expected).toMatch(/^well-formed CSV \(.*\); check the quoting near this line$/);
   });
+
+  it('stops at a row longer than the cap, naming the row, before holding the whole value', async () => {
+    const path = file('huge.csv', `a,b\n1,2\n3,${'x'.repeat(2_000_000)}\n5,6\n`);
+    const error = await readError(path);
+    expect(error.row).toBe(3);
+    expect(error.expected).toBe('a row of at most 1,000,000 characters; this one is longer, so the file was not read further');
+  });
 });

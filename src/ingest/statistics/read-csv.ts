@@ -26,13 +26,18 @@ export class CsvReadError extends Error {
   }
 }
 
+/** The most characters one record (row) of a published statistics file may hold: far beyond any real one. */
+export const defaultMaxRecordCharacters = 1_000_000;
+
 /**
  * The records of a CSV file, streamed so any size fits in memory. Blank lines come through as a
  * single empty value, so the row numbers stay those a spreadsheet shows. `hash`, when given, is
  * fed every byte read, so a caller can check the file is the one it hashed before.
  */
-export async function* readCsvRows(path: string, options: { hash?: Hash } = {}): AsyncGenerator<CsvRow> {
-  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: false });
+export async function* readCsvRows(path: string, options: { hash?: Hash; maxRecordCharacters?: number } = {}): AsyncGenerator<CsvRow> {
+  const maxRecordCharacters = options.maxRecordCharacters ?? defaultMaxRecordCharacters;
+  // A cap on one record's characters, so one enormous value cannot make the reader hold gigabytes.
+  const parser = parse({ bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: maxRecordCharacters });
   // pipeline destroys every stream when one fails, so an encoding error ends the iteration below.
   pipeline(createReadStream(path), new Utf8Guard(options.hash), parser, () => undefined);
   let row = 0;
@@ -42,6 +47,9 @@ export async function* readCsvRows(path: string, options: { hash?: Hash } = {}):
       yield { row, values: record };
     }
   } catch (error) {
+    if (error instanceof CsvError && error.code === 'CSV_MAX_RECORD_SIZE') {
+      throw new CsvReadError(row + 1, '', `a row of at most ${maxRecordCharacters.toLocaleString('en-GB')} characters; this one is longer, so the file was not read further`);
+    }
     if (error instanceof CsvError) {
       const line = typeof (error as CsvError & { lines?: unknown }).lines === 'number' ? (error as CsvError & { lines: number }).lines : null;
       throw new CsvReadError(line, '', `well-formed CSV (${error.message}); check the quoting near this line`);
