@@ -4,10 +4,10 @@ import type { Database } from '../db/database.js';
 import { appendAudit } from './audit.js';
 import { sessionCookieName } from './gate.js';
 import { sessionAbsoluteHours, endAllSessions, endSession } from './sessions.js';
-import { newRecoveryCodes, signIn, signInWithIdentity, verifySecondFactor } from './sign-in.js';
+import { claimTotpStep, newRecoveryCodes, signIn, signInWithIdentity, verifySecondFactor } from './sign-in.js';
 import type { OidcSignIn } from './oidc.js';
 import { OidcError, decodePending, encodePending } from './oidc.js';
-import { newTotpSecret, totpUri, verifyTotp } from './totp.js';
+import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { demoAccounts, demoPassword } from './demo.js';
 import { createAccessToken, grantableScopes, listAccessTokens, revokeAccessToken, tokenLifetimeOptions } from './access-tokens.js';
 
@@ -176,7 +176,9 @@ export function registerAuthRoutes(
     const next = safeNext(request.body.next);
     const account = await db.selectFrom('user_account').select(['totp_secret', 'totp_confirmed_at']).where('id', '=', viewer.userId).executeTakeFirstOrThrow();
     if (account.totp_confirmed_at !== null) return reply.redirect(`/sign-in/second-factor?next=${encodeURIComponent(next)}`, 303);
-    if (account.totp_secret === null || !verifyTotp(account.totp_secret, request.body.code ?? '')) {
+    const step = account.totp_secret === null ? undefined : totpStep(account.totp_secret, request.body.code ?? '');
+    // The confirming code counts as used, so it cannot serve again at the next sign-in.
+    if (account.totp_secret === null || step === undefined || !(await claimTotpStep(db, viewer.userId, account.totp_secret, step))) {
       const uri = totpUri(account.totp_secret ?? '', viewer.email);
       return reply.code(400).view('auth/second-factor-set-up.njk', {
         pageTitle: 'Set up your authenticator app',

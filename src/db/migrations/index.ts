@@ -7,6 +7,7 @@ import * as settings from './0005-settings.js';
 import * as childRecords from './0006-child-records.js';
 import * as publishedStatistics from './0007-published-statistics.js';
 import * as turnTheCurvePlans from './0008-turn-the-curve-plans.js';
+import * as smallHoles from './0012-small-holes.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '0006-child-records': childRecords,
   '0007-published-statistics': publishedStatistics,
   '0008-turn-the-curve-plans': turnTheCurvePlans,
+  '0012-small-holes': smallHoles,
 };
