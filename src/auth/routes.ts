@@ -23,9 +23,42 @@ function afterSignIn(secondFactor: 'not-needed' | 'verify' | 'set-up', next: str
   return next;
 }
 
-/** Only a path on this service: never another site, never a protocol-relative address. */
+const localOrigin = 'http://ntg.invalid';
+
+/** True when `path` is one path of this service: a single leading "/", never "//" or "/\\" (which browsers read as another host). */
+function isLocalPath(path: string): boolean {
+  return path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\');
+}
+
+/**
+ * Where to go after signing in: only a path on this service, else the home page. Browsers drop tabs
+ * and line breaks from an address (so "/\t/evil.example" becomes "//evil.example", another site), a
+ * line break would also split the Location header, and a value may be encoded once more than it
+ * looks: so the value must hold no whitespace or control character, and once decoded must still be
+ * a local path without control characters. Finally the URL parser, which reads addresses as a
+ * browser does, must keep it on this origin.
+ */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  if (typeof next !== 'string' || next.length > 2000 || !isLocalPath(next) || /[\s\p{Cc}]/u.test(next)) return '/';
+  let decoded = next;
+  for (let round = 0; round < 3; round += 1) {
+    let once: string;
+    try {
+      once = decodeURIComponent(decoded);
+    } catch {
+      return '/';
+    }
+    if (once === decoded) break;
+    decoded = once;
+  }
+  // A space decoded from %20 in a query stays encoded in the address, so only other whitespace counts.
+  if (!isLocalPath(decoded) || /[\p{Cc}\p{Zl}\p{Zp}\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]/u.test(decoded)) return '/';
+  try {
+    if (new URL(next, localOrigin).origin !== localOrigin) return '/';
+  } catch {
+    return '/';
+  }
+  return next;
 }
 
 function client(request: FastifyRequest) {
@@ -123,7 +156,8 @@ export function registerAuthRoutes(
       const result = await signInWithIdentity(db, identity, request.cookies[cookieName], client(request));
       if (!result.ok) return failed(reply, `There is no active account for ${identity.email}: ask your organisation’s administrator for an invitation`);
       setSessionCookie(reply, result.sessionToken);
-      return reply.redirect(afterSignIn(result.secondFactor, pending.next), 303);
+      // The pending cookie came back from the browser: its address is checked again like any other.
+      return reply.redirect(afterSignIn(result.secondFactor, safeNext(pending.next)), 303);
     });
   }
 
