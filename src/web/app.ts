@@ -13,7 +13,7 @@ import type { AppContext, Capability } from './capability.js';
 import { setUpErrorPages } from './errors.js';
 import { registerHealthRoute } from './health.js';
 import { registerHomeRoutes } from './home.js';
-import { setUpSecurityHeaders } from './security.js';
+import { setUpCacheControl, setUpSecurityHeaders } from './security.js';
 import { setUpAccessControl } from '../auth/gate.js';
 import { setUpViews } from './views.js';
 
@@ -60,6 +60,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await setUpSecurityHeaders(app, { https: config.trustProxy });
   await setUpAccessControl(app, { database, https: config.trustProxy });
+  setUpCacheControl(app);
   await setUpStaticAssets(app);
   await app.register(formBody);
   const uploadFolder = join(config.dataDir, 'uploads');
