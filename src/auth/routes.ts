@@ -9,7 +9,7 @@ import type { OidcSignIn } from './oidc.js';
 import { OidcError, decodePending, encodePending } from './oidc.js';
 import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { demoAccounts, demoPassword } from './demo.js';
-import { createAccessToken, grantableScopes, listAccessTokens, revokeAccessToken, tokenLifetimeOptions } from './access-tokens.js';
+import { createAccessToken, grantableScopes, listAccessTokens, revokeAccessToken, revokeAllAccessTokens, tokenLifetimeOptions } from './access-tokens.js';
 
 const publicRoute = { permission: 'public' } as const;
 const hidden = { hide: true };
@@ -292,8 +292,10 @@ export function registerAuthRoutes(
   app.post('/account/sign-out-everywhere', { schema: hidden, config: { permission: 'signed-in' } }, async (request, reply) => {
     const viewer = request.viewer;
     if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    // Everywhere includes scripts: a token made on a lost or shared device would otherwise outlive its sessions.
     const ended = await endAllSessions(db, viewer.userId);
-    await appendAudit(db, { action: 'sign-out-everywhere', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, ip: request.ip, details: { sessions: ended } });
+    const revoked = await revokeAllAccessTokens(db, viewer.userId);
+    await appendAudit(db, { action: 'sign-out-everywhere', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, ip: request.ip, details: { sessions: ended, accessTokens: revoked } });
     reply.clearCookie(cookieName, { path: '/' });
     return reply.redirect('/signed-out', 303);
   });
