@@ -1,6 +1,7 @@
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { loadDemoData } from '../demo/load-demo.js';
+import { discardRefusedImportFiles } from './kept-files.js';
 import { registerIngestRoutes } from './routes.js';
 
 /** Loading data: the upload pages, the batch history, problems and restore. */
@@ -9,6 +10,7 @@ export const ingestCapability: Capability = {
   viewsDirectory: sourcePath('ingest', 'views'),
   navigation: [{ text: 'Data', href: '/imports', order: 50, permission: 'imports:write' }],
   async afterMigrate(database, config) {
+    await discardRefusedImportFiles(database, config.dataDir);
     await loadDemoData(database, config, (message) => process.stderr.write(`${message}\n`));
   },
   registerRoutes(app, context) {

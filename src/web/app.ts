@@ -16,6 +16,7 @@ import { registerHomeRoutes } from './home.js';
 import { setUpCacheControl, setUpSecurityHeaders } from './security.js';
 import { setUpAccessControl } from '../auth/gate.js';
 import { setUpViews } from './views.js';
+import { cleanUploadName } from './upload-names.js';
 
 /**
  * A file from a multipart form, as handlers find it on request.body: streamed to a private file in
@@ -79,7 +80,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       if (part.file.truncated) {
         throw Object.assign(new Error(`${part.filename} is larger than the upload limit of ${limitMegabytes} MB. Load it with the command line (ntg import), or ask the operator to raise NTG_UPLOAD_LIMIT_MB.`), { statusCode: 413 });
       }
-      part.value = { filename: part.filename, path, size: file.bytesWritten } satisfies UploadedFile;
+      part.value = { filename: cleanUploadName(part.filename), path, size: file.bytesWritten } satisfies UploadedFile;
     },
   });
   app.addHook('onResponse', async (request) => {
