@@ -115,6 +115,12 @@ function laCodeProblem(value: string, areas: Areas): string | undefined {
 export function parseSettingsCsv(input: string | Uint8Array, options: SettingsCsvOptions = {}): SettingsCsvResult {
   const areas = options.areas ?? loadAreas();
   const text = typeof input === 'string' ? input : new TextDecoder('utf-8').decode(input);
+  // A NUL is never text, and the database cannot store one: refused as a problem, not an error.
+  const nul = text.indexOf('\u0000');
+  if (nul !== -1) {
+    const line = text.slice(0, nul).split('\n').length;
+    return { ok: false, problems: [{ row: line, column: null, value: '', expected: `text without NUL characters (byte 0): line ${line} has one; save the file as "CSV UTF-8"` }] };
+  }
   let records: string[][];
   try {
     records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false });

@@ -3,8 +3,11 @@ import { Agent } from '../../test/support/agent.js';
 import { newOrganisation, newSignedInUser } from '../../test/support/accounts.js';
 import { createTestApp } from '../../test/support/app.js';
 import type { TestApp } from '../../test/support/app.js';
+import { testEngines } from '../../test/support/database.js';
 import type { Capability } from '../web/capability.js';
 import { sessionCookieName } from './gate.js';
+import { createSession, recordSecondFactor } from './sessions.js';
+import { tokenHash } from './secrets.js';
 
 const probe: Capability = {
   name: 'token-probe',
@@ -15,7 +18,7 @@ const probe: Capability = {
   },
 };
 
-describe('personal access tokens', () => {
+describe.each(testEngines)('personal access tokens on %s', (engine) => {
   let testApp: TestApp;
   let analyst: Agent;
   let analystId: string;
@@ -35,11 +38,16 @@ describe('personal access tokens', () => {
     expect(response.statusCode).toBe(200);
     return /<p class="govuk-body ntg-code" id="token">(ntg_pat_[A-Za-z0-9_-]+)<\/p>/.exec(response.body)?.[1] ?? '';
   }
+  async function newSignedInSession(userId: string): Promise<string> {
+    const token = await createSession(testApp.database.db, userId, { ip: '127.0.0.1', userAgent: 'test' });
+    await recordSecondFactor(testApp.database.db, tokenHash(token));
+    return token;
+  }
   const call = (method: 'GET' | 'POST', url: string, token: string) =>
     testApp.app.inject({ method, url, headers: { authorization: `Bearer ${token}` } });
 
   beforeAll(async () => {
-    testApp = await createTestApp({ extraCapabilities: [probe] });
+    testApp = await createTestApp({ engine, extraCapabilities: [probe] });
     const db = testApp.database.db;
     camden = await newOrganisation(db, { kind: 'local-authority', name: 'Camden', areaCode: 'E09000007', laCode: 'E09000007' });
     const user = await newSignedInUser(db, { email: 'analyst@camden.example', role: 'analyst', organisationId: camden });
@@ -74,6 +82,24 @@ describe('personal access tokens', () => {
     const response = await call('GET', '/api/v1/probe/aggregates', token);
     expect(response.statusCode).toBe(401);
     expect(response.json<{ message: string }>().message).toBe('The access token is not valid: it is unknown, expired or revoked.');
+  });
+
+  it('stops working when its owner signs out everywhere, as do the owner\'s other tokens', async () => {
+    const first = await createToken(['aggregates:read']);
+    const second = await createToken(['imports:write']);
+    expect((await call('GET', '/api/v1/probe/aggregates', first)).statusCode).toBe(200);
+    const account = await analyst.get('/account');
+    expect(account.body).toContain('also revokes your personal access tokens');
+    const signedOut = await analyst.submit('/account', '/account/sign-out-everywhere', {});
+    expect(signedOut.headers.location).toBe('/signed-out');
+    expect((await call('GET', '/api/v1/probe/aggregates', first)).statusCode).toBe(401);
+    expect((await call('POST', '/api/v1/probe/imports', second)).statusCode).toBe(401);
+    const live = await testApp.database.db.selectFrom('personal_access_token').select('id').where('user_id', '=', analystId).where('revoked_at', 'is', null).execute();
+    expect(live).toEqual([]);
+    const audit = await testApp.database.db.selectFrom('audit_log').select('details').where('action', '=', 'sign-out-everywhere').where('actor_user_id', '=', analystId).executeTakeFirstOrThrow();
+    expect(audit.details).toMatchObject({ sessions: 1, accessTokens: expect.any(Number) as number });
+    // Signed in again for the tests that follow.
+    analyst.cookies.set(sessionCookieName(false), (await newSignedInSession(analystId)));
   });
 
   it('loses an action when its owner loses the role that granted it', async () => {

@@ -92,3 +92,9 @@ export async function revokeAccessToken(db: Kysely<Schema>, owner: { userId: str
   if (revoked) await appendAudit(db, { action: 'access-token-revoked', outcome: 'success', actorUserId: owner.userId, actorEmail: owner.email, target: tokenId, ip });
   return revoked;
 }
+
+/** Revokes every live token of the account (signing out everywhere): a stolen token must stop too. Returns how many. */
+export async function revokeAllAccessTokens(db: Kysely<Schema>, userId: string, now = new Date()): Promise<number> {
+  const result = await db.updateTable('personal_access_token').set({ revoked_at: now }).where('user_id', '=', userId).where('revoked_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

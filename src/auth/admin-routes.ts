@@ -28,6 +28,7 @@ import type { UploadedFile } from '../web/app.js';
 import { addPartner, importSettings, listSettingsAndPartners, managedAuthorities } from './settings-admin.js';
 import { SETTINGS_CSV_COLUMNS } from '../areas/settings.js';
 import { SettingMoveError, decideSettingMove, pendingSettingMoves, requestSettingMove } from './setting-moves.js';
+import { pageProblem, readPage } from '../web/pagination.js';
 
 const manage = { permission: 'users:manage' } as const;
 const readAudit = { permission: 'audit:read' } as const;
@@ -118,7 +119,8 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
   });
 
   app.get<{ Querystring: AuditQuery }>('/admin/audit', { schema: hidden, config: readAudit }, async (request, reply) => {
-    const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
+    const page = readPage(request.query.page);
+    if (page === undefined) return reply.code(400).view('error.njk', { title: 'Check the page number', message: pageProblem });
     const found = await searchAudit(db, signedIn(request), auditFilter(request.query), { limit: auditPageSize, offset: (page - 1) * auditPageSize });
     const query = new URLSearchParams(Object.entries(request.query).filter(([key, value]) => key !== 'page' && typeof value === 'string' && value !== '') as [string, string][]).toString();
     return reply.view('auth/audit.njk', { pageTitle: 'Audit log', ...found, filter: request.query, page, pages: Math.ceil(found.total / auditPageSize), query });

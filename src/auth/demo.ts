@@ -13,7 +13,7 @@ export const demoPassword = 'demo only: narrowing the gap';
 const demoSettingUrn = '999001';
 
 /** A fixed, published secret: demo accounts are for trying the service, never for real data. */
-const demoTotpSecret = 'NTGDEMONTGDEMONTGDEMONTGDEMONTGD';
+export const demoTotpSecret = 'NTGDEMONTGDEMONTGDEMONTGDEMONTGD';
 
 export interface DemoAccount {
   email: string;

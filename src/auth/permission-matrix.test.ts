@@ -7,9 +7,55 @@ import type { TestApp } from '../../test/support/app.js';
 import { newOrganisation, newSignedInUser } from '../../test/support/accounts.js';
 import { testEngines } from '../../test/support/database.js';
 import type { Capability } from '../web/capability.js';
-import type { Action, Role } from './permissions.js';
-import { actions, permissionsMarkdown, roleDescriptions, roles, scopeOf } from './permissions.js';
+import type { Role } from './permissions.js';
+import { actions, permissionsMarkdown, requiresSecondFactor, roleDescriptions, roles, scopeOf } from './permissions.js';
 import { sessionCookieName } from './gate.js';
+
+/**
+ * What each role may do, written out by hand from the table in docs/permissions.md, and not read
+ * from src/auth/permissions.ts: the gate, `scopeOf` and the table in the code are all checked
+ * against it, so a slip in any of them fails this test. Each cell is the reach of the grant
+ * (`organisation`, `authority`, `region`, `england`) or `–` for none; the last column is the
+ * second factor. A change to who may do what means changing this table on purpose.
+ */
+const expectedActions = [
+  'aggregates:read',
+  'child-records:read',
+  'imports:write',
+  'assessments:read',
+  'assessments:write',
+  'plans:write',
+  'practice:submit',
+  'practice:moderate',
+  'users:manage',
+  'audit:read',
+  'platform:administer',
+] as const;
+type Reach = 'organisation' | 'authority' | 'region' | 'england' | '–';
+type ExpectedRow = readonly (Reach | 'required' | 'optional')[];
+const expectedTable: Record<string, ExpectedRow> = {
+  //                     aggregates  child-rec   imports     assess:r    assess:w    plans       submit     moderate   users       audit       platform   2FA
+  'platform-admin':     ['england',  '–',        '–',        '–',        '–',        '–',        '–',       '–',       'england',  'england',  'england', 'required'],
+  'national-moderator': ['england',  '–',        '–',        'england',  '–',        '–',        'england', 'england', '–',        '–',        '–',       'optional'],
+  'regional-adviser':   ['region',   '–',        '–',        'region',   '–',        '–',        'england', '–',       '–',        '–',        '–',       'optional'],
+  'authority-admin':    ['authority', '–',       '–',        'authority', '–',       '–',        '–',       '–',       'authority', 'authority', '–',     'required'],
+  analyst:              ['england',  'authority', 'authority', 'authority', 'authority', 'authority', 'england', '–',   '–',        '–',        '–',       'required'],
+  leader:               ['england',  '–',        '–',        'authority', 'authority', 'authority', 'england', '–',    '–',        '–',        '–',       'optional'],
+  practitioner:         ['authority', 'authority', '–',      '–',        '–',        '–',        'england', '–',       '–',        '–',        '–',       'required'],
+  'setting-leader':     ['authority', 'organisation', '–',   '–',        '–',        '–',        'england', '–',       '–',        '–',        '–',       'required'],
+  contributor:          ['–',        '–',        '–',        '–',        '–',        '–',        'england', '–',       '–',        '–',        '–',       'optional'],
+};
+
+function expectedReach(role: Role, action: string): Reach {
+  const column = (expectedActions as readonly string[]).indexOf(action);
+  const row = expectedTable[role];
+  if (column === -1 || row === undefined) throw new Error(`the expected table has no cell for ${role} × ${action}: add it`);
+  return row[column] as Reach;
+}
+
+function expectedSecondFactor(role: Role): boolean {
+  return expectedTable[role]?.[expectedActions.length] === 'required';
+}
 
 /** One page and one API route per action, so the gate is exercised for every action in the table. */
 const probeCapability: Capability = {
@@ -31,8 +77,30 @@ function expectedAllowed(role: Role | 'anonymous', permission: string): boolean 
   if (permission === 'public') return true;
   if (role === 'anonymous') return false;
   if (permission === 'signed-in' || permission === 'session') return true;
-  return scopeOf(role, permission as Action) !== undefined;
+  return expectedReach(role, permission) !== '–';
 }
+
+describe('the permission table in the code', () => {
+  it('has exactly the roles and actions of the table written out here', () => {
+    expect([...roles].sort()).toEqual(Object.keys(expectedTable).sort());
+    expect([...actions]).toEqual([...expectedActions]);
+    for (const row of Object.values(expectedTable)) expect(row).toHaveLength(expectedActions.length + 1);
+  });
+
+  it('gives every role the reach the table written out here gives it, action by action', () => {
+    const differences = roles.flatMap((role) =>
+      actions.flatMap((action) => {
+        const reach = scopeOf(role, action) ?? '–';
+        return reach === expectedReach(role, action) ? [] : [`${role} × ${action}: expected ${expectedReach(role, action)}, scopeOf says ${reach}`];
+      }),
+    );
+    expect(differences).toEqual([]);
+  });
+
+  it('asks for a second factor from exactly the roles the table written out here says', () => {
+    expect(roles.filter((role) => requiresSecondFactor(role))).toEqual(roles.filter((role) => expectedSecondFactor(role)));
+  });
+});
 
 describe.each(testEngines)('the permission matrix on %s', (engine) => {
   let testApp: TestApp;
@@ -96,6 +164,20 @@ describe.each(testEngines)('the permission matrix on %s', (engine) => {
       .where('target', '=', 'GET /api/v1/probe/audit-read')
       .executeTakeFirst();
     expect(denial).toEqual({ action: 'permission-denied', outcome: 'denied', actor_email: 'contributor@example.org', target: 'GET /api/v1/probe/audit-read' });
+  });
+
+  it('asks for the second factor, before any action, from exactly the roles the table says need one', async () => {
+    const db = testApp.database.db;
+    const authority = await newOrganisation(db, { kind: 'local-authority', name: 'Brent', areaCode: 'E09000005', laCode: 'E09000005' });
+    const outcomes: string[] = [];
+    for (const role of roles) {
+      const { sessionToken } = await newSignedInUser(db, { email: `${role}-no-code@example.org`, role, organisationId: authority, secondFactorDone: false });
+      const action = expectedActions.find((candidate) => expectedReach(role, candidate) !== '–')!;
+      const response = await testApp.app.inject({ method: 'GET', url: `/probe/${action.replace(':', '-')}`, cookies: { [sessionCookieName(false)]: sessionToken } });
+      const askedForCode = response.headers.location === `/sign-in/second-factor?next=${encodeURIComponent(`/probe/${action.replace(':', '-')}`)}`;
+      if (askedForCode !== expectedSecondFactor(role)) outcomes.push(`${role}: expected ${expectedSecondFactor(role) ? 'a second factor' : 'no second factor'}, got ${response.statusCode} ${String(response.headers.location ?? '')}`);
+    }
+    expect(outcomes).toEqual([]);
   });
 
   it('asks for the second factor before any route of a role that needs one', async () => {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Database } from '../db/database.js';
 import { appendAudit } from './audit.js';
+import { viewerMay } from './gate.js';
 import type { Mailer } from './mail.js';
 import type { TokenPurpose } from './one-time-tokens.js';
 import { checkToken, consumeToken, issueToken } from './one-time-tokens.js';
@@ -74,9 +75,20 @@ export function registerRecoveryRoutes(app: FastifyInstance, options: { database
   });
 
   if (options.demo && options.mailer.keepsOutbox) {
-    app.get('/outbox', { schema: hidden, config: publicRoute }, async (_request, reply) => {
-      const messages = await db.selectFrom('mail_outbox').selectAll().orderBy('created_at', 'desc').limit(50).execute();
-      return reply.view('auth/outbox.njk', { pageTitle: 'Demo outbox', messages });
+    // The outbox holds live single-use links (password resets, invitations): never for anyone not
+    // signed in. Each person sees the messages sent to them; the platform administrator sees all.
+    app.get('/outbox', { schema: hidden, config: { permission: 'signed-in' } }, async (request, reply) => {
+      const viewer = request.viewer;
+      if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+      const everyone = viewerMay(viewer, 'platform:administer');
+      const messages = await db
+        .selectFrom('mail_outbox')
+        .selectAll()
+        .$if(!everyone, (query) => query.where('to_address', '=', viewer.email))
+        .orderBy('created_at', 'desc')
+        .limit(50)
+        .execute();
+      return reply.view('auth/outbox.njk', { pageTitle: 'Demo outbox', messages, everyone, email: viewer.email });
     });
   }
 }

@@ -4,12 +4,12 @@ import type { Database } from '../db/database.js';
 import { appendAudit } from './audit.js';
 import { sessionCookieName } from './gate.js';
 import { sessionAbsoluteHours, endAllSessions, endSession } from './sessions.js';
-import { newRecoveryCodes, signIn, signInWithIdentity, verifySecondFactor } from './sign-in.js';
+import { claimTotpStep, newRecoveryCodes, signIn, signInWithIdentity, verifySecondFactor } from './sign-in.js';
 import type { OidcSignIn } from './oidc.js';
 import { OidcError, decodePending, encodePending } from './oidc.js';
-import { newTotpSecret, totpUri, verifyTotp } from './totp.js';
+import { newTotpSecret, totpStep, totpUri } from './totp.js';
 import { demoAccounts, demoPassword } from './demo.js';
-import { createAccessToken, grantableScopes, listAccessTokens, revokeAccessToken, tokenLifetimeOptions } from './access-tokens.js';
+import { createAccessToken, grantableScopes, listAccessTokens, revokeAccessToken, revokeAllAccessTokens, tokenLifetimeOptions } from './access-tokens.js';
 import { pendingOffersFor } from './admin.js';
 
 const publicRoute = { permission: 'public' } as const;
@@ -24,9 +24,42 @@ function afterSignIn(secondFactor: 'not-needed' | 'verify' | 'set-up', next: str
   return next;
 }
 
-/** Only a path on this service: never another site, never a protocol-relative address. */
+const localOrigin = 'http://ntg.invalid';
+
+/** True when `path` is one path of this service: a single leading "/", never "//" or "/\\" (which browsers read as another host). */
+function isLocalPath(path: string): boolean {
+  return path.startsWith('/') && !path.startsWith('//') && !path.startsWith('/\\');
+}
+
+/**
+ * Where to go after signing in: only a path on this service, else the home page. Browsers drop tabs
+ * and line breaks from an address (so "/\t/evil.example" becomes "//evil.example", another site), a
+ * line break would also split the Location header, and a value may be encoded once more than it
+ * looks: so the value must hold no whitespace or control character, and once decoded must still be
+ * a local path without control characters. Finally the URL parser, which reads addresses as a
+ * browser does, must keep it on this origin.
+ */
 export function safeNext(next: unknown): string {
-  return typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  if (typeof next !== 'string' || next.length > 2000 || !isLocalPath(next) || /[\s\p{Cc}]/u.test(next)) return '/';
+  let decoded = next;
+  for (let round = 0; round < 3; round += 1) {
+    let once: string;
+    try {
+      once = decodeURIComponent(decoded);
+    } catch {
+      return '/';
+    }
+    if (once === decoded) break;
+    decoded = once;
+  }
+  // A space decoded from %20 in a query stays encoded in the address, so only other whitespace counts.
+  if (!isLocalPath(decoded) || /[\p{Cc}\p{Zl}\p{Zp}\t\n\v\f\r\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\ufeff]/u.test(decoded)) return '/';
+  try {
+    if (new URL(next, localOrigin).origin !== localOrigin) return '/';
+  } catch {
+    return '/';
+  }
+  return next;
 }
 
 function client(request: FastifyRequest) {
@@ -124,7 +157,8 @@ export function registerAuthRoutes(
       const result = await signInWithIdentity(db, identity, request.cookies[cookieName], client(request));
       if (!result.ok) return failed(reply, `There is no active account for ${identity.email}: ask your organisation’s administrator for an invitation`);
       setSessionCookie(reply, result.sessionToken);
-      return reply.redirect(afterSignIn(result.secondFactor, pending.next), 303);
+      // The pending cookie came back from the browser: its address is checked again like any other.
+      return reply.redirect(afterSignIn(result.secondFactor, safeNext(pending.next)), 303);
     });
   }
 
@@ -177,7 +211,9 @@ export function registerAuthRoutes(
     const next = safeNext(request.body.next);
     const account = await db.selectFrom('user_account').select(['totp_secret', 'totp_confirmed_at']).where('id', '=', viewer.userId).executeTakeFirstOrThrow();
     if (account.totp_confirmed_at !== null) return reply.redirect(`/sign-in/second-factor?next=${encodeURIComponent(next)}`, 303);
-    if (account.totp_secret === null || !verifyTotp(account.totp_secret, request.body.code ?? '')) {
+    const step = account.totp_secret === null ? undefined : totpStep(account.totp_secret, request.body.code ?? '');
+    // The confirming code counts as used, so it cannot serve again at the next sign-in.
+    if (account.totp_secret === null || step === undefined || !(await claimTotpStep(db, viewer.userId, account.totp_secret, step))) {
       const uri = totpUri(account.totp_secret ?? '', viewer.email);
       return reply.code(400).view('auth/second-factor-set-up.njk', {
         pageTitle: 'Set up your authenticator app',
@@ -258,8 +294,10 @@ export function registerAuthRoutes(
   app.post('/account/sign-out-everywhere', { schema: hidden, config: { permission: 'signed-in' } }, async (request, reply) => {
     const viewer = request.viewer;
     if (!viewer.signedIn) return reply.redirect('/sign-in', 303);
+    // Everywhere includes scripts: a token made on a lost or shared device would otherwise outlive its sessions.
     const ended = await endAllSessions(db, viewer.userId);
-    await appendAudit(db, { action: 'sign-out-everywhere', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, ip: request.ip, details: { sessions: ended } });
+    const revoked = await revokeAllAccessTokens(db, viewer.userId);
+    await appendAudit(db, { action: 'sign-out-everywhere', outcome: 'success', actorUserId: viewer.userId, actorEmail: viewer.email, ip: request.ip, details: { sessions: ended, accessTokens: revoked } });
     reply.clearCookie(cookieName, { path: '/' });
     return reply.redirect('/signed-out', 303);
   });

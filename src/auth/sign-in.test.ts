@@ -8,9 +8,23 @@ import { sessionCookieName } from './gate.js';
 import { currentTotp, newTotpSecret } from './totp.js';
 import { loggerOptions } from '../web/logging.js';
 import { issueToken } from './one-time-tokens.js';
+import { safeNext } from './routes.js';
 
 const password = 'a long and unusual passphrase';
 const cookie = sessionCookieName(false);
+
+describe('the next parameter', () => {
+  it('keeps a path on this service with its query', () => {
+    expect(safeNext('/children?la=E09000007&page=2')).toBe('/children?la=E09000007&page=2');
+    expect(safeNext('/framework/search?q=trusted%20adult')).toBe('/framework/search?q=trusted%20adult');
+  });
+
+  it('falls back to the home page for anything that could leave the site or break the header', () => {
+    for (const next of [undefined, 42, '', 'account', 'https://evil.example', '//evil.example', '/\\evil.example', '/\t/evil.example', '/%09/evil.example', '/%2f%2fevil.example', '/%5Cevil.example', '/%252F%252Fevil.example', '/ /evil.example', '/a\u0000b', '/a%00b', '/a\u2028b', '/%E2%80%A8/evil.example', '/%zz']) {
+      expect({ next, safe: safeNext(next) }).toEqual({ next, safe: '/' });
+    }
+  });
+});
 
 describe('signing in', () => {
   let testApp: TestApp;
@@ -47,6 +61,24 @@ describe('signing in', () => {
     const account = await agent.get('/account');
     expect(account.statusCode).toBe(200);
     expect(account.body).toContain('contributor@example.org');
+  });
+
+  it('sends a sign-in only to a path on this service, whatever the next parameter holds', async () => {
+    const page = await new Agent(testApp.app).get('/sign-in?next=/%09/evil.example');
+    expect(page.body).toContain('name="next" value="/"');
+    for (const next of ['/\t/evil.example', '/\n/evil.example', '/%09/evil.example', '/%2F/evil.example', '/%5Cevil.example', '/\\evil.example', '//evil.example', 'https://evil.example', '/\u2028/evil.example']) {
+      const agent = new Agent(testApp.app);
+      const response = await agent.submit('/sign-in', '/sign-in', { email: 'contributor@example.org', password, next });
+      expect({ next, status: response.statusCode, location: response.headers.location }).toEqual({ next, status: 303, location: '/' });
+    }
+  });
+
+  it('refuses a next parameter with a line break with a redirect to the home page, not an error', async () => {
+    const agent = new Agent(testApp.app);
+    const response = await agent.submit('/sign-in', '/sign-in', { email: 'contributor@example.org', password, next: '/account\r\nSet-Cookie: planted=1' });
+    expect(response.statusCode).toBe(303);
+    expect(response.headers.location).toBe('/');
+    expect(response.headers['set-cookie']).not.toContain('planted');
   });
 
   it('gives a new session id at sign-in, so a planted one is worthless', async () => {

@@ -6,7 +6,8 @@ import { hashPassword, verifyPassword } from './passwords.js';
 import { newToken, tokenHash } from './secrets.js';
 import { createSession, endSession, membershipsOf, recordSecondFactor } from './sessions.js';
 import { accountRule, addressRule, claimAttempt, clearFailures, recordFailure, releaseAttempt } from './throttle.js';
-import { verifyTotp } from './totp.js';
+import { demoTotpSecret } from './demo.js';
+import { totpStep } from './totp.js';
 
 export interface Client {
   ip: string | null;
@@ -123,7 +124,8 @@ export async function verifySecondFactor(
   if (!claim.allowed) return 'locked';
   const account = await db.selectFrom('user_account').select(['totp_secret', 'totp_confirmed_at']).where('id', '=', session.userId).executeTakeFirstOrThrow();
   let method: 'totp' | 'recovery-code' | undefined;
-  if (account.totp_secret && account.totp_confirmed_at && verifyTotp(account.totp_secret, code)) method = 'totp';
+  const step = account.totp_secret && account.totp_confirmed_at ? totpStep(account.totp_secret, code, now.getTime()) : undefined;
+  if (step !== undefined && account.totp_secret && (await claimTotpStep(db, session.userId, account.totp_secret, step))) method = 'totp';
   else if (await useRecoveryCode(db, session.userId, code, now)) method = 'recovery-code';
   if (method === undefined) {
     const locked = await recordFailure(db, accountKey, accountRule, claim, now);
@@ -134,6 +136,23 @@ export async function verifySecondFactor(
   await recordSecondFactor(db, session.sessionIdHash, now);
   await appendAudit(db, { action: 'second-factor', outcome: 'success', actorUserId: session.userId, actorEmail: session.email, ip: client.ip, details: { method } });
   return 'verified';
+}
+
+/**
+ * Records that the account used the code of `step`, in one conditional update so two requests racing
+ * with the same code cannot both pass: false when a code of this step or a later one was used before.
+ * Demo accounts share a secret published on the sign-in page, so anyone can make any of their codes;
+ * refusing a repeated code would protect nothing and stop two visitors trying the demo at once.
+ */
+export async function claimTotpStep(db: Kysely<Schema>, userId: string, secret: string, step: number): Promise<boolean> {
+  if (secret === demoTotpSecret) return true;
+  const result = await db
+    .updateTable('user_account')
+    .set({ totp_last_step: step })
+    .where('id', '=', userId)
+    .where((eb) => eb.or([eb('totp_last_step', 'is', null), eb('totp_last_step', '<', String(step))]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
 }
 
 async function useRecoveryCode(db: Kysely<Schema>, userId: string, code: string, now: Date): Promise<boolean> {

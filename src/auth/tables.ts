@@ -31,6 +31,8 @@ export interface UserAccountTable {
   status: ColumnType<AccountStatus, AccountStatus | undefined, AccountStatus>;
   totp_secret: string | null;
   totp_confirmed_at: NullableTimestamp;
+  /** The 30-second step of the last one-time code used; a code at or before it is refused. */
+  totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   created_at: CreatedAt;
   last_sign_in_at: NullableTimestamp;
 }

@@ -10,7 +10,7 @@ import { createSession } from './sessions.js';
 import { tokenHash } from './secrets.js';
 import { signIn, verifySecondFactor } from './sign-in.js';
 import { accountRule, addressRule } from './throttle.js';
-import { currentTotp, newTotpSecret, verifyTotp } from './totp.js';
+import { currentTotp, newTotpSecret, totpStep } from './totp.js';
 
 // Count every argon2 verification and every one-time code checked: the attacker's real budget.
 vi.mock('./passwords.js', async (importOriginal) => {
@@ -19,7 +19,7 @@ vi.mock('./passwords.js', async (importOriginal) => {
 });
 vi.mock('./totp.js', async (importOriginal) => {
   const actual = await importOriginal<typeof Totp>();
-  return { ...actual, verifyTotp: vi.fn(actual.verifyTotp) };
+  return { ...actual, totpStep: vi.fn(actual.totpStep) };
 });
 
 const password = 'a long and unusual passphrase';
@@ -52,7 +52,7 @@ describe.each(testEngines)('sign-in throttling under parallel attack on %s', { t
   });
   beforeEach(() => {
     vi.mocked(verifyPassword).mockClear();
-    vi.mocked(verifyTotp).mockClear();
+    vi.mocked(totpStep).mockClear();
   });
 
   it('checks no more than five of 150 parallel wrong passwords for one account and locks it', async () => {
@@ -84,7 +84,7 @@ describe.each(testEngines)('sign-in throttling under parallel attack on %s', { t
     const session = { userId: account.id, email: 'coded@example.org', sessionIdHash: tokenHash(sessionToken) };
     const wrongCode = (n: number) => String((Number(currentTotp(totpSecret)) + 500_000 + n) % 1_000_000).padStart(6, '0');
     const outcomes = await inParallel(40, 20, (n) => verifySecondFactor(database.db, session, wrongCode(n), { ip: '198.51.100.3', userAgent: 'attacker' }));
-    expect(vi.mocked(verifyTotp).mock.calls.length).toBeLessThanOrEqual(accountRule.limit);
+    expect(vi.mocked(totpStep).mock.calls.length).toBeLessThanOrEqual(accountRule.limit);
     expect(outcomes.filter((outcome) => outcome === 'invalid').length).toBeLessThanOrEqual(accountRule.limit);
     expect(await verifySecondFactor(database.db, session, currentTotp(totpSecret), { ip: '198.51.100.3', userAgent: 'owner' })).toBe('locked');
   });

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -54,6 +54,20 @@ describe('ntg import children and ntg imports', () => {
     } finally {
       vi.stubEnv('NTG_MAX_CELL_CHARACTERS', '');
     }
+  });
+
+  it('shows a refused batch and its problems, though the refused file itself is not kept', async () => {
+    const path = file('refused-kept.csv', childCsv([child(60, { academic_year: '2016/17', sex: 'Q' })]));
+    const refused = await runNtg('import', 'children', path, '--la', 'E09000007');
+    expect(refused.code).toBe(1);
+    const batch = /\(batch (\d+)\)/.exec(refused.err)![1]!;
+    const show = await runNtg('imports', 'show', batch);
+    expect(show.code).toBe(0);
+    expect(show.out).toContain('Outcome: rejected');
+    expect(show.out).not.toContain('Kept copy');
+    const problems = await runNtg('imports', 'show', batch, '--problems');
+    expect(problems.out).toBe('\uFEFFrow,column,value,expected\r\n2,sex,Q,"F, M or blank"\r\n');
+    expect(readdirSync(join(folder, 'data', 'imports')).some((name) => readFileSync(join(folder, 'data', 'imports', name), 'utf8').includes(child(60).child_id!))).toBe(false);
   });
 
   it('lists, shows and restores batches', async () => {

@@ -1,9 +1,32 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { chmodSync, chownSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { packageRoot } from '../package-root.js';
 import { DatabaseOpenError, openDatabase, openPGlite, openPostgres } from './database.js';
+
+const runningAsRoot = process.getuid?.() === 0;
+/** `nobody`, who owns nothing: the user the permission tests run as when the suite runs as root. */
+const unprivileged = { uid: 65534, gid: 65534 };
+
+/** Opens PGlite in `folder` in a child process running as `user`; resolves to the error message, or "opened". */
+async function openPGliteAs(user: { uid: number; gid: number }, folder: string): Promise<string> {
+  const script = `
+    const { openPGlite } = await import(${JSON.stringify(new URL('./database.ts', import.meta.url).pathname)});
+    try { await (await openPGlite(${JSON.stringify(folder)})).close(); console.log('opened'); }
+    catch (error) { console.log(error.message); }`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    ...user,
+    cwd: packageRoot,
+    // tsx keeps its cache under the temporary folder; the user has no home.
+    env: { ...process.env, HOME: tmpdir() },
+    encoding: 'utf8',
+  });
+  return stdout.trim();
+}
 
 describe('the embedded database in a data folder', () => {
   let folder: string;
@@ -38,9 +61,17 @@ describe('the embedded database in a data folder', () => {
     await first.close();
   });
 
-  it.skipIf(process.getuid?.() === 0)('says the data folder is not writable', async () => {
+  it('says the data folder is not writable', async () => {
     chmodSync(folder, 0o500);
-    await expect(openPGlite(join(folder, 'sub'))).rejects.toThrow(/Cannot write to the data folder .* \(NTG_DATA_DIR\)/);
+    if (!runningAsRoot) {
+      await expect(openPGlite(join(folder, 'sub'))).rejects.toThrow(/Cannot write to the data folder .* \(NTG_DATA_DIR\)/);
+      return;
+    }
+    // Root writes anywhere, and CI runs as root: the folder goes to an unprivileged user, who opens
+    // it in a process of their own, so its mode (read and enter, not write) is what refuses.
+    chownSync(folder, unprivileged.uid, unprivileged.gid);
+    const opened = await openPGliteAs(unprivileged, join(folder, 'sub'));
+    expect(opened).toMatch(/^Cannot write to the data folder .*\/sub \(NTG_DATA_DIR\): EACCES/);
   });
 
   it('says the data folder is not writable when it is a file', async () => {

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { apiErrorSchema } from '../web/errors.js';
+import { offsetQuerySchema, pageQuerySchema } from '../web/pagination.js';
 import type { ItemKind, LayerId, TierId } from './catalogue.js';
 import { ITEM_KINDS, LAYER_IDS, TIER_IDS } from './catalogue.js';
 import { catalogueToCsv, catalogueToJson } from './export.js';
@@ -113,7 +114,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
           ...filterQuery,
           // A hand-edited address should not fail: unknown parameters are dropped, not refused.
           additionalProperties: true,
-          properties: { ...filterQuery.properties, page: { type: 'integer', minimum: 1, default: 1 } },
+          properties: { ...filterQuery.properties, page: pageQuerySchema },
         },
       },
     },
@@ -130,6 +131,8 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
         pageSize,
         found,
         pages: found ? Math.ceil(found.total / pageSize) : 0,
+        // Nunjucks has no min filter: the last result shown is worked out here.
+        shownTo: found ? Math.min(page * pageSize, found.total) : 0,
         templateOptions: framework.overview().templates,
         layerOptions: framework.layers(),
         tierOptions: framework.tiers(),
@@ -191,7 +194,7 @@ export function registerFrameworkApi(app: FastifyInstance, framework: FrameworkS
           properties: {
             ...filterQuery.properties,
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
+            offset: offsetQuerySchema,
           },
         },
         response: {

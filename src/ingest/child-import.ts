@@ -10,7 +10,7 @@ import type { ChildRow, RowProblem } from './child-rows.js';
 import { childRowReader } from './child-rows.js';
 import { coordinationCounts, coordinationFlags, formatAcademicYear, measures, membershipFlags } from './child-standard.js';
 import { FileReadError, readRows } from './file-rows.js';
-import { keepImportedFile, sha256OfFile } from './kept-files.js';
+import { discardKeptFile, keepImportedFile, sha256OfFile } from './kept-files.js';
 import type { LocalColumn } from './mapping.js';
 import { pseudonymiser } from './pseudonym.js';
 import { SeenChildren } from './seen-children.js';
@@ -221,9 +221,15 @@ export async function importChildFile(request: ChildImportRequest, context: Chil
       };
     });
   } catch (error) {
-    if (!(error instanceof Refusal)) throw error;
+    if (!(error instanceof Refusal)) {
+      // Nothing was recorded, so nothing needs the copy; the original failure is the one to report.
+      await discardKeptFile(db, context.dataDir, storedFile).catch(() => undefined);
+      throw error;
+    }
     const reading = error.reading;
-    const batchId = await recordRejection(database, batchFields, reading);
+    // The refused file itself is not kept: only its problems are (see discardKeptFile).
+    const batchId = await recordRejection(database, { ...batchFields, stored_file: null }, reading);
+    await discardKeptFile(db, context.dataDir, storedFile);
     result = {
       outcome: 'rejected',
       batchId,

@@ -74,6 +74,14 @@ export function childRowReader(
   options: { laCode: string; localColumns?: readonly LocalColumn[] },
 ): { ok: true; reader: ChildRowReader } | { ok: false; problems: HeaderProblem[] } {
   const columns = header.map(normaliseHeader);
+  // A first row naming none of the required columns is most likely data (the header is missing):
+  // its cells may be a child's identifier, so they are not repeated in the problems.
+  if (!requiredColumns.some((required) => columns.includes(required))) {
+    return {
+      ok: false,
+      problems: [{ column: '(header)', message: `a header row first, naming the columns (${requiredColumns.join(', ')} and any others): row 1 names none of them, so it is not shown here in case it holds a child’s data` }],
+    };
+  }
   const local = new Map((options.localColumns ?? []).map((column) => [column.name, column]));
   const known = new Set(standardColumns);
   const problems: HeaderProblem[] = [];

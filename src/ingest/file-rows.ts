@@ -65,6 +65,12 @@ class StrictUtf8 extends Transform {
       const line = this.linesBefore + countLines(lenient.slice(0, Math.max(0, lenient.indexOf('\uFFFD')))) + 1;
       return callback(new FileReadError(`the file is not UTF-8 text: row ${line} has bytes that are not UTF-8; save the file as "CSV UTF-8"`, line));
     }
+    // A NUL is never text (a database cannot even store it): name its line and stop, as for bad bytes.
+    const nul = text.indexOf('\u0000');
+    if (nul !== -1) {
+      const line = this.linesBefore + countLines(text.slice(0, nul)) + 1;
+      return callback(new FileReadError(`the file is not text: row ${line} has a NUL character (byte 0); save the file as "CSV UTF-8"`, line));
+    }
     this.linesBefore += countLines(text);
     callback(null, text);
   }

@@ -9,6 +9,7 @@ import { dimensions } from '../aggregates/signature.js';
 import { coordinationCounts, coordinationFlags, formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import { toCsv } from '../export/csv.js';
 import { apiErrorSchema } from '../web/errors.js';
+import { pageProblem, pageQuerySchema, readPage } from '../web/pagination.js';
 import type { ChildRecordFilter, ChildRecordView } from './child-records.js';
 import { childHistory, isChildRef, listChildRecords, yearsInReach } from './child-records.js';
 import type { ChildReach } from './reach.js';
@@ -146,7 +147,8 @@ export function registerTrackingRoutes(app: FastifyInstance, db: Kysely<Schema>)
     const prepared = await prepare(request, reply, false);
     if (prepared === undefined) return reply;
     const { reach, filter } = prepared;
-    const page = Math.max(1, Number.parseInt(String(request.query.page ?? '1'), 10) || 1);
+    const page = readPage(request.query.page);
+    if (page === undefined) return reply.code(400).view('error.njk', { title: 'Check the page number', message: pageProblem });
     const found = await listChildRecords(db, reach, filter, { limit: pageSize, offset: (page - 1) * pageSize });
     await audit(request, { action: 'child-records.list', outcome: 'success', laCode: firstLa(reach, filter), details: { filter: request.query, shown: found.records.length, total: found.total } });
     const query = new URLSearchParams(Object.entries(request.query).filter(([name, value]) => name !== 'page' && value !== undefined && value !== '') as [string, string][]).toString();
@@ -226,7 +228,7 @@ export function registerTrackingRoutes(app: FastifyInstance, db: Kysely<Schema>)
             year: { type: 'string', description: 'Academic year, e.g. 2023/24' },
             setting: { type: 'string', description: 'URN of a setting' },
             group: { type: 'string', enum: groupOptions.map((option) => option.id) },
-            page: { type: 'integer', minimum: 1, default: 1 },
+            page: pageQuerySchema,
           },
         },
         response: {
@@ -235,7 +237,7 @@ export function registerTrackingRoutes(app: FastifyInstance, db: Kysely<Schema>)
             type: 'object',
             properties: { total: { type: 'integer' }, page: { type: 'integer' }, records: { type: 'array', items: childRecordSchema } },
           },
-          400: { ...apiErrorSchema, description: 'A filter makes no sense' },
+          400: { ...apiErrorSchema, description: 'A filter or the page number makes no sense' },
           404: { ...apiErrorSchema, description: 'The authority is out of reach' },
         },
       },

@@ -13,9 +13,10 @@ import type { AppContext, Capability } from './capability.js';
 import { setUpErrorPages } from './errors.js';
 import { registerHealthRoute } from './health.js';
 import { registerHomeRoutes } from './home.js';
-import { setUpSecurityHeaders } from './security.js';
+import { setUpCacheControl, setUpSecurityHeaders } from './security.js';
 import { setUpAccessControl, uploadRefusal } from '../auth/gate.js';
 import { setUpViews } from './views.js';
+import { cleanUploadName } from './upload-names.js';
 
 /**
  * A file from a multipart form, as handlers find it on request.body: streamed to a private file in
@@ -60,6 +61,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await setUpSecurityHeaders(app, { https: config.trustProxy });
   await setUpAccessControl(app, { database, https: config.trustProxy });
+  setUpCacheControl(app);
   await setUpStaticAssets(app);
   await app.register(formBody);
   const uploadFolder = join(config.dataDir, 'uploads');
@@ -88,7 +90,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         await rm(path, { force: true });
         throw error;
       }
-      part.value = { filename: part.filename, path, size: file.bytesWritten } satisfies UploadedFile;
+      part.value = { filename: cleanUploadName(part.filename), path, size: file.bytesWritten } satisfies UploadedFile;
     },
   });
   const removeUploads = async (request: FastifyRequest) => {

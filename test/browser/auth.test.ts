@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src/auth/demo.js';
-import { BrowserSession, chromiumAvailable, expectNoAxeViolations } from '../support/browser.js';
+import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
 
-describe.skipIf(!chromiumAvailable)('signing in and administering accounts in a browser', { timeout: 120_000 }, () => {
+describe.skipIf(skipBrowserTests)('signing in and administering accounts in a browser', { timeout: 120_000 }, () => {
   let session: BrowserSession;
   beforeAll(async () => {
     session = await BrowserSession.start({ NTG_DEMO: 'true' });

@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserSession, chromiumAvailable, expectNoAxeViolations } from '../support/browser.js';
+import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
 import { child, childCsv } from '../support/child-files.js';
 
-describe.skipIf(!chromiumAvailable)('loading data and reading children’s records in a browser', { timeout: 180_000 }, () => {
+describe.skipIf(skipBrowserTests)('loading data and reading children’s records in a browser', { timeout: 180_000 }, () => {
   let session: BrowserSession;
   let folder: string;
   beforeAll(async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findItems, loadCatalogue } from '../../src/framework/catalogue.js';
-import { BrowserSession, chromiumAvailable, expectNoAxeViolations } from '../support/browser.js';
+import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
 
 const catalogue = loadCatalogue();
 
-describe.skipIf(!chromiumAvailable)('the framework in a browser', { timeout: 120_000 }, () => {
+describe.skipIf(skipBrowserTests)('the framework in a browser', { timeout: 120_000 }, () => {
   let session: BrowserSession;
   beforeAll(async () => {
     session = await BrowserSession.start();

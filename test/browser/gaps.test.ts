@@ -1,11 +1,11 @@
 import ExcelJS from 'exceljs';
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserSession, chromiumAvailable, expectNoAxeViolations } from '../support/browser.js';
+import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
 
 const pngSignature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-describe.skipIf(!chromiumAvailable)('the gap pages’ figures in a browser', { timeout: 180_000 }, () => {
+describe.skipIf(skipBrowserTests)('the gap pages’ figures in a browser', { timeout: 180_000 }, () => {
   let session: BrowserSession;
   beforeAll(async () => {
     session = await BrowserSession.start({ NTG_DEMO: 'true' });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserSession, chromiumAvailable, expectNoAxeViolations } from '../support/browser.js';
+import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
 
-describe.skipIf(!chromiumAvailable)('the service frame in a browser', { timeout: 120_000 }, () => {
+describe.skipIf(skipBrowserTests)('the service frame in a browser', { timeout: 120_000 }, () => {
   let session: BrowserSession;
   beforeAll(async () => {
     session = await BrowserSession.start();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserSession, chromiumAvailable, expectNoAxeViolations } from '../support/browser.js';
+import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
 
-describe.skipIf(!chromiumAvailable)('a turn-the-curve plan in a browser', { timeout: 180_000 }, () => {
+describe.skipIf(skipBrowserTests)('a turn-the-curve plan in a browser', { timeout: 180_000 }, () => {
   let session: BrowserSession;
   beforeAll(async () => {
     session = await BrowserSession.start({ NTG_DEMO: 'true' });

@@ -25,7 +25,8 @@ export async function createTestApp(
   // Uploads and kept files go to a folder of the test's own, removed when it closes.
   const dataDir = mkdtempSync(join(tmpdir(), 'ntg-test-data-'));
   // A small demo authority, so demo-mode tests start in seconds.
-  const config = loadConfig({ NTG_DATA_DIR: dataDir, NTG_DEMO_CHILDREN: '400', ...options.environment });
+  // PDFs use the Chromium the browser tests use (NTG_CHROMIUM_PATH when set).
+  const config = loadConfig({ NTG_DATA_DIR: dataDir, NTG_DEMO_CHILDREN: '400', NTG_CHROMIUM_PATH: process.env.NTG_CHROMIUM_PATH, ...options.environment });
   const capabilities = [...serviceCapabilities, ...(options.extraCapabilities ?? [])];
   await prepareDatabase(database, config, capabilities);
   const app = await buildApp({

@@ -1,18 +1,63 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import { existsSync } from 'node:fs';
+import { accessSync, constants } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { demoPassword } from '../../src/auth/demo.js';
+import { loadConfig } from '../../src/config.js';
 import { createTestApp } from './app.js';
 import type { TestApp } from './app.js';
 
-export const chromiumPath = '/usr/bin/chromium';
-export const chromiumAvailable = existsSync(chromiumPath);
+export interface ChromiumForTests {
+  /** Where Chromium is looked for: NTG_CHROMIUM_PATH as the service reads it (for PDFs), else its default. */
+  path: string;
+  /** An executable is there. */
+  available: boolean;
+  /** CI is set: browser tests must run, so a missing Chromium fails them rather than skipping them. */
+  required: boolean;
+  /** The browser tests are skipped: no Chromium, outside CI. */
+  skip: boolean;
+  /** One line for the test output: what happens to the browser tests, and why. */
+  summary: string;
+}
+
+/** True for the CI values runners set (`CI=true`, `CI=1`). */
+function isCi(value: string | undefined): boolean {
+  return value !== undefined && /^(true|1|yes)$/i.test(value.trim());
+}
+
+/** The Chromium the browser tests use, resolved exactly as the service resolves NTG_CHROMIUM_PATH. */
+export function chromiumForTests(environment: NodeJS.ProcessEnv = process.env): ChromiumForTests {
+  const path = loadConfig({ NTG_CHROMIUM_PATH: environment.NTG_CHROMIUM_PATH }).chromiumPath;
+  let available = true;
+  try {
+    accessSync(path, constants.X_OK);
+  } catch {
+    available = false;
+  }
+  const required = isCi(environment.CI);
+  const summary = available
+    ? `Browser tests run in ${path} (headless).`
+    : required
+      ? `Browser tests FAIL: CI is set and there is no Chromium at ${path} (apt-get install -y chromium, or set NTG_CHROMIUM_PATH).`
+      : `Browser tests are SKIPPED: there is no Chromium at ${path} (apt-get install -y chromium, or set NTG_CHROMIUM_PATH).`;
+  return { path, available, required, skip: !available && !required, summary };
+}
+
+const resolved = chromiumForTests();
+export const chromiumPath = resolved.path;
+/** Chromium is there. */
+export const chromiumAvailable = resolved.available;
+/** For `describe.skipIf`: true only when Chromium is missing outside CI; in CI the tests run, and fail without it. */
+export const skipBrowserTests = resolved.skip;
 export const chromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
 
-if (!chromiumAvailable) console.warn(`Browser tests skipped: ${chromiumPath} is not installed (apt-get install -y chromium).`);
+/** Starts headless Chromium, or says plainly that it is missing (in CI this fails the browser tests). */
+export async function launchChromium(found: ChromiumForTests = resolved): Promise<Browser> {
+  if (!found.available) throw new Error(found.summary);
+  return chromium.launch({ executablePath: found.path, args: chromiumArgs });
+}
 
 const wcag22aa = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22a', 'wcag22aa'];
 
@@ -42,10 +87,10 @@ export class BrowserSession {
   ) {}
 
   static async start(environment: Record<string, string> = {}): Promise<BrowserSession> {
+    const browser = await launchChromium();
     const testApp = await createTestApp({ environment });
     await testApp.app.listen({ port: 0, host: '127.0.0.1' });
     const baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
-    const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
     return new BrowserSession(testApp, browser, baseUrl);
   }
 

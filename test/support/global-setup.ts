@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { TestProject } from 'vitest/node';
-import { chromiumPath } from './browser.js';
+import { chromiumForTests } from './browser.js';
 import { describeTestEngines } from './database.js';
 
 /**
@@ -12,11 +12,7 @@ import { describeTestEngines } from './database.js';
  */
 export default async function setUp(project: TestProject): Promise<() => void> {
   console.log(`Database tests run against: ${describeTestEngines()}.`);
-  console.log(
-    existsSync(chromiumPath)
-      ? `Browser tests run in ${chromiumPath} (headless).`
-      : `Browser tests are SKIPPED: ${chromiumPath} is not installed (apt-get install -y chromium).`,
-  );
+  console.log(chromiumForTests().summary);
   const folder = mkdtempSync(join(tmpdir(), 'ntg-test-template-'));
   const templatePath = join(folder, 'pglite.tar');
   const pglite = await PGlite.create();

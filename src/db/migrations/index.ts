@@ -10,6 +10,7 @@ import * as turnTheCurvePlans from './0008-turn-the-curve-plans.js';
 import * as consentedAccess from './0009-consented-access.js';
 import * as auditProtection from './0010-audit-protection.js';
 import * as statisticsOwners from './0011-statistics-owners.js';
+import * as smallHoles from './0012-small-holes.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009-consented-access': consentedAccess,
   '0010-audit-protection': auditProtection,
   '0011-statistics-owners': statisticsOwners,
+  '0012-small-holes': smallHoles,
 };

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
@@ -8,6 +8,7 @@ import { createTestApp } from '../../../test/support/app.js';
 import type { TestApp } from '../../../test/support/app.js';
 import { child, childCsv, testPseudonymKey } from '../../../test/support/child-files.js';
 import { testEngines } from '../../../test/support/database.js';
+import { skipBrowserTests } from '../../../test/support/browser.js';
 import { sessionCookieName } from '../../auth/gate.js';
 import type { Role } from '../../auth/permissions.js';
 import { importChildFile } from '../../ingest/child-import.js';
@@ -226,7 +227,7 @@ describe.each(testEngines)('turn-the-curve plans on %s', (engine) => {
     expect(report.body).not.toContain('govuk-service-navigation');
   });
 
-  it.skipIf(engine !== 'pglite' || !existsSync('/usr/bin/chromium'))('prints the board report as a PDF with Chromium', async () => {
+  it.skipIf(engine !== 'pglite' || skipBrowserTests)('prints the board report as a PDF with Chromium', async () => {
     const pdf = await get('leader', `${planUrl}/report.pdf`);
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
