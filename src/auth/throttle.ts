@@ -58,12 +58,6 @@ export async function claimAttempt(db: Kysely<Schema>, key: string, rule: Thrott
   return { allowed: true, attempt: row.failures };
 }
 
-/** When the key is locked, until when; otherwise undefined. Only for display: `claimAttempt` decides. */
-export async function lockedUntil(db: Kysely<Schema>, key: string, now = new Date()): Promise<Date | undefined> {
-  const row = await db.selectFrom('sign_in_throttle').select('locked_until').where('key', '=', key).executeTakeFirst();
-  return row?.locked_until && row.locked_until > now ? row.locked_until : undefined;
-}
-
 /**
  * The claimed attempt failed. Its failure is already counted (by the claim); the attempt that
  * reached the limit locks the key. Returns the time the key is now locked until, if this failure

@@ -227,7 +227,9 @@ describe.each(testEngines)('turn-the-curve plans on %s', (engine) => {
     expect(report.body).not.toContain('govuk-service-navigation');
   });
 
-  it.skipIf(engine !== 'pglite' || skipBrowserTests)('prints the board report as a PDF with Chromium', async () => {
+  // Printing does not touch the database: the PDF test exists once, on the first engine, rather than skipped on the others.
+  if (engine === testEngines[0])
+    it.skipIf(skipBrowserTests)('prints the board report as a PDF with Chromium', async () => {
     const pdf = await get('leader', `${planUrl}/report.pdf`);
     expect(pdf.statusCode).toBe(200);
     expect(pdf.headers['content-type']).toBe('application/pdf');
