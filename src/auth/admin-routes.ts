@@ -27,6 +27,7 @@ import { toCsv } from '../export/csv.js';
 import type { UploadedFile } from '../web/app.js';
 import { addPartner, importSettings, listSettingsAndPartners, managedAuthorities } from './settings-admin.js';
 import { SETTINGS_CSV_COLUMNS } from '../areas/settings.js';
+import { localAuthorityByGss } from '../areas/areas.js';
 import { SettingMoveError, decideSettingMove, pendingSettingMoves, requestSettingMove } from './setting-moves.js';
 import { pageProblem, readPage } from '../web/pagination.js';
 
@@ -138,6 +139,16 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
     return reply.type('text/csv; charset=utf-8').header('Content-Disposition', 'attachment; filename="audit-log.csv"').send(csv);
   });
 
+  /** The kinds of setting and organisation as a person reads them. */
+  const organisationKindNames: Record<string, string> = {
+    school: 'School',
+    'childrens-centre': 'Children’s centre',
+    'early-years': 'Early years setting',
+    other: 'Other setting',
+    setting: 'Setting',
+    partner: 'Partner organisation',
+  };
+
   async function organisationsPage(request: FastifyRequest, reply: FastifyReply, extra: Record<string, unknown> = {}) {
     const viewer = signedIn(request);
     const reach = managedAuthorities(viewer);
@@ -156,6 +167,8 @@ export function registerAdminRoutes(app: FastifyInstance, options: { database: D
       moveAuthorities: await db.selectFrom('organisation').select(['area_code', 'name']).where('kind', '=', 'local-authority').orderBy('name').execute(),
       moves: await pendingSettingMoves(db, viewer),
       csvColumns: SETTINGS_CSV_COLUMNS,
+      kindNames: organisationKindNames,
+      authorityNames: (laCode: string | null) => (laCode === null ? '' : (localAuthorityByGss(laCode)?.name ?? laCode)),
       ...extra,
     });
   }
