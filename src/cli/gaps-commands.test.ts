@@ -79,10 +79,21 @@ describe('ntg gaps', () => {
     expect(refused.err).toMatch(/^ntg: refused with --suppress: figures for children who are not in a group/);
   });
 
-  it('rounds with --suppress every count to 5 and makes the figures from the rounded counts', async () => {
-    const [cell] = JSON.parse((await runNtg('gaps', '--la', 'E09000007', '--indicator', 'ks2_rwm_expected', '--group', 'sex:F', '--comparator', 'all', '--format', 'json', '--suppress')).out) as Record<string, unknown>[];
-    // 22 girls (16 at the standard) released as 20 (15): 75%; all 33 children (20 at it) as 35 (20): 57.1%.
-    expect(cell).toMatchObject({ group_count: 20, group_value: 75, comparator_count: 35, comparator_value: 57.1, suppressed: false, suppressed_reason: null });
+  it('releases with --suppress counts perturbed and rounded to 5, and figures made from them', async () => {
+    const [cell] = JSON.parse((await runNtg('gaps', '--la', 'E09000007', '--indicator', 'ks2_rwm_expected', '--group', 'sex:F', '--comparator', 'all', '--format', 'json', '--suppress')).out) as Record<string, number>[];
+    // 22 girls (16 at the standard) and all 33 children (20 at it): counts are released as multiples of 5, at least 5.
+    expect(cell).toMatchObject({ suppressed: false, suppressed_reason: null });
+    for (const count of [cell!.group_count!, cell!.comparator_count!]) {
+      expect(count % 5).toBe(0);
+      expect(count).toBeGreaterThanOrEqual(5);
+    }
+    // A percentage made from two multiples of 5 (meeting over children), to one decimal place.
+    const madeOf = (value: number, count: number) => [...Array(count / 5 + 1).keys()].some((meeting) => Math.abs((100 * 5 * meeting) / count - value) < 0.051);
+    expect(madeOf(cell!.group_value!, cell!.group_count!)).toBe(true);
+    expect(madeOf(cell!.comparator_value!, cell!.comparator_count!)).toBe(true);
+    // The same question gives the same answer: asking again gains nothing.
+    const again = JSON.parse((await runNtg('gaps', '--la', 'E09000007', '--indicator', 'ks2_rwm_expected', '--group', 'sex:F', '--comparator', 'all', '--format', 'json', '--suppress')).out) as Record<string, number>[];
+    expect(again[0]).toEqual(cell);
   });
 
   it('prints every group on every indicator as CSV and as a table', async () => {

@@ -1,6 +1,8 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
 import { measures } from '../ingest/child-standard.js';
-import { discloseCount, releaseSummary, roundToBase } from '../stats/index.js';
+import { releaseCount, releaseSummary } from '../stats/index.js';
+import type { CellKeys } from './cell-keys.js';
+import { figureKey } from './cell-keys.js';
 import type { GroupSpec } from './groups.js';
 import { standing } from './groups.js';
 import type { JointCell } from './joint-aggregates.js';
@@ -32,11 +34,17 @@ interface SideSums {
   n: Float64Array;
   sum: Float64Array;
   sumsq: Float64Array;
+  /** Per measure, the summed cell keys of the signatures with a value; and of those with any child. */
+  keys: Float64Array;
+  childrenKey: number;
 }
 
 function sideSums(width: number): SideSums {
-  return { n: new Float64Array(width), sum: new Float64Array(width), sumsq: new Float64Array(width) };
+  return { n: new Float64Array(width), sum: new Float64Array(width), sumsq: new Float64Array(width), keys: new Float64Array(width), childrenKey: 0 };
 }
+
+/** A figure about children rather than a measure: its key's qualifier, beyond every measure's index. */
+const childrenQualifier = 1000;
 
 /**
  * The data-gap audit of one year: for each indicator, how many children it covers; for each group,
@@ -46,45 +54,61 @@ function sideSums(width: number): SideSums {
  * the audit says "withheld" exactly where the matrix withholds.
  *
  * @param options.suppress release the figures to a viewer who may not see small numbers
+ * @param options.cellKeys and options.year perturb the released counts exactly as the gap matrix does
+ *   (the same children, measure and year give the same figure on both pages)
  */
-export function auditDataGaps(cells: readonly JointCell[], groups: readonly GroupSpec[], options: { suppress?: boolean } = {}): { indicators: IndicatorCoverage[]; groups: GroupCoverage[] } {
+export function auditDataGaps(
+  cells: readonly JointCell[],
+  groups: readonly GroupSpec[],
+  options: { suppress?: boolean; cellKeys?: CellKeys; year?: number } = {},
+): { indicators: IndicatorCoverage[]; groups: GroupCoverage[] } {
   const width = measures.length;
-  const released = (count: number): number | null => (!options.suppress ? count : discloseCount(count).shown ? roundToBase(count) : null);
-  const totals = new Float64Array(width);
+  const keyed = options.suppress === true && options.cellKeys !== undefined && options.year !== undefined;
+  const released = (count: number, keySum: number, qualifier: number): number | null =>
+    !options.suppress ? count : releaseCount(count, { key: keyed ? figureKey(keySum, qualifier, options.year!) : undefined });
+  const everyone = sideSums(width);
   let children = 0;
   for (const cell of cells) {
     children += cell.children;
-    for (let index = 0; index < width; index++) totals[index]! += cell.figures[index * 3]!;
+    const key = keyed ? options.cellKeys!.signature(cell.signature) : 0;
+    if (cell.children > 0) everyone.childrenKey += key;
+    for (let index = 0; index < width; index++) {
+      everyone.n[index]! += cell.figures[index * 3]!;
+      if (cell.figures[index * 3]! > 0) everyone.keys[index]! += key;
+    }
   }
   const coverage = groups.map((group): GroupCoverage => {
     const counts = { in: 0, out: 0, unknown: 0 };
     const sides = { in: sideSums(width), out: sideSums(width), unknown: sideSums(width) };
     for (const cell of cells) {
       const where = standing(group, cell.signature);
-      const key = where === memberIn ? 'in' : where === memberOut ? 'out' : 'unknown';
-      counts[key] += cell.children;
-      const target = sides[key];
+      const place = where === memberIn ? 'in' : where === memberOut ? 'out' : 'unknown';
+      counts[place] += cell.children;
+      const target = sides[place];
+      const key = keyed ? options.cellKeys!.signature(cell.signature) : 0;
+      if (cell.children > 0) target.childrenKey += key;
       for (let index = 0; index < width; index++) {
         target.n[index]! += cell.figures[index * 3]!;
         target.sum[index]! += cell.figures[index * 3 + 1]!;
         target.sumsq[index]! += cell.figures[index * 3 + 2]!;
+        if (cell.figures[index * 3]! > 0) target.keys[index]! += key;
       }
     }
     const summary = (target: SideSums, index: number) => ({ n: target.n[index]!, sum: target.sum[index]!, sumsq: target.sumsq[index]! });
-    const shownChildren = released(children);
-    const shownUnknown = released(counts.unknown);
+    const shownChildren = released(children, everyone.childrenKey, childrenQualifier);
+    const shownUnknown = released(counts.unknown, sides.unknown.childrenKey, childrenQualifier);
     return {
       group: group.id,
       label: group.label,
       children: shownChildren,
-      inGroup: released(counts.in),
-      unknownShare: shownChildren === null || shownUnknown === null ? null : shownChildren === 0 ? 0 : shownUnknown / shownChildren,
+      inGroup: released(counts.in, sides.in.childrenKey, childrenQualifier),
+      unknownShare: shownChildren === null || shownUnknown === null ? null : shownChildren === 0 ? 0 : Math.min(1, shownUnknown / shownChildren),
       cells: measures.map((measure, index) => {
         const withheld = releaseSummary(summary(sides.in, index), measure.type).withheld !== null || releaseSummary(summary(sides.out, index), measure.type).withheld !== null;
-        const status: CellStatus = totals[index] === 0 ? 'no-data' : sides.in.n[index] === 0 ? 'no-children' : withheld ? 'withheld' : 'shown';
-        return { indicator: measure.name, status, groupCount: released(sides.in.n[index]!), unknownCount: released(sides.unknown.n[index]!) };
+        const status: CellStatus = everyone.n[index] === 0 ? 'no-data' : sides.in.n[index] === 0 ? 'no-children' : withheld ? 'withheld' : 'shown';
+        return { indicator: measure.name, status, groupCount: released(sides.in.n[index]!, sides.in.keys[index]!, index), unknownCount: released(sides.unknown.n[index]!, sides.unknown.keys[index]!, index) };
       }),
     };
   });
-  return { indicators: measures.map((measure, index) => ({ indicator: measure.name, children: released(totals[index]!) })), groups: coverage };
+  return { indicators: measures.map((measure, index) => ({ indicator: measure.name, children: released(everyone.n[index]!, everyone.keys[index]!, index) })), groups: coverage };
 }

@@ -1,7 +1,9 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
 import { formatAcademicYear, measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { discloseCount, gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference, releaseSummary, roundToBase } from '../stats/index.js';
+import { gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference, releaseCount, releaseSummary } from '../stats/index.js';
+import type { CellKeys } from './cell-keys.js';
+import { figureKey } from './cell-keys.js';
 import type { GapPoint, WithheldBecause } from '../stats/index.js';
 import type { GroupSpec } from './groups.js';
 import { standing } from './groups.js';
@@ -94,6 +96,8 @@ export interface GapMatrixRequest {
    * `releaseSummary`), and no trend drawn through a withheld year.
    */
   suppress?: boolean;
+  /** The installation's cell keys, which perturb released counts (see cell-keys.ts); without them released counts are only rounded. */
+  cellKeys?: CellKeys;
 }
 
 const width = measures.length * 3;
@@ -102,17 +106,24 @@ interface Sums {
   in: Float64Array;
   out: Float64Array;
   unknown: Float64Array;
+  /** Per measure, the summed cell keys of the signatures with a value on each side (only when releasing). */
+  keys: { in: Float64Array; out: Float64Array; unknown: Float64Array } | null;
 }
 
 /** Each group's sums in, out and unknown, for one year, in one pass over the year's signatures. */
-function sumsFor(groups: readonly GroupSpec[], cells: readonly JointCell[]): Sums[] {
-  const sums = groups.map(() => ({ in: new Float64Array(width), out: new Float64Array(width), unknown: new Float64Array(width) }));
+function sumsFor(groups: readonly GroupSpec[], cells: readonly JointCell[], cellKeys: CellKeys | undefined): Sums[] {
+  const keyArrays = () => ({ in: new Float64Array(measures.length), out: new Float64Array(measures.length), unknown: new Float64Array(measures.length) });
+  const sums: Sums[] = groups.map(() => ({ in: new Float64Array(width), out: new Float64Array(width), unknown: new Float64Array(width), keys: cellKeys === undefined ? null : keyArrays() }));
   for (const cell of cells) {
+    const figures = cell.figures;
+    const cellKey = cellKeys?.signature(cell.signature);
     for (let index = 0; index < groups.length; index++) {
       const where = standing(groups[index]!, cell.signature);
-      const target = where === memberIn ? sums[index]!.in : where === memberOut ? sums[index]!.out : sums[index]!.unknown;
-      const figures = cell.figures;
+      const place = where === memberIn ? 'in' : where === memberOut ? 'out' : 'unknown';
+      const target = sums[index]![place];
       for (let position = 0; position < width; position++) target[position]! += figures[position]!;
+      const keys = sums[index]!.keys?.[place];
+      if (keys !== undefined && cellKey !== undefined) for (let measure = 0; measure < measures.length; measure++) if (figures[measure * 3]! > 0) keys[measure]! += cellKey;
     }
   }
   return sums;
@@ -122,19 +133,30 @@ interface Side {
   n: number;
   sum: number;
   sumsq: number;
+  /** The summed cell keys of the children's signatures (releasing only): the same children, the same key. */
+  key?: number;
 }
 
-function side(figures: Float64Array, measureIndex: number): Side {
-  return { n: figures[measureIndex * 3]!, sum: figures[measureIndex * 3 + 1]!, sumsq: figures[measureIndex * 3 + 2]! };
+function side(figures: Float64Array, measureIndex: number, keys?: Float64Array): Side {
+  return { n: figures[measureIndex * 3]!, sum: figures[measureIndex * 3 + 1]!, sumsq: figures[measureIndex * 3 + 2]!, ...(keys === undefined ? {} : { key: keys[measureIndex]! }) };
 }
 
 function combined(...sides: Side[]): Side {
-  return sides.reduce((total, next) => ({ n: total.n + next.n, sum: total.sum + next.sum, sumsq: total.sumsq + next.sumsq }), { n: 0, sum: 0, sumsq: 0 });
+  return sides.reduce(
+    (total, next) => ({ n: total.n + next.n, sum: total.sum + next.sum, sumsq: total.sumsq + next.sumsq, ...(next.key === undefined ? {} : { key: (total.key ?? 0) + next.key }) }),
+    { n: 0, sum: 0, sumsq: 0 } as Side,
+  );
 }
 
-/** A side as released to a viewer who may not see small numbers: rounded, or withheld and why. */
-function released(measure: MeasureDefinition, figures: Side): { side: Side; withheld: null } | { side: null; withheld: WithheldBecause } {
-  const result = releaseSummary(figures, measure.type);
+/** The key of a side's figure on a measure in a year: the same children, measure and year always get the same perturbation. */
+function keyOf(figures: Side, measure: MeasureDefinition, year: number): number | undefined {
+  return figures.key === undefined ? undefined : figureKey(figures.key, measures.indexOf(measure), year);
+}
+
+/** A side as released to a viewer who may not see small numbers: perturbed and rounded, or withheld and why. */
+function released(measure: MeasureDefinition, figures: Side, year: number): { side: Side; withheld: null } | { side: null; withheld: WithheldBecause } {
+  const valueRange = measure.min !== undefined && measure.max !== undefined ? measure.max - measure.min : undefined;
+  const result = releaseSummary(figures, measure.type, { key: keyOf(figures, measure, year), valueRange });
   return result.summary === null ? { side: null, withheld: result.withheld } : { side: result.summary, withheld: null };
 }
 
@@ -218,7 +240,7 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
   const indicators = request.indicators ?? measures;
   const allYears = [...aggregates.keys()].sort((a, b) => a - b);
   const shownYears = (request.years ?? allYears).filter((year) => aggregates.has(year)).sort((a, b) => a - b);
-  const sumsByYear = new Map(allYears.map((year) => [year, sumsFor(request.groups, aggregates.get(year)!)]));
+  const sumsByYear = new Map(allYears.map((year) => [year, sumsFor(request.groups, aggregates.get(year)!, suppress ? request.cellKeys : undefined)]));
   const cells: GapCell[] = [];
   request.groups.forEach((group, groupIndex) => {
     for (const measure of indicators) {
@@ -226,7 +248,9 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
       const series = new Map<number, YearPoint>();
       for (const year of allYears) {
         const sums = sumsByYear.get(year)![groupIndex]!;
-        series.set(year, yearPoint(measure, comparator, suppress, side(sums.in, measureIndex), side(sums.out, measureIndex), side(sums.unknown, measureIndex), () => (request.published ?? nothingPublished)(measure.name, group.id, year)));
+        const keys = sums.keys ?? undefined;
+        const sides = { inside: side(sums.in, measureIndex, keys?.in), rest: side(sums.out, measureIndex, keys?.out), unknown: side(sums.unknown, measureIndex, keys?.unknown) };
+        series.set(year, yearPoint(measure, year, comparator, suppress, sides, () => (request.published ?? nothingPublished)(measure.name, group.id, year)));
       }
       for (const year of shownYears) {
         const point = series.get(year)!;
@@ -285,7 +309,14 @@ interface YearPoint {
 
 const noChildren: Side = { n: 0, sum: 0, sumsq: 0 };
 
-function yearPoint(measure: MeasureDefinition, comparator: Comparator, suppress: boolean, inside: Side, rest: Side, unknown: Side, lookUp: () => PublishedComparison): YearPoint {
+function yearPoint(
+  measure: MeasureDefinition,
+  year: number,
+  comparator: Comparator,
+  suppress: boolean,
+  { inside, rest, unknown }: { inside: Side; rest: Side; unknown: Side },
+  lookUp: () => PublishedComparison,
+): YearPoint {
   const published = comparator === 'england' ? lookUp() : null;
   const against = comparator === 'all' ? combined(inside, rest, unknown) : rest;
   if (!suppress) {
@@ -293,10 +324,10 @@ function yearPoint(measure: MeasureDefinition, comparator: Comparator, suppress:
     return { estimate, group: inside, comparator: published === null ? against : noChildren, unknownCount: unknown.n, published, withheld: null };
   }
   // Every figure a suppressed viewer sees is made from the released (rounded) sides alone.
-  const groupSide = released(measure, inside);
-  const comparatorSide = published === null ? released(measure, against) : { side: noChildren, withheld: null };
+  const groupSide = released(measure, inside, year);
+  const comparatorSide = published === null ? released(measure, against, year) : { side: noChildren, withheld: null };
   const withheld = groupSide.withheld !== null ? reasonOf('group', groupSide.withheld) : comparatorSide.withheld !== null ? reasonOf('comparator', comparatorSide.withheld) : null;
-  const unknownCount = discloseCount(unknown.n).shown ? roundToBase(unknown.n) : null;
+  const unknownCount = releaseCount(unknown.n, { key: keyOf(unknown, measure, year) });
   if (groupSide.side === null || comparatorSide.side === null) {
     return { estimate: { groupValue: null, comparatorValue: null, gap: null, lower: null, upper: null }, group: noChildren, comparator: noChildren, unknownCount, published, withheld };
   }

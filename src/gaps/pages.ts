@@ -19,6 +19,7 @@ import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
 import { listPlans } from './plans/store.js';
 import { cachedFigures } from './figures-cache.js';
 import { gapsFor, nonMembersRefusal } from './service.js';
+import { cellKeysFor } from './cell-keys.js';
 
 interface MatrixQuery {
   la?: string;
@@ -132,12 +133,13 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const laCode = authorities.find((la) => la.code === request.query.la)?.code ?? authorities[0]?.code;
     const base = { pageTitle: 'Gaps in the data', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities };
     if (laCode === undefined) return reply.view('gaps/data.njk', base);
-    const aggregates = await readJointAggregates(db, laCode, { keepBits: frameworkGroupBits });
+    const suppressed = !seesSmallNumbers(request.viewer, { laCode });
+    // Released figures are keyed by whole signatures, as the gap matrix's are, so both pages give the same figure.
+    const aggregates = await readJointAggregates(db, laCode, suppressed ? {} : { keepBits: frameworkGroupBits });
     const years = [...aggregates.keys()].sort((a, b) => b - a);
     const asked = request.query.year ? parseAcademicYear(request.query.year) : undefined;
     const year = asked !== undefined && aggregates.has(asked) ? asked : years[0]!;
-    const suppressed = !seesSmallNumbers(request.viewer, { laCode });
-    const audit = auditDataGaps(aggregates.get(year)!, frameworkGroupSpecs(), { suppress: suppressed });
+    const audit = auditDataGaps(aggregates.get(year)!, frameworkGroupSpecs(), { suppress: suppressed, year, cellKeys: suppressed ? await cellKeysFor(db) : undefined });
     const shown = (count: number | null) => (count === null ? 'c' : count.toLocaleString('en-GB'));
     return reply.view('gaps/data.njk', {
       ...base,

@@ -4,6 +4,7 @@ import { measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import { StatisticsSourceError, englandComparisons, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
+import { cellKeysFor } from './cell-keys.js';
 import { cachedFigures } from './figures-cache.js';
 import type { GroupSpec } from './groups.js';
 import { asksForNonMembers, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
@@ -111,14 +112,15 @@ async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnsw
   const groups: GroupSpec[] = query.group !== undefined ? [groupNamed(query.group)] : [...frameworkGroupSpecs(), ...(query.extraGroups ?? []).map(groupNamed)];
   const comparator = comparatorNamed(query.comparator);
   const onlyFrameworkGroups = groups.every((group) => group.terms.every((term) => term.dimension.kind === 'group'));
-  const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups ? { keepBits: frameworkGroupBits } : {});
+  // Released figures are keyed by whole signatures, so that the same children get the same key however they are asked for.
+  const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups && !query.suppress ? { keepBits: frameworkGroupBits } : {});
   const years = [...aggregates.keys()].sort((a, b) => a - b);
   const year = query.year ?? years.at(-1) ?? null;
   if (year === null) return { laCode: query.laCode, year: null, years, cells: [] };
   if (!aggregates.has(year)) return { laCode: query.laCode, year, years, cells: [] };
   const source = await sourceOf(db, query);
   const published = comparator === 'england' ? await englandComparisons(db, indicators.map((measure) => measure.name), groups.map((group) => group.id), source) : undefined;
-  const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, published, suppress: query.suppress });
+  const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, published, suppress: query.suppress, cellKeys: query.suppress ? await cellKeysFor(db) : undefined });
   return { laCode: query.laCode, year, years, cells };
 }
 
@@ -134,10 +136,11 @@ async function computeGapSeries(db: Kysely<Schema>, query: GapQuery & { indicato
   const group = groupNamed(query.group);
   const comparator = comparatorNamed(query.comparator);
   const onlyFrameworkGroups = group.terms.every((term) => term.dimension.kind === 'group');
-  const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups ? { keepBits: frameworkGroupBits } : {});
+  // Released figures are keyed by whole signatures, so that the same children get the same key however they are asked for.
+  const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups && !query.suppress ? { keepBits: frameworkGroupBits } : {});
   const source = await sourceOf(db, query);
   const published = comparator === 'england' ? await englandComparisons(db, [measure.name], [group.id], source) : undefined;
-  return computeGapMatrix(aggregates, { groups: [group], indicators: [measure], comparator, published, suppress: query.suppress });
+  return computeGapMatrix(aggregates, { groups: [group], indicators: [measure], comparator, published, suppress: query.suppress, cellKeys: query.suppress ? await cellKeysFor(db) : undefined });
 }
 
 /** The fields of a cell, in the order of the API and the command line's CSV. */

@@ -5,7 +5,8 @@ import { dimension } from '../aggregates/signature.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { applyDisclosureControl, funnelLimits, meanFunnelLimits, releaseSummary, roundToBase } from '../stats/index.js';
+import { applyDisclosureControl, funnelLimits, meanFunnelLimits, releaseCount, releaseSummary } from '../stats/index.js';
+import { cellKeysFor } from './cell-keys.js';
 import type { FunnelPoint } from '../stats/index.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
@@ -62,8 +63,8 @@ export interface SettingsFunnel {
   target: number | null;
   /** For a mean: the standard deviation of the same children's values, which sets the limits' width. */
   standardDeviation: number | null;
-  /** Children in the group with a value and no setting recorded (counted in the target, not plotted); rounded to 5 when released. */
-  childrenWithoutSetting: number;
+  /** Children in the group with a value and no setting recorded (counted in the target, not plotted); released like any count (null when 1 to 4). */
+  childrenWithoutSetting: number | null;
   /** Shown settings ranked best first (by polarity), then the withheld ones by name. */
   settings: SettingOnFunnel[];
   /** The limits from the smallest to the largest shown setting, for drawing the funnel. */
@@ -173,7 +174,12 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   if (withValues.length === 0 || (valueType === 'mean' && total.n < 2)) return undefined;
 
   // The authority's value and spread, as released: a suppressed viewer's limits are drawn from rounded figures too.
-  const basis = query.suppress ? (releaseSummary(total, measure.type).summary ?? total) : total;
+  const cellKeys = query.suppress ? await cellKeysFor(db) : undefined;
+  const valueRange = measure.min !== undefined && measure.max !== undefined ? measure.max - measure.min : undefined;
+  const release = (sums: Sums, ...named: (string | number)[]): Sums | null =>
+    cellKeys === undefined ? sums : releaseSummary(sums, measure.type, { key: cellKeys.named('setting-funnel', query.laCode, query.group, measure.name, year, ...named), valueRange }).summary;
+  const releasedTotal = release(total, 'total');
+  const basis = releasedTotal ?? total;
   const theta = basis.sum / basis.n;
   const standardDeviation = valueType === 'mean' ? Math.sqrt(Math.max(0, (basis.sumsq - (basis.sum * basis.sum) / basis.n) / (basis.n - 1))) : null;
   const limitsAt = (counts: readonly number[]): FunnelLimitsAt[] => {
@@ -189,15 +195,13 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   // is shown is then released like the matrix's figures: rounded counts, values made from them.
   const childrenWithoutSetting = sumsByUrn.get(noSetting)?.n ?? 0;
   const disclosed = query.suppress ? applyDisclosureControl([[...withValues.map(([, sums]) => sums.n), childrenWithoutSetting]]).cells[0]! : undefined;
-  const release = (sums: Sums): Sums | null => (query.suppress ? releaseSummary(sums, measure.type).summary : sums);
-  const releasedTotal = release(total);
   const names = await readSettingNames(db, withValues.map(([urn]) => urn));
 
   const settings: SettingOnFunnel[] = withValues.map(([urn, sums], index) => {
     const registered = names.get(urn);
     const reason = disclosed?.[index]!.reason ?? null;
     const base = { urn, name: registered?.name ?? null, kind: registered?.kind ?? null };
-    const shown = release(sums);
+    const shown = release(sums, urn);
     if (reason !== null || shown === null || releasedTotal === null) return { ...base, children: null, value: null, limits: null, position: null, withheld: reason === 'secondary' ? 'secondary' : 'small-number' };
     const value = valueOf(shown, valueType);
     const limits = limitsAt([shown.n])[0]!;
@@ -216,7 +220,7 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
     valueType,
     target: releasedTotal === null ? null : valueOf(releasedTotal, valueType),
     standardDeviation: releasedTotal === null ? null : standardDeviation,
-    childrenWithoutSetting: query.suppress ? roundToBase(childrenWithoutSetting) : childrenWithoutSetting,
+    childrenWithoutSetting: query.suppress ? releaseCount(childrenWithoutSetting, { key: cellKeys?.named('setting-funnel', query.laCode, query.group, measure.name, year, 'no-setting') }) : childrenWithoutSetting,
     settings: [...shown, ...withheld],
     lines,
     released: query.suppress,
@@ -296,7 +300,7 @@ function notesOf(funnel: SettingsFunnel): string[] {
     );
   }
   if (funnel.released) notes.push('Counts are rounded to the nearest 5, and every value and limit is made from the rounded counts, so that no child can be picked out.');
-  if (funnel.childrenWithoutSetting > 0) notes.push('The authority’s value includes children with no setting recorded; they are not plotted.');
+  if (funnel.childrenWithoutSetting !== 0) notes.push('The authority’s value includes children with no setting recorded; they are not plotted.');
   const small = funnel.settings.filter((setting) => setting.withheld === 'small-number').length;
   const secondary = funnel.settings.filter((setting) => setting.withheld === 'secondary').length;
   if (small + secondary > 0) {

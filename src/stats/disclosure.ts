@@ -1,5 +1,6 @@
 import type { MaybeNumber } from './errors.js';
 import { StatsInputError, isMissing, requireNonNegative, show } from './errors.js';
+import { createRandom } from './random.js';
 
 /**
  * Symbols used in Department for Education statistics (Explore education statistics), following the
@@ -371,11 +372,45 @@ export type ReleasedSummary = { readonly summary: MeasureSummary; readonly withh
 export interface ReleaseOptions extends DisclosureOptions {
   /** Counts are rounded to a multiple of this; default 5. */
   readonly base?: number;
+  /**
+   * The cell key: a secret-keyed number that is the same whenever the same children are asked
+   * about (see `perturbation`). With it, counts are perturbed before they are rounded; without it
+   * they are only rounded, which interval reasoning can undo (see docs/methods.md).
+   */
+  readonly key?: number;
+  /** The measure's range (largest less smallest possible value): a score's mean is perturbed by up to a tenth of it, shared among the children. */
+  readonly valueRange?: number;
 }
 
 function roundTo(value: number, decimals: number): number {
   const factor = 10 ** decimals;
   return Math.round(value * factor) / factor;
+}
+
+/**
+ * The perturbations of one cell, from its key: whole numbers from a two-sided geometric (discrete
+ * Laplace) distribution, P(d) = ⅓·2^−|d|, for the count and for those meeting the outcome (or the
+ * events), and a uniform number in (−1, 1) for a mean. The same key always gives the same
+ * perturbations, so asking again, or asking for the same children another way, gains nothing.
+ *
+ * Every whole number has a chance, so a released figure rules out no true count: interval
+ * reasoning over several figures (the parts of a total, say) can narrow a likelihood but never pin
+ * a withheld count. Reference: ONS cell key perturbation (Statistical disclosure control
+ * methodology for 2021 Census data); the two-sided geometric mechanism, Ghosh, Roughgarden and
+ * Sundararajan, Universally utility-maximizing privacy mechanisms, SIAM J. Comput. 2012;41(6).
+ *
+ * @example perturbation(12345).count // the same whole number every time for key 12345
+ */
+export function perturbation(key: number): { count: number; outcome: number; mean: number } {
+  const random = createRandom(key >>> 0);
+  const geometric = () => Math.floor(Math.log(random.uniform()) / Math.log(0.5));
+  const twoSided = () => geometric() - geometric();
+  return { count: twoSided(), outcome: twoSided(), mean: 2 * random.uniform() - 1 };
+}
+
+/** A non-zero count perturbed and rounded to the base, never shown below the base (a shown count is never 0 or less when children are there). */
+function perturbedCount(count: number, offset: number, base: number): number {
+  return count === 0 ? 0 : Math.max(base, roundToBase(Math.max(0, count + offset), base));
 }
 
 /**
@@ -385,19 +420,24 @@ function roundTo(value: number, decimals: number): number {
  * 1. Primary suppression: withheld when 1 to threshold − 1 children are in it (default 1–4); for a
  *    yes/no measure also when 1 to threshold − 1 of them meet the outcome or miss it; for a count
  *    of events when the events number 1 to threshold − 1.
- * 2. Rounding: otherwise the number of children is rounded to the nearest multiple of `base`
- *    (default 5), and so are those meeting a yes/no outcome and the number of events; a score's
- *    mean and standard deviation are rounded to one decimal place (a count's standard deviation to
- *    two). The summary released is rebuilt from those rounded figures.
+ * 2. Perturbation (with a cell key): the number of children, and those meeting a yes/no outcome
+ *    (or the events), each get a whole-number perturbation from the key (`perturbation`); a score's
+ *    mean moves by up to a tenth of the measure's range divided by the number of children, so no
+ *    one child's score can be read off it.
+ * 3. Rounding: the perturbed counts are rounded to the nearest multiple of `base` (default 5), and
+ *    never shown below it; a score's mean and standard deviation to one decimal place (a count's
+ *    standard deviation to two). The summary released is rebuilt from those figures.
  *
  * Every figure then derived from the released summary (a percentage, a mean, an interval, a gap and
- * its significance) is a function of rounded figures only: a withheld count cannot be given back by
- * differencing (complements, totals, splits by sex), nor a denominator read off a long decimal.
+ * its significance) is a function of released figures only: a withheld count cannot be given back
+ * by differencing (every released count is a multiple of the base), nor pinned by reasoning about
+ * the ranges the rounded figures allow (the perturbation has no bound), nor a denominator read off
+ * a long decimal.
  *
  * Reference: Department for Education. Statistics: guidance on disclosure control (suppression of
- * numerators and denominators below a threshold); Office for National Statistics. Disclosure control
- * guidance for tables produced from administrative sources (rounding); NHS Digital. HES analysis guide,
- * disclosure control (suppress small counts and round the rest to the nearest 5).
+ * numerators and denominators below a threshold); Office for National Statistics. Statistical
+ * disclosure control methodology for 2021 Census data (cell key perturbation, rounding); NHS
+ * Digital. HES analysis guide, disclosure control (suppress small counts and round the rest to 5).
  *
  * @throws {StatsInputError} when n is negative or not finite, or the threshold or base is invalid
  * @example releaseSummary({ n: 38, sum: 17, sumsq: 17 }, 'binary') // { summary: { n: 40, sum: 15, sumsq: 15 }, withheld: null }
@@ -410,21 +450,38 @@ export function releaseSummary(summary: MeasureSummary, kind: SummaryKind, optio
   const withheld = (because: WithheldBecause): ReleasedSummary => ({ summary: null, withheld: because });
   if (isSmall(summary.n, threshold)) return withheld('few-children');
   if (summary.n === 0) return { summary: { n: 0, sum: 0, sumsq: 0 }, withheld: null };
-  const n = roundToBase(summary.n, base);
+  const offsets = options.key === undefined ? { count: 0, outcome: 0, mean: 0 } : perturbation(options.key);
+  const n = perturbedCount(summary.n, offsets.count, base);
   if (kind === 'binary') {
     if (isSmall(summary.sum, threshold)) return withheld('few-meeting');
     if (isSmall(summary.n - summary.sum, threshold)) return withheld('few-missing');
-    const meeting = roundToBase(summary.sum, base);
+    const meeting = Math.min(n, perturbedCount(summary.sum, offsets.outcome, base));
     return { summary: { n, sum: meeting, sumsq: meeting }, withheld: null };
   }
   const spread = (decimals: number) => (summary.n < 2 ? 0 : roundTo(Math.sqrt(Math.max(0, (summary.sumsq - (summary.sum * summary.sum) / summary.n) / (summary.n - 1))), decimals));
   if (kind === 'count') {
     if (isSmall(summary.sum, threshold)) return withheld('few-events');
-    const events = roundToBase(summary.sum, base);
+    const events = perturbedCount(summary.sum, offsets.outcome, base);
     const sd = spread(2);
     return { summary: { n, sum: events, sumsq: (n - 1) * sd * sd + (events * events) / n }, withheld: null };
   }
-  const mean = roundTo(summary.sum / summary.n, 1);
+  const shift = options.valueRange === undefined ? 0 : (offsets.mean * options.valueRange) / 10 / summary.n;
+  const mean = roundTo(summary.sum / summary.n + shift, 1);
   const sd = spread(1);
   return { summary: { n, sum: mean * n, sumsq: (n - 1) * sd * sd + n * mean * mean }, withheld: null };
+}
+
+/**
+ * A count released on its own (children of unknown membership, say): withheld (null) from 1 to
+ * threshold − 1, else perturbed by the cell key, if given, and rounded to the base as in
+ * `releaseSummary`.
+ *
+ * @example releaseCount(3) // null
+ */
+export function releaseCount(count: number, options: ReleaseOptions = {}): number | null {
+  const threshold = options.threshold ?? 5;
+  checkThreshold(threshold);
+  requireNonNegative(count, 'a count');
+  if (isSmall(count, threshold)) return null;
+  return perturbedCount(count, options.key === undefined ? 0 : perturbation(options.key).count, options.base ?? 5);
 }

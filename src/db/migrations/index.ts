@@ -11,6 +11,7 @@ import * as consentedAccess from './0009-consented-access.js';
 import * as auditProtection from './0010-audit-protection.js';
 import * as statisticsOwners from './0011-statistics-owners.js';
 import * as smallHoles from './0012-small-holes.js';
+import * as disclosureKey from './0013-disclosure-key.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010-audit-protection': auditProtection,
   '0011-statistics-owners': statisticsOwners,
   '0012-small-holes': smallHoles,
+  '0013-disclosure-key': disclosureKey,
 };
