@@ -11,8 +11,8 @@ export type CellStatus = 'shown' | 'withheld' | 'no-children' | 'no-data';
 
 /**
  * What is known, and not known, about one group in one year. Released to a viewer who may not see
- * small numbers, every count is rounded to the nearest 5 and a count from 1 to 4 is null (withheld),
- * and the unknown share is made from the rounded counts.
+ * small numbers, every count is released as the gap matrix releases it (a count from 1 to 4 is null,
+ * withheld), and the unknown share is made from the released counts.
  */
 export interface GroupCoverage {
   group: string;

@@ -1,11 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { dimension, memberIn, memberOut, membershipUnknown } from '../aggregates/signature.js';
+import { dimension, ethnicityMainCodes, memberIn, memberOut, membershipUnknown } from '../aggregates/signature.js';
 import { measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import { parseGroup, standing } from './groups.js';
 import type { GroupSpec } from './groups.js';
 import type { JointAggregates, JointCell } from './joint-aggregates.js';
+import { cellKeysFrom } from './cell-keys.js';
 import { computeGapMatrix } from './matrix.js';
 import type { Comparator, GapCell } from './matrix.js';
 
@@ -128,6 +129,9 @@ interface Attack {
   shown: { vector: number[]; value: number }[];
 }
 
+/** The cell keys of one installation, as the service would have them. */
+const serviceKeys = cellKeysFrom('attack-test-installation');
+
 const comparatorSide: Record<Exclude<Comparator, 'england'>, Side> = { 'all-other': 'out', all: 'all' };
 
 /**
@@ -142,7 +146,7 @@ function gather(population: readonly Child[], release: 'service' | 'primary-only
     for (const comparator of ['all-other', 'all'] as const) {
       const cell: GapCell =
         release === 'service'
-          ? computeGapMatrix(aggregates, { groups: [spec], indicators: [ks2], comparator, suppress: true })[0]!
+          ? computeGapMatrix(aggregates, { groups: [spec], indicators: [ks2], comparator, suppress: true, cellKeys: serviceKeys })[0]!
           : primaryOnly(computeGapMatrix(aggregates, { groups: [spec], indicators: [ks2], comparator })[0]!);
       const sides: [Side, number | null, number | null][] = [
         ['in', cell.group_count, cell.group_value],
@@ -222,5 +226,70 @@ describe('disclosure control under attack', () => {
     );
     // The populations are small enough that much is withheld: the attack had plenty to go at.
     expect(targets).toBeGreaterThan(1000);
+  });
+});
+
+/*
+ * The attack that broke rounding alone: reasoning about the range each rounded figure allows. 17
+ * children in care (8 White British, 8 Indian, 1 Black African); the Black African group is
+ * withheld, but rounded figures of 15 for all (13 to 17) and 10 for each of the others (8 to 12)
+ * leave room for exactly one child. Perturbation by a secret cell key before rounding gives every
+ * released figure a chance from any true count, so the range is no longer bounded.
+ */
+describe('disclosure control against reasoning about ranges', () => {
+  const inCare = dimension('children-in-care')!;
+  const ethnicity = dimension('ethnicity')!;
+  const ethnicityValue = (code: string) => ethnicityMainCodes.indexOf(code) + 1;
+  const at = measures.indexOf(attainment8) * 3;
+  function cellOf(care: number, code: string, children: number): JointCell {
+    const figures = new Float64Array(measures.length * 3);
+    figures.set([children, 50 * children, 2600 * children], at);
+    return { signature: care * 2 ** inCare.shift + ethnicityValue(code) * 2 ** ethnicity.shift, children, figures };
+  }
+  const aggregates: JointAggregates = new Map([[2024, [cellOf(memberIn, 'WBRI', 8), cellOf(memberIn, 'AIND', 8), cellOf(memberIn, 'BAFR', 1), cellOf(memberOut, 'WBRI', 40)]]]);
+  const askedFor = ['children-in-care', 'children-in-care&ethnicity:WBRI', 'children-in-care&ethnicity:AIND', 'children-in-care&ethnicity:BAFR'];
+  const released = (secret?: string) =>
+    askedFor.map((spec) => computeGapMatrix(aggregates, { groups: [parseGroup(spec)], indicators: [attainment8], suppress: true, ...(secret === undefined ? {} : { cellKeys: cellKeysFrom(secret) }) })[0]!);
+
+  /** What a rounded count allows, as an attacker who knows only rounding would reason: 0 exactly, 5 for 5 to 7, else ±2. */
+  const rangeOf = (shown: number | null): [number, number] => (shown === null ? [1, 4] : shown === 0 ? [0, 0] : shown === 5 ? [5, 7] : [shown - 2, shown + 2]);
+
+  it('pins the Black African child when figures are only rounded (the hole the perturbation closes)', () => {
+    const [all, white, indian, blackAfrican] = released().map((cell) => cell.group_count);
+    expect(blackAfrican).toBeNull();
+    const [, allHigh] = rangeOf(all!);
+    const [whiteLow] = rangeOf(white!);
+    const [indianLow] = rangeOf(indian!);
+    // At most all's upper limit less the others' lower limits; at least 1, being withheld.
+    expect(Math.min(4, allHigh - whiteLow - indianLow)).toBe(1);
+  });
+
+  /** P(released = shown | true count), over the two-sided geometric perturbation then rounding to 5 (never below 5). */
+  function likelihood(shown: number, count: number): number {
+    let total = 0;
+    for (let d = -60; d <= 60; d++) {
+      const value = Math.max(5, Math.floor(Math.max(0, count + d) / 5 + 0.5) * 5);
+      if (value === shown) total += 2 ** -Math.abs(d) / 3;
+    }
+    return total;
+  }
+
+  it('leaves an attacker who knows the method, but not the secret, unsure of the withheld count, whatever the secret', () => {
+    let mostSure = 0;
+    for (let installation = 0; installation < 60; installation++) {
+      const [all, white, indian, blackAfrican] = released(`installation-${installation}`).map((cell) => cell.group_count);
+      expect(blackAfrican).toBeNull();
+      // The attacker's best: the chance of each withheld count 1 to 4 given every figure shown, over every count the others may have.
+      const weights = [1, 2, 3, 4].map((withheld) => {
+        let weight = 0;
+        for (let w = 5; w <= 40; w++) for (let i = 5; i <= 40; i++) weight += likelihood(all!, w + i + withheld) * likelihood(white!, w) * likelihood(indian!, i);
+        return weight;
+      });
+      const total = weights.reduce((a, b) => a + b, 0);
+      mostSure = Math.max(mostSure, ...weights.map((weight) => weight / total));
+    }
+    // Rounding alone made the attacker certain (above); perturbed, the attacker's best guess of the
+    // withheld count is never better than about even (a blind guess among 1 to 4 is right one time in four).
+    expect(mostSure).toBeLessThan(0.6);
   });
 });

@@ -118,7 +118,7 @@ describe.each(testEngines)('disclosure control through the routes on %s', (engin
   it('withholds small counts and rounds the rest on the gaps-in-the-data page', async () => {
     const page = await get('adviser', `/gaps/data?la=${camden}`);
     expect(page.statusCode).toBe(200);
-    expect(page.body).toContain('Counts are rounded to the nearest 5');
+    expect(page.body).toContain('Counts are adjusted slightly and rounded to the nearest 5');
     // 38 children with an Attainment 8 score are shown as a multiple of 5, the same as the matrix's all children; the analyst sees 38.
     const [againstAll] = await cellsOf('adviser', 'indicator=ks4_attainment8&group=sex:F&comparator=all');
     expect(page.body).toMatch(new RegExp(`Attainment 8 score</th>\\s*<td[^>]*>[^<]*</td>\\s*<td[^>]*>${againstAll!.comparator_count}</td>`));

@@ -113,7 +113,7 @@ describe.each(testEngines)('the indicator page’s figures and their downloads o
     const sheet = await readSheet((await get('adviser', `/gaps/indicator/figures/gap.xlsx?${query}`)).rawPayload);
     expect(sheet[2]).toEqual(['2022/23', 'c', 'c', 'c', 'c', 'not enough data']);
     expect(sheet.flat()).toContain('c: withheld because fewer than 5 children are behind the figure, or fewer than 5 of them meet or miss the outcome (small numbers).');
-    expect(sheet.flat()).toContain('Counts are rounded to the nearest 5 and every figure is made from the rounded counts, so that no child can be picked out: you do not have access to these children’s records.');
+    expect(sheet.flat()).toContain('Counts are adjusted slightly and rounded to the nearest 5, and every figure is made from those counts, so that no child can be picked out: you do not have access to these children’s records.');
     const svg = (await get('adviser', `/gaps/indicator/figures/values.svg?${query}`)).body;
     expect(svg).not.toContain('2022/23: ');
     expect(svg).toMatch(/Young carers, 2023\/24: [\d.]+%/);

@@ -56,7 +56,7 @@ const trendSentence: Record<GapCell['trend'], string> = {
 };
 
 const withheldNote = 'c: withheld because fewer than 5 children are behind the figure, or fewer than 5 of them meet or miss the outcome (small numbers).';
-const roundedNote = 'Counts are rounded to the nearest 5 and every figure is made from the rounded counts, so that no child can be picked out: you do not have access to these children’s records.';
+const roundedNote = 'Counts are adjusted slightly and rounded to the nearest 5, and every figure is made from those counts, so that no child can be picked out: you do not have access to these children’s records.';
 const intervalNote = '95% confidence intervals: Wilson score intervals for percentages, Student’s t intervals for averages.';
 
 function comparatorName(comparator: string): string {

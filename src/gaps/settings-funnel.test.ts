@@ -169,7 +169,7 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
     expect(figure?.notes).toContain(
       'The figures for 2 settings are withheld (c) and left off the chart because fewer than 5 children in the group have a figure there (or fewer than 5 of them meet or miss it), to protect children’s privacy.',
     );
-    expect(figure?.notes).toContain('Counts are rounded to the nearest 5, and every value and limit is made from the rounded counts, so that no child can be picked out.');
+    expect(figure?.notes).toContain('Counts are adjusted slightly and rounded to the nearest 5, and every value and limit is made from those counts, so that no child can be picked out.');
     // The 17 children with no setting hide Elm's 3 from subtraction, so no other setting is withheld.
     expect(figure?.table.rows.filter((row) => row[3] === null)).toHaveLength(2);
   });

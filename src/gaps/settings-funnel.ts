@@ -299,7 +299,7 @@ function notesOf(funnel: SettingsFunnel): string[] {
         : `The control limits are the authority’s average θ ∓ zσ/√n for a setting of n children, with σ = ${funnel.standardDeviation!.toFixed(1)} (the standard deviation across the authority’s children in the group) and z = 1.96 for 95% and 3.09 for 99.8% (Spiegelhalter 2005). A setting outside the 99.8% limits is very unlikely to differ from the authority by chance alone.`,
     );
   }
-  if (funnel.released) notes.push('Counts are rounded to the nearest 5, and every value and limit is made from the rounded counts, so that no child can be picked out.');
+  if (funnel.released) notes.push('Counts are adjusted slightly and rounded to the nearest 5, and every value and limit is made from those counts, so that no child can be picked out.');
   if (funnel.childrenWithoutSetting !== 0) notes.push('The authority’s value includes children with no setting recorded; they are not plotted.');
   const small = funnel.settings.filter((setting) => setting.withheld === 'small-number').length;
   const secondary = funnel.settings.filter((setting) => setting.withheld === 'secondary').length;

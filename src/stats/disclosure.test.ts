@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure, releaseSummary, roundToBase, StatsInputError } from './index.js';
+import { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure, perturbation, releaseCount, releaseSummary, roundToBase, StatsInputError } from './index.js';
 import type { DisclosedTable } from './index.js';
 import { deepFreeze } from './test-support.js';
 
@@ -253,6 +253,57 @@ describe('releaseSummary', () => {
         }
       }),
       { seed: SEED, numRuns: 500 },
+    );
+  });
+});
+
+describe('perturbation', () => {
+  it('gives the same perturbations for the same key, and different ones for different keys', () => {
+    expect(perturbation(2024)).toEqual(perturbation(2024));
+    const counts = new Set(Array.from({ length: 50 }, (_, key) => perturbation(key).count));
+    expect(counts.size).toBeGreaterThan(5);
+  });
+
+  it('draws the count’s perturbation from the two-sided geometric distribution, P(d) = ⅓·2^−|d|', () => {
+    // Frequencies over 30,000 keys against the distribution's own: P(0) = 1/3, P(±1) = 1/6 each, P(|d| ≥ 5) = 1/24.
+    const draws = Array.from({ length: 30_000 }, (_, key) => perturbation(key * 7919).count);
+    const share = (test: (d: number) => boolean) => draws.filter(test).length / draws.length;
+    expect(share((d) => d === 0)).toBeCloseTo(1 / 3, 1);
+    expect(share((d) => d === 1)).toBeCloseTo(1 / 6, 1);
+    expect(share((d) => Math.abs(d) >= 5)).toBeCloseTo(1 / 24, 1);
+    expect(Math.max(...draws.map(Math.abs))).toBeGreaterThanOrEqual(12);
+  });
+
+  it('lets every true count give each released count near it: a released figure does not rule a nearby count out', () => {
+    // Every perturbation has a chance (two-sided geometric), so in principle any count can give any
+    // released figure; over 20,000 keys, every count from 5 to 40 gives every multiple of 5 within 5 of it.
+    const keys = Array.from({ length: 20_000 }, (_, key) => key * 2_654_435_761);
+    for (let count = 5; count <= 40; count++) {
+      const released = new Set(keys.map((key) => releaseCount(count, { key })));
+      for (let shown = Math.max(5, Math.ceil((count - 5) / 5) * 5); shown <= count + 5; shown += 5) expect(released.has(shown), `${count} released as ${shown}`).toBe(true);
+    }
+  });
+
+  it('keeps zero as zero and a small count withheld, whatever the key', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), (key) => {
+        expect(releaseCount(0, { key })).toBe(0);
+        expect(releaseCount(3, { key })).toBeNull();
+        expect(releaseCount(17, { key })! % 5).toBe(0);
+        expect(releaseCount(17, { key })).toBeGreaterThanOrEqual(5);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+  });
+
+  it('moves a score’s mean by at most a tenth of its range shared among the children', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 2 ** 32 - 1 }), fc.integer({ min: 5, max: 200 }), (key, n) => {
+        const summary = { n, sum: 50 * n, sumsq: 2600 * n };
+        const released = releaseSummary(summary, 'continuous', { key, valueRange: 90 }).summary!;
+        expect(Math.abs(released.sum / released.n - 50)).toBeLessThanOrEqual(9 / n + 0.05 + 1e-9);
+      }),
+      { seed: SEED, numRuns: 300 },
     );
   });
 });
