@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
+import { mixKey } from '../stats/index.js';
 import type { Schema } from '../db/schema.js';
 
 /**
@@ -31,18 +32,12 @@ export function cellKeysFrom(secret: string): CellKeys {
 }
 
 /**
- * The key of one released figure: a set's summed signature keys, mixed with the measure and year
- * (and which of the set's figures it is), through MurmurHash3's finaliser so nearby sums part.
+ * The key of a set of children in a year: its summed signature keys, mixed with the year. Each
+ * figure then mixes in its own true count (`releaseSummary`), so the same children counted for
+ * different measures get the same released count.
  */
-export function figureKey(signatureKeySum: number, ...qualifiers: number[]): number {
-  let h = signatureKeySum % 2 ** 32 >>> 0;
-  for (const qualifier of qualifiers) h = Math.imul(h ^ (qualifier + 0x9e3779b9), 0x85ebca6b) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+export function figureKey(signatureKeySum: number, year: number): number {
+  return mixKey(signatureKeySum % 2 ** 32, year);
 }
 
 const secrets = new WeakMap<Kysely<Schema>, Promise<string>>();

@@ -43,8 +43,6 @@ function sideSums(width: number): SideSums {
   return { n: new Float64Array(width), sum: new Float64Array(width), sumsq: new Float64Array(width), keys: new Float64Array(width), childrenKey: 0 };
 }
 
-/** A figure about children rather than a measure: its key's qualifier, beyond every measure's index. */
-const childrenQualifier = 1000;
 
 /**
  * The data-gap audit of one year: for each indicator, how many children it covers; for each group,
@@ -64,8 +62,8 @@ export function auditDataGaps(
 ): { indicators: IndicatorCoverage[]; groups: GroupCoverage[] } {
   const width = measures.length;
   const keyed = options.suppress === true && options.cellKeys !== undefined && options.year !== undefined;
-  const released = (count: number, keySum: number, qualifier: number): number | null =>
-    !options.suppress ? count : releaseCount(count, { key: keyed ? figureKey(keySum, qualifier, options.year!) : undefined });
+  const released = (count: number, keySum: number): number | null =>
+    !options.suppress ? count : releaseCount(count, { key: keyed ? figureKey(keySum, options.year!) : undefined });
   const everyone = sideSums(width);
   let children = 0;
   for (const cell of cells) {
@@ -95,20 +93,20 @@ export function auditDataGaps(
       }
     }
     const summary = (target: SideSums, index: number) => ({ n: target.n[index]!, sum: target.sum[index]!, sumsq: target.sumsq[index]! });
-    const shownChildren = released(children, everyone.childrenKey, childrenQualifier);
-    const shownUnknown = released(counts.unknown, sides.unknown.childrenKey, childrenQualifier);
+    const shownChildren = released(children, everyone.childrenKey);
+    const shownUnknown = released(counts.unknown, sides.unknown.childrenKey);
     return {
       group: group.id,
       label: group.label,
       children: shownChildren,
-      inGroup: released(counts.in, sides.in.childrenKey, childrenQualifier),
+      inGroup: released(counts.in, sides.in.childrenKey),
       unknownShare: shownChildren === null || shownUnknown === null ? null : shownChildren === 0 ? 0 : Math.min(1, shownUnknown / shownChildren),
       cells: measures.map((measure, index) => {
         const withheld = releaseSummary(summary(sides.in, index), measure.type).withheld !== null || releaseSummary(summary(sides.out, index), measure.type).withheld !== null;
         const status: CellStatus = everyone.n[index] === 0 ? 'no-data' : sides.in.n[index] === 0 ? 'no-children' : withheld ? 'withheld' : 'shown';
-        return { indicator: measure.name, status, groupCount: released(sides.in.n[index]!, sides.in.keys[index]!, index), unknownCount: released(sides.unknown.n[index]!, sides.unknown.keys[index]!, index) };
+        return { indicator: measure.name, status, groupCount: released(sides.in.n[index]!, sides.in.keys[index]!), unknownCount: released(sides.unknown.n[index]!, sides.unknown.keys[index]!) };
       }),
     };
   });
-  return { indicators: measures.map((measure, index) => ({ indicator: measure.name, children: released(everyone.n[index]!, everyone.keys[index]!, index) })), groups: coverage };
+  return { indicators: measures.map((measure, index) => ({ indicator: measure.name, children: released(everyone.n[index]!, everyone.keys[index]!) })), groups: coverage };
 }

@@ -148,15 +148,15 @@ function combined(...sides: Side[]): Side {
   );
 }
 
-/** The key of a side's figure on a measure in a year: the same children, measure and year always get the same perturbation. */
-function keyOf(figures: Side, measure: MeasureDefinition, year: number): number | undefined {
-  return figures.key === undefined ? undefined : figureKey(figures.key, measures.indexOf(measure), year);
+/** The key of a side's children in a year: the same children always get the same perturbation. */
+function keyOf(figures: Side, year: number): number | undefined {
+  return figures.key === undefined ? undefined : figureKey(figures.key, year);
 }
 
 /** A side as released to a viewer who may not see small numbers: perturbed and rounded, or withheld and why. */
 function released(measure: MeasureDefinition, figures: Side, year: number): { side: Side; withheld: null } | { side: null; withheld: WithheldBecause } {
   const valueRange = measure.min !== undefined && measure.max !== undefined ? measure.max - measure.min : undefined;
-  const result = releaseSummary(figures, measure.type, { key: keyOf(figures, measure, year), valueRange });
+  const result = releaseSummary(figures, measure.type, { key: keyOf(figures, year), valueRange });
   return result.summary === null ? { side: null, withheld: result.withheld } : { side: result.summary, withheld: null };
 }
 
@@ -327,7 +327,7 @@ function yearPoint(
   const groupSide = released(measure, inside, year);
   const comparatorSide = published === null ? released(measure, against, year) : { side: noChildren, withheld: null };
   const withheld = groupSide.withheld !== null ? reasonOf('group', groupSide.withheld) : comparatorSide.withheld !== null ? reasonOf('comparator', comparatorSide.withheld) : null;
-  const unknownCount = releaseCount(unknown.n, { key: keyOf(unknown, measure, year) });
+  const unknownCount = releaseCount(unknown.n, { key: keyOf(unknown, year) });
   if (groupSide.side === null || comparatorSide.side === null) {
     return { estimate: { groupValue: null, comparatorValue: null, gap: null, lower: null, upper: null }, group: noChildren, comparator: noChildren, unknownCount, published, withheld };
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure, perturbation, releaseCount, releaseSummary, roundToBase, StatsInputError } from './index.js';
+import { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure, mixKey, perturbation, releaseCount, releaseSummary, roundToBase, StatsInputError } from './index.js';
 import type { DisclosedTable } from './index.js';
 import { deepFreeze } from './test-support.js';
 
@@ -259,6 +259,8 @@ describe('releaseSummary', () => {
 
 describe('perturbation', () => {
   it('gives the same perturbations for the same key, and different ones for different keys', () => {
+    expect(mixKey(99, 38)).toBe(mixKey(99, 38));
+    expect(mixKey(99, 38)).not.toBe(mixKey(99, 39));
     expect(perturbation(2024)).toEqual(perturbation(2024));
     const counts = new Set(Array.from({ length: 50 }, (_, key) => perturbation(key).count));
     expect(counts.size).toBeGreaterThan(5);

@@ -373,9 +373,10 @@ export interface ReleaseOptions extends DisclosureOptions {
   /** Counts are rounded to a multiple of this; default 5. */
   readonly base?: number;
   /**
-   * The cell key: a secret-keyed number that is the same whenever the same children are asked
-   * about (see `perturbation`). With it, counts are perturbed before they are rounded; without it
-   * they are only rounded, which interval reasoning can undo (see docs/methods.md).
+   * The set's key: a secret-keyed number that is the same whenever the same children are asked
+   * about, mixed with each figure's true count (`mixKey`) to draw its perturbation (`perturbation`).
+   * With it, counts are perturbed before they are rounded; without it they are only rounded, which
+   * reasoning about ranges can undo (see docs/methods.md).
    */
   readonly key?: number;
   /** The measure's range (largest less smallest possible value): a score's mean is perturbed by up to a tenth of it, shared among the children. */
@@ -406,6 +407,25 @@ export function perturbation(key: number): { count: number; outcome: number; mea
   const geometric = () => Math.floor(Math.log(random.uniform()) / Math.log(0.5));
   const twoSided = () => geometric() - geometric();
   return { count: twoSided(), outcome: twoSided(), mean: 2 * random.uniform() - 1 };
+}
+
+/**
+ * A 32-bit key mixed with whole numbers (MurmurHash3's finaliser after each), so that nearby inputs
+ * give unrelated keys. A figure's perturbation is keyed by its set's key mixed with the figure's own
+ * true count: the same children give the same count, and so the same perturbation, whichever
+ * measure or question they are counted for, and asking for them again gains nothing.
+ *
+ * @example mixKey(12345, 38) === mixKey(12345, 38) // true
+ */
+export function mixKey(key: number, ...values: number[]): number {
+  let h = key >>> 0;
+  for (const value of values) {
+    h = Math.imul(h ^ ((value >>> 0) + 0x9e3779b9), 0x85ebca6b) >>> 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0xc2b2ae35) >>> 0;
+    h ^= h >>> 13;
+  }
+  return h >>> 0;
 }
 
 /** A non-zero count perturbed and rounded to the base, never shown below the base (a shown count is never 0 or less when children are there). */
@@ -450,7 +470,12 @@ export function releaseSummary(summary: MeasureSummary, kind: SummaryKind, optio
   const withheld = (because: WithheldBecause): ReleasedSummary => ({ summary: null, withheld: because });
   if (isSmall(summary.n, threshold)) return withheld('few-children');
   if (summary.n === 0) return { summary: { n: 0, sum: 0, sumsq: 0 }, withheld: null };
-  const offsets = options.key === undefined ? { count: 0, outcome: 0, mean: 0 } : perturbation(options.key);
+  // Each figure is keyed by its set's key and its own true figures: the same children, the same perturbation.
+  const key = options.key;
+  const offsets =
+    key === undefined
+      ? { count: 0, outcome: 0, mean: 0 }
+      : { count: perturbation(mixKey(key, summary.n)).count, outcome: perturbation(mixKey(key, summary.n, summary.sum)).outcome, mean: perturbation(mixKey(key, summary.n, Math.round(summary.sum * 1000))).mean };
   const n = perturbedCount(summary.n, offsets.count, base);
   if (kind === 'binary') {
     if (isSmall(summary.sum, threshold)) return withheld('few-meeting');
@@ -483,5 +508,5 @@ export function releaseCount(count: number, options: ReleaseOptions = {}): numbe
   checkThreshold(threshold);
   requireNonNegative(count, 'a count');
   if (isSmall(count, threshold)) return null;
-  return perturbedCount(count, options.key === undefined ? 0 : perturbation(options.key).count, options.base ?? 5);
+  return perturbedCount(count, options.key === undefined ? 0 : perturbation(mixKey(options.key, count)).count, options.base ?? 5);
 }

@@ -46,5 +46,5 @@ export { funnelLimits } from './funnel.js';
 export type { FunnelLevel, FunnelOptions, FunnelPoint } from './funnel.js';
 export { meanFunnelLimits } from './funnel-mean.js';
 export type { MeanFunnelOptions } from './funnel-mean.js';
-export { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure, perturbation, releaseCount, releaseSummary, roundToBase } from './disclosure.js';
+export { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure, mixKey, perturbation, releaseCount, releaseSummary, roundToBase } from './disclosure.js';
 export type { DisclosedCell, DisclosedTable, DisclosureOptions, MeasureSummary, ReleaseOptions, ReleasedSummary, SummaryKind, SuppressionReason, WithheldBecause } from './disclosure.js';
