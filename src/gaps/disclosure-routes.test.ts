@@ -112,7 +112,7 @@ describe.each(testEngines)('disclosure control through the routes on %s', (engin
     const [girls] = await cellsOf('adviser', 'indicator=ks4_attainment8&group=young-carers%26sex:F');
     expect(girls).toMatchObject({ suppressed: true, group_count: null });
     expect(all!.group_count! - boys!.group_count!).not.toBe(2);
-    expect((all!.group_count! - boys!.group_count!) % 5).toBe(0);
+    expect(Math.abs(all!.group_count! - boys!.group_count!) % 5).toBe(0);
   });
 
   it('withholds small counts and rounds the rest on the gaps-in-the-data page', async () => {
