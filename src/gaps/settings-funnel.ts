@@ -177,7 +177,8 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   const cellKeys = query.suppress ? await cellKeysFor(db) : undefined;
   const valueRange = measure.min !== undefined && measure.max !== undefined ? measure.max - measure.min : undefined;
   const release = (sums: Sums, ...named: (string | number)[]): Sums | null =>
-    cellKeys === undefined ? sums : releaseSummary(sums, measure.type, { key: cellKeys.named('setting-funnel', query.laCode, query.group, measure.name, year, ...named), valueRange }).summary;
+    // Keyed by the children (not the measure), and mixed with their true count inside releaseSummary: the same children at a setting get one draw whatever the measure.
+    cellKeys === undefined ? sums : releaseSummary(sums, measure.type, { key: cellKeys.named('setting-funnel', query.laCode, query.group, year, ...named), valueRange }).summary;
   const releasedTotal = release(total, 'total');
   const basis = releasedTotal ?? total;
   const theta = basis.sum / basis.n;
@@ -220,7 +221,7 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
     valueType,
     target: releasedTotal === null ? null : valueOf(releasedTotal, valueType),
     standardDeviation: releasedTotal === null ? null : standardDeviation,
-    childrenWithoutSetting: query.suppress ? releaseCount(childrenWithoutSetting, { key: cellKeys?.named('setting-funnel', query.laCode, query.group, measure.name, year, 'no-setting') }) : childrenWithoutSetting,
+    childrenWithoutSetting: query.suppress ? releaseCount(childrenWithoutSetting, { key: cellKeys?.named('setting-funnel', query.laCode, query.group, year, 'no-setting') }) : childrenWithoutSetting,
     settings: [...shown, ...withheld],
     lines,
     released: query.suppress,
@@ -316,12 +317,13 @@ function notesOf(funnel: SettingsFunnel): string[] {
 
 function chartOf(funnel: SettingsFunnel, axisTitle: string, pointsName: string, lineNames: readonly [string, string, string]): TopLevelSpec {
   const [targetName, name95, name998] = lineNames;
-  const clip = (value: number) => Math.min(funnel.measure.max ?? Infinity, Math.max(funnel.measure.min ?? -Infinity, value));
+  // Lines to two decimal places: as drawn, and no more precise than a reader needs.
+  const clip = (value: number) => Math.round(100 * Math.min(funnel.measure.max ?? Infinity, Math.max(funnel.measure.min ?? -Infinity, value))) / 100;
   // Long form, one row per point of each of the five lines; `path` keeps upper and lower apart.
   const lineRows = funnel.target === null
     ? []
     : funnel.lines.flatMap((at) => [
-        { children: at.children, value: funnel.target, line: targetName, path: 'target' },
+        { children: at.children, value: roundForTable(funnel.target!), line: targetName, path: 'target' },
         { children: at.children, value: clip(at.lower95), line: name95, path: 'lower95' },
         { children: at.children, value: clip(at.upper95), line: name95, path: 'upper95' },
         { children: at.children, value: clip(at.lower998), line: name998, path: 'lower998' },

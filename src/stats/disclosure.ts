@@ -474,8 +474,13 @@ export function releaseSummary(summary: MeasureSummary, kind: SummaryKind, optio
   const key = options.key;
   const offsets =
     key === undefined
-      ? { count: 0, outcome: 0, mean: 0 }
-      : { count: perturbation(mixKey(key, summary.n)).count, outcome: perturbation(mixKey(key, summary.n, summary.sum)).outcome, mean: perturbation(mixKey(key, summary.n, Math.round(summary.sum * 1000))).mean };
+      ? { count: 0, outcome: 0, mean: 0, spread: 0 }
+      : {
+          count: perturbation(mixKey(key, summary.n)).count,
+          outcome: perturbation(mixKey(key, summary.n, summary.sum)).outcome,
+          mean: perturbation(mixKey(key, summary.n, Math.round(summary.sum * 1000))).mean,
+          spread: perturbation(mixKey(key, summary.n, Math.round(summary.sumsq * 1000))).mean,
+        };
   const n = perturbedCount(summary.n, offsets.count, base);
   if (kind === 'binary') {
     if (isSmall(summary.sum, threshold)) return withheld('few-meeting');
@@ -483,7 +488,9 @@ export function releaseSummary(summary: MeasureSummary, kind: SummaryKind, optio
     const meeting = Math.min(n, perturbedCount(summary.sum, offsets.outcome, base));
     return { summary: { n, sum: meeting, sumsq: meeting }, withheld: null };
   }
-  const spread = (decimals: number) => (summary.n < 2 ? 0 : roundTo(Math.sqrt(Math.max(0, (summary.sumsq - (summary.sum * summary.sum) / summary.n) / (summary.n - 1))), decimals));
+  // The spread moves by up to a tenth of itself (with a key) before rounding, so an interval's width gives no exact figure back.
+  const spread = (decimals: number) =>
+    summary.n < 2 ? 0 : roundTo(Math.sqrt(Math.max(0, (summary.sumsq - (summary.sum * summary.sum) / summary.n) / (summary.n - 1))) * (1 + offsets.spread / 10), decimals);
   if (kind === 'count') {
     if (isSmall(summary.sum, threshold)) return withheld('few-events');
     const events = perturbedCount(summary.sum, offsets.outcome, base);
