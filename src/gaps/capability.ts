@@ -2,7 +2,8 @@ import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { registerIndicatorPage } from './indicator-page.js';
 import { registerGapPages } from './pages.js';
-import { registerGapsApi } from './routes.js';
+import { registerDataGapsApi, registerGapsApi } from './routes.js';
+import { registerGapDownloads } from './downloads.js';
 import { registerPlanRoutes } from './plans/routes.js';
 
 /** Gap intelligence: the gap matrix of every group on every outcome. */
@@ -13,11 +14,16 @@ export const gapsCapability: Capability = {
     { text: 'Gaps', href: '/gaps', order: 10, permission: 'aggregates:read' },
     { text: 'Plans', href: '/plans', order: 11, permission: 'assessments:read' },
   ],
-  apiLinks: [{ rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' }],
+  apiLinks: [
+    { rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' },
+    { rel: 'data-gaps', href: '/api/v1/areas/{code}/data-gaps', title: 'Gaps in the data of an authority' },
+  ],
   registerRoutes(app, { database, config }) {
     registerGapPages(app, database.db);
     registerIndicatorPage(app, database.db);
     registerGapsApi(app, database.db);
+    registerDataGapsApi(app, database.db);
+    registerGapDownloads(app, database.db);
     registerPlanRoutes(app, database.db, config);
   },
 };

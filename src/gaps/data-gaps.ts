@@ -1,5 +1,5 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
-import { measures } from '../ingest/child-standard.js';
+import { formatAcademicYear, measures } from '../ingest/child-standard.js';
 import { releaseCount, releaseSummary } from '../stats/index.js';
 import type { CellKeys } from './cell-keys.js';
 import { figureKey } from './cell-keys.js';
@@ -109,4 +109,41 @@ export function auditDataGaps(
     };
   });
   return { indicators: measures.map((measure, index) => ({ indicator: measure.name, children: released(everyone.n[index]!, everyone.keys[index]!) })), groups: coverage };
+}
+
+/** The audit as the API gives it (field names in snake case, labels beside codes), and as its downloads are made. */
+export interface DataGapsJson {
+  area: string;
+  year: string;
+  indicators: { indicator: string; indicator_label: string; outcome: string; children: number | null }[];
+  groups: {
+    group: string;
+    group_label: string;
+    children: number | null;
+    in_group: number | null;
+    unknown_share: number | null;
+    cells: { indicator: string; status: CellStatus; group_count: number | null; unknown_count: number | null }[];
+  }[];
+}
+
+export function dataGapsJson(laCode: string, year: number, audit: { indicators: readonly IndicatorCoverage[]; groups: readonly GroupCoverage[] }): DataGapsJson {
+  const measureOf = new Map(measures.map((measure) => [measure.name, measure]));
+  return {
+    area: laCode,
+    year: formatAcademicYear(year),
+    indicators: audit.indicators.map((entry) => ({
+      indicator: entry.indicator,
+      indicator_label: measureOf.get(entry.indicator)!.label,
+      outcome: measureOf.get(entry.indicator)!.outcome,
+      children: entry.children,
+    })),
+    groups: audit.groups.map((group) => ({
+      group: group.group,
+      group_label: group.label,
+      children: group.children,
+      in_group: group.inGroup,
+      unknown_share: group.unknownShare,
+      cells: group.cells.map((cell) => ({ indicator: cell.indicator, status: cell.status, group_count: cell.groupCount, unknown_count: cell.unknownCount })),
+    })),
+  };
 }

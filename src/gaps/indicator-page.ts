@@ -59,7 +59,7 @@ const withheldNote = 'c: withheld because fewer than 5 children are behind the f
 const roundedNote = 'Counts are adjusted slightly and rounded to the nearest 5, and every figure is made from those counts, so that no child can be picked out: you do not have access to these children’s records.';
 const intervalNote = '95% confidence intervals: Wilson score intervals for percentages, Student’s t intervals for averages.';
 
-function comparatorName(comparator: string): string {
+export function comparatorName(comparator: string): string {
   if (comparator === 'england') return 'The same group in England (published)';
   return comparator === 'all' ? 'All children' : 'All other children';
 }

@@ -12,16 +12,13 @@ import { StatisticsSourceError, ownStatisticsFiles, publishedBenchmarksLoaded, s
 import type { StatisticsSource } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
 import { curvesToTurn } from './curves.js';
-import { auditDataGaps } from './data-gaps.js';
-import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
-import { readJointAggregates } from './joint-aggregates.js';
+import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
 import { listPlans } from './plans/store.js';
 import { cachedFigures } from './figures-cache.js';
-import { gapsFor, nonMembersRefusal } from './service.js';
-import { cellKeysFor } from './cell-keys.js';
+import { dataGapsFor, gapsFor, nonMembersRefusal } from './service.js';
 
-interface MatrixQuery {
+export interface MatrixQuery {
   la?: string;
   year?: string;
   comparator?: string;
@@ -45,15 +42,15 @@ interface MatrixQuery {
 /** More added rows than this make the matrix unreadable. */
 const maxCombinations = 5;
 
-const sorts = {
+export const sorts = {
   catalogue: 'In the framework’s order',
   worse: 'Most gaps where the group does significantly worse first',
   widening: 'Most widening gaps first',
 } as const;
-type Sort = keyof typeof sorts;
+export type Sort = keyof typeof sorts;
 
 /** The combinations the page was asked to add, checked: their ids, or a message saying what is wrong. */
-function addedCombinations(query: MatrixQuery): { ids: string[] } | { problem: string } {
+export function addedCombinations(query: MatrixQuery): { ids: string[] } | { problem: string } {
   const ids: string[] = [];
   try {
     for (const spec of [query.add ?? []].flat().filter((value) => value.trim() !== '')) ids.push(parseGroup(spec).id);
@@ -67,6 +64,12 @@ function addedCombinations(query: MatrixQuery): { ids: string[] } | { problem: s
   return { ids: unique };
 }
 
+/** The page's filters of its cells: significance (`yes`, `no`) and trend; the outcome filter chooses the columns. */
+export function cellsWanted(query: Pick<MatrixQuery, 'significant' | 'trend'>): (cell: GapCell) => boolean {
+  return (cell) =>
+    (!query.significant || String(cell.significant === true) === (query.significant === 'yes' ? 'true' : 'false')) && (!query.trend || cell.trend === query.trend);
+}
+
 /** Rows in the order asked for: the framework's, or by how many of the row's gaps are significantly worse, or widening. */
 export function sortRows<Row extends { cells: Map<string, GapCell & { reading: string }> }>(rows: Row[], sort: Sort): Row[] {
   if (sort === 'catalogue') return rows;
@@ -74,7 +77,7 @@ export function sortRows<Row extends { cells: Map<string, GapCell & { reading: s
   return rows.map((row, index) => ({ row, index, score: score(row) })).sort((a, b) => b.score - a.score || a.index - b.index).map((entry) => entry.row);
 }
 
-const outcomeNames: Record<string, string> = {
+export const outcomeNames: Record<string, string> = {
   'be-healthy': 'Be healthy',
   'stay-safe': 'Stay safe',
   'enjoy-and-achieve': 'Enjoy and achieve',
@@ -82,7 +85,7 @@ const outcomeNames: Record<string, string> = {
   'achieve-economic-well-being': 'Achieve economic well-being',
 };
 
-const trendText: Record<GapCell['trend'], string> = {
+export const trendText: Record<GapCell['trend'], string> = {
   narrowing: 'narrowing',
   widening: 'widening',
   'no-significant-change': 'no significant change',
@@ -101,7 +104,7 @@ async function authoritiesWithData(db: Kysely<Schema>, viewer: Viewer): Promise<
 }
 
 /** Whether a cell is good or bad news, given the indicator's polarity: for the words and colours of the page. */
-function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
+export function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
   if (cell.significant === null) return 'unknown';
   if (!cell.significant) return 'similar';
   const groupAhead = (cell.gap ?? 0) > 0;
@@ -134,12 +137,12 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const base = { pageTitle: 'Gaps in the data', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities };
     if (laCode === undefined) return reply.view('gaps/data.njk', base);
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
-    // Released figures are keyed by whole signatures, as the gap matrix's are, so both pages give the same figure.
-    const aggregates = await readJointAggregates(db, laCode, suppressed ? {} : { keepBits: frameworkGroupBits });
-    const years = [...aggregates.keys()].sort((a, b) => b - a);
     const asked = request.query.year ? parseAcademicYear(request.query.year) : undefined;
-    const year = asked !== undefined && aggregates.has(asked) ? asked : years[0]!;
-    const audit = auditDataGaps(aggregates.get(year)!, frameworkGroupSpecs(), { suppress: suppressed, year, cellKeys: suppressed ? await cellKeysFor(db) : undefined });
+    let answer = await dataGapsFor(db, { laCode, year: asked, suppress: suppressed });
+    if (answer.audit === null) answer = await dataGapsFor(db, { laCode, suppress: suppressed });
+    const { audit, year } = answer;
+    if (audit === null || year === null) return reply.view('gaps/data.njk', base);
+    const years = [...answer.years].reverse();
     const shown = (count: number | null) => (count === null ? 'c' : count.toLocaleString('en-GB'));
     return reply.view('gaps/data.njk', {
       ...base,
@@ -224,8 +227,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       const ownStatistics = await ownStatisticsFiles(db, laCode);
       const answer = await gapsFor(db, { laCode, year, comparator, statistics: statistics || undefined, suppress: suppressed, extraGroups: added.ids });
       const indicators = measures.filter((measure) => !query.outcome || measure.outcome === query.outcome);
-      const wanted = (cell: GapCell) =>
-        (!query.significant || String(cell.significant === true) === (query.significant === 'yes' ? 'true' : 'false')) && (!query.trend || cell.trend === query.trend);
+      const wanted = cellsWanted(query);
       const byGroup = new Map<string, { label: string; cells: Map<string, GapCell & { reading: string; trendText: string }> }>();
       for (const cell of answer.cells) {
         const row = byGroup.get(cell.group) ?? { label: cell.group_label, cells: new Map() };
@@ -257,6 +259,12 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         sorts,
         maxCombinations,
         shownCells: [...byGroup.values()].reduce((total, row) => total + row.cells.size, 0),
+        // The downloads (/gaps.csv, /gaps.xlsx) repeat the page's question, so they hold what it shows.
+        downloadQuery: new URLSearchParams(
+          Object.entries({ la: laCode, year: answer.year === null ? '' : formatAcademicYear(answer.year), comparator, statistics, outcome: query.outcome ?? '', significant: query.significant ?? '', trend: query.trend ?? '', group: onlyGroup, sort: sort === 'catalogue' ? '' : sort })
+            .filter(([, value]) => value !== '')
+            .concat(added.ids.map((id) => ['add', id])),
+        ).toString(),
       };
       const rows = sortRows([...byGroup.entries()].filter(([id]) => onlyGroup === '' || id === onlyGroup).map(([, row]) => row), sort);
       // Kept encoded, without the templates' indentation: the content is most of the page, and rendering

@@ -8,7 +8,8 @@ import { apiErrorSchema } from '../web/errors.js';
 import { frameworkGroups } from './groups.js';
 import { comparators, suppressedReasons } from './matrix.js';
 import { mayReadAggregates } from './reach.js';
-import { DifferencingRefused, GapRequestError, gapCellFields, gapsFor } from './service.js';
+import { DifferencingRefused, GapRequestError, dataGapsFor, gapCellFields, gapsFor } from './service.js';
+import { dataGapsJson } from './data-gaps.js';
 
 interface GapsQuerystring {
   year?: string;
@@ -129,6 +130,97 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
         if (error instanceof GapRequestError) return problem(400, 'Bad Request', error.message);
         throw error;
       }
+    },
+  );
+}
+
+const dataGapsCellSchema = {
+  type: 'object',
+  required: ['indicator', 'status', 'group_count', 'unknown_count'],
+  properties: {
+    indicator: { type: 'string', enum: measures.map((measure) => measure.name) },
+    status: {
+      type: 'string',
+      enum: ['shown', 'withheld', 'no-children', 'no-data'],
+      description: 'shown: the gap can be shown; withheld: small numbers (as in the gap matrix); no-children: no child in the group has a value; no-data: the indicator has no data',
+    },
+    group_count: { ...nullableNumber, description: 'Children in the group with a value; null when 1 to 4 and withheld' },
+    unknown_count: { ...nullableNumber, description: 'Children with a value whose membership of the group is not recorded; null when withheld' },
+  },
+} as const;
+
+/** The data-gap audit through the API: the same figures as the page and its downloads. */
+export function registerDataGapsApi(app: FastifyInstance, db: Kysely<Schema>): void {
+  app.get<{ Params: { code: string }; Querystring: { year?: string } }>(
+    '/api/v1/areas/:code/data-gaps',
+    {
+      config: { permission: 'aggregates:read' },
+      schema: {
+        summary: 'Gaps in the data of an authority',
+        description:
+          'For one academic year (default the latest): how many children each indicator covers; for each of the 13 framework groups, how many children are in it and the share whose membership is not recorded; and for each group and indicator whether the gap can be shown, is withheld for small numbers, or has no data. Counts are released as the gap matrix releases them (adjusted, rounded to 5, 1 to 4 withheld as null) unless the caller may read the authority’s child-level records.',
+        tags: ['Gaps'],
+        params: { type: 'object', properties: { code: { type: 'string', description: 'GSS code (or DfE number) of a local authority' } } },
+        querystring: { type: 'object', properties: { year: { type: 'string', description: 'Academic year, e.g. 2023/24' } } },
+        response: {
+          200: {
+            description: 'The audit of one year',
+            type: 'object',
+            required: ['area', 'year', 'indicators', 'groups'],
+            properties: {
+              area: { type: 'string' },
+              year: { type: 'string' },
+              indicators: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['indicator', 'indicator_label', 'outcome', 'children'],
+                  properties: {
+                    indicator: { type: 'string' },
+                    indicator_label: { type: 'string' },
+                    outcome: { type: 'string', description: 'The Every Child Matters outcome of the indicator' },
+                    children: { ...nullableNumber, description: 'Children with a value for the indicator; null when withheld' },
+                  },
+                },
+              },
+              groups: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  required: ['group', 'group_label', 'children', 'in_group', 'unknown_share', 'cells'],
+                  properties: {
+                    group: { type: 'string' },
+                    group_label: { type: 'string' },
+                    children: { ...nullableNumber, description: 'All children in the year' },
+                    in_group: { ...nullableNumber, description: 'Children in the group; null when withheld' },
+                    unknown_share: { ...nullableNumber, description: 'Share (0 to 1) of all children whose membership of the group is not recorded; null when withheld' },
+                    cells: { type: 'array', items: dataGapsCellSchema },
+                  },
+                },
+              },
+            },
+          },
+          400: { ...apiErrorSchema, description: 'The year is not an academic year' },
+          403: { ...apiErrorSchema, description: 'The area is outside the caller’s reach' },
+          404: { ...apiErrorSchema, description: 'No such authority, or no data for it or for the year' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
+      const found = currentAuthoritiesFor(request.params.code);
+      if (found === undefined || found.ambiguous) return problem(404, 'Not Found', `${request.params.code} is not a current local authority code.`);
+      const laCode = found.authorities[0]!.gss;
+      if (!mayReadAggregates(request.viewer, laCode)) return problem(403, 'Forbidden', `${laCode} is outside the areas you may see.`);
+      let year: number | undefined;
+      if (request.query.year !== undefined) {
+        year = parseAcademicYear(request.query.year);
+        if (year === undefined) return problem(400, 'Bad Request', `year: "${request.query.year}" is not an academic year (write 2023/24)`);
+      }
+      const answer = await dataGapsFor(db, { laCode, year, suppress: !seesSmallNumbers(request.viewer, { laCode }) });
+      if (answer.year === null) return problem(404, 'Not Found', `No child-level data has been loaded for ${laCode}.`);
+      if (answer.audit === null) return problem(404, 'Not Found', `${laCode} has no data for ${request.query.year ?? 'that year'}.`);
+      return dataGapsJson(answer.laCode, answer.year, answer.audit);
     },
   );
 }

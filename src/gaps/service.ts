@@ -5,6 +5,8 @@ import type { MeasureDefinition } from '../ingest/child-standard.js';
 import { StatisticsSourceError, englandComparisons, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import { cellKeysFor } from './cell-keys.js';
+import { auditDataGaps } from './data-gaps.js';
+import type { GroupCoverage, IndicatorCoverage } from './data-gaps.js';
 import { cachedFigures } from './figures-cache.js';
 import type { GroupSpec } from './groups.js';
 import { asksForNonMembers, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
@@ -122,6 +124,35 @@ async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnsw
   const published = comparator === 'england' ? await englandComparisons(db, indicators.map((measure) => measure.name), groups.map((group) => group.id), source) : undefined;
   const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, published, suppress: query.suppress, cellKeys: query.suppress ? await cellKeysFor(db) : undefined });
   return { laCode: query.laCode, year, years, cells };
+}
+
+export interface DataGapsAnswer {
+  laCode: string;
+  /** The year audited (start year): the one asked for, or the latest with data; null when the authority has none. */
+  year: number | null;
+  /** Every year with data, oldest first. */
+  years: number[];
+  /** Null when the authority has no data for the year. */
+  audit: { indicators: IndicatorCoverage[]; groups: GroupCoverage[] } | null;
+}
+
+/**
+ * The data-gap audit of one year for the 13 framework groups, released as the gap matrix releases
+ * its figures when `suppress` (the page, the API and the downloads all read it here). Kept like
+ * gapsFor's answer: treat it as read-only.
+ */
+export async function dataGapsFor(db: Kysely<Schema>, query: { laCode: string; year?: number | undefined; suppress: boolean }): Promise<DataGapsAnswer> {
+  const key = JSON.stringify(['data-gaps', query.year ?? null, query.suppress]);
+  return cachedFigures(db, query.laCode, key, async () => {
+    // Released figures are keyed by whole signatures, as the gap matrix's are, so both give the same figure.
+    const aggregates = await readJointAggregates(db, query.laCode, query.suppress ? {} : { keepBits: frameworkGroupBits });
+    const years = [...aggregates.keys()].sort((a, b) => a - b);
+    const year = query.year ?? years.at(-1) ?? null;
+    const cells = year === null ? undefined : aggregates.get(year);
+    if (year === null || cells === undefined) return { laCode: query.laCode, year, years, audit: null };
+    const audit = auditDataGaps(cells, frameworkGroupSpecs(), { suppress: query.suppress, year, cellKeys: query.suppress ? await cellKeysFor(db) : undefined });
+    return { laCode: query.laCode, year, years, audit };
+  });
 }
 
 /** One group's gap on one indicator in every year the authority has, for the indicator page (kept like gapsFor's answer). */

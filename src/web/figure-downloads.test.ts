@@ -31,19 +31,19 @@ const figure: ChartFigure = {
   notes: ['c: withheld because fewer than 5 children are behind the figure.', '+ a note a spreadsheet would run'],
 };
 
-async function readSheet(body: Buffer): Promise<{ name: string; rows: unknown[][]; formulas: number }> {
+async function readSheets(body: Buffer): Promise<{ name: string; rows: unknown[][] }[]> {
   const workbook = new ExcelJS.Workbook();
   await workbook.xlsx.load(body as unknown as ExcelJS.Buffer);
-  const sheet = workbook.worksheets[0]!;
-  const rows: unknown[][] = [];
-  let formulas = 0;
-  sheet.eachRow({ includeEmpty: true }, (row) => {
-    rows.push((row.values as unknown[]).slice(1));
-    row.eachCell((cell) => {
-      if (cell.type === ExcelJS.ValueType.Formula) formulas += 1;
+  return workbook.worksheets.map((sheet) => {
+    const rows: unknown[][] = [];
+    sheet.eachRow({ includeEmpty: true }, (row) => {
+      rows.push((row.values as unknown[]).slice(1));
+      row.eachCell((cell) => {
+        if (cell.type === ExcelJS.ValueType.Formula) throw new Error(`a formula in ${sheet.name}!${cell.address}`);
+      });
     });
+    return { name: sheet.name, rows };
   });
-  return { name: sheet.name, rows, formulas };
 }
 
 describe('figure downloads', () => {
@@ -58,22 +58,21 @@ describe('figure downloads', () => {
     ]);
   });
 
-  it('writes a workbook whose caption, header, numbers and notes read back, with no formula in it', async () => {
-    const sheet = await readSheet(await figureXlsx(figure));
-    expect(sheet.name).toBe('values');
-    expect(sheet.rows).toEqual([
-      ['Young carers in Camden, by year'],
+  it('writes a workbook of the header and rows, then the title, caption and notes, with no formula in it', async () => {
+    const [figures, notes] = await readSheets(await figureXlsx(figure));
+    expect(figures!.name).toBe('values');
+    expect(figures!.rows).toEqual([
       ['Year', 'Group', 'Per cent', 'Children'],
       ['2021/22', `'=HYPERLINK("http://example.org")`, 'c', 'c'],
       ['2022/23', 'Young carers', 33.3, 3],
       ['2023/24', 'Young carers', 50, 1234],
       ['2024/25', 'Young carers'],
-      [],
-      ['Notes'],
-      ['c: withheld because fewer than 5 children are behind the figure.'],
-      [`'+ a note a spreadsheet would run`],
     ]);
-    expect(sheet.formulas).toBe(0);
+    expect(notes!.name).toBe('Notes');
+    expect(notes!.rows[0]).toEqual(['Young carers & all other children']);
+    expect(notes!.rows).toContainEqual(['Table', 'Young carers in Camden, by year']);
+    expect(notes!.rows).toContainEqual(['Notes', 'c: withheld because fewer than 5 children are behind the figure.']);
+    expect(notes!.rows).toContainEqual(['', `'+ a note a spreadsheet would run`]);
   });
 
   it('writes a well-formed standalone SVG, titled, that a strict XML parser reads', async () => {

@@ -1,14 +1,15 @@
 import type { TopLevelSpec } from 'vega-lite';
-import { neutraliseFormula, toCsv } from '../export/csv.js';
 import type { ChartFigure, FigureCell } from './chart-figure.js';
 import { renderStandaloneChart } from './charts.js';
+import { tableCsv, tableFormats, tableXlsx } from './downloads.js';
+import type { DownloadTable } from './downloads.js';
 
 /** The files a figure can be downloaded as, with what each is called in a link. */
 export const figureFormats = {
   png: { contentType: 'image/png', label: 'Chart (PNG image)' },
   svg: { contentType: 'image/svg+xml; charset=utf-8', label: 'Chart (SVG image)' },
-  csv: { contentType: 'text/csv; charset=utf-8', label: 'Figures (CSV)' },
-  xlsx: { contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', label: 'Figures (Excel spreadsheet)' },
+  csv: { contentType: tableFormats.csv.contentType, label: 'Figures (CSV)' },
+  xlsx: { contentType: tableFormats.xlsx.contentType, label: 'Figures (Excel spreadsheet)' },
 } as const;
 
 export type FigureFormat = keyof typeof figureFormats;
@@ -17,40 +18,27 @@ export function isFigureFormat(value: string): value is FigureFormat {
   return Object.hasOwn(figureFormats, value);
 }
 
+/** The figure's table as a download: its header and rows; its title, caption and notes on the notes sheet. */
+function figureTable(figure: ChartFigure): DownloadTable<readonly FigureCell[]> {
+  return {
+    fileName: figure.id,
+    // Sheet names are at most 31 characters; figure ids are already free of the characters Excel refuses.
+    sheetName: figure.id,
+    // The figure's own notes explain its symbols, so its columns take no number format (which would explain them again).
+    columns: figure.table.head.map((label, index) => ({ label, value: (row: readonly FigureCell[]) => row[index] ?? null })),
+    rows: figure.table.rows,
+    metadata: { title: figure.title, details: [{ label: 'Table', value: figure.table.caption }], notes: figure.notes ?? [] },
+  };
+}
+
 /** The figure's table as CSV: one header row, then the rows, text made safe to open in a spreadsheet. */
 export function figureCsv(figure: ChartFigure): string {
-  return toCsv(figure.table.head, figure.table.rows);
+  return tableCsv(figureTable(figure));
 }
 
-function spreadsheetValue(cell: FigureCell): string | number | boolean | null {
-  return typeof cell === 'string' ? neutraliseFormula(cell) : cell;
-}
-
-/**
- * The figure as a workbook of one sheet: the caption, the header row, the rows (numbers stay
- * numbers, a missing figure an empty cell), then the notes. Text never becomes a formula: exceljs
- * writes strings as strings, and text a spreadsheet would run is neutralised as in the CSV, so it
- * stays harmless when the sheet is saved again as CSV.
- */
-export async function figureXlsx(figure: ChartFigure): Promise<Buffer> {
-  const { default: ExcelJS } = await import('exceljs');
-  const workbook = new ExcelJS.Workbook();
-  workbook.creator = 'Narrowing the Gap';
-  workbook.title = figure.title;
-  // Sheet names are at most 31 characters; figure ids are already free of the characters Excel refuses.
-  const sheet = workbook.addWorksheet(figure.id.slice(0, 31));
-  sheet.addRow([neutraliseFormula(figure.table.caption)]).font = { bold: true, size: 14 };
-  sheet.addRow(figure.table.head.map(neutraliseFormula)).font = { bold: true };
-  for (const row of figure.table.rows) sheet.addRow(row.map(spreadsheetValue));
-  if (figure.notes !== undefined && figure.notes.length > 0) {
-    sheet.addRow([]);
-    sheet.addRow(['Notes']).font = { bold: true };
-    for (const note of figure.notes) sheet.addRow([neutraliseFormula(note)]);
-  }
-  figure.table.head.forEach((heading, index) => {
-    sheet.getColumn(index + 1).width = Math.min(40, Math.max(12, heading.length + 2));
-  });
-  return Buffer.from(await workbook.xlsx.writeBuffer());
+/** The figure's table as a workbook: the figures on the first sheet, its title, caption and notes on the second. */
+export function figureXlsx(figure: ChartFigure): Promise<Buffer> {
+  return tableXlsx(figureTable(figure));
 }
 
 /** Splits text into lines of about `width` characters at spaces: Vega does not wrap titles itself. */
