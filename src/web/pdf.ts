@@ -16,7 +16,9 @@ let queue: Promise<unknown> = Promise.resolve();
 
 /**
  * Prints a self-contained HTML document (styles inline, charts as inline SVG, no scripts and no
- * network) to an A4 PDF with Chromium, the same engine people print the HTML version with.
+ * network) to an A4 PDF with Chromium, the same engine people print the HTML version with. The PDF
+ * is tagged (its structure tree follows the HTML's headings, lists and tables, in the document's
+ * language) and has an outline of its headings, so give the document a `lang` and real headings.
  * Requests from the page are refused so a report can never fetch anything while it renders.
  */
 export function htmlToPdf(html: string, options: { chromiumPath: string; title: string }): Promise<Buffer> {
@@ -46,6 +48,10 @@ async function printOnce(html: string, options: { chromiumPath: string; title: s
       format: 'A4',
       printBackground: true,
       margin: { top: '18mm', bottom: '18mm', left: '16mm', right: '16mm' },
+      // Tagged: the PDF carries the document's structure (headings, lists, tables, the language) for
+      // screen readers and reflow (PDF/UA, WCAG 2.2 1.3.1). Outline: its headings become bookmarks.
+      tagged: true,
+      outline: true,
       displayHeaderFooter: true,
       headerTemplate: '<span></span>',
       footerTemplate: `<div style="font: 9px Arial, sans-serif; width: 100%; padding: 0 16mm; display: flex; justify-content: space-between;"><span>${escapeHtml(options.title)}</span><span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span></div>`,

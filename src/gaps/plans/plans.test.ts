@@ -235,6 +235,13 @@ describe.each(testEngines)('turn-the-curve plans on %s', (engine) => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     expect(pdf.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
     expect(pdf.rawPayload.length).toBeGreaterThan(10_000);
+    // Tagged (accessible), with the report's sections as the outline (bookmarks).
+    const text = pdf.rawPayload.toString('latin1');
+    expect(text).toContain('/StructTreeRoot');
+    expect(text).toMatch(/\/MarkInfo <<\/Type \/MarkInfo\s*\/Marked true/);
+    expect(text).toContain('/Lang (en-GB)');
+    const outline = [...text.matchAll(/\/Title \(([^)]*)\)/g)].map((match) => match[1]);
+    expect(outline).toEqual(expect.arrayContaining(['1. Baseline', '2. The story behind the baseline', '5. Action plan', '6. Performance measures']));
   }, 60_000);
 });
 
