@@ -141,29 +141,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
       }),
     ];
   });
-  const scale = <T>(pick: (look: (typeof looks)[number]) => T) => ({ domain: seriesNames, range: seriesNames.map((_, index) => pick(lookOf(index))) });
-  const colour = { field: 'series', type: 'nominal', title: null, scale: scale((look) => look.colour) } as const;
-  const y = { field: 'value', type: 'quantitative', title: unit, scale: { zero: false } } as const;
-  const spec: TopLevelSpec = {
-    width: 560,
-    height: 260,
-    data: { values },
-    encoding: { x: { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } },
-    layer: [
-      {
-        // Only the authority's own figures have an interval; published figures carry none here.
-        transform: [{ filter: 'datum.lower != null && datum.upper != null' }],
-        mark: { type: 'errorbar', ticks: { size: 12 } },
-        encoding: { y: { ...y, field: 'lower' }, y2: { field: 'upper' }, color: colour },
-      },
-      // A year without a figure breaks the line rather than joining its neighbours.
-      { mark: { type: 'line' }, encoding: { y, color: colour, strokeDash: { field: 'series', type: 'nominal', title: null, scale: scale((look) => [...look.dash]) } } },
-      {
-        mark: { type: 'point', filled: true, size: 70, opacity: 1, aria: true },
-        encoding: { y, color: colour, shape: { field: 'series', type: 'nominal', title: null, scale: scale((look) => look.shape) }, description: { field: 'tip' } },
-      },
-    ],
-  };
+  const spec = benchmarkChartSpec(values, seriesNames, unit);
 
   const symbolsSeen = new Set<string>();
   const publishedCell = (point: BenchmarkPoint | undefined): FigureCell => {
@@ -220,6 +198,48 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
       rowHeaders: true,
     },
     notes,
+  };
+}
+
+/** One point of the benchmark chart: a series (place) in a year, null where it has no figure. */
+export interface BenchmarkChartPoint {
+  year: string;
+  series: string;
+  value: number | null;
+  lower: number | null;
+  upper: number | null;
+  tip: string | null;
+}
+
+/**
+ * The chart: a line per place, in `seriesNames` order. Only the places with a figure to draw are in
+ * the legend (a region with none loaded would otherwise be listed with nothing drawn); each keeps its
+ * own look whatever else is missing, so England is always dashed orange squares.
+ */
+export function benchmarkChartSpec(values: readonly BenchmarkChartPoint[], seriesNames: readonly string[], unit: string): TopLevelSpec {
+  const drawn = seriesNames.map((name, index) => ({ name, look: lookOf(index) })).filter(({ name }) => values.some((point) => point.series === name && point.value !== null));
+  const scale = <T>(pick: (look: (typeof looks)[number]) => T) => ({ domain: drawn.map(({ name }) => name), range: drawn.map(({ look }) => pick(look)) });
+  const colour = { field: 'series', type: 'nominal', title: null, scale: scale((look) => look.colour) } as const;
+  const y = { field: 'value', type: 'quantitative', title: unit, scale: { zero: false } } as const;
+  return {
+    width: 560,
+    height: 260,
+    // A place with no figure at all is left out. A drawn place keeps its years without one, so its line breaks there rather than joining its neighbours.
+    data: { values: values.filter((point) => drawn.some(({ name }) => name === point.series)) },
+    encoding: { x: { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } },
+    layer: [
+      {
+        // Only the authority's own figures have an interval; published figures carry none here.
+        transform: [{ filter: 'datum.lower != null && datum.upper != null' }],
+        mark: { type: 'errorbar', ticks: { size: 12 } },
+        encoding: { y: { ...y, field: 'lower' }, y2: { field: 'upper' }, color: colour },
+      },
+      { mark: { type: 'line' }, encoding: { y, color: colour, strokeDash: { field: 'series', type: 'nominal', title: null, scale: scale((look) => [...look.dash]) } } },
+      {
+        mark: { type: 'point', filled: true, size: 70, opacity: 1, aria: true },
+        encoding: { y, color: colour, shape: { field: 'series', type: 'nominal', title: null, scale: scale((look) => look.shape) }, description: { field: 'tip' } },
+      },
+    ],
   };
 }
 

@@ -91,7 +91,7 @@ function gapUnit(cell: GapCell): string {
 }
 
 /** The group and its comparator, year by year, each with its 95% interval. */
-function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
+export function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
   const groupLabel = latest.group_label;
   const otherLabel = comparatorName(latest.comparator);
   const series = (cell: GapCell) => [
@@ -110,7 +110,12 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
         tip: `${point.label}, ${cell.year}: ${valueText(point.value!, cell.value_type)}${intervalText(point.lower, point.upper)}, ${point.count ?? 0} children`,
       })),
   );
-  const colour = { field: 'series', type: 'nominal', title: null, scale: { domain: [groupLabel, otherLabel], range: [chartColours.group, chartColours.comparator] } } as const;
+  // The legend lists only what is drawn: a comparator with no figure in any year (England, for an indicator nothing published measures) is left out.
+  const drawn = [
+    { label: groupLabel, colour: chartColours.group },
+    { label: otherLabel, colour: chartColours.comparator },
+  ].filter((entry) => values.some((point) => point.series === entry.label));
+  const colour = { field: 'series', type: 'nominal', title: null, scale: { domain: drawn.map((entry) => entry.label), range: drawn.map((entry) => entry.colour) } } as const;
   const valueHeading = latest.value_type === 'percentage' ? 'Per cent' : 'Average';
   const summary =
     latest.group_value === null || latest.comparator_value === null
@@ -155,7 +160,7 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
 }
 
 /** The gap between the group and its comparator, year by year, with its 95% interval and significance. */
-function gapFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
+export function gapFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
   const unit = gapUnit(latest);
   const otherLabel = comparatorName(latest.comparator).toLowerCase();
   const values = cells

@@ -329,7 +329,10 @@ function chartOf(funnel: SettingsFunnel, axisTitle: string, pointsName: string, 
         { children: at.children, value: clip(at.lower998), line: name998, path: 'lower998' },
         { children: at.children, value: clip(at.upper998), line: name998, path: 'upper998' },
       ]);
-  const points = funnel.settings.filter((setting) => setting.value !== null).map((setting) => ({ children: setting.children, value: roundForTable(setting.value!) }));
+  const points = funnel.settings.filter((setting) => setting.value !== null).map((setting) => ({ children: setting.children, value: roundForTable(setting.value!), series: pointsName }));
+  // The legend lists what is drawn: no lines when the authority's value is withheld, no points when every setting is.
+  const linesDrawn = lineRows.length > 0 ? [...lineNames] : [];
+  const pointsDrawn = points.length > 0 ? [pointsName] : [];
   const x = { field: 'children', type: 'quantitative', title: funnel.group.id === 'all' ? 'Children at the setting' : 'Children in the group at the setting' } as const;
   const y = { field: 'value', type: 'quantitative', title: axisTitle, scale: { zero: false } } as const;
   return {
@@ -343,14 +346,14 @@ function chartOf(funnel: SettingsFunnel, axisTitle: string, pointsName: string, 
           x,
           y,
           detail: { field: 'path', type: 'nominal' },
-          color: { field: 'line', type: 'nominal', title: null, legend: { direction: 'vertical' }, scale: { domain: [...lineNames], range: [chartColours.comparator, chartColours.neutral, chartColours.neutral] } },
-          strokeDash: { field: 'line', type: 'nominal', title: null, legend: { direction: 'vertical' }, scale: { domain: [...lineNames], range: [[1, 0], [6, 4], [2, 3]] } },
+          color: { field: 'line', type: 'nominal', title: null, legend: { direction: 'vertical' }, scale: { domain: linesDrawn, range: [chartColours.comparator, chartColours.neutral, chartColours.neutral] } },
+          strokeDash: { field: 'line', type: 'nominal', title: null, legend: { direction: 'vertical' }, scale: { domain: linesDrawn, range: [[1, 0], [6, 4], [2, 3]] } },
         },
       },
       {
         data: { values: points },
         mark: { type: 'point', filled: true, size: 60, opacity: 0.9 },
-        encoding: { x, y, fill: { datum: pointsName, type: 'nominal', title: null, legend: { direction: 'vertical' }, scale: { range: [chartColours.group] } } },
+        encoding: { x, y, fill: { field: 'series', type: 'nominal', title: null, legend: { direction: 'vertical' }, scale: { domain: pointsDrawn, range: [chartColours.group] } } },
       },
     ],
   };

@@ -117,12 +117,14 @@ export function baselineFigure(baseline: Baseline, context: BaselineFigureContex
   if (lastObserved !== undefined && values.some((point) => point.series !== 'Observed')) values.push({ ...lastObserved, series: series('forecast'), lower: null, upper: null });
   const years = [...new Set([...baseline.points.map((point) => point.year), ...(context.targetYear === null ? [] : [context.targetYear])])].sort((a, b) => a - b);
   const target = context.targetValue === null || context.targetYear === null ? [] : [{ year: formatAcademicYear(context.targetYear), series: 'Target', value: context.targetValue }];
-  const seriesColour = {
-    field: 'series',
-    type: 'nominal',
-    title: null,
-    scale: { domain: ['Observed', series('forecast'), 'Target'], range: [chartColours.group, chartColours.neutral, chartColours.comparator] },
-  } as const;
+  // The legend lists only what is drawn: no forecast with too few years, no target until one is set.
+  const looks = [
+    { name: 'Observed', colour: chartColours.group, dash: [1, 0] },
+    { name: series('forecast'), colour: chartColours.neutral, dash: [6, 4] },
+    { name: 'Target', colour: chartColours.comparator, dash: [1, 0] },
+  ].filter((look) => values.some((point) => point.series === look.name) || target.some((point) => point.series === look.name));
+  const lineLooks = looks.filter((look) => look.name !== 'Target');
+  const seriesColour = { field: 'series', type: 'nominal', title: null, scale: { domain: looks.map((look) => look.name), range: looks.map((look) => look.colour) } } as const;
 
   const lastFact = baseline.points.filter((point) => point.kind === 'observed' && point.value !== null).at(-1);
   const lastForecast = baseline.points.filter((point) => point.kind === 'forecast').at(-1);
@@ -178,7 +180,7 @@ export function baselineFigure(baseline: Baseline, context: BaselineFigureContex
             y: { field: 'value', type: 'quantitative', title: unit },
             color: seriesColour,
             shape: { field: 'series', type: 'nominal', title: null },
-            strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: ['Observed', series('forecast')], range: [[1, 0], [6, 4]] } },
+            strokeDash: { field: 'series', type: 'nominal', title: null, scale: { domain: lineLooks.map((look) => look.name), range: lineLooks.map((look) => look.dash) } },
           },
         },
         ...(target.length === 0
