@@ -13,7 +13,10 @@ export const gapsCapability: Capability = {
     { text: 'Gaps', href: '/gaps', order: 10, permission: 'aggregates:read' },
     { text: 'Plans', href: '/plans', order: 11, permission: 'assessments:read' },
   ],
-  apiLinks: [{ rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' }],
+  apiLinks: [
+    { rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' },
+    { rel: 'curves', href: '/api/v1/areas/{code}/curves', title: 'Which curves to turn: the authority’s gaps, ranked' },
+  ],
   registerRoutes(app, { database, config }) {
     registerGapPages(app, database.db);
     registerIndicatorPage(app, database.db);

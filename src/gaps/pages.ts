@@ -11,14 +11,14 @@ import { comparators } from './matrix.js';
 import { StatisticsSourceError, ownStatisticsFiles, publishedBenchmarksLoaded, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
-import { curvesToTurn } from './curves.js';
+import { notSignificantWeight, trendWeights } from './curves.js';
 import { auditDataGaps } from './data-gaps.js';
 import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
 import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
 import { listPlans } from './plans/store.js';
 import { cachedFigures } from './figures-cache.js';
-import { gapsFor, nonMembersRefusal } from './service.js';
+import { curvesFor, gapsFor, nonMembersRefusal } from './service.js';
 import { cellKeysFor } from './cell-keys.js';
 
 interface MatrixQuery {
@@ -168,8 +168,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     if (laCode === undefined) return reply.view('gaps/curves.njk', { ...base, curves: [] });
     const year = request.query.year ? parseAcademicYear(request.query.year) : undefined;
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
-    const answer = await gapsFor(db, { laCode, year, comparator: 'all-other', suppress: suppressed });
-    const labelOf = new Map(measures.map((measure) => [measure.name, measure.label]));
+    const answer = await curvesFor(db, { laCode, year, suppress: suppressed });
     // Each curve links to the authority's plan for it, or offers to start one: one click from the list.
     const plans = mayReadPlans(request.viewer, laCode) ? await listPlans(db, [laCode]) : [];
     const planOf = new Map(plans.map((plan) => [`${plan.indicator} ${plan.groupSpec}`, plan.id]));
@@ -180,12 +179,13 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       year: answer.year === null ? null : formatAcademicYear(answer.year),
       years: answer.years.map(formatAcademicYear).reverse(),
       suppressed,
-      curves: curvesToTurn(answer.cells).map((curve) => ({
+      weights: { notSignificant: notSignificantWeight, widening: trendWeights.widening, narrowing: trendWeights.narrowing },
+      excludedPairs: measures.flatMap((measure) => (measure.definesGroups ?? []).map((group) => ({ indicator: measure.label, group: frameworkGroupSpecs().find((spec) => spec.id === group)?.label ?? group }))),
+      curves: answer.curves.map((curve) => ({
         ...curve,
-        indicatorLabel: labelOf.get(curve.cell.indicator),
-        outcomeName: outcomeNames[curve.cell.outcome],
-        trendText: trendText[curve.cell.trend],
-        planId: planOf.get(`${curve.cell.indicator} ${curve.cell.group}`),
+        outcomeName: outcomeNames[curve.outcome],
+        trendText: trendText[curve.trend],
+        planId: planOf.get(`${curve.indicator} ${curve.group}`),
       })),
       mayStartPlans: mayWritePlans(request.viewer, laCode),
     });

@@ -156,6 +156,26 @@ describe.each(testEngines)('the gap matrix through the API on %s', (engine) => {
     expect(bad.body).toContain('sex is sex:F or sex:M');
   });
 
+  it('ranks the curves to turn through the API, as the command line does, and within reach only', async () => {
+    const response = await get('analyst', `/api/v1/areas/${camden}/curves?year=2023/24`);
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ area: string; year: string; curves: Record<string, unknown>[] }>();
+    expect(body).toMatchObject({ area: camden, year: '2023/24' });
+    // Young carers: 1 of 3 against 30 of 40 reach the standard, 42 points behind: 1 more would need to.
+    const youngCarers = body.curves.find((curve) => curve.group === 'young-carers' && curve.indicator === 'ks2_rwm_expected')!;
+    const expected = proportionDifference({ numerator: 1, denominator: 3 }, { numerator: 30, denominator: 40 }, { multiplier: 100 });
+    expect(youngCarers).toMatchObject({ rank: expect.any(Number) as unknown, year: '2023/24', gap: expected.value, gap_lower: expected.lower, gap_upper: expected.upper, children_to_close: 1 });
+    expect(Object.keys(youngCarers).slice(0, 12)).toEqual(['rank', 'group', 'indicator', 'year', 'gap', 'gap_lower', 'gap_upper', 'significant', 'trend', 'standardised_gap', 'children_to_close', 'score']);
+    // The regional adviser sees no small numbers, so the 3 young carers' gap is withheld and not ranked.
+    const adviser = await get('adviser', `/api/v1/areas/${camden}/curves`);
+    expect(adviser.statusCode).toBe(200);
+    expect(adviser.json<{ curves: { group: string }[] }>().curves.some((curve) => curve.group === 'young-carers')).toBe(false);
+    expect((await get('other-adviser', `/api/v1/areas/${camden}/curves`)).statusCode).toBe(403);
+    expect((await get('analyst', `/api/v1/areas/${camden}/curves?year=2019`)).statusCode).toBe(400);
+    expect((await get('analyst', `/api/v1/areas/${camden}/curves?year=2019/20`)).statusCode).toBe(404);
+    expect((await get('analyst', '/api/v1/areas/E09999999/curves')).statusCode).toBe(404);
+  });
+
   it('names what it does not understand', async () => {
     expect((await get('analyst', `/api/v1/areas/${camden}/gaps?indicator=happiness`)).json()).toMatchObject({ statusCode: 400, message: expect.stringContaining('indicator: "happiness" is not one of') as unknown });
     expect((await get('analyst', `/api/v1/areas/${camden}/gaps?year=2019`)).statusCode).toBe(400);

@@ -5,6 +5,8 @@ import type { MeasureDefinition } from '../ingest/child-standard.js';
 import { StatisticsSourceError, englandComparisons, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import { cellKeysFor } from './cell-keys.js';
+import { rankCurves } from './curves.js';
+import type { RankedCurve } from './curves.js';
 import { cachedFigures } from './figures-cache.js';
 import type { GroupSpec } from './groups.js';
 import { asksForNonMembers, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
@@ -122,6 +124,23 @@ async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnsw
   const published = comparator === 'england' ? await englandComparisons(db, indicators.map((measure) => measure.name), groups.map((group) => group.id), source) : undefined;
   const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, published, suppress: query.suppress, cellKeys: query.suppress ? await cellKeysFor(db) : undefined });
   return { laCode: query.laCode, year, years, cells };
+}
+
+export interface CurvesAnswer {
+  laCode: string;
+  year: number | null;
+  years: number[];
+  curves: RankedCurve[];
+}
+
+/**
+ * The ranked curves to turn of an authority in a year (default the latest): the 13 framework groups
+ * against the children known not to be in them, on every indicator, ranked by `rankCurves`.
+ * Suppressed viewers get the ranking of the released figures, and withheld cells are left out.
+ */
+export async function curvesFor(db: Kysely<Schema>, query: { laCode: string; year?: number | undefined; suppress: boolean }): Promise<CurvesAnswer> {
+  const answer = await gapsFor(db, { laCode: query.laCode, year: query.year, comparator: 'all-other', suppress: query.suppress });
+  return { laCode: answer.laCode, year: answer.year, years: answer.years, curves: rankCurves(answer.cells) };
 }
 
 /** One group's gap on one indicator in every year the authority has, for the indicator page (kept like gapsFor's answer). */

@@ -23,6 +23,11 @@ export interface MeasureDefinition {
   collection: string;
   /** The children the measure is about, in words. */
   cohort: string;
+  /**
+   * Framework groups whose membership is decided by this measure itself (poor attendance is
+   * attendance below 90%), so the group's gap on it says nothing new: rankings leave those pairs out.
+   */
+  definesGroups?: readonly string[];
 }
 
 /** The default indicator set, in the order pages show it. */
@@ -108,6 +113,7 @@ export const measures: readonly MeasureDefinition[] = [
     polarity: 'higher-is-better',
     collection: 'School census attendance data',
     cohort: 'Pupils of compulsory school age (Year 1 to Year 11)',
+    definesGroups: ['poor-attendance'],
   },
   {
     name: 'suspensions',
@@ -120,6 +126,7 @@ export const measures: readonly MeasureDefinition[] = [
     polarity: 'lower-is-better',
     collection: 'Exclusions (suspensions and permanent exclusions) in the school census',
     cohort: 'Pupils on roll in the year',
+    definesGroups: ['excluded-from-school'],
   },
   {
     name: 'healthy_weight_reception',

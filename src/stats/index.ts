@@ -48,3 +48,4 @@ export { meanFunnelLimits } from './funnel-mean.js';
 export type { MeanFunnelOptions } from './funnel-mean.js';
 export { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure, mixKey, perturbation, releaseCount, releaseSummary, roundToBase } from './disclosure.js';
 export type { DisclosedCell, DisclosedTable, DisclosureOptions, MeasureSummary, ReleaseOptions, ReleasedSummary, SummaryKind, SuppressionReason, WithheldBecause } from './disclosure.js';
+export { childrenBeyondMean, cohensH, standardDeviationFromMeanInterval } from './effect-size.js';

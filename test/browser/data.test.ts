@@ -60,7 +60,7 @@ describe.skipIf(skipBrowserTests)('loading data and reading children’s records
     expect(await analyst.page.locator('section.ntg-figure table').count()).toBe(3);
     await expectNoAxeViolations(analyst.page);
     await analyst.page.goBack();
-    await analyst.page.getByRole('link', { name: 'Which curves to turn: the significant gaps, ranked' }).click();
+    await analyst.page.getByRole('link', { name: 'Which curves to turn: the gaps, ranked' }).click();
     await analyst.page.waitForURL(/\/gaps\/curves/);
     expect(await analyst.page.getByRole('heading', { level: 1 }).textContent()).toBe('Which curves to turn: Leeds, 2024/25');
     expect(await analyst.page.getByText('How the list is ranked').count()).toBe(1);
