@@ -21,6 +21,9 @@ import { cachedFigures } from './figures-cache.js';
 import { curvesFor, gapsFor, nonMembersRefusal } from './service.js';
 import { cellKeysFor } from './cell-keys.js';
 
+/** The curves page lists this many first, with a link to the rest: a board reads the top of the list. */
+const curvesShownFirst = 20;
+
 interface MatrixQuery {
   la?: string;
   year?: string;
@@ -33,6 +36,8 @@ interface MatrixQuery {
   /** One group's row only (a group id or an added combination). */
   group?: string;
   sort?: string;
+  /** On the curves page: every curve, not only the first ones. */
+  all?: string;
   /** Combinations of groups shown after the 13 (repeatable). */
   add?: string | string[];
   /** The "add a combination" choices, turned into one more `add`. */
@@ -181,7 +186,9 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       suppressed,
       weights: { notSignificant: notSignificantWeight, widening: trendWeights.widening, narrowing: trendWeights.narrowing },
       excludedPairs: measures.flatMap((measure) => (measure.definesGroups ?? []).map((group) => ({ indicator: measure.label, group: frameworkGroupSpecs().find((spec) => spec.id === group)?.label ?? group }))),
-      curves: answer.curves.map((curve) => ({
+      curveCount: answer.curves.length,
+      showingAll: request.query.all === 'yes' || answer.curves.length <= curvesShownFirst,
+      curves: answer.curves.slice(0, request.query.all === 'yes' ? undefined : curvesShownFirst).map((curve) => ({
         ...curve,
         outcomeName: outcomeNames[curve.outcome],
         trendText: trendText[curve.trend],
