@@ -290,7 +290,10 @@ async function checkFiles(paths: { data: string; meta: string }, files: { data: 
 
   if (reader === undefined && complete) fileProblem({ file: files.data, row: null, column: '(file)', value: '', expected: 'a data file: a header row (time_period, time_identifier, geographic_level, ...) and at least one row of figures; the file is empty' });
   else if (rowsRead === 0 && complete) fileProblem({ file: files.data, row: null, column: '(file)', value: '', expected: 'at least one row of figures: the file has a header and no rows' });
-  if (levelsSeen.has('School') && levelsSeen.has('Provider'))
+  // The checker refuses School and Provider data mixed (check_geog_ignored_rows). Among other levels
+  // both are ignored and EES loads the rest (its own all_geographies test file), so only a file of
+  // such levels alone, where they would be what is loaded, is refused.
+  if (levelsSeen.has('School') && levelsSeen.has('Provider') && [...levelsSeen.values()].every((seen) => seen.soloOnly))
     fileProblem({ file: files.data, row: null, column: 'geographic_level', value: 'School and Provider', expected: 'School rows or Provider rows, not both in one file: EES refuses a file that mixes them' });
 
   const storeSoloLevels = levelsSeen.size === 1;
