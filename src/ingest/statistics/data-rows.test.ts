@@ -198,7 +198,7 @@ describe('statisticsRowReader', () => {
     const schoolRow = header.map((column) => ({ ...nationalRow, geographic_level: 'School' })[column] ?? '');
     expect(reader.read(schoolRow, 2)).toEqual({
       ok: false,
-      level: expect.objectContaining({ name: 'School' }),
+      level: expect.objectContaining({ name: 'School' }) as unknown,
       contentOnly: true,
       problems: [
         {
@@ -236,7 +236,7 @@ describe('statisticsRowReader', () => {
     expect(reader.read(values({}), 2).ok).toBe(true);
     expect(reader.read(values({ time_identifier: 'Calendar year', time_period: '2022' }), 3)).toEqual({
       ok: false,
-      level: expect.objectContaining({ name: 'National' }),
+      level: expect.objectContaining({ name: 'National' }) as unknown,
       contentOnly: false,
       problems: [
         {
