@@ -198,7 +198,7 @@ function makeReader(columns: string[], metadata: StatisticsMetadata, groupingCol
       indicators.forEach((indicator, index) => {
         const text = values[indicatorPositions[index]!] ?? '';
         const parsed = parseIndicatorCell(text.trim());
-        if (parsed === undefined) problem(indicator.name, text, indicatorCellExpectation);
+        if (parsed === undefined) problem(indicator.name, text, indicatorCellExpectation(text));
         else cells.push(parsed.status === 'value' ? parsed.value : parsed.status === 'symbol' ? parsed.symbol : { text: parsed.text });
       });
 

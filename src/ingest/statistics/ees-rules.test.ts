@@ -130,15 +130,20 @@ describe.each(testEngines)('the EES rules, each on a file of its own, on %s', (e
       'absence',
       'a blank indicator',
       [
-        { row: 7, column: 'enrolments_pa_10_exact_percent', value: '' },
-        { row: 8, column: 'enrolments_pa_10_exact_percent', value: '' },
+        { row: 7, column: 'enrolments_pa_10_exact_percent', value: '', expected: 'a value: a number, a symbol or words; a blank is not allowed, use x (not available), z (not applicable) or c (suppressed)' },
+        { row: 8, column: 'enrolments_pa_10_exact_percent', value: '', expected: 'a value: a number, a symbol or words; a blank is not allowed, use x (not available), z (not applicable) or c (suppressed)' },
       ],
     ],
     [
       'null-words',
       'absence',
       'null words in indicators',
-      ['NULL', 'null', 'na', 'NA', 'Null'].map((value, index) => ({ row: 7, column: ['num_schools', 'enrolments', 'sess_overall_percent', 'sess_authorised_percent', 'sess_unauthorised_percent'][index], value })),
+      ['NULL', 'null', 'na', 'NA', 'Null'].map((value, index) => ({
+        row: 7,
+        column: ['num_schools', 'enrolments', 'sess_overall_percent', 'sess_authorised_percent', 'sess_unauthorised_percent'][index]!,
+        value,
+        expected: `a value: ${value} is how software writes a missing value, which the standard does not allow; use x (not available), z (not applicable) or c (suppressed)`,
+      })),
     ],
   ])('refuses %s (%s is the metadata), for %s, naming file, row and column', async (data, meta, _what, expected) => {
     const result = await load(data, meta);

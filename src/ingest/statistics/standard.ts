@@ -201,7 +201,12 @@ export function parseIndicatorCell(text: string): IndicatorCell | undefined {
   return { status: 'text', text };
 }
 
-export const indicatorCellExpectation = `a value: a number, one of the symbols ${Object.keys(valueSymbols).join(', ')} (c suppressed, x not available, z not applicable, low or k rounds to 0, u low reliability), or a category in words; a blank is not allowed (use x or z), nor ${[...nullWords].join(', ')}, which is how software writes a missing value`;
+/** What an indicator cell that cannot be read should hold instead, said for the cell as given. */
+export function indicatorCellExpectation(text: string): string {
+  const instead = 'x (not available), z (not applicable) or c (suppressed)';
+  if (text.trim() === '') return `a value: a number, a symbol or words; a blank is not allowed, use ${instead}`;
+  return `a value: ${text.trim()} is how software writes a missing value, which the standard does not allow; use ${instead}`;
+}
 
 /** A blank filter cell, as the standard asks it to be shown. */
 export const notSpecified = 'Not specified';
