@@ -141,6 +141,7 @@ describe('loading files on the web', () => {
     expect(page.body).toContain('Published statistics (DfE open data standard)');
     expect(page.body).toContain('absence_school.csv');
     // Its School rows are ignored as EES ignores them in a file of several levels, and the page says so.
+    expect(page.body).toContain('2020/21, 2021/22, 2022/23 (Academic year)');
     expect(page.body).toContain('Left out, as Explore Education Statistics leaves it out');
     expect(page.body).toContain('Ignored 12 rows at School level: EES loads School, Provider, Institution and Planning area rows only from a file of that level alone.');
     const refused = await send('invalid-data-set.csv', 'invalid-data-set.meta.csv');

@@ -221,7 +221,10 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
       breadcrumbs: [{ text: 'Data', href: '/imports' }],
       batch: {
         ...batch,
-        years: batch.academicYears.map(formatAcademicYear).join(', '),
+        // A statistics file's periods as it publishes them (a calendar year is not an academic year).
+        ...(batch.statisticsSummary !== null && batch.statisticsSummary.periods.length > 0
+          ? { yearsLabel: 'Time periods', years: `${batch.statisticsSummary.periods.map((period) => (period.length === 6 ? `${period.slice(0, 4)}/${period.slice(4)}` : period)).join(', ')} (${batch.statisticsSummary.timeIdentifiers.join(', ')})` }
+          : { yearsLabel: 'Academic years', years: batch.academicYears.map(formatAcademicYear).join(', ') }),
         when: batch.finishedAt.toISOString().slice(0, 19).replace('T', ' '),
         authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null,
         notes: batch.kind === 'statistics' && batch.outcome === 'loaded' && batch.statisticsSummary !== null ? leftOutNotes(batch.statisticsSummary) : [],
