@@ -4,6 +4,7 @@ import { appendAudit } from '../auth/audit.js';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import type { ImportActor } from './child-import.js';
+import type { DatasetSummary } from './statistics/summary.js';
 import type { BatchKind, BatchOutcome } from './tables.js';
 
 export interface BatchSummary {
@@ -25,6 +26,11 @@ export interface BatchSummary {
   startedAt: Date;
   finishedAt: Date;
   storedFile: string | null;
+}
+
+/** One batch as its page shows it: for published statistics, also what the file held (its summary). */
+export interface BatchDetail extends BatchSummary {
+  statisticsSummary: DatasetSummary | null;
 }
 
 export interface BatchProblem {
@@ -123,10 +129,12 @@ export async function listBatches(db: Kysely<Schema>, reach: BatchReach, filter:
 }
 
 /** One batch, if it exists within reach. */
-export async function findBatch(db: Kysely<Schema>, reach: BatchReach, id: string): Promise<BatchSummary | undefined> {
+export async function findBatch(db: Kysely<Schema>, reach: BatchReach, id: string): Promise<BatchDetail | undefined> {
   if (!/^\d{1,18}$/.test(id)) return undefined;
-  const row = await baseQuery(db, reach).where('import_batch.id', '=', id).executeTakeFirst();
-  return row === undefined ? undefined : toSummary(row);
+  const row = await baseQuery(db, reach).select('import_batch.details').where('import_batch.id', '=', id).executeTakeFirst();
+  if (row === undefined) return undefined;
+  const summary = row.kind === 'statistics' ? (row.details as { summary?: DatasetSummary }).summary : undefined;
+  return { ...toSummary(row), statisticsSummary: summary ?? null };
 }
 
 export async function batchProblems(db: Kysely<Schema>, batchId: string, page: { limit: number; offset: number } = { limit: 100_000, offset: 0 }): Promise<BatchProblem[]> {

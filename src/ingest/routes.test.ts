@@ -25,10 +25,12 @@ describe('loading files on the web', () => {
     const db = testApp.database.db;
     const camdenOrganisation = await newOrganisation(db, { kind: 'local-authority', name: 'Camden', areaCode: camden, laCode: camden });
     const hackneyOrganisation = await newOrganisation(db, { kind: 'local-authority', name: 'Hackney', areaCode: hackney, laCode: hackney });
+    const nationalTeam = await newOrganisation(db, { kind: 'national', name: 'Department for Education' });
     const people: [string, Role, string][] = [
       ['camden-analyst', 'analyst', camdenOrganisation],
       ['hackney-analyst', 'analyst', hackneyOrganisation],
       ['camden-leader', 'leader', camdenOrganisation],
+      ['moderator', 'national-moderator', nationalTeam],
     ];
     for (const [who, role, organisationId] of people) {
       const { sessionToken } = await newSignedInUser(db, { email: `${who}@example.org`, role, organisationId });
@@ -138,6 +140,10 @@ describe('loading files on the web', () => {
     const page = await agent('camden-analyst').get(String(loaded.headers.location));
     expect(page.body).toContain('Published statistics (DfE open data standard)');
     expect(page.body).toContain('absence_school.csv');
+    // Its School rows are ignored as EES ignores them in a file of several levels, and the page says so.
+    expect(page.body).toContain('2020/21, 2021/22, 2022/23 (Academic year)');
+    expect(page.body).toContain('Left out, as Explore Education Statistics leaves it out');
+    expect(page.body).toContain('Ignored 12 rows at School level: EES loads School, Provider, Institution and Planning area rows only from a file of that level alone.');
     const refused = await send('invalid-data-set.csv', 'invalid-data-set.meta.csv');
     const refusedPage = await agent('camden-analyst').get(String(refused.headers.location));
     expect(refusedPage.body).toContain('The file was refused: nothing was loaded');
@@ -145,6 +151,17 @@ describe('loading files on the web', () => {
     // An analyst's statistics file is kept as the authority's own: another authority does not see it in its history.
     expect((await agent('camden-analyst').get('/imports')).body).toContain('absence_school.csv');
     expect((await agent('hackney-analyst').get('/imports')).body).not.toContain('absence_school.csv');
+  });
+
+  it('tells the national team on its upload page what was ignored, as EES ignores it', async () => {
+    const fixtures = join(packageRoot, 'test', 'fixtures', 'ees');
+    const response = await agent('moderator').upload('/imports/statistics/national/new', '/imports/statistics/national', {}, [
+      { field: 'data', fileName: 'undescribed-columns.csv', content: readFileSync(join(fixtures, 'undescribed-columns.csv')) },
+      { field: 'meta', fileName: 'absence.meta.csv', content: readFileSync(join(fixtures, 'absence.meta.csv')) },
+    ]);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Loaded “Undescribed columns”');
+    expect(response.body).toContain('Ignored 1 column the metadata file does not describe (as EES ignores them): colours.');
   });
 
   it('offers the templates to download', async () => {

@@ -17,6 +17,7 @@ import type { LocalColumn } from './mapping.js';
 import { PseudonymKeyMissingError, pseudonymKey } from './pseudonym.js';
 import { formatProblem } from './statistics/problems.js';
 import { importStatistics } from './statistics/service.js';
+import { leftOutNotes } from './statistics/summary.js';
 
 const writeImports = { permission: 'imports:write' } as const;
 const publishStatistics = { permission: 'statistics:publish' } as const;
@@ -195,7 +196,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     // The national team has no batch pages (they belong to authorities' data): the outcome is shown here.
     if (national) {
       return statisticsPage(request, reply.code(result.outcome === 'rejected' ? 400 : 200), true, {
-        result: { ...result, problems: result.problems.slice(0, 50).map((problem) => formatProblem(problem)) },
+        result: { ...result, problems: result.problems.slice(0, 50).map((problem) => formatProblem(problem)), notes: result.outcome === 'rejected' ? [] : leftOutNotes(result.dataset) },
       });
     }
     return reply.redirect(`/imports/${result.batchId}?outcome=${result.outcome}`, 303);
@@ -218,7 +219,16 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     return reply.view('ingest/batch.njk', {
       pageTitle: `Batch ${batch.id}`,
       breadcrumbs: [{ text: 'Data', href: '/imports' }],
-      batch: { ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: batch.finishedAt.toISOString().slice(0, 19).replace('T', ' '), authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null },
+      batch: {
+        ...batch,
+        // A statistics file's periods as it publishes them (a calendar year is not an academic year).
+        ...(batch.statisticsSummary !== null && batch.statisticsSummary.periods.length > 0
+          ? { yearsLabel: 'Time periods', years: `${batch.statisticsSummary.periods.map((period) => (period.length === 6 ? `${period.slice(0, 4)}/${period.slice(4)}` : period)).join(', ')} (${batch.statisticsSummary.timeIdentifiers.join(', ')})` }
+          : { yearsLabel: 'Academic years', years: batch.academicYears.map(formatAcademicYear).join(', ') }),
+        when: batch.finishedAt.toISOString().slice(0, 19).replace('T', ' '),
+        authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null,
+        notes: batch.kind === 'statistics' && batch.outcome === 'loaded' && batch.statisticsSummary !== null ? leftOutNotes(batch.statisticsSummary) : [],
+      },
       problems,
       shownProblems,
       justLoaded: request.query.outcome,
