@@ -129,7 +129,7 @@ function sumsFor(groups: readonly GroupSpec[], cells: readonly JointCell[], cell
   return sums;
 }
 
-interface Side {
+export interface Side {
   n: number;
   sum: number;
   sumsq: number;
@@ -158,6 +158,32 @@ function released(measure: MeasureDefinition, figures: Side, year: number): { si
   const valueRange = measure.min !== undefined && measure.max !== undefined ? measure.max - measure.min : undefined;
   const result = releaseSummary(figures, measure.type, { key: keyOf(figures, year), valueRange });
   return result.summary === null ? { side: null, withheld: result.withheld } : { side: result.summary, withheld: null };
+}
+
+/**
+ * The authority's own figures for a group (or every child, 'all') on one measure in one year, as the
+ * gap matrix shows them: exact, or released under disclosure control with the same key (the same
+ * children, the same perturbation), so every page that shows the authority's figure shows one figure.
+ * Null when a released figure is withheld.
+ */
+export function authorityFigure(
+  cells: readonly JointCell[],
+  group: GroupSpec | 'all',
+  measure: MeasureDefinition,
+  year: number,
+  release: { suppress: boolean; cellKeys?: CellKeys | undefined },
+): Side | null {
+  const index = measures.indexOf(measure);
+  const keys = release.suppress ? release.cellKeys : undefined;
+  let figures: Side = { n: 0, sum: 0, sumsq: 0, ...(keys === undefined ? {} : { key: 0 }) };
+  for (const cell of cells) {
+    if (group !== 'all' && standing(group, cell.signature) !== memberIn) continue;
+    const n = cell.figures[index * 3]!;
+    // As the matrix keys a side: the summed keys of the signatures with a value for the measure.
+    const key = keys === undefined ? {} : { key: n > 0 ? keys.signature(cell.signature) : 0 };
+    figures = combined(figures, { n, sum: cell.figures[index * 3 + 1]!, sumsq: cell.figures[index * 3 + 2]!, ...key });
+  }
+  return release.suppress ? released(measure, figures, year).side : figures;
 }
 
 /** Figures a suppressed viewer reads are rounded to one decimal place: the figures behind them are rounded already. */
