@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { TopLevelSpec } from 'vega-lite';
 import { dimension } from '../aggregates/signature.js';
+import { settingNames } from '../auth/organisations.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
@@ -118,17 +119,6 @@ async function readSettingSums(db: Kysely<Schema>, laCode: string, year: number,
   return new Map(rows.map((row) => [Number(row.setting_urn), { n: Number(row.n), sum: Number(row.sum), sumsq: Number(row.sumsq) }]));
 }
 
-async function readSettingNames(db: Kysely<Schema>, urns: readonly number[]): Promise<Map<number, { name: string; kind: string | null }>> {
-  if (urns.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('organisation')
-    .select(['urn', 'name', 'setting_kind'])
-    .where('kind', '=', 'setting')
-    .where('urn', 'in', urns.map(String))
-    .execute();
-  return new Map(rows.map((row) => [Number(row.urn), { name: row.name, kind: row.setting_kind }]));
-}
-
 function valueOf(sums: Sums, valueType: SettingsFunnel['valueType']): number {
   return valueType === 'percentage' ? (100 * sums.sum) / sums.n : sums.sum / sums.n;
 }
@@ -202,7 +192,7 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   // is shown is then released like the matrix's figures: rounded counts, values made from them.
   const childrenWithoutSetting = sumsByUrn.get(noSetting)?.n ?? 0;
   const disclosed = query.suppress ? applyDisclosureControl([[...withValues.map(([, sums]) => sums.n), childrenWithoutSetting]]).cells[0]! : undefined;
-  const names = await readSettingNames(db, withValues.map(([urn]) => urn));
+  const names = await settingNames(db, withValues.map(([urn]) => urn));
 
   const settings: SettingOnFunnel[] = withValues.map(([urn, sums], index) => {
     const registered = names.get(urn);
