@@ -41,8 +41,8 @@ describe.each(testEngines)('the authority’s figure in the gap matrix and in th
       const urn = child % 7 === 6 ? null : 100_001 + (child % 6);
       accumulator.add(year, urn, signature, values);
     }
-    await database.db.insertInto('child_aggregate').values(asObjects(jointColumns, accumulator.jointRows(leeds)) as never).execute();
-    await database.db.insertInto('child_setting_aggregate').values(asObjects(settingColumns, accumulator.settingRows(leeds)) as never).execute();
+    await database.db.insertInto('child_aggregate').values(asObjects(jointColumns, accumulator.jointRows(leeds))).execute();
+    await database.db.insertInto('child_setting_aggregate').values(asObjects(settingColumns, accumulator.settingRows(leeds))).execute();
   });
   afterAll(async () => {
     await database.dispose();
