@@ -6,6 +6,7 @@ import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { authoritiesWithChildData } from '../ingest/batches.js';
 import type { Comparator, GapCell } from './matrix.js';
 import { comparators } from './matrix.js';
 import { StatisticsSourceError, ownStatisticsFiles, publishedBenchmarksLoaded, statisticsSourceFor } from './benchmarks.js';
@@ -96,10 +97,9 @@ const trendText: Record<GapCell['trend'], string> = {
 
 /** Authorities whose figures the viewer may see and which have data, their own first. */
 async function authoritiesWithData(db: Kysely<Schema>, viewer: Viewer): Promise<{ code: string; name: string }[]> {
-  const rows = await db.selectFrom('child_year_batch').select('la_code').distinct().execute();
+  const codes = await authoritiesWithChildData(db);
   const own = new Set(viewer.signedIn ? viewer.memberships.map((membership) => membership.laCode) : []);
-  return rows
-    .map((row) => row.la_code)
+  return codes
     .filter((code) => mayReadAggregates(viewer, code))
     .sort((a, b) => Number(own.has(b)) - Number(own.has(a)) || a.localeCompare(b))
     .map((code) => ({ code, name: localAuthorityByGss(code)?.name ?? code }));

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testEngines } from '../../test/support/database.js';
 import type { TestDatabase } from '../../test/support/database.js';
+import { dimension, memberIn } from '../aggregates/signature.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { measures } from '../ingest/child-standard.js';
 import { renderChart } from '../web/charts.js';
@@ -26,6 +27,19 @@ function aggregateRow(year: number, urn: number, dimension: string, figures: Fig
     row.children = Math.max(row.children as number, n);
   }
   return row;
+}
+
+/** One joint-aggregate row per authority, year and group of the setting rows: each group's children summed, with only that group's membership known. */
+function jointRowsOf(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const joint = new Map<string, Record<string, unknown>>();
+  for (const row of rows) {
+    const found = dimension(row.dimension as string)!;
+    const key = `${row.la_code as string}|${row.academic_year as number}|${found.id}`;
+    const target = joint.get(key) ?? { la_code: row.la_code, academic_year: row.academic_year, signature: memberIn * 2 ** found.shift, children: 0 };
+    for (const [column, value] of Object.entries(row)) if (/_(n|sum|sumsq)$/.test(column) || column === 'children') target[column] = ((target[column] as number | undefined) ?? 0) + (value as number);
+    joint.set(key, target);
+  }
+  return [...joint.values()];
 }
 
 /** A yes/no measure's figures: n children, `yes` of them said yes (so sum and sum of squares are both `yes`). */
@@ -77,6 +91,8 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
       { ...aggregateRow(2023, 100001, poorer, { ks2_rwm_expected: yesNo(1000, 0) }), la_code: 'E09000007' },
     ];
     await db.insertInto('child_setting_aggregate').values(rows).execute();
+    // The same children in the joint aggregates, from which the gap matrix (and so the funnel's target) takes the authority's figure.
+    await db.insertInto('child_aggregate').values(jointRowsOf(rows)).execute();
   });
   afterAll(async () => {
     await database.dispose();

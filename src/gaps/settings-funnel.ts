@@ -2,11 +2,15 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { TopLevelSpec } from 'vega-lite';
 import { dimension } from '../aggregates/signature.js';
+import { settingNames } from '../auth/organisations.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { applyDisclosureControl, funnelLimits, meanFunnelLimits, releaseCount, releaseSummary } from '../stats/index.js';
+import { applyDisclosureControl, funnelLimits, meanFunnelLimits, releaseCount, releaseSummary, standardDeviationFromSums } from '../stats/index.js';
 import { cellKeysFor } from './cell-keys.js';
+import { frameworkGroupBits, parseGroup } from './groups.js';
+import { readJointAggregates } from './joint-aggregates.js';
+import { authorityFigure } from './matrix.js';
 import type { FunnelPoint } from '../stats/index.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
@@ -115,17 +119,6 @@ async function readSettingSums(db: Kysely<Schema>, laCode: string, year: number,
   return new Map(rows.map((row) => [Number(row.setting_urn), { n: Number(row.n), sum: Number(row.sum), sumsq: Number(row.sumsq) }]));
 }
 
-async function readSettingNames(db: Kysely<Schema>, urns: readonly number[]): Promise<Map<number, { name: string; kind: string | null }>> {
-  if (urns.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('organisation')
-    .select(['urn', 'name', 'setting_kind'])
-    .where('kind', '=', 'setting')
-    .where('urn', 'in', urns.map(String))
-    .execute();
-  return new Map(rows.map((row) => [Number(row.urn), { name: row.name, kind: row.setting_kind }]));
-}
-
 function valueOf(sums: Sums, valueType: SettingsFunnel['valueType']): number {
   return valueType === 'percentage' ? (100 * sums.sum) / sums.n : sums.sum / sums.n;
 }
@@ -179,10 +172,13 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   const release = (sums: Sums, ...named: (string | number)[]): Sums | null =>
     // Keyed by the children (not the measure), and mixed with their true count inside releaseSummary: the same children at a setting get one draw whatever the measure.
     cellKeys === undefined ? sums : releaseSummary(sums, measure.type, { key: cellKeys.named('setting-funnel', query.laCode, query.group, year, ...named), valueRange }).summary;
-  const releasedTotal = release(total, 'total');
+  // The authority's figure is the gap matrix's, released with the matrix's key: one figure wherever it is shown.
+  const aggregates = await readJointAggregates(db, query.laCode, { years: [year], ...(query.suppress ? {} : { keepBits: frameworkGroupBits }) });
+  const authority = authorityFigure(aggregates.get(year) ?? [], query.group === 'all' ? 'all' : parseGroup(query.group), measure, year, { suppress: query.suppress, cellKeys });
+  const releasedTotal = query.suppress ? authority : authority !== null && authority.n > 0 ? authority : total;
   const basis = releasedTotal ?? total;
   const theta = basis.sum / basis.n;
-  const standardDeviation = valueType === 'mean' ? Math.sqrt(Math.max(0, (basis.sumsq - (basis.sum * basis.sum) / basis.n) / (basis.n - 1))) : null;
+  const standardDeviation = valueType === 'mean' ? (standardDeviationFromSums(basis) ?? 0) : null;
   const limitsAt = (counts: readonly number[]): FunnelLimitsAt[] => {
     const points: FunnelPoint[] = standardDeviation === null ? funnelLimits(theta, counts, { multiplier: 100 }) : meanFunnelLimits(theta, standardDeviation, counts);
     return points.map((point) => {
@@ -196,7 +192,7 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   // is shown is then released like the matrix's figures: rounded counts, values made from them.
   const childrenWithoutSetting = sumsByUrn.get(noSetting)?.n ?? 0;
   const disclosed = query.suppress ? applyDisclosureControl([[...withValues.map(([, sums]) => sums.n), childrenWithoutSetting]]).cells[0]! : undefined;
-  const names = await readSettingNames(db, withValues.map(([urn]) => urn));
+  const names = await settingNames(db, withValues.map(([urn]) => urn));
 
   const settings: SettingOnFunnel[] = withValues.map(([urn, sums], index) => {
     const registered = names.get(urn);

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { rebuildChildAggregates } from '../aggregates/rebuild.js';
 import { appendAudit } from '../auth/audit.js';
 import type { Database } from '../db/database.js';
@@ -186,4 +187,23 @@ export async function restoreBatch(database: Database, reach: BatchReach, id: st
     details: { displaced, years: batch.academicYears },
   });
   return { batch: { ...batch, current: true }, displaced };
+}
+
+/** The authorities that have child-level data loaded (a current batch for at least one year), by GSS code. */
+export async function authoritiesWithChildData(db: Kysely<Schema>): Promise<string[]> {
+  const rows = await db.selectFrom('child_year_batch').select('la_code').distinct().execute();
+  return rows.map((row) => row.la_code);
+}
+
+/**
+ * A version of the data loaded for an authority: which batch holds each of its years and since when,
+ * and the latest published-statistics file. It changes whenever an import or a restore changes the
+ * authority's child data, or a statistics file is loaded, and only then (one small indexed query).
+ */
+export async function loadedDataVersion(db: Kysely<Schema>, laCode: string): Promise<string> {
+  const result = await sql<{ version: string | null }>`
+    select concat_ws('/',
+      (select string_agg(academic_year || ':' || batch_id || ':' || extract(epoch from since), ',' order by academic_year) from child_year_batch where la_code = ${laCode}),
+      (select max(id)::text from statistics_dataset)) as version`.execute(db);
+  return result.rows[0]?.version ?? '';
 }

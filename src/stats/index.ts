@@ -24,6 +24,10 @@ export type { RateOptions, RateResult } from './rate.js';
 export { meanFromSummary, meanFromValues, summarise } from './mean.js';
 export type { MeanResult, MeanSummary } from './mean.js';
 
+export { standardDeviationFromSums, standardErrorFromLimits, summaryFromSums } from './sums.js';
+export type { Sums } from './sums.js';
+export { gapAgainstWhole } from './whole-comparison.js';
+export type { WholeComparison } from './whole-comparison.js';
 export { proportionDifference } from './proportion-difference.js';
 export type { Counts, ProportionDifferenceResult } from './proportion-difference.js';
 export { proportionRatio } from './proportion-ratio.js';

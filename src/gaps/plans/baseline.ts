@@ -1,5 +1,5 @@
 import { formatAcademicYear, parseAcademicYear } from '../../ingest/child-standard.js';
-import { forecastLinear } from '../../stats/index.js';
+import { forecastLinear, standardErrorFromLimits } from '../../stats/index.js';
 import type { ForecastPoint } from '../../stats/index.js';
 import type { ChartFigure, FigureCell } from '../../web/chart-figure.js';
 import { chartColours } from '../../web/charts.js';
@@ -29,10 +29,11 @@ export interface Baseline {
   forecastable: boolean;
 }
 
+/** A year's precision: the inverse square of the standard error behind its 95% interval (none without one). */
 function standardErrorWeight(value: number | null, lower: number | null, upper: number | null): number | undefined {
   if (value === null || lower === null || upper === null || upper <= lower) return undefined;
-  const standardError = (upper - lower) / (2 * 1.959964);
-  return 1 / standardError ** 2;
+  const standardError = standardErrorFromLimits(lower, upper, 0.95);
+  return standardError === undefined ? undefined : 1 / standardError ** 2;
 }
 
 /**
