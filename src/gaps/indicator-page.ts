@@ -19,6 +19,7 @@ import { listPlans } from './plans/store.js';
 import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
 import { DifferencingRefused, GapRequestError, gapCellFields, gapSeriesFor } from './service.js';
 import { settingsFunnelFigure } from './settings-funnel.js';
+import { formatNumber, formatPercent, formatSigned, inSentence } from '../web/format.js';
 
 /** The page's address: `la`, `indicator`, `group` and `comparator`, and any parameters a figure takes of its own. */
 type IndicatorQuery = Readonly<Record<string, string | string[] | undefined>>;
@@ -75,15 +76,15 @@ function shown(cell: GapCell, value: number | null): FigureCell {
 }
 
 function valueText(value: number, type: GapCell['value_type']): string {
-  return type === 'percentage' ? `${value.toFixed(1)}%` : value.toFixed(1);
+  return type === 'percentage' ? formatPercent(value) : formatNumber(value, 1);
 }
 
 function signed(value: number): string {
-  return `${value > 0 ? '+' : ''}${value.toFixed(1)}`;
+  return formatSigned(value);
 }
 
 function intervalText(lower: number | null, upper: number | null): string {
-  return lower === null || upper === null ? '' : ` (95% interval ${lower.toFixed(1)} to ${upper.toFixed(1)})`;
+  return lower === null || upper === null ? '' : ` (95% interval ${formatSigned(lower)} to ${formatSigned(upper)})`;
 }
 
 function gapUnit(cell: GapCell): string {
@@ -114,13 +115,13 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
   const valueHeading = latest.value_type === 'percentage' ? 'Per cent' : 'Average';
   const summary =
     latest.group_value === null || latest.comparator_value === null
-      ? `In ${latest.year} there are no figures to show for ${groupLabel.toLowerCase()}.`
-      : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${groupLabel.toLowerCase()} against ${valueText(latest.comparator_value, latest.value_type)} for ${otherLabel.toLowerCase()}. The bars are 95% confidence intervals.`;
+      ? `In ${latest.year} there are no figures to show for ${inSentence(groupLabel)}.`
+      : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${inSentence(groupLabel)} against ${valueText(latest.comparator_value, latest.value_type)} for ${inSentence(otherLabel)}. The bars are 95% confidence intervals.`;
   return {
     id: 'values',
-    title: `${groupLabel} and ${otherLabel.toLowerCase()}`,
+    title: `${groupLabel} and ${inSentence(otherLabel)}`,
     summary,
-    description: `${groupLabel} and ${otherLabel.toLowerCase()} by academic year, with 95% confidence intervals; the table below gives the figures.`,
+    description: `${groupLabel} and ${inSentence(otherLabel)} by academic year, with 95% confidence intervals; the table below gives the figures.`,
     spec: {
       width: 560,
       height: 260,
@@ -136,7 +137,7 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
       ],
     },
     table: {
-      caption: `${groupLabel} and ${otherLabel.toLowerCase()} in ${authorityName}, by year: ${measure.label}`,
+      caption: `${groupLabel} and ${inSentence(otherLabel)} in ${authorityName}, by year: ${measure.label}`,
       head: ['Year', 'Group', valueHeading, 'Lower 95% limit', 'Upper 95% limit', 'Number of children'],
       rows: cells.flatMap((cell) =>
         series(cell).map((point) => [
@@ -157,7 +158,7 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
 /** The gap between the group and its comparator, year by year, with its 95% interval and significance. */
 function gapFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
   const unit = gapUnit(latest);
-  const otherLabel = comparatorName(latest.comparator).toLowerCase();
+  const otherLabel = inSentence(comparatorName(latest.comparator));
   const values = cells
     .filter((cell) => cell.gap !== null)
     .map((cell) => ({
@@ -171,7 +172,7 @@ function gapFigure({ cells, latest, measure, authorityName, suppress }: Indicato
   const yesNo = (cell: GapCell): FigureCell => (cell.suppressed ? 'c' : cell.significant === null ? null : cell.significant ? 'Yes' : 'No');
   return {
     id: 'gap',
-    title: `The gap between ${latest.group_label.toLowerCase()} and ${otherLabel}`,
+    title: `The gap between ${inSentence(latest.group_label)} and ${otherLabel}`,
     summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper)}.`} ${trendSentence[latest.trend]}`,
     description: 'The gap by academic year with its 95% confidence interval; the dashed line is no gap. The table below gives the figures.',
     spec: {
@@ -186,7 +187,7 @@ function gapFigure({ cells, latest, measure, authorityName, suppress }: Indicato
       ],
     },
     table: {
-      caption: `The gap between ${latest.group_label.toLowerCase()} and ${otherLabel} in ${authorityName} (${unit}), by year: ${measure.label}`,
+      caption: `The gap between ${inSentence(latest.group_label)} and ${otherLabel} in ${authorityName} (${unit}), by year: ${measure.label}`,
       head: ['Year', `Gap (${unit})`, 'Lower 95% limit', 'Upper 95% limit', 'Significant', 'Trend to this year'],
       rows: cells.map((cell) => [cell.year, shown(cell, oneDecimal(cell.gap)), shown(cell, oneDecimal(cell.gap_lower)), shown(cell, oneDecimal(cell.gap_upper)), yesNo(cell), cell.trend.replace(/-/g, ' ')]),
       rowHeaders: true,

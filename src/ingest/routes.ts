@@ -17,6 +17,7 @@ import type { LocalColumn } from './mapping.js';
 import { PseudonymKeyMissingError, pseudonymKey } from './pseudonym.js';
 import { formatProblem } from './statistics/problems.js';
 import { importStatistics } from './statistics/service.js';
+import { formatDateTime } from '../web/format.js';
 
 const writeImports = { permission: 'imports:write' } as const;
 const publishStatistics = { permission: 'statistics:publish' } as const;
@@ -80,7 +81,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     const batches = await listBatches(db, importReach(request.viewer), {});
     return reply.view('ingest/imports.njk', {
       pageTitle: 'Data',
-      batches: batches.map((batch) => ({ ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: batch.finishedAt.toISOString().slice(0, 16).replace('T', ' ') })),
+      batches: batches.map((batch) => ({ ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: formatDateTime(batch.finishedAt), authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null })),
     });
   });
 
@@ -218,7 +219,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     return reply.view('ingest/batch.njk', {
       pageTitle: `Batch ${batch.id}`,
       breadcrumbs: [{ text: 'Data', href: '/imports' }],
-      batch: { ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: batch.finishedAt.toISOString().slice(0, 19).replace('T', ' '), authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null },
+      batch: { ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: formatDateTime(batch.finishedAt), authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null },
       problems,
       shownProblems,
       justLoaded: request.query.outcome,
