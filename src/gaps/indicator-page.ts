@@ -83,8 +83,9 @@ function signed(value: number): string {
   return formatSigned(value);
 }
 
-function intervalText(lower: number | null, upper: number | null): string {
-  return lower === null || upper === null ? '' : ` (95% interval ${formatSigned(lower)} to ${formatSigned(upper)})`;
+/** A value's 95% interval in the value's own form, or a gap's with signs (`signed`). */
+function intervalText(lower: number | null, upper: number | null, write: (value: number) => string = (value) => formatNumber(value, 1)): string {
+  return lower === null || upper === null ? '' : ` (95% interval ${write(lower)} to ${write(upper)})`;
 }
 
 function gapUnit(cell: GapCell): string {
@@ -108,7 +109,7 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
         value: point.value,
         lower: point.lower,
         upper: point.upper,
-        tip: `${point.label}, ${cell.year}: ${valueText(point.value!, cell.value_type)}${intervalText(point.lower, point.upper)}, ${point.count ?? 0} children`,
+        tip: `${point.label}, ${cell.year}: ${valueText(point.value!, cell.value_type)}${intervalText(point.lower, point.upper)}, ${formatNumber(point.count ?? 0)} children`,
       })),
   );
   const colour = { field: 'series', type: 'nominal', title: null, scale: { domain: [groupLabel, otherLabel], range: [chartColours.group, chartColours.comparator] } } as const;
@@ -166,14 +167,14 @@ function gapFigure({ cells, latest, measure, authorityName, suppress }: Indicato
       gap: cell.gap,
       lower: cell.gap_lower,
       upper: cell.gap_upper,
-      tip: `${cell.year}: a gap of ${signed(cell.gap!)} ${unit}${intervalText(cell.gap_lower, cell.gap_upper)}, ${cell.significant ? 'significant' : 'not significant'}`,
+      tip: `${cell.year}: a gap of ${signed(cell.gap!)} ${unit}${intervalText(cell.gap_lower, cell.gap_upper, signed)}, ${cell.significant ? 'significant' : 'not significant'}`,
     }));
   const year = { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } as const;
   const yesNo = (cell: GapCell): FigureCell => (cell.suppressed ? 'c' : cell.significant === null ? null : cell.significant ? 'Yes' : 'No');
   return {
     id: 'gap',
     title: `The gap between ${inSentence(latest.group_label)} and ${otherLabel}`,
-    summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper)}.`} ${trendSentence[latest.trend]}`,
+    summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper, signed)}.`} ${trendSentence[latest.trend]}`,
     description: 'The gap by academic year with its 95% confidence interval; the dashed line is no gap. The table below gives the figures.',
     spec: {
       width: 560,
