@@ -101,13 +101,13 @@ const keepsItsCapital = /^(English|England|Year|Reception|Attainment|GCSEs?|Whit
  * nothing else touched, so "English", "England" and "GCSEs" later in the label keep their capitals.
  */
 export function inSentence(label: unknown): string {
-  const text = typeof label === 'string' ? label : String(label ?? '');
+  const text = typeof label === 'string' ? label : typeof label === 'number' ? String(label) : '';
   if (text === '' || keepsItsCapital.test(text)) return text;
   return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 /** A code made of words ("regional-adviser", "not_started") as the words themselves, first one capitalised: "Regional adviser". */
 export function wordsOf(code: unknown): string {
-  const text = String(code ?? '').replace(/[-_]+/g, ' ').trim();
+  const text = (typeof code === 'string' ? code : '').replace(/[-_]+/g, ' ').trim();
   return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -24,6 +24,7 @@ const notPages: { pattern: RegExp; reason: string }[] = [
   { pattern: /^\/sign-in\/second-factor(\/set-up)?$/, reason: 'seen while signing in (measured there)' },
   { pattern: /^\/plans\/:id\/print$/, reason: 'the printed board paper, rendered to A4 for the PDF' },
   { pattern: /^\/thrown-for-the-width-test$/, reason: 'measured as the error page, below' },
+  { pattern: /^\/(invitation|password-reset)\/:token$/, reason: 'reached only from a link in an email, with a one-time token' },
 ];
 
 /** A route that fails, so the error page is measured too. */
@@ -93,7 +94,7 @@ describe.skipIf(skipBrowserTests)('every page fits the screen at 1280 and 320 CS
         axeFailures.push(`${who} ${path}: ${(error as Error).message.split('\n').slice(0, 12).join(' ')}`);
       }
     }
-    const links = await page.$$eval('a[href]', (anchors) => anchors.map((anchor) => anchor.getAttribute('href') ?? ''));
+    const links = await page.evaluate<string[]>("[...document.querySelectorAll('a[href]')].map((anchor) => anchor.getAttribute('href') ?? '')");
     return links.filter((href) => href.startsWith('/') && !href.startsWith('//')).map((href) => href.split('#')[0]!).filter((href) => href !== '');
   }
 
@@ -131,6 +132,11 @@ describe.skipIf(skipBrowserTests)('every page fits the screen at 1280 and 320 CS
     await page.goto(`${session.baseUrl}/gaps/curves`);
     await page.getByRole('button', { name: /^Start a plan/ }).first().click();
     await page.waitForURL(/\/plans\/[^/]+$/);
+    await page.goto(`${page.url()}/actions/new`);
+    await page.getByLabel('Action', { exact: true }).fill('Reading catch-up sessions for every child in the group, with a named adult');
+    await page.getByLabel('Owner').fill('Virtual school');
+    await page.getByRole('button', { name: 'Add the action' }).click();
+    await page.waitForURL(/\/plans\/[^/]+(#actions)?$/);
     await context.close();
   });
 
@@ -155,9 +161,11 @@ describe.skipIf(skipBrowserTests)('every page fits the screen at 1280 and 320 CS
   it('found no page wider than the window, and no axe violation', () => {
     const visitedRoutes = new Set(measured.map((entry) => routeOf(entry.path)));
     // Every registered page was reached by some role or signed out: a new page is measured without a change here.
-    expect(pagePatterns.map((pattern) => pattern.url).filter((url) => !visitedRoutes.has(url))).toEqual([]);
-    expect(measured.filter((entry) => entry.overflow.length > 0).map((entry) => `${entry.who} ${entry.path}: ${entry.overflow.join(', ')}`)).toEqual([]);
-    expect(axeFailures).toEqual([]);
+    expect({
+      notReached: pagePatterns.map((pattern) => pattern.url).filter((url) => !visitedRoutes.has(url)),
+      tooWide: measured.filter((entry) => entry.overflow.length > 0).map((entry) => `${entry.who} ${entry.path}: ${entry.overflow.join(', ')}`),
+      axeFailures,
+    }).toEqual({ notReached: [], tooWide: [], axeFailures: [] });
     expect(measured.length).toBeGreaterThan(60);
   });
 });
