@@ -132,7 +132,7 @@ describe.skipIf(skipBrowserTests)('every page fits the screen at 1280 and 320 CS
     await page.goto(`${session.baseUrl}/gaps/curves`);
     await page.getByRole('button', { name: /^Start a plan/ }).first().click();
     await page.waitForURL(/\/plans\/[^/]+$/);
-    await page.goto(`${page.url()}/actions/new`);
+    await page.goto(`${session.baseUrl}${new URL(page.url()).pathname}/actions/new`);
     await page.getByLabel('Action', { exact: true }).fill('Reading catch-up sessions for every child in the group, with a named adult');
     await page.getByLabel('Owner').fill('Virtual school');
     await page.getByRole('button', { name: 'Add the action' }).click();
