@@ -11,6 +11,8 @@ import { englandCode, readBenchmarks } from './benchmarks.js';
 import type { GapCell } from './matrix.js';
 import { publishedEquivalents } from './published-equivalents.js';
 import { GapRequestError, groupNamed, measureNamed } from './service.js';
+import { inSentence } from '../web/format.js';
+import { formatNumber } from '../web/format.js';
 
 /** The authority's own figures for the group, year by year: the cells gapSeriesFor gives. */
 export type LocalBenchmarkPoint = Pick<GapCell, 'year' | 'group_value' | 'group_lower' | 'group_upper' | 'suppressed'>;
@@ -49,10 +51,6 @@ function lookOf(index: number) {
   return looks[index % looks.length]!;
 }
 
-/** "Children in care" → "children in care", keeping capitals inside ("(SEN)"). */
-function inSentence(label: string): string {
-  return label.charAt(0).toLowerCase() + label.slice(1);
-}
 
 function rounded(value: number, percentage: boolean): number {
   // Means such as suspensions per pupil are small: two decimals keep them readable.
@@ -136,7 +134,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
         const point = place.points.get(year);
         const value = point?.value ?? null;
         const count = point?.count ?? null;
-        const detail = count === null ? '' : ` (${count.toLocaleString('en-GB')} children, published)`;
+        const detail = count === null ? '' : ` (${formatNumber(count)} children, published)`;
         return { year: formatAcademicYear(year), series: place.name, value, lower: null, upper: null, tip: value === null ? null : tip(place.name, year, value, detail) };
       }),
     ];
@@ -211,7 +209,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
     id: 'benchmarks',
     title: `${group.label} here and elsewhere: ${measure.label}`,
     summary,
-    description: `Line chart of ${groupText} in ${authorityName} and the same group in ${places.map((place) => place.name).join(', ')}, by academic year: ${measure.label.toLowerCase()}. ${summary} The table below gives the figures.`,
+    description: `Line chart of ${groupText} in ${authorityName} and the same group in ${places.map((place) => place.name).join(', ')}, by academic year: ${inSentence(measure.label)}. ${summary} The table below gives the figures.`,
     spec,
     table: {
       caption: `${group.label}: ${measure.label}, ${authorityName} against published figures`,

@@ -19,6 +19,7 @@ import { listPlans } from './plans/store.js';
 import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
 import { DifferencingRefused, GapRequestError, gapCellFields, gapSeriesFor } from './service.js';
 import { settingsFunnelFigure } from './settings-funnel.js';
+import { formatNumber, formatPercent, formatSigned, inSentence } from '../web/format.js';
 
 /** The page's address: `la`, `indicator`, `group` and `comparator`, and any parameters a figure takes of its own. */
 type IndicatorQuery = Readonly<Record<string, string | string[] | undefined>>;
@@ -75,15 +76,16 @@ function shown(cell: GapCell, value: number | null): FigureCell {
 }
 
 function valueText(value: number, type: GapCell['value_type']): string {
-  return type === 'percentage' ? `${value.toFixed(1)}%` : value.toFixed(1);
+  return type === 'percentage' ? formatPercent(value) : formatNumber(value, 1);
 }
 
 function signed(value: number): string {
-  return `${value > 0 ? '+' : ''}${value.toFixed(1)}`;
+  return formatSigned(value);
 }
 
-function intervalText(lower: number | null, upper: number | null): string {
-  return lower === null || upper === null ? '' : ` (95% interval ${lower.toFixed(1)} to ${upper.toFixed(1)})`;
+/** A value's 95% interval in the value's own form, or a gap's with signs (`signed`). */
+function intervalText(lower: number | null, upper: number | null, write: (value: number) => string = (value) => formatNumber(value, 1)): string {
+  return lower === null || upper === null ? '' : ` (95% interval ${write(lower)} to ${write(upper)})`;
 }
 
 function gapUnit(cell: GapCell): string {
@@ -107,20 +109,20 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
         value: point.value,
         lower: point.lower,
         upper: point.upper,
-        tip: `${point.label}, ${cell.year}: ${valueText(point.value!, cell.value_type)}${intervalText(point.lower, point.upper)}, ${point.count ?? 0} children`,
+        tip: `${point.label}, ${cell.year}: ${valueText(point.value!, cell.value_type)}${intervalText(point.lower, point.upper)}, ${formatNumber(point.count ?? 0)} children`,
       })),
   );
   const colour = { field: 'series', type: 'nominal', title: null, scale: { domain: [groupLabel, otherLabel], range: [chartColours.group, chartColours.comparator] } } as const;
   const valueHeading = latest.value_type === 'percentage' ? 'Per cent' : 'Average';
   const summary =
     latest.group_value === null || latest.comparator_value === null
-      ? `In ${latest.year} there are no figures to show for ${groupLabel.toLowerCase()}.`
-      : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${groupLabel.toLowerCase()} against ${valueText(latest.comparator_value, latest.value_type)} for ${otherLabel.toLowerCase()}. The bars are 95% confidence intervals.`;
+      ? `In ${latest.year} there are no figures to show for ${inSentence(groupLabel)}.`
+      : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${inSentence(groupLabel)} against ${valueText(latest.comparator_value, latest.value_type)} for ${inSentence(otherLabel)}. The bars are 95% confidence intervals.`;
   return {
     id: 'values',
-    title: `${groupLabel} and ${otherLabel.toLowerCase()}`,
+    title: `${groupLabel} and ${inSentence(otherLabel)}`,
     summary,
-    description: `${groupLabel} and ${otherLabel.toLowerCase()} by academic year, with 95% confidence intervals; the table below gives the figures.`,
+    description: `${groupLabel} and ${inSentence(otherLabel)} by academic year, with 95% confidence intervals; the table below gives the figures.`,
     spec: {
       width: 560,
       height: 260,
@@ -136,7 +138,7 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
       ],
     },
     table: {
-      caption: `${groupLabel} and ${otherLabel.toLowerCase()} in ${authorityName}, by year: ${measure.label}`,
+      caption: `${groupLabel} and ${inSentence(otherLabel)} in ${authorityName}, by year: ${measure.label}`,
       head: ['Year', 'Group', valueHeading, 'Lower 95% limit', 'Upper 95% limit', 'Number of children'],
       rows: cells.flatMap((cell) =>
         series(cell).map((point) => [
@@ -157,7 +159,7 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
 /** The gap between the group and its comparator, year by year, with its 95% interval and significance. */
 function gapFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
   const unit = gapUnit(latest);
-  const otherLabel = comparatorName(latest.comparator).toLowerCase();
+  const otherLabel = inSentence(comparatorName(latest.comparator));
   const values = cells
     .filter((cell) => cell.gap !== null)
     .map((cell) => ({
@@ -165,14 +167,14 @@ function gapFigure({ cells, latest, measure, authorityName, suppress }: Indicato
       gap: cell.gap,
       lower: cell.gap_lower,
       upper: cell.gap_upper,
-      tip: `${cell.year}: a gap of ${signed(cell.gap!)} ${unit}${intervalText(cell.gap_lower, cell.gap_upper)}, ${cell.significant ? 'significant' : 'not significant'}`,
+      tip: `${cell.year}: a gap of ${signed(cell.gap!)} ${unit}${intervalText(cell.gap_lower, cell.gap_upper, signed)}, ${cell.significant ? 'significant' : 'not significant'}`,
     }));
   const year = { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } as const;
   const yesNo = (cell: GapCell): FigureCell => (cell.suppressed ? 'c' : cell.significant === null ? null : cell.significant ? 'Yes' : 'No');
   return {
     id: 'gap',
-    title: `The gap between ${latest.group_label.toLowerCase()} and ${otherLabel}`,
-    summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper)}.`} ${trendSentence[latest.trend]}`,
+    title: `The gap between ${inSentence(latest.group_label)} and ${otherLabel}`,
+    summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper, signed)}.`} ${trendSentence[latest.trend]}`,
     description: 'The gap by academic year with its 95% confidence interval; the dashed line is no gap. The table below gives the figures.',
     spec: {
       width: 560,
@@ -186,7 +188,7 @@ function gapFigure({ cells, latest, measure, authorityName, suppress }: Indicato
       ],
     },
     table: {
-      caption: `The gap between ${latest.group_label.toLowerCase()} and ${otherLabel} in ${authorityName} (${unit}), by year: ${measure.label}`,
+      caption: `The gap between ${inSentence(latest.group_label)} and ${otherLabel} in ${authorityName} (${unit}), by year: ${measure.label}`,
       head: ['Year', `Gap (${unit})`, 'Lower 95% limit', 'Upper 95% limit', 'Significant', 'Trend to this year'],
       rows: cells.map((cell) => [cell.year, shown(cell, oneDecimal(cell.gap)), shown(cell, oneDecimal(cell.gap_lower)), shown(cell, oneDecimal(cell.gap_upper)), yesNo(cell), cell.trend.replace(/-/g, ' ')]),
       rowHeaders: true,

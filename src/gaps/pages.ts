@@ -21,6 +21,7 @@ import { listPlans } from './plans/store.js';
 import { cachedFigures } from './figures-cache.js';
 import { curvesFor, gapsFor, nonMembersRefusal } from './service.js';
 import { cellKeysFor } from './cell-keys.js';
+import { formatNumber, formatPercent, inSentence } from '../web/format.js';
 
 /** The curves page lists this many first, with a link to the rest: a board reads the top of the list. */
 const curvesShownFirst = 20;
@@ -122,10 +123,41 @@ function combinationChoicesFor(suppressed: boolean) {
     groups: frameworkGroupSpecs().map((group) => ({ value: group.id, text: group.label })),
     also: frameworkGroupSpecs().flatMap((group) => [
       { value: group.id, text: group.label },
-      ...(suppressed ? [] : [{ value: `${group.id}:no`, text: `Not ${group.label.charAt(0).toLowerCase()}${group.label.slice(1)}` }]),
+      ...(suppressed ? [] : [{ value: `${group.id}:no`, text: `Not ${inSentence(group.label)}` }]),
     ]),
     ethnicities: Object.entries(ethnicityLabels).map(([code, label]) => ({ value: code, text: label })),
   };
+}
+
+/** Outcomes that have indicators, in the framework's order: the matrix shows one at a time. */
+const outcomesWithIndicators = OUTCOME_IDS.filter((outcome) => measures.some((measure) => measure.outcome === outcome));
+
+/**
+ * The outcome the matrix shows: the one asked for, or `all` (every indicator, which scrolls inside
+ * its own box), else the framework's first. One outcome's indicators fit a laptop's screen.
+ */
+function shownOutcome(asked: string | undefined): string {
+  if (asked === 'all') return 'all';
+  return outcomesWithIndicators.find((outcome) => outcome === asked) ?? outcomesWithIndicators[0] ?? 'all';
+}
+
+/** A link to each outcome's matrix (and to all of them), keeping every other choice on the page. */
+function outcomeLinks(current: { laCode: string; year: string | undefined; comparator: string; statistics: string; query: MatrixQuery; added: string[] }) {
+  const { query } = current;
+  const hrefFor = (outcome: string) => {
+    const parameters = new URLSearchParams({ la: current.laCode });
+    if (current.year) parameters.set('year', current.year);
+    parameters.set('comparator', current.comparator);
+    if (current.statistics) parameters.set('statistics', current.statistics);
+    for (const name of ['significant', 'trend', 'group', 'sort'] as const) if (query[name]) parameters.set(name, query[name]);
+    for (const id of current.added) parameters.append('add', id);
+    parameters.set('outcome', outcome);
+    return `/gaps?${parameters.toString()}`;
+  };
+  return [
+    ...outcomesWithIndicators.map((outcome) => ({ id: outcome, text: outcomeNames[outcome] ?? outcome, href: hrefFor(outcome) })),
+    { id: 'all', text: 'All outcomes', href: hrefFor('all') },
+  ];
 }
 
 /** Where the kept content goes in the page. */
@@ -145,7 +177,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const asked = request.query.year ? parseAcademicYear(request.query.year) : undefined;
     const year = asked !== undefined && aggregates.has(asked) ? asked : years[0]!;
     const audit = auditDataGaps(aggregates.get(year)!, frameworkGroupSpecs(), { suppress: suppressed, year, cellKeys: suppressed ? await cellKeysFor(db) : undefined });
-    const shown = (count: number | null) => (count === null ? 'c' : count.toLocaleString('en-GB'));
+    const shown = (count: number | null) => (count === null ? 'c' : formatNumber(count));
     return reply.view('gaps/data.njk', {
       ...base,
       laCode,
@@ -160,7 +192,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       groups: audit.groups.map((group) => ({
         ...group,
         inGroupShown: shown(group.inGroup),
-        unknownPercent: group.unknownShare === null ? 'c' : `${(100 * group.unknownShare).toFixed(suppressed ? 0 : 1)}%`,
+        unknownPercent: group.unknownShare === null ? 'c' : formatPercent(100 * group.unknownShare, suppressed ? 0 : 1),
         cells: group.cells.map((entry) => ({ ...entry, groupCountShown: shown(entry.groupCount) })),
       })),
     });
@@ -224,13 +256,14 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       throw error;
     }
     const statistics = source.kind === 'own' ? source.batchId : '';
-    const key = JSON.stringify(['matrix-page', authorities.map((la) => la.code), year ?? null, comparator, statistics, suppressed, query.outcome ?? '', query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
+    const outcome = shownOutcome(query.outcome);
+    const key = JSON.stringify(['matrix-page', authorities.map((la) => la.code), year ?? null, comparator, statistics, suppressed, outcome, query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
     const matrix = await cachedFigures(db, laCode, key, async () => {
       // England is offered once published statistics with an equivalent of some indicator are loaded.
       const englandAvailable = await publishedBenchmarksLoaded(db, source);
       const ownStatistics = await ownStatisticsFiles(db, laCode);
       const answer = await gapsFor(db, { laCode, year, comparator, statistics: statistics || undefined, suppress: suppressed, extraGroups: added.ids });
-      const indicators = measures.filter((measure) => !query.outcome || measure.outcome === query.outcome);
+      const indicators = measures.filter((measure) => outcome === 'all' || measure.outcome === outcome);
       const wanted = (cell: GapCell) =>
         (!query.significant || String(cell.significant === true) === (query.significant === 'yes' ? 'true' : 'false')) && (!query.trend || cell.trend === query.trend);
       const byGroup = new Map<string, { label: string; cells: Map<string, GapCell & { reading: string; trendText: string }> }>();
@@ -263,7 +296,9 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         sort,
         sorts,
         maxCombinations,
-        shownCells: [...byGroup.values()].reduce((total, row) => total + row.cells.size, 0),
+        shownCells: [...byGroup.values()].reduce((total, row) => total + [...row.cells.keys()].filter((name) => indicators.some((measure) => measure.name === name)).length, 0),
+        outcome,
+        outcomeLinks: outcomeLinks({ laCode, year: answer.year === null ? undefined : formatAcademicYear(answer.year), comparator, statistics, query, added: added.ids }),
       };
       const rows = sortRows([...byGroup.entries()].filter(([id]) => onlyGroup === '' || id === onlyGroup).map(([, row]) => row), sort);
       // Kept encoded, without the templates' indentation: the content is most of the page, and rendering

@@ -15,6 +15,7 @@ import type { FunnelPoint } from '../stats/index.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
 import { GapRequestError, measureNamed } from './service.js';
+import { formatNumber, formatPercent, inSentence } from '../web/format.js';
 
 export interface SettingsFunnelQuery {
   laCode: string;
@@ -229,7 +230,7 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
 // ---------------------------------------------------------------------------------------------
 
 function describeValue(value: number, valueType: SettingsFunnel['valueType']): string {
-  return valueType === 'percentage' ? `${value.toFixed(1)}%` : value.toFixed(1);
+  return valueType === 'percentage' ? formatPercent(value) : formatNumber(value, 1);
 }
 
 function roundForTable(value: number): number {
@@ -382,10 +383,10 @@ export function funnelFigure(funnel: SettingsFunnel): ChartFigure {
     id: 'settings-funnel',
     title: `${funnel.group.label}: ${funnel.measure.label}, by ${settingsNoun(funnel.settings, 1)}, ${year}`,
     summary: summaryOf(funnel),
-    description: `Funnel plot of ${funnel.measure.label.toLowerCase()} for ${funnel.group.label.toLowerCase()} at ${shown} ${noun} in ${year}, each against its number of children, with the authority’s value (${target}) and its 95% and 99.8% control limits. The table below gives the figures.`,
+    description: `Funnel plot of ${inSentence(funnel.measure.label)} for ${inSentence(funnel.group.label)} at ${shown} ${noun} in ${year}, each against its number of children, with the authority’s value (${target}) and its 95% and 99.8% control limits. The table below gives the figures.`,
     spec: chartOf(funnel, valueHead, settingsNoun(funnel.settings, 2).replace(/^./, (first) => first.toUpperCase()), ['The authority as a whole', '95% limits', '99.8% limits']),
     table: {
-      caption: `${funnel.group.label}: ${funnel.measure.label.toLowerCase()} by ${settingsNoun(funnel.settings, 1)}, ${year}, best first`,
+      caption: `${funnel.group.label}: ${inSentence(funnel.measure.label)} by ${settingsNoun(funnel.settings, 1)}, ${year}, best first`,
       head: ['Setting', 'URN', countHead, valueHead, 'Against the control limits'],
       rows,
       rowHeaders: true,

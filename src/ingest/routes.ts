@@ -18,6 +18,7 @@ import { PseudonymKeyMissingError, pseudonymKey } from './pseudonym.js';
 import { formatProblem } from './statistics/problems.js';
 import { importStatistics } from './statistics/service.js';
 import { leftOutNotes } from './statistics/summary.js';
+import { formatDateTime } from '../web/format.js';
 
 const writeImports = { permission: 'imports:write' } as const;
 const publishStatistics = { permission: 'statistics:publish' } as const;
@@ -81,7 +82,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     const batches = await listBatches(db, importReach(request.viewer), {});
     return reply.view('ingest/imports.njk', {
       pageTitle: 'Data',
-      batches: batches.map((batch) => ({ ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: batch.finishedAt.toISOString().slice(0, 16).replace('T', ' ') })),
+      batches: batches.map((batch) => ({ ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: formatDateTime(batch.finishedAt), authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null })),
     });
   });
 
@@ -225,7 +226,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
         ...(batch.statisticsSummary !== null && batch.statisticsSummary.periods.length > 0
           ? { yearsLabel: 'Time periods', years: `${batch.statisticsSummary.periods.map((period) => (period.length === 6 ? `${period.slice(0, 4)}/${period.slice(4)}` : period)).join(', ')} (${batch.statisticsSummary.timeIdentifiers.join(', ')})` }
           : { yearsLabel: 'Academic years', years: batch.academicYears.map(formatAcademicYear).join(', ') }),
-        when: batch.finishedAt.toISOString().slice(0, 19).replace('T', ' '),
+        when: formatDateTime(batch.finishedAt),
         authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null,
         notes: batch.kind === 'statistics' && batch.outcome === 'loaded' && batch.statisticsSummary !== null ? leftOutNotes(batch.statisticsSummary) : [],
       },
