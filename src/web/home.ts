@@ -168,7 +168,7 @@ function batchLine(batch: BatchSummary) {
     authority: batch.laCode === null ? 'England' : (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode),
     years: batch.academicYears.length > 0 ? yearsText([...batch.academicYears].sort((a, b) => a - b)) : '',
     when: dateText(batch.finishedAt),
-    rowsQuarantined: batch.rowsQuarantined.toLocaleString('en-GB'),
+    rowsSetAside: plural(batch.rowsQuarantined, 'row'),
     problems: plural(batch.problemCount, 'problem'),
   };
 }
@@ -270,6 +270,7 @@ async function signedInHome(app: FastifyInstance, db: Kysely<Schema>, viewer: Si
     plans: plans ?? regionPlans,
     plansLink: mayFollow(app, viewer, '/plans') ? (laCode === undefined ? '/plans' : `/plans?la=${laCode}`) : undefined,
     authorities,
+    regionName,
     nationalStatistics,
     tasks: tasksFor(app, viewer, laCode),
   };
