@@ -72,7 +72,8 @@ describe('authorities in reach on the gaps pages and the API', () => {
     }
     const api = await fixture.get('regional-adviser', `/api/v1/areas/${camden}/gaps`);
     expect(api.statusCode).toBe(403);
-    expect(api.json()).toMatchObject({ statusCode: 403, error: 'Forbidden', message: expect.stringContaining('Camden (E09000007) is outside the authorities you may see') });
+    expect(api.json<{ message: string }>()).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+    expect(api.json<{ message: string }>().message).toContain('Camden (E09000007) is outside the authorities you may see');
     expect(api.json()).not.toHaveProperty('cells');
     // The authority's own analyst is refused Bradford's child-level records in words too (not found: records stay unconfirmed).
     const records = await fixture.get('analyst', `/children?la=${bradford}`);
@@ -90,15 +91,16 @@ describe('authorities in reach on the gaps pages and the API', () => {
     }
     const api = await fixture.get('leader', '/api/v1/areas/E08999999/gaps');
     expect(api.statusCode).toBe(404);
-    expect(api.json().message).toContain('“E08999999” is not the code of a current local authority in England');
+    expect(api.json<{ message: string }>().message).toContain('“E08999999” is not the code of a current local authority in England');
   });
 
   it('answers the regional adviser’s API call for Bradford with Bradford’s figures, released', async () => {
     const api = await fixture.get('regional-adviser', `/api/v1/areas/${bradford}/gaps?indicator=ks2_rwm_expected&group=poorer-socio-economic-groups`);
     expect(api.statusCode).toBe(200);
-    expect(api.json().area).toBe(bradford);
-    expect(api.json().cells).toHaveLength(1);
+    const answer = api.json<{ area: string; cells: { group_count: number | null }[] }>();
+    expect(answer.area).toBe(bradford);
+    expect(answer.cells).toHaveLength(1);
     // Released counts are rounded to the nearest 5: 20 disadvantaged pupils stay 20.
-    expect(api.json().cells[0].group_count).toBe(20);
+    expect(answer.cells[0]!.group_count).toBe(20);
   });
 });

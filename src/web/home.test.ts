@@ -33,7 +33,7 @@ describe('the home page of each role', () => {
     // 12 of 40 disadvantaged pupils reach the standard against 32 of 40 others; a leader sees released figures (adjusted, so not exact).
     expect(page.body).toMatch(/Children from poorer socio-economic groups: [Rr]eached the expected standard[^<]*key stage 2<\/a>\s*<span class="ntg-home__gap">−\d+\.\d percentage points<\/span>/);
     expect(text).toContain('Counts behind these figures are adjusted slightly and rounded');
-    expect(text).toMatch(/Enjoy and achieve 1 of 13/);
+    expect(text).toMatch(/Enjoy and achieve Groups behind: 1 of 13/);
     expect(text).toContain('Gaps in the data that matter');
     expect(text).toMatch(/Be healthy: no indicator of this outcome has data/);
     expect(text).toContain('Disadvantaged pupils reach the standard at 11');
