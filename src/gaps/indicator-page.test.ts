@@ -119,9 +119,11 @@ describe.each(testEngines)('the indicator page’s figures and their downloads o
     expect(svg).toMatch(/Young carers, 2023\/24: [\d.]+%/);
   });
 
-  it('answers not found for an authority outside the viewer’s reach, an unknown figure or format', async () => {
-    expect((await get('other-adviser', `/gaps/indicator/figures/values.png?${query}`)).statusCode).toBe(404);
-    expect((await get('other-adviser', `/gaps/indicator?${query}`)).statusCode).toBe(404);
+  it('refuses an authority outside the viewer’s reach in words, and answers not found for an unknown figure or format', async () => {
+    expect((await get('other-adviser', `/gaps/indicator/figures/values.png?${query}`)).statusCode).toBe(403);
+    const refused = await get('other-adviser', `/gaps/indicator?${query}`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('Camden (E09000007) is outside the authorities you may see');
     expect((await get('analyst', `/gaps/indicator/figures/funnel.png?${query}`)).statusCode).toBe(404);
     expect((await get('analyst', `/gaps/indicator/figures/values.pdf?${query}`)).statusCode).toBe(404);
     expect((await get('analyst', `/gaps/indicator/figures/values.csv?la=${camden}&indicator=happiness&group=young-carers`)).statusCode).toBe(400);

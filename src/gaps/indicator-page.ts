@@ -16,7 +16,9 @@ import { StatisticsSourceError, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import type { GapCell } from './matrix.js';
 import { listPlans } from './plans/store.js';
-import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
+import type { AuthorityRefusal } from './reach.js';
+import { authorityNamed, isAuthorityRefusal, mayReadPlans, mayWritePlans } from './reach.js';
+import { refuseAuthority } from './authority-choice.js';
 import { DifferencingRefused, GapRequestError, gapCellFields, gapSeriesFor } from './service.js';
 import { settingsFunnelFigure } from './settings-funnel.js';
 import { formatNumber, formatPercent, formatSigned, inSentence } from '../web/format.js';
@@ -231,18 +233,20 @@ export async function figuresFor(series: IndicatorSeries, only?: string): Promis
 /** More lines than this make the benchmark chart unreadable. */
 const maxComparisons = 5;
 
-type LoadedSeries = { series: IndicatorSeries } | { problem: 'bad-request' | 'refused'; message: string } | { problem: 'not-found' };
+type LoadedSeries = { series: IndicatorSeries } | { problem: 'bad-request' | 'refused'; message: string } | { problem: 'not-found'; message?: string } | { problem: 'authority'; refusal: AuthorityRefusal };
 
 /**
  * The one way into the page and its downloads: the viewer must reach the authority's aggregates
- * (otherwise not found, so the page does not confirm what exists), and small numbers are withheld
- * from a viewer who may not read its children's records.
+ * (an unknown authority is not found, one out of reach is refused, each said in words), and small
+ * numbers are withheld from a viewer who may not read its children's records.
  */
 async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Viewer): Promise<LoadedSeries> {
   // A parameter given twice arrives as a list; these take one value.
   const [la, indicator, group, comparator, statistics] = ['la', 'indicator', 'group', 'comparator', 'statistics'].map((name) => (typeof params[name] === 'string' ? params[name] : undefined));
-  const laCode = la?.toUpperCase() ?? '';
-  if (!mayReadAggregates(viewer, laCode) || !indicator || !group) return { problem: 'not-found' };
+  if (la === undefined || !indicator || !group) return { problem: 'not-found' };
+  const named = authorityNamed(viewer, la);
+  if (isAuthorityRefusal(named)) return { problem: 'authority', refusal: named };
+  const { laCode } = named;
   const suppress = !seesSmallNumbers(viewer, { laCode });
   let cells: GapCell[];
   let source: StatisticsSource;
@@ -255,7 +259,7 @@ async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Vi
     throw error;
   }
   const latest = cells.at(-1);
-  if (latest === undefined) return { problem: 'not-found' };
+  if (latest === undefined) return { problem: 'not-found', message: `No child-level data has been loaded for ${localAuthorityByGss(laCode)?.name ?? laCode} yet, so there is no gap to show.` };
   const compareWith = [...new Set([params.compare ?? []].flat().flatMap((value) => value.split(',')).map((code) => code.trim().toUpperCase()).filter((code) => code !== ''))];
   const unknown = compareWith.find((code) => localAuthorityByGss(code) === undefined);
   if (unknown !== undefined) return { problem: 'bad-request', message: `compare: "${unknown}" is not the GSS code of a local authority in England` };
@@ -292,6 +296,8 @@ function pageQuery(params: IndicatorQuery, checked: Record<string, string>): str
 function answerProblem(reply: FastifyReply, loaded: Exclude<LoadedSeries, { series: IndicatorSeries }>): FastifyReply {
   if (loaded.problem === 'bad-request') return reply.code(400).view('error.njk', { title: 'Check the address', message: loaded.message });
   if (loaded.problem === 'refused') return reply.code(403).view('error.njk', { title: 'These figures are not shown to you', message: `${loaded.message.replace(/^group: /, '').replace(/^./, (first) => first.toUpperCase())}.` });
+  if (loaded.problem === 'authority') return refuseAuthority(reply, loaded.refusal);
+  if (loaded.message !== undefined) return reply.code(404).view('error.njk', { pageTitle: 'No figures to show', title: 'No figures to show', message: loaded.message });
   return reply.code(404).view('404.njk');
 }
 

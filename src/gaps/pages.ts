@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { localAuthorityByGss } from '../areas/areas.js';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
-import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
@@ -16,7 +15,8 @@ import { notSignificantWeight, trendWeights } from './curves.js';
 import { auditDataGaps } from './data-gaps.js';
 import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
-import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
+import { mayReadPlans, mayWritePlans } from './reach.js';
+import { chooseAuthority, isAuthorityRefusal, refuseAuthority } from './authority-choice.js';
 import { listPlans } from './plans/store.js';
 import { cachedFigures } from './figures-cache.js';
 import { curvesFor, gapsFor, nonMembersRefusal } from './service.js';
@@ -96,16 +96,6 @@ const trendText: Record<GapCell['trend'], string> = {
   'not-enough-data': 'not enough years',
 };
 
-/** Authorities whose figures the viewer may see and which have data, their own first. */
-async function authoritiesWithData(db: Kysely<Schema>, viewer: Viewer): Promise<{ code: string; name: string }[]> {
-  const codes = await authoritiesWithChildData(db);
-  const own = new Set(viewer.signedIn ? viewer.memberships.map((membership) => membership.laCode) : []);
-  return codes
-    .filter((code) => mayReadAggregates(viewer, code))
-    .sort((a, b) => Number(own.has(b)) - Number(own.has(a)) || a.localeCompare(b))
-    .map((code) => ({ code, name: localAuthorityByGss(code)?.name ?? code }));
-}
-
 /** Whether a cell is good or bad news, given the indicator's polarity: for the words and colours of the page. */
 function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
   if (cell.significant === null) return 'unknown';
@@ -166,9 +156,10 @@ const contentPlace = '<!-- ntg:matrix-content -->';
 /** The gap matrix page: every group against its comparator on every indicator, grouped by outcome. */
 export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void {
   app.get<{ Querystring: MatrixQuery }>('/gaps/data', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
-    const authorities = await authoritiesWithData(db, request.viewer);
-    const laCode = authorities.find((la) => la.code === request.query.la)?.code ?? authorities[0]?.code;
-    const base = { pageTitle: 'Gaps in the data', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities };
+    const choice = await chooseAuthority(db, request.viewer, request.query.la);
+    if (isAuthorityRefusal(choice)) return refuseAuthority(reply, choice);
+    const { authorities, laCode, chosen } = choice;
+    const base = { pageTitle: 'Gaps in the data', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities, chosen };
     if (laCode === undefined) return reply.view('gaps/data.njk', base);
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
     // Released figures are keyed by whole signatures, as the gap matrix's are, so both pages give the same figure.
@@ -199,9 +190,10 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
   });
 
   app.get<{ Querystring: MatrixQuery }>('/gaps/curves', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
-    const authorities = await authoritiesWithData(db, request.viewer);
-    const laCode = authorities.find((la) => la.code === request.query.la)?.code ?? authorities[0]?.code;
-    const base = { pageTitle: 'Which curves to turn', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities };
+    const choice = await chooseAuthority(db, request.viewer, request.query.la);
+    if (isAuthorityRefusal(choice)) return refuseAuthority(reply, choice);
+    const { authorities, laCode, chosen } = choice;
+    const base = { pageTitle: 'Which curves to turn', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities, chosen };
     if (laCode === undefined) return reply.view('gaps/curves.njk', { ...base, curves: [] });
     const year = request.query.year ? parseAcademicYear(request.query.year) : undefined;
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
@@ -231,11 +223,12 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
   });
 
   app.get<{ Querystring: MatrixQuery }>('/gaps', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
-    const authorities = await authoritiesWithData(db, request.viewer);
+    const choice = await chooseAuthority(db, request.viewer, request.query.la);
+    if (isAuthorityRefusal(choice)) return refuseAuthority(reply, choice);
+    const { authorities, laCode, chosen } = choice;
     const query = request.query;
-    const laCode = authorities.find((la) => la.code === query.la)?.code ?? authorities[0]?.code;
     const suppressed = laCode === undefined || !seesSmallNumbers(request.viewer, { laCode });
-    const base = { pageTitle: 'Gaps', authorities, query, outcomeNames, outcomes: OUTCOME_IDS, combinationChoices: combinationChoicesFor(suppressed) };
+    const base = { pageTitle: 'Gaps', authorities, chosen, query, outcomeNames, outcomes: OUTCOME_IDS, combinationChoices: combinationChoicesFor(suppressed) };
     if (laCode === undefined) return reply.view('gaps/matrix.njk', { ...base, cells: [] });
     const year = query.year ? parseAcademicYear(query.year) : undefined;
     const comparator: Comparator = comparators.includes(query.comparator as Comparator) ? (query.comparator as Comparator) : 'all-other';
@@ -257,7 +250,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     }
     const statistics = source.kind === 'own' ? source.batchId : '';
     const outcome = shownOutcome(query.outcome);
-    const key = JSON.stringify(['matrix-page', authorities.map((la) => la.code), year ?? null, comparator, statistics, suppressed, outcome, query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
+    const key = JSON.stringify(['matrix-page', authorities.map((la) => `${la.code}${la.hasData ? '' : '-'}`), year ?? null, comparator, statistics, suppressed, outcome, query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
     const matrix = await cachedFigures(db, laCode, key, async () => {
       // England is offered once published statistics with an equivalent of some indicator are loaded.
       const englandAvailable = await publishedBenchmarksLoaded(db, source);

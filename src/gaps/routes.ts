@@ -1,13 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { currentAuthoritiesFor } from '../areas/areas.js';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import { apiErrorSchema } from '../web/errors.js';
 import { frameworkGroups } from './groups.js';
 import { comparators, suppressedReasons } from './matrix.js';
-import { mayReadAggregates } from './reach.js';
+import { authorityNamed, isAuthorityRefusal } from './reach.js';
 import { curveFields, notSignificantWeight, trendWeights } from './curves.js';
 import { DifferencingRefused, GapRequestError, curvesFor, gapCellFields, gapsFor } from './service.js';
 
@@ -129,10 +128,9 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
     },
     async (request, reply) => {
       const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
-      const found = currentAuthoritiesFor(request.params.code);
-      if (found === undefined || found.ambiguous) return problem(404, 'Not Found', `${request.params.code} is not a current local authority code.`);
-      const laCode = found.authorities[0]!.gss;
-      if (!mayReadAggregates(request.viewer, laCode)) return problem(403, 'Forbidden', `${laCode} is outside the areas you may see.`);
+      const named = authorityNamed(request.viewer, request.params.code);
+      if (isAuthorityRefusal(named)) return problem(named.statusCode, named.statusCode === 404 ? 'Not Found' : 'Forbidden', named.message);
+      const { laCode } = named;
       let year: number | undefined;
       if (request.query.year !== undefined) {
         year = parseAcademicYear(request.query.year);
@@ -179,10 +177,9 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
     },
     async (request, reply) => {
       const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
-      const found = currentAuthoritiesFor(request.params.code);
-      if (found === undefined || found.ambiguous) return problem(404, 'Not Found', `${request.params.code} is not a current local authority code.`);
-      const laCode = found.authorities[0]!.gss;
-      if (!mayReadAggregates(request.viewer, laCode)) return problem(403, 'Forbidden', `${laCode} is outside the areas you may see.`);
+      const named = authorityNamed(request.viewer, request.params.code);
+      if (isAuthorityRefusal(named)) return problem(named.statusCode, named.statusCode === 404 ? 'Not Found' : 'Forbidden', named.message);
+      const { laCode } = named;
       let year: number | undefined;
       if (request.query.year !== undefined) {
         year = parseAcademicYear(request.query.year);

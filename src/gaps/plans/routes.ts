@@ -12,7 +12,8 @@ import { sourcePath } from '../../web/paths.js';
 import { PdfUnavailableError, htmlToPdf } from '../../web/pdf.js';
 import { frameworkGroupSpecs, parseGroup } from '../groups.js';
 import type { GapCell } from '../matrix.js';
-import { mayReadPlans, mayWritePlans } from '../reach.js';
+import { authorityNamed, isAuthorityRefusal, mayReadPlans, mayWritePlans } from '../reach.js';
+import { refuseAuthority } from '../authority-choice.js';
 import { DifferencingRefused, GapRequestError, comparatorNamed, gapSeriesFor, groupNamed, measureNamed } from '../service.js';
 import { baselineFigure, baselineOf } from './baseline.js';
 import type { FieldError, FormBody } from './forms.js';
@@ -192,8 +193,10 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
   app.get<{ Querystring: { la?: string } }>('/plans', { schema: hidden, config: read }, async (request, reply) => {
     const viewer = request.viewer;
     // Every authority the viewer reaches: their own, their region's for an adviser, England's for the national team.
-    const asked = request.query.la?.toUpperCase();
-    const laCodes = (asked !== undefined ? [asked] : allLocalAuthorities().map((la) => la.gss)).filter((code) => mayReadPlans(viewer, code));
+    // An address naming one authority must name one the viewer may see: refused in words otherwise, never an empty list.
+    const asked = request.query.la === undefined || request.query.la === '' ? undefined : authorityNamed(viewer, String(request.query.la), mayReadPlans);
+    if (asked !== undefined && isAuthorityRefusal(asked)) return refuseAuthority(reply, asked);
+    const laCodes = (asked !== undefined ? [asked.laCode] : allLocalAuthorities().map((la) => la.gss)).filter((code) => mayReadPlans(viewer, code));
     const plans = await listPlans(db, laCodes);
     return reply.view('plans/list.njk', {
       pageTitle: 'Turn-the-curve plans',
