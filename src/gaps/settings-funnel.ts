@@ -81,6 +81,14 @@ interface Sums {
 
 const noSetting = -1;
 
+/**
+ * When a funnel plot is worth drawing: at least `minSettings` settings, each with figures for at
+ * least `minChildren` children in the group. A setting of fewer children sits where its limits are
+ * so wide that nothing can be told from it (and a handful of settings make no funnel), so such
+ * settings are listed in the table and left off the chart. The page states the rule.
+ */
+export const funnelRule = { minSettings: 5, minChildren: 10 } as const;
+
 function groupLabel(group: string): string | undefined {
   if (group === 'all') return 'All children';
   const found = dimension(group);
@@ -212,7 +220,9 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   const better = measure.polarity === 'higher-is-better' ? -1 : 1;
   const shown = settings.filter((setting) => setting.value !== null).sort((a, b) => better * (a.value! - b.value!) || b.children! - a.children! || a.urn - b.urn);
   const withheld = settings.filter((setting) => setting.value === null).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.urn - b.urn);
-  const lines = limitsAt(drawingCounts(shown.map((setting) => setting.children!)));
+  // The funnel is drawn over the settings it plots: those with enough children (funnelRule), else all shown.
+  const plotted = shown.filter((setting) => setting.children! >= funnelRule.minChildren);
+  const lines = limitsAt(drawingCounts((plotted.length > 0 ? plotted : shown).map((setting) => setting.children!)));
   return {
     laCode: query.laCode,
     year,
@@ -315,6 +325,16 @@ function notesOf(funnel: SettingsFunnel): string[] {
   return notes;
 }
 
+/** The settings the chart plots: shown, with at least the rule's number of children. */
+function plottedSettings(funnel: SettingsFunnel): SettingOnFunnel[] {
+  return funnel.settings.filter((setting) => setting.value !== null && setting.children !== null && setting.children >= funnelRule.minChildren);
+}
+
+/** The rule in words, as the page states it. */
+function ruleText(noun: string): string {
+  return `A funnel plot is drawn only where at least ${funnelRule.minSettings} ${noun} each have figures for at least ${funnelRule.minChildren} children in the group, and only those ${noun} are plotted: with fewer children the limits are too wide to tell a setting from chance.`;
+}
+
 function chartOf(funnel: SettingsFunnel, axisTitle: string, pointsName: string, lineNames: readonly [string, string, string]): TopLevelSpec {
   const [targetName, name95, name998] = lineNames;
   // Lines to two decimal places: as drawn, and no more precise than a reader needs.
@@ -329,9 +349,9 @@ function chartOf(funnel: SettingsFunnel, axisTitle: string, pointsName: string, 
         { children: at.children, value: clip(at.lower998), line: name998, path: 'lower998' },
         { children: at.children, value: clip(at.upper998), line: name998, path: 'upper998' },
       ]);
-  const points = funnel.settings.filter((setting) => setting.value !== null).map((setting) => ({ children: setting.children, value: roundForTable(setting.value!) }));
+  const points = plottedSettings(funnel).map((setting) => ({ children: setting.children, value: roundForTable(setting.value!) }));
   const x = { field: 'children', type: 'quantitative', title: funnel.group.id === 'all' ? 'Children at the setting' : 'Children in the group at the setting' } as const;
-  const y = { field: 'value', type: 'quantitative', title: axisTitle, scale: { zero: false } } as const;
+  const y = { field: 'value', type: 'quantitative', title: axisTitle, scale: { zero: false }, axis: { format: ',~f' } } as const;
   return {
     width: 560,
     height: 320,
@@ -382,7 +402,19 @@ export function funnelFigure(funnel: SettingsFunnel): ChartFigure {
     setting.value === null ? null : roundForTable(setting.value),
     setting.position === null ? 'Withheld (c)' : positionWords(setting.position, funnel.measure.polarity),
   ]);
+  const plotted = plottedSettings(funnel).length;
+  const notes = notesOf(funnel);
+  const rule = ruleText(noun);
+  const tooFew = shown - plotted;
+  const figureNotes = [rule, ...(plotted >= funnelRule.minSettings && tooFew > 0 ? [`${tooFew.toLocaleString('en-GB')} ${settingsNoun(funnel.settings, tooFew)} with fewer than ${funnelRule.minChildren} children in the group ${tooFew === 1 ? 'is' : 'are'} in the table but not on the chart.`] : []), ...notes];
+  const withoutChart =
+    shown === 0
+      ? `The figures for every ${settingsNoun(funnel.settings, 1)} are withheld because too few children are behind them, so there is no funnel plot.`
+      : plotted < funnelRule.minSettings
+        ? `There is no funnel plot: ${plotted === 0 ? 'no' : `only ${plotted}`} ${settingsNoun(funnel.settings, plotted)} ${plotted === 1 ? 'has' : 'have'} figures for at least ${funnelRule.minChildren} children in the group, and a funnel needs at least ${funnelRule.minSettings}. The figures are in the table below.`
+        : undefined;
   return {
+    ...(withoutChart === undefined ? {} : { withoutChart }),
     id: 'settings-funnel',
     title: `${funnel.group.label}: ${funnel.measure.label}, by ${settingsNoun(funnel.settings, 1)}, ${year}`,
     summary: summaryOf(funnel),
@@ -394,6 +426,6 @@ export function funnelFigure(funnel: SettingsFunnel): ChartFigure {
       rows,
       rowHeaders: true,
     },
-    notes: notesOf(funnel),
+    notes: figureNotes,
   };
 }
