@@ -60,6 +60,11 @@ const withheldNote = 'c: withheld because fewer than 5 children are behind the f
 const roundedNote = 'Counts are adjusted slightly and rounded to the nearest 5, and every figure is made from those counts, so that no child can be picked out: you do not have access to these children’s records.';
 const intervalNote = '95% confidence intervals: Wilson score intervals for percentages, Student’s t intervals for averages.';
 
+/** A label inside a sentence: its first letter lower case, proper nouns (England, a region) kept. */
+function inSentence(label: string): string {
+  return label.charAt(0).toLowerCase() + label.slice(1);
+}
+
 function comparatorName(comparator: string, laCode?: string): string {
   if (comparator === 'england') return 'The same group in England (published)';
   if (comparator === 'region') return `The same group in ${(laCode === undefined ? undefined : regionOf(laCode)?.name) ?? 'the region'} (published)`;
@@ -118,13 +123,13 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
     latest.group_value === null
       ? `In ${latest.year} there are no figures to show for ${groupLabel.toLowerCase()}${latest.suppressed ? ': they are withheld because too few children are behind them' : ''}.`
       : latest.comparator_value === null
-        ? `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${groupLabel.toLowerCase()}; ${otherLabel.toLowerCase()} has no figure to compare with${latest.comparator_note === null ? '' : ` (${latest.comparator_note})`}.`
-        : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${groupLabel.toLowerCase()} against ${valueText(latest.comparator_value, latest.value_type)} for ${otherLabel.toLowerCase()}. The bars are 95% confidence intervals.`;
+        ? `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${groupLabel.toLowerCase()}; ${inSentence(otherLabel)} has no figure to compare with${latest.comparator_note === null ? '' : ` (${latest.comparator_note})`}.`
+        : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${groupLabel.toLowerCase()} against ${valueText(latest.comparator_value, latest.value_type)} for ${inSentence(otherLabel)}. The bars are 95% confidence intervals.`;
   const figure: ChartFigure = {
     id: 'values',
-    title: `${groupLabel} and ${otherLabel.toLowerCase()}`,
+    title: `${groupLabel} and ${inSentence(otherLabel)}`,
     summary,
-    description: `${groupLabel} and ${otherLabel.toLowerCase()} by academic year, with 95% confidence intervals; the table below gives the figures.`,
+    description: `${groupLabel} and ${inSentence(otherLabel)} by academic year, with 95% confidence intervals; the table below gives the figures.`,
     spec: {
       width: 560,
       height: 260,
@@ -140,7 +145,7 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
       ],
     },
     table: {
-      caption: `${groupLabel} and ${otherLabel.toLowerCase()} in ${authorityName}, by year: ${measure.label}`,
+      caption: `${groupLabel} and ${inSentence(otherLabel)} in ${authorityName}, by year: ${measure.label}`,
       head: ['Year', 'Group', valueHeading, 'Lower 95% limit', 'Upper 95% limit', 'Number of children'],
       rows: cells.flatMap((cell) =>
         series(cell).map((point) => [
@@ -172,7 +177,7 @@ function nothingToDraw(cells: readonly GapCell[], what: 'figures' | 'gaps'): str
 /** The gap between the group and its comparator, year by year, with its 95% interval and significance. */
 function gapFigure({ cells, latest, measure, authorityName, suppress, laCode }: IndicatorSeries): ChartFigure {
   const unit = gapUnit(latest);
-  const otherLabel = comparatorName(latest.comparator, laCode).toLowerCase();
+  const otherLabel = inSentence(comparatorName(latest.comparator, laCode));
   const values = cells
     .filter((cell) => cell.gap !== null)
     .map((cell) => ({
@@ -349,6 +354,7 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
       measure: series.measure,
       latest,
       comparatorName: comparatorName(latest.comparator, series.laCode),
+      comparatorInSentence: inSentence(comparatorName(latest.comparator, series.laCode)),
       regionName: regionOf(series.laCode)?.name ?? 'the region',
       trendSentence: trendSentence[latest.trend],
       unit: gapUnit(latest),
