@@ -67,7 +67,7 @@ const none = undefined;
 export const demoPublications: readonly DemoPublication[] = [
   {
     // EYFSP results: published by FSM eligibility, SEN and first language, not by disadvantage.
-    fileName: 'Demo data (fictional) early years foundation stage profile results.csv',
+    fileName: 'Demo data (fictional) early years foundation stage profile.csv',
     countColumn: { name: 'children_number', label: 'Number of children' },
     englandCohort: 610_000,
     characteristics: [total, fsm, anySen, eal],
@@ -88,7 +88,7 @@ export const demoPublications: readonly DemoPublication[] = [
     ],
   },
   {
-    fileName: 'Demo data (fictional) phonics screening check attainment.csv',
+    fileName: 'Demo data (fictional) phonics screening check.csv',
     countColumn: { name: 't_phonics_eligible_pupils', label: 'Number of pupils eligible for the check' },
     englandCohort: 620_000,
     characteristics: [total, disadvantaged, fsm, anySen, eal],
@@ -112,7 +112,7 @@ export const demoPublications: readonly DemoPublication[] = [
   {
     // KS2 by pupil characteristics, with children looked after and on a protection plan from the
     // outcomes for children in need publication, put in one file for the demo.
-    fileName: 'Demo data (fictional) key stage 2 attainment by pupil characteristics.csv',
+    fileName: 'Demo data (fictional) key stage 2 attainment.csv',
     countColumn: { name: 't_rwm_eligible_pupils', label: 'Number of eligible pupils' },
     englandCohort: 660_000,
     characteristics: [total, disadvantaged, disadvantagedOther, fsm, anySen, eal, lookedAfter, protectionPlan],
@@ -171,7 +171,7 @@ export const demoPublications: readonly DemoPublication[] = [
     ],
   },
   {
-    fileName: 'Demo data (fictional) key stage 4 performance by pupil characteristics.csv',
+    fileName: 'Demo data (fictional) key stage 4 performance.csv',
     countColumn: { name: 't_pupils', label: 'Number of pupils at the end of key stage 4' },
     englandCohort: 620_000,
     characteristics: [total, { ...disadvantaged, share: 0.27 }, { ...disadvantagedOther, share: 0.73 }, { ...fsm, share: 0.23 }, { ...anySen, share: 0.16 }, { ...eal, share: 0.18 }, lookedAfter, protectionPlan],
@@ -215,7 +215,7 @@ export const demoPublications: readonly DemoPublication[] = [
   {
     // Suspensions by pupil characteristics: FSM and SEN from the exclusions release, children looked
     // after and on a protection plan from the outcomes for children in need.
-    fileName: 'Demo data (fictional) suspensions and permanent exclusions by pupil characteristics.csv',
+    fileName: 'Demo data (fictional) suspensions.csv',
     countColumn: { name: 'headcount', label: 'Number of pupils (headcount)' },
     englandCohort: 8_200_000,
     characteristics: [total, { ...fsm, share: 0.25 }, { ...anySen, share: 0.18 }, { ...eal, share: 0.21 }, lookedAfter, { ...protectionPlan, share: 0.004 }],
@@ -239,7 +239,7 @@ export const demoPublications: readonly DemoPublication[] = [
   },
   {
     // Participation and NEET at 16 and 17 by characteristic: SEN and children in care.
-    fileName: 'Demo data (fictional) participation in education and training and NEET age 16 to 17.csv',
+    fileName: 'Demo data (fictional) NEET age 16 to 17.csv',
     countColumn: { name: 'cohort', label: 'Number of young people aged 16 and 17 known to the authority' },
     englandCohort: 1_240_000,
     characteristics: [total, { ...anySen, share: 0.13 }, { ...lookedAfter, share: 0.009 }],

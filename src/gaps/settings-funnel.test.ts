@@ -212,13 +212,15 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
     expect(figure?.id).toBe('settings-funnel');
     expect(figure?.title).toBe('Children from poorer socio-economic groups: Reached the expected standard in reading, writing and maths at key stage 2, by setting, 2023/24');
     expect(figure?.summary).toBe(
-      'Of 6 settings, 1 is above the upper 99.8% limit and 1 below the lower; 1 more is outside the 95% limits but within the 99.8% limits; the rest are within what chance would give. Higher is better, so a setting above the limits does better than the authority as a whole (50.0%).',
+      'Of 5 settings with at least 10 children in the group, 1 is above the upper 99.8% limit and 1 below the lower; 1 more is outside the 95% limits but within the 99.8% limits; the rest are within what chance would give. Higher is better, so a setting above the limits does better than the authority as a whole (50.0%).',
     );
     expect(figure?.table.head).toEqual(['Setting', 'URN', 'Children in the group', 'Per cent', 'Against the control limits']);
     expect(figure?.table.rowHeaders).toBe(true);
-    expect(figure?.table.rows[1]).toEqual(['Alder Primary', '100001', 40, 90, 'Above the upper 99.8% limit: better than chance would explain']);
-    expect(figure?.table.rows[2]).toEqual(['Unregistered setting 100006', '100006', 100, 62, 'Above the upper 95% limit (within 99.8%): possibly better']);
-    expect(figure?.table.rows[5]).toEqual(['Damson Primary', '100004', 60, 20, 'Below the lower 99.8% limit: worse than chance would explain']);
+    // The plotted settings best first, then Elm (3 children: 100%, but too few to plot).
+    expect(figure?.table.rows[0]).toEqual(['Alder Primary', '100001', 40, 90, 'Above the upper 99.8% limit: better than chance would explain']);
+    expect(figure?.table.rows[1]).toEqual(['Unregistered setting 100006', '100006', 100, 62, 'Above the upper 95% limit (within 99.8%): possibly better']);
+    expect(figure?.table.rows[4]).toEqual(['Damson Primary', '100004', 60, 20, 'Below the lower 99.8% limit: worse than chance would explain']);
+    expect(figure?.table.rows[5]?.[0]).toBe('Elm Primary');
     expect(figure?.notes).toContain('The authority’s value includes children with no setting recorded; they are not plotted.');
     // Five settings have 10 or more children, enough for a funnel; Elm's 3 are in the table only. One is unregistered, so they are settings, not schools.
     expect(figure?.withoutChart).toBeUndefined();
@@ -226,7 +228,7 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
       'A funnel plot is drawn only where at least 5 settings each have figures for at least 10 children in the group, and only those settings are plotted: with fewer children the limits are too wide to tell a setting from chance.',
     );
     expect(figure?.notes).toContain('1 setting with fewer than 10 children in the group is in the table but not on the chart.');
-    expect(figure?.spec.layer?.[1]).toMatchObject({ data: { values: [{ children: 40 }, { children: 100 }, { children: 30 }, { children: 50 }, { children: 60 }] } });
+    expect((figure?.spec as { layer: unknown[] }).layer[1]).toMatchObject({ data: { values: [{ children: 40 }, { children: 100 }, { children: 30 }, { children: 50 }, { children: 60 }] } });
     const svg = await renderChart(figure!.spec, figure!.description);
     expect(svg.startsWith('<svg role="img" aria-label="Funnel plot of reached the expected standard')).toBe(true);
     expect(svg).toContain('mark-symbol');

@@ -283,15 +283,21 @@ function howMany(count: number): string {
 }
 
 function summaryOf(funnel: SettingsFunnel): string {
-  const shown = funnel.settings.filter((setting) => setting.position !== null);
-  const withheld = funnel.settings.length - shown.length;
-  if (shown.length === 0) return `The figures for all ${funnel.settings.length} ${settingsNoun(funnel.settings, funnel.settings.length)} are withheld because too few children are behind them.`;
+  const allShown = funnel.settings.filter((setting) => setting.position !== null);
+  const withheld = funnel.settings.length - allShown.length;
+  if (allShown.length === 0) return `The figures for all ${funnel.settings.length} ${settingsNoun(funnel.settings, funnel.settings.length)} are withheld because too few children are behind them.`;
+  // With a funnel drawn, the words describe what it plots: the settings with enough children.
+  const plotted = plottedSettings(funnel);
+  const drawn = plotted.length >= funnelRule.minSettings;
+  const shown = drawn ? plotted : allShown;
   const count = (positions: readonly FunnelPosition[]) => shown.filter((setting) => positions.includes(setting.position!)).length;
   const above = count(['above-99.8']);
   const below = count(['below-99.8']);
   const between = count(['above-95', 'below-95']);
   const rest = shown.length - above - below - between;
-  const lead = `Of ${shown.length} ${settingsNoun(funnel.settings, shown.length)}${withheld > 0 ? ' with figures shown' : ''}`;
+  const lead = drawn && plotted.length < allShown.length
+    ? `Of ${shown.length} ${settingsNoun(funnel.settings, shown.length)} with at least ${funnelRule.minChildren} children in the group`
+    : `Of ${shown.length} ${settingsNoun(funnel.settings, shown.length)}${withheld > 0 ? ' with figures shown' : ''}`;
   const polarity = funnel.measure.polarity;
   const direction = `${polarity === 'higher-is-better' ? 'Higher' : 'Lower'} is better, so a setting above the limits does ${polarity === 'higher-is-better' ? 'better' : 'worse'} than the authority as a whole (${describeValue(funnel.target!, funnel.valueType)}).`;
   if (rest === shown.length) return `${lead}, all are within the 95% limits: none differs from the authority as a whole (${describeValue(funnel.target!, funnel.valueType)}) by more than chance would give.`;
@@ -395,7 +401,11 @@ export function funnelFigure(funnel: SettingsFunnel): ChartFigure {
   const target = funnel.target === null ? 'withheld' : describeValue(funnel.target, funnel.valueType);
   const shown = funnel.settings.filter((setting) => setting.value !== null).length;
   const noun = settingsNoun(funnel.settings, 2);
-  const rows: FigureCell[][] = funnel.settings.map((setting) => [
+  // The settings plotted first (best first), then those with too few children to plot, then the withheld:
+  // the top of a long table is then the settings a reader can tell apart.
+  const plottedUrns = new Set(plottedSettings(funnel).map((setting) => setting.urn));
+  const tableOrder = [...funnel.settings.filter((setting) => plottedUrns.has(setting.urn)), ...funnel.settings.filter((setting) => !plottedUrns.has(setting.urn))];
+  const rows: FigureCell[][] = tableOrder.map((setting) => [
     setting.name ?? `Unregistered setting ${setting.urn}`,
     String(setting.urn),
     setting.children,
@@ -421,7 +431,7 @@ export function funnelFigure(funnel: SettingsFunnel): ChartFigure {
     description: `Funnel plot of ${funnel.measure.label.toLowerCase()} for ${funnel.group.label.toLowerCase()} at ${shown} ${noun} in ${year}, each against its number of children, with the authority’s value (${target}) and its 95% and 99.8% control limits. The table below gives the figures.`,
     spec: chartOf(funnel, valueHead, settingsNoun(funnel.settings, 2).replace(/^./, (first) => first.toUpperCase()), ['The authority as a whole', '95% limits', '99.8% limits']),
     table: {
-      caption: `${funnel.group.label}: ${funnel.measure.label.toLowerCase()} by ${settingsNoun(funnel.settings, 1)}, ${year}, best first`,
+      caption: `${funnel.group.label}: ${funnel.measure.label.toLowerCase()} by ${settingsNoun(funnel.settings, 1)}, ${year}, best first (${settingsNoun(funnel.settings, 2)} with fewer than ${funnelRule.minChildren} children in the group after those plotted)`,
       head: ['Setting', 'URN', countHead, valueHead, 'Against the control limits'],
       rows,
       rowHeaders: true,
