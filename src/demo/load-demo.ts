@@ -31,13 +31,13 @@ export interface DemoAuthority {
 /**
  * The demo's authorities, all in Yorkshire and The Humber so a regional adviser has several to move
  * between: Leeds at full size, Bradford and Wakefield smaller (and quicker to load). Their settings'
- * URNs are in separate blocks of the unused 99xxxx range (Leeds 999001 down, Bradford 997001 down,
- * Wakefield 996001 down).
+ * URNs are in separate blocks of the unused 9xxxxx range (Leeds 999001 down, Bradford 990001 down,
+ * Wakefield 985001 down), far enough apart that the blocks never meet at the largest demo size.
  */
 export const demoAuthorities: readonly DemoAuthority[] = [
   { laCode: demoAuthorityCode, scale: 1, seed: 1, firstUrn: 999001 },
-  { laCode: 'E08000032', scale: 0.2, seed: 2, firstUrn: 997001 },
-  { laCode: 'E08000036', scale: 0.12, seed: 3, firstUrn: 996001 },
+  { laCode: 'E08000032', scale: 0.2, seed: 2, firstUrn: 990001 },
+  { laCode: 'E08000036', scale: 0.12, seed: 3, firstUrn: 985001 },
 ];
 
 /** The generator's options for a demo authority at the configured size (at least the generator's 100 children). */
