@@ -125,7 +125,7 @@ describe('a figure presented on a page', () => {
 });
 
 describe('a figure with nothing to draw', () => {
-  const empty: ChartFigure = { ...figure, spec: { ...figure.spec, data: { values: [] } } as ChartFigure['spec'] };
+  const empty: ChartFigure = { ...figure, spec: { ...figure.spec, data: { values: [] } } };
 
   it('counts the marks of a chart and of its layers', () => {
     expect(markCount(figure.spec)).toBe(2);
