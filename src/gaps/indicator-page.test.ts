@@ -159,6 +159,12 @@ describe.each(testEngines)('the indicator page’s figures and their downloads o
     expect((await get('analyst', `/gaps/indicator/figures/gap.csv?${england}`)).statusCode).toBe(200);
   });
 
+  it('gives the reason once, without a year, when no year has a published figure to compare with', async () => {
+    const response = await get('analyst', `/gaps/indicator?la=${camden}&indicator=ks2_rwm_expected&group=poorer-socio-economic-groups&comparator=england`);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<strong>No chart:</strong> There is no gap to draw in any year: no published figure for this group in England has been loaded for any year.');
+  });
+
   it('still gives the whole series as CSV', async () => {
     const response = await get('analyst', `/gaps/indicator.csv?${query}`);
     expect(response.statusCode).toBe(200);

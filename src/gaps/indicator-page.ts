@@ -168,8 +168,10 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
 function nothingToDraw(cells: readonly GapCell[], what: 'figures' | 'gaps'): string {
   if (cells.length > 0 && cells.every((cell) => cell.suppressed)) return `Every year’s ${what === 'gaps' ? 'gap is' : 'figures are'} withheld because too few children are behind them, so there is nothing to draw.`;
   if (what === 'gaps') {
-    const note = cells.find((cell) => cell.comparator_note !== null)?.comparator_note;
-    return `There is no gap to draw in any year: ${note ?? 'the group or its comparator has no figure'}.`;
+    // The same reason every year reads once, without a year: "… has been loaded for any year".
+    const notes = new Set(cells.flatMap((cell) => (cell.comparator_note === null ? [] : [cell.comparator_note.replace(/ in \d{4}\/\d{2} has been loaded$/, ' has been loaded for any year')])));
+    const note = notes.size === 1 ? [...notes][0] : undefined;
+    return `There is no gap to draw in any year: ${note ?? 'the group or its comparator has no figure (the table and its notes give each year)'}.`;
   }
   return 'No year has a figure for this group and indicator, so there is nothing to draw.';
 }
