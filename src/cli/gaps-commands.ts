@@ -123,7 +123,7 @@ export function registerGapsCommand(program: Command): void {
     .addOption(
       new Option(
         '--comparator <comparator>',
-        'what each group is compared with: all-other (children known not to be in the group), all (every child), or england (the same group in England, from published statistics loaded with `ntg import statistics`)',
+        'what each group is compared with: all-other (children known not to be in the group), all (every child), england (the same group in England, from published statistics loaded with `ntg import statistics`) or region (the same group in the authority’s region, from the same statistics)',
       )
         .choices([...comparators])
         .default('all-other'),

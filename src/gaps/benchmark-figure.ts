@@ -5,6 +5,7 @@ import type { Schema } from '../db/schema.js';
 import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.js';
 import { valueSymbols } from '../ingest/statistics/standard.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
+import { withoutChartWhenEmpty } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
 import type { BenchmarkPoint, StatisticsSource } from './benchmarks.js';
 import { englandCode, readBenchmarks } from './benchmarks.js';
@@ -141,7 +142,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
   });
   const scale = <T>(pick: (look: (typeof looks)[number]) => T) => ({ domain: seriesNames, range: seriesNames.map((_, index) => pick(lookOf(index))) });
   const colour = { field: 'series', type: 'nominal', title: null, scale: scale((look) => look.colour) } as const;
-  const y = { field: 'value', type: 'quantitative', title: unit, scale: { zero: false } } as const;
+  const y = { field: 'value', type: 'quantitative', title: unit, scale: { zero: false }, axis: { format: ',~f' } } as const;
   const spec: TopLevelSpec = {
     width: 560,
     height: 260,
@@ -205,7 +206,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
 
   const summary = summarySentence(years, local, places, group.label, percentage);
   const groupText = inSentence(group.label);
-  return {
+  const figure: ChartFigure = {
     id: 'benchmarks',
     title: `${group.label} here and elsewhere: ${measure.label}`,
     summary,
@@ -219,6 +220,8 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
     },
     notes,
   };
+  const drawn = values.filter((point) => point.value !== null).length;
+  return withoutChartWhenEmpty(figure, drawn, `No year has a figure here or ${places.map((place) => place.where).join(' or ')} for ${groupText}, so there is nothing to draw.`);
 }
 
 /** The latest year with a figure here (or, failing that, anywhere), said in words. */

@@ -145,6 +145,28 @@ describe.each(testEngines)('the indicator page’s figures and their downloads o
     expect((await get('adviser', `/gaps/indicator?${query}`)).body).not.toContain('Start a turn-the-curve plan for this gap');
   });
 
+  it('says in words why there is no gap chart when the comparator has no figure, with no image to download', async () => {
+    const england = `la=${camden}&indicator=ks2_rwm_expected&group=young-carers&comparator=england`;
+    const response = await get('analyst', `/gaps/indicator?${england}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<strong>No chart:</strong> There is no gap to draw in any year: published statistics do not give this group as defined here.');
+    expect(response.body).not.toContain('0.000000');
+    // The group's own figures still have a chart, and the headline gives the group's value rather than "no figures".
+    expect(response.body.match(/<figure class="ntg-chart" data-ntg-chart>/g)).toHaveLength(1);
+    expect(response.body).toContain('50.0% for young carers; the same group in England (published) has no figure to compare with (published statistics do not give this group as defined here).');
+    expect(response.body).not.toContain(`href="/gaps/indicator/figures/gap.svg?`);
+    const svg = await get('analyst', `/gaps/indicator/figures/gap.svg?${england}`);
+    expect(svg.statusCode).toBe(404);
+    expect(svg.body).toContain('There is no chart to download');
+    expect((await get('analyst', `/gaps/indicator/figures/gap.csv?${england}`)).statusCode).toBe(200);
+  });
+
+  it('gives the reason once, without a year, when no year has a published figure to compare with', async () => {
+    const response = await get('analyst', `/gaps/indicator?la=${camden}&indicator=ks2_rwm_expected&group=poorer-socio-economic-groups&comparator=england`);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<strong>No chart:</strong> There is no gap to draw in any year: no published figure for this group in England has been loaded for any year.');
+  });
+
   it('still gives the whole series as CSV', async () => {
     const response = await get('analyst', `/gaps/indicator.csv?${query}`);
     expect(response.statusCode).toBe(200);

@@ -8,8 +8,9 @@ import { toCsv } from '../export/csv.js';
 import { measures, parseAcademicYear } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
+import { withoutChartWhenEmpty } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
-import { figureFile, isFigureFormat } from '../web/figure-downloads.js';
+import { figureFile, figureOffers, isFigureFormat } from '../web/figure-downloads.js';
 import { presentFigure } from '../web/figure-view.js';
 import { benchmarkFigure } from './benchmark-figure.js';
 import { StatisticsSourceError, statisticsSourceFor } from './benchmarks.js';
@@ -62,8 +63,9 @@ const withheldNote = 'c: withheld because fewer than 5 children are behind the f
 const roundedNote = 'Counts are adjusted slightly and rounded to the nearest 5, and every figure is made from those counts, so that no child can be picked out: you do not have access to these children’s records.';
 const intervalNote = '95% confidence intervals: Wilson score intervals for percentages, Student’s t intervals for averages.';
 
-function comparatorName(comparator: string): string {
+function comparatorName(comparator: string, laCode?: string): string {
   if (comparator === 'england') return 'The same group in England (published)';
+  if (comparator === 'region') return `The same group in ${(laCode === undefined ? undefined : regionOf(laCode)?.name) ?? 'the region'} (published)`;
   return comparator === 'all' ? 'All children' : 'All other children';
 }
 
@@ -95,9 +97,9 @@ function gapUnit(cell: GapCell): string {
 }
 
 /** The group and its comparator, year by year, each with its 95% interval. */
-function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
+function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppress, laCode }: IndicatorSeries): ChartFigure {
   const groupLabel = latest.group_label;
-  const otherLabel = comparatorName(latest.comparator);
+  const otherLabel = comparatorName(latest.comparator, laCode);
   const series = (cell: GapCell) => [
     { label: groupLabel, count: cell.group_count, value: cell.group_value, lower: cell.group_lower, upper: cell.group_upper },
     { label: otherLabel, count: cell.comparator_count, value: cell.comparator_value, lower: cell.comparator_lower, upper: cell.comparator_upper },
@@ -117,10 +119,12 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
   const colour = { field: 'series', type: 'nominal', title: null, scale: { domain: [groupLabel, otherLabel], range: [chartColours.group, chartColours.comparator] } } as const;
   const valueHeading = latest.value_type === 'percentage' ? 'Per cent' : 'Average';
   const summary =
-    latest.group_value === null || latest.comparator_value === null
-      ? `In ${latest.year} there are no figures to show for ${inSentence(groupLabel)}.`
-      : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${inSentence(groupLabel)} against ${valueText(latest.comparator_value, latest.value_type)} for ${inSentence(otherLabel)}. The bars are 95% confidence intervals.`;
-  return {
+    latest.group_value === null
+      ? `In ${latest.year} there are no figures to show for ${inSentence(groupLabel)}${latest.suppressed ? ': they are withheld because too few children are behind them' : ''}.`
+      : latest.comparator_value === null
+        ? `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${inSentence(groupLabel)}; ${inSentence(otherLabel)} has no figure to compare with${latest.comparator_note === null ? '' : ` (${latest.comparator_note})`}.`
+        : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${inSentence(groupLabel)} against ${valueText(latest.comparator_value, latest.value_type)} for ${inSentence(otherLabel)}. The bars are 95% confidence intervals.`;
+  const figure: ChartFigure = {
     id: 'values',
     title: `${groupLabel} and ${inSentence(otherLabel)}`,
     summary,
@@ -131,7 +135,7 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
       data: { values },
       encoding: { x: { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } },
       layer: [
-        { mark: { type: 'errorbar', ticks: { size: 12 } }, encoding: { y: { field: 'lower', type: 'quantitative', title: valueHeading, scale: { zero: false } }, y2: { field: 'upper' }, color: colour } },
+        { mark: { type: 'errorbar', ticks: { size: 12 } }, encoding: { y: { field: 'lower', type: 'quantitative', title: valueHeading, scale: { zero: false }, axis: { format: ',~f' } }, y2: { field: 'upper' }, color: colour } },
         { mark: { type: 'line' }, encoding: { y: { field: 'value', type: 'quantitative' }, color: colour } },
         {
           mark: { type: 'point', filled: true, size: 60, opacity: 1, aria: true },
@@ -156,12 +160,25 @@ function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppr
     },
     notes: [...(cells.some((cell) => cell.suppressed) ? [withheldNote] : []), ...(suppress ? [roundedNote] : []), intervalNote],
   };
+  return withoutChartWhenEmpty(figure, values.length, nothingToDraw(cells, 'figures'));
+}
+
+/** Why a chart of the series has nothing on it, in words. */
+function nothingToDraw(cells: readonly GapCell[], what: 'figures' | 'gaps'): string {
+  if (cells.length > 0 && cells.every((cell) => cell.suppressed)) return `Every year’s ${what === 'gaps' ? 'gap is' : 'figures are'} withheld because too few children are behind them, so there is nothing to draw.`;
+  if (what === 'gaps') {
+    // The same reason every year reads once, without a year: "… has been loaded for any year".
+    const notes = new Set(cells.flatMap((cell) => (cell.comparator_note === null ? [] : [cell.comparator_note.replace(/ in \d{4}\/\d{2} has been loaded$/, ' has been loaded for any year')])));
+    const note = notes.size === 1 ? [...notes][0] : undefined;
+    return `There is no gap to draw in any year: ${note ?? 'the group or its comparator has no figure (the table and its notes give each year)'}.`;
+  }
+  return 'No year has a figure for this group and indicator, so there is nothing to draw.';
 }
 
 /** The gap between the group and its comparator, year by year, with its 95% interval and significance. */
-function gapFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
+function gapFigure({ cells, latest, measure, authorityName, suppress, laCode }: IndicatorSeries): ChartFigure {
   const unit = gapUnit(latest);
-  const otherLabel = inSentence(comparatorName(latest.comparator));
+  const otherLabel = inSentence(comparatorName(latest.comparator, laCode));
   const values = cells
     .filter((cell) => cell.gap !== null)
     .map((cell) => ({
@@ -173,10 +190,10 @@ function gapFigure({ cells, latest, measure, authorityName, suppress }: Indicato
     }));
   const year = { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } as const;
   const yesNo = (cell: GapCell): FigureCell => (cell.suppressed ? 'c' : cell.significant === null ? null : cell.significant ? 'Yes' : 'No');
-  return {
+  const figure: ChartFigure = {
     id: 'gap',
     title: `The gap between ${inSentence(latest.group_label)} and ${otherLabel}`,
-    summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper, signed)}.`} ${trendSentence[latest.trend]}`,
+    summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}${latest.suppressed ? ': the figures are withheld because too few children are behind them' : latest.comparator_note === null ? '' : `: ${latest.comparator_note}`}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper, signed)}.`} ${trendSentence[latest.trend]}`,
     description: 'The gap by academic year with its 95% confidence interval; the dashed line is no gap. The table below gives the figures.',
     spec: {
       width: 560,
@@ -185,7 +202,7 @@ function gapFigure({ cells, latest, measure, authorityName, suppress }: Indicato
       layer: [
         // The line of no gap spans the chart, so it takes no year of its own.
         { mark: { type: 'rule', color: chartColours.neutral, strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } },
-        { mark: { type: 'errorbar', ticks: { size: 12 }, color: chartColours.group }, encoding: { x: year, y: { field: 'lower', type: 'quantitative', title: `Gap (${unit})` }, y2: { field: 'upper' } } },
+        { mark: { type: 'errorbar', ticks: { size: 12 }, color: chartColours.group }, encoding: { x: year, y: { field: 'lower', type: 'quantitative', title: `Gap (${unit})`, axis: { format: ',~f' } }, y2: { field: 'upper' } } },
         { mark: { type: 'point', filled: true, size: 70, opacity: 1, color: chartColours.group, aria: true }, encoding: { x: year, y: { field: 'gap', type: 'quantitative' }, description: { field: 'tip' } } },
       ],
     },
@@ -201,6 +218,7 @@ function gapFigure({ cells, latest, measure, authorityName, suppress }: Indicato
       `The gap is the group’s figure minus ${otherLabel}’s. It is significant when its 95% confidence interval excludes zero. The trend is the direction of travel over the years to that year (five years are needed).`,
     ],
   };
+  return withoutChartWhenEmpty(figure, values.length, nothingToDraw(cells, 'gaps'));
 }
 
 /**
@@ -340,7 +358,9 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
       authorityName: series.authorityName,
       measure: series.measure,
       latest,
-      comparatorName: comparatorName(latest.comparator),
+      comparatorName: comparatorName(latest.comparator, series.laCode),
+      comparatorInSentence: inSentence(comparatorName(latest.comparator, series.laCode)),
+      regionName: regionOf(series.laCode)?.name ?? 'the region',
       trendSentence: trendSentence[latest.trend],
       unit: gapUnit(latest),
       figures: await Promise.all(figures.map((figure) => presentFigure(figure, { downloadPath: '/gaps/indicator/figures', query: series.query }))),
@@ -355,6 +375,7 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
     if (!('series' in loaded)) return answerProblem(reply, loaded);
     const [figure] = await figuresFor(loaded.series, request.params.figure);
     if (figure === undefined) return reply.code(404).view('404.njk');
+    if (!figureOffers(figure, format)) return reply.code(404).view('error.njk', { title: 'There is no chart to download', message: `${figure.withoutChart} The figures are in the CSV and Excel downloads.` });
     const file = await figureFile(figure, format);
     return reply
       .type(file.contentType)

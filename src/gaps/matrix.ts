@@ -11,10 +11,16 @@ import type { JointAggregates, JointCell } from './joint-aggregates.js';
 
 /**
  * What a group is compared with: the other children (known not to be in the group), all children,
- * or the same group in England as published (loaded published statistics, see benchmarks.ts).
+ * or the same group as published (loaded published statistics, see benchmarks.ts) in England or in
+ * the authority's region.
  */
-export type Comparator = 'all-other' | 'all' | 'england';
-export const comparators: readonly Comparator[] = ['all-other', 'all', 'england'];
+export type Comparator = 'all-other' | 'all' | 'england' | 'region';
+export const comparators: readonly Comparator[] = ['all-other', 'all', 'england', 'region'];
+
+/** Whether a comparator is a published figure rather than the authority's own children. */
+export function isPublishedComparator(comparator: Comparator): comparator is 'england' | 'region' {
+  return comparator === 'england' || comparator === 'region';
+}
 
 /** A published figure to compare a group with: its value (and count, when published), or why there is none. */
 /** A published figure (or why there is none), with its provenance in words when a file was read. */
@@ -58,9 +64,9 @@ export interface GapCell {
   unknown_count: number | null;
   value_type: 'percentage' | 'mean';
   polarity: MeasureDefinition['polarity'];
-  /** Why the comparator has no value when it is a published figure ('england'): no equivalent statistic, none loaded, or the symbol published. */
+  /** Why the comparator has no value when it is a published figure ('england', 'region'): no equivalent statistic, none loaded, or the symbol published. */
   comparator_note: string | null;
-  /** Where a published comparator ('england') came from: national or the authority's own file, the file, its batch, who loaded it and when. */
+  /** Where a published comparator ('england', 'region') came from: national or the authority's own file, the file, its batch, who loaded it and when. */
   comparator_source: string | null;
   /**
    * Why the cell is withheld: which side (group or comparator) and what was small (its children, or
@@ -88,7 +94,7 @@ export interface GapMatrixRequest {
   /** The academic years to show (start years); default every year in the aggregates. */
   years?: readonly number[];
   comparator?: Comparator;
-  /** The published figures the 'england' comparator reads. */
+  /** The published figures the 'england' or 'region' comparator reads (England's, or the authority's region's). */
   published?: PublishedLookup;
   /**
    * Release the figures under disclosure control (everyone without child-level access to the area):
@@ -363,7 +369,7 @@ function yearPoint(
   { inside, rest, unknown }: { inside: Side; rest: Side; unknown: Side },
   lookUp: () => PublishedComparison,
 ): YearPoint {
-  const published = comparator === 'england' ? lookUp() : null;
+  const published = isPublishedComparator(comparator) ? lookUp() : null;
   const against = comparator === 'all' ? combined(inside, rest, unknown) : rest;
   const estimateFrom = (group: Side, other: Side): Estimated =>
     published !== null ? estimateAgainstPublished(measure, group, published) : comparator === 'all' ? gapAgainstAll(measure, group, other) : gapBetween(measure, group, other);

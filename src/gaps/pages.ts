@@ -1,13 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { localAuthorityByGss } from '../areas/areas.js';
+import { localAuthorityByGss, regionOf } from '../areas/areas.js';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Schema } from '../db/schema.js';
 import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import { authoritiesWithChildData } from '../ingest/batches.js';
 import type { Comparator, GapCell } from './matrix.js';
-import { comparators } from './matrix.js';
+import { comparators, isPublishedComparator } from './matrix.js';
 import { StatisticsSourceError, ownStatisticsFiles, publishedBenchmarksLoaded, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
@@ -274,14 +274,15 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         year: answer.year === null ? null : formatAcademicYear(answer.year),
         years: answer.years.map(formatAcademicYear).reverse(),
         comparator,
-        englandAvailable: englandAvailable || comparator === 'england' || ownStatistics.length > 0,
+        regionName: regionOf(laCode)?.name ?? 'the region',
+        englandAvailable: englandAvailable || isPublishedComparator(comparator) || ownStatistics.length > 0,
         statistics,
         ownStatistics,
         // Provenance of every England figure shown: which file, who loaded it, when.
         comparatorSources: [...new Set(answer.cells.flatMap((cell) => (cell.comparator_source === null ? [] : [cell.comparator_source])))],
         // Indicators no published statistic measures the same way: said once above the table, not in every cell.
-        withoutEquivalent: comparator === 'england' ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
-        groupsWithoutEquivalent: comparator === 'england' ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],
+        withoutEquivalent: isPublishedComparator(comparator) ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
+        groupsWithoutEquivalent: isPublishedComparator(comparator) ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],
         suppressed,
         groupChoices: [...byGroup.entries()].map(([id, row]) => ({ id, label: row.label })),
         added: added.ids.map((id) => ({ id, label: byGroup.get(id)?.label ?? id })),

@@ -132,8 +132,18 @@ describe.each(testEngines)('the gap matrix through the API on %s', (engine) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<option value="england" selected>The same group in England (published)</option>');
     expect(page.body).toContain('between the group and the same group in England');
-    expect(page.body).toContain('No published statistic measures these indicators the same way, so they have no England figure: Met the expected standard in the Year 1 phonics screening check;');
+    expect(page.body).toContain('No published statistic measures these indicators the same way, so they have no England figure: Attendance (percentage of possible sessions); Healthy weight in Reception; Healthy weight in Year 6.');
     expect(page.body).toContain('Published statistics do not give these groups as they are defined here: Children with disabilities;');
+    expect(page.body).toContain('<option value="region">The same group in London (published)</option>');
+  });
+
+  it('compares a group with the same group in the authority’s region through the API, saying when the region has no figure', async () => {
+    const response = await get('analyst', `/api/v1/areas/${camden}/gaps?year=2023/24&group=poorer-socio-economic-groups&comparator=region&indicator=ks2_rwm_expected`);
+    expect(response.statusCode).toBe(200);
+    // The file loaded here has England's rows only: London's figure is missing, and the cell says so.
+    expect(response.json<{ cells: unknown[] }>().cells).toEqual([
+      expect.objectContaining({ comparator: 'region', comparator_value: null, gap: null, comparator_note: 'no published figure for this group in London in 2023/24 has been loaded' }),
+    ]);
   });
 
   it('adds a combination the user picks as a row of the matrix page, shows one group alone, and names a bad combination', async () => {

@@ -47,10 +47,10 @@ const gapCellSchema = {
     unknown_count: { ...nullableNumber, description: 'Children with a value whose membership of the group is not recorded' },
     value_type: { type: 'string', enum: ['percentage', 'mean'] },
     polarity: { type: 'string', enum: ['higher-is-better', 'lower-is-better'] },
-    comparator_note: { type: ['string', 'null'], description: 'For england: why there is no comparator value (no published equivalent of the indicator or the group, no figure loaded for the year, or the symbol published)' },
+    comparator_note: { type: ['string', 'null'], description: 'For england and region: why there is no comparator value (no published equivalent of the indicator or the group, no figure loaded for the year, or the symbol published)' },
     comparator_source: {
       type: ['string', 'null'],
-      description: 'For england: where the published figure came from (national statistics, or the authority’s own file when chosen with statistics=), the file, its batch, who loaded it and when; null for the other comparators',
+      description: 'For england and region: where the published figure came from (national statistics, or the authority’s own file when chosen with statistics=), the file, its batch, who loaded it and when; null for the other comparators',
     },
     suppressed_reason: {
       type: ['string', 'null'],
@@ -109,7 +109,7 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
               enum: [...comparators],
               default: 'all-other',
               description:
-                'all-other: children known not to be in the group; all: every child; england: the same group in England from loaded published statistics, taken as fixed (the gap’s interval is the group’s own, shifted)',
+                'all-other: children known not to be in the group; all: every child; england: the same group in England from loaded published statistics, taken as fixed (the gap’s interval is the group’s own, shifted); region: the same group in the authority’s region, from the same statistics and in the same way',
             },
             statistics: {
               type: 'string',

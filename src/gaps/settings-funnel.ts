@@ -86,6 +86,14 @@ interface Sums {
 
 const noSetting = -1;
 
+/**
+ * When a funnel plot is worth drawing: at least `minSettings` settings, each with figures for at
+ * least `minChildren` children in the group. A setting of fewer children sits where its limits are
+ * so wide that nothing can be told from it (and a handful of settings make no funnel), so such
+ * settings are listed in the table and left off the chart. The page states the rule.
+ */
+export const funnelRule = { minSettings: 5, minChildren: 10 } as const;
+
 function groupLabel(group: string): string | undefined {
   if (group === 'all') return 'All children';
   const found = dimension(group);
@@ -209,7 +217,9 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   const better = measure.polarity === 'higher-is-better' ? -1 : 1;
   const shown = settings.filter((setting) => setting.value !== null).sort((a, b) => better * (a.value! - b.value!) || b.children! - a.children! || a.urn - b.urn);
   const withheld = settings.filter((setting) => setting.value === null).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.urn - b.urn);
-  const lines = limitsAt(drawingCounts(shown.map((setting) => setting.children!)));
+  // The funnel is drawn over the settings it plots: those with enough children (funnelRule), else all shown.
+  const plotted = shown.filter((setting) => setting.children! >= funnelRule.minChildren);
+  const lines = limitsAt(drawingCounts((plotted.length > 0 ? plotted : shown).map((setting) => setting.children!)));
   return {
     laCode: query.laCode,
     year,
@@ -270,15 +280,21 @@ function howMany(count: number): string {
 }
 
 function summaryOf(funnel: SettingsFunnel): string {
-  const shown = funnel.settings.filter((setting) => setting.position !== null);
-  const withheld = funnel.settings.length - shown.length;
-  if (shown.length === 0) return `The figures for all ${funnel.settings.length} ${settingsNoun(funnel.settings, funnel.settings.length)} are withheld because too few children are behind them.`;
+  const allShown = funnel.settings.filter((setting) => setting.position !== null);
+  const withheld = funnel.settings.length - allShown.length;
+  if (allShown.length === 0) return `The figures for all ${funnel.settings.length} ${settingsNoun(funnel.settings, funnel.settings.length)} are withheld because too few children are behind them.`;
+  // With a funnel drawn, the words describe what it plots: the settings with enough children.
+  const plotted = plottedSettings(funnel);
+  const drawn = plotted.length >= funnelRule.minSettings;
+  const shown = drawn ? plotted : allShown;
   const count = (positions: readonly FunnelPosition[]) => shown.filter((setting) => positions.includes(setting.position!)).length;
   const above = count(['above-99.8']);
   const below = count(['below-99.8']);
   const between = count(['above-95', 'below-95']);
   const rest = shown.length - above - below - between;
-  const lead = `Of ${shown.length} ${settingsNoun(funnel.settings, shown.length)}${withheld > 0 ? ' with figures shown' : ''}`;
+  const lead = drawn && plotted.length < allShown.length
+    ? `Of ${shown.length} ${settingsNoun(funnel.settings, shown.length)} with at least ${funnelRule.minChildren} children in the group`
+    : `Of ${shown.length} ${settingsNoun(funnel.settings, shown.length)}${withheld > 0 ? ' with figures shown' : ''}`;
   const polarity = funnel.measure.polarity;
   const direction = `${polarity === 'higher-is-better' ? 'Higher' : 'Lower'} is better, so a setting above the limits does ${polarity === 'higher-is-better' ? 'better' : 'worse'} than the authority as a whole (${describeValue(funnel.target!, funnel.valueType)}).`;
   if (rest === shown.length) return `${lead}, all are within the 95% limits: none differs from the authority as a whole (${describeValue(funnel.target!, funnel.valueType)}) by more than chance would give.`;
@@ -312,6 +328,16 @@ function notesOf(funnel: SettingsFunnel): string[] {
   return notes;
 }
 
+/** The settings the chart plots: shown, with at least the rule's number of children. */
+function plottedSettings(funnel: SettingsFunnel): SettingOnFunnel[] {
+  return funnel.settings.filter((setting) => setting.value !== null && setting.children !== null && setting.children >= funnelRule.minChildren);
+}
+
+/** The rule in words, as the page states it. */
+function ruleText(noun: string): string {
+  return `A funnel plot is drawn only where at least ${funnelRule.minSettings} ${noun} each have figures for at least ${funnelRule.minChildren} children in the group, and only those ${noun} are plotted: with fewer children the limits are too wide to tell a setting from chance.`;
+}
+
 function chartOf(funnel: SettingsFunnel, axisTitle: string, pointsName: string, lineNames: readonly [string, string, string]): TopLevelSpec {
   const [targetName, name95, name998] = lineNames;
   // Lines to two decimal places: as drawn, and no more precise than a reader needs.
@@ -326,9 +352,9 @@ function chartOf(funnel: SettingsFunnel, axisTitle: string, pointsName: string, 
         { children: at.children, value: clip(at.lower998), line: name998, path: 'lower998' },
         { children: at.children, value: clip(at.upper998), line: name998, path: 'upper998' },
       ]);
-  const points = funnel.settings.filter((setting) => setting.value !== null).map((setting) => ({ children: setting.children, value: roundForTable(setting.value!) }));
+  const points = plottedSettings(funnel).map((setting) => ({ children: setting.children, value: roundForTable(setting.value!) }));
   const x = { field: 'children', type: 'quantitative', title: funnel.group.id === 'all' ? 'Children at the setting' : 'Children in the group at the setting' } as const;
-  const y = { field: 'value', type: 'quantitative', title: axisTitle, scale: { zero: false } } as const;
+  const y = { field: 'value', type: 'quantitative', title: axisTitle, scale: { zero: false }, axis: { format: ',~f' } } as const;
   return {
     width: 560,
     height: 320,
@@ -372,25 +398,41 @@ export function funnelFigure(funnel: SettingsFunnel): ChartFigure {
   const target = funnel.target === null ? 'withheld' : describeValue(funnel.target, funnel.valueType);
   const shown = funnel.settings.filter((setting) => setting.value !== null).length;
   const noun = settingsNoun(funnel.settings, 2);
-  const rows: FigureCell[][] = funnel.settings.map((setting) => [
+  // The settings plotted first (best first), then those with too few children to plot, then the withheld:
+  // the top of a long table is then the settings a reader can tell apart.
+  const plottedUrns = new Set(plottedSettings(funnel).map((setting) => setting.urn));
+  const tableOrder = [...funnel.settings.filter((setting) => plottedUrns.has(setting.urn)), ...funnel.settings.filter((setting) => !plottedUrns.has(setting.urn))];
+  const rows: FigureCell[][] = tableOrder.map((setting) => [
     setting.name ?? `Unregistered setting ${setting.urn}`,
     String(setting.urn),
     setting.children,
     setting.value === null ? null : roundForTable(setting.value),
     setting.position === null ? 'Withheld (c)' : positionWords(setting.position, funnel.measure.polarity),
   ]);
+  const plotted = plottedSettings(funnel).length;
+  const notes = notesOf(funnel);
+  const rule = ruleText(noun);
+  const tooFew = shown - plotted;
+  const figureNotes = [rule, ...(plotted >= funnelRule.minSettings && tooFew > 0 ? [`${tooFew.toLocaleString('en-GB')} ${settingsNoun(funnel.settings, tooFew)} with fewer than ${funnelRule.minChildren} children in the group ${tooFew === 1 ? 'is' : 'are'} in the table but not on the chart.`] : []), ...notes];
+  const withoutChart =
+    shown === 0
+      ? `The figures for every ${settingsNoun(funnel.settings, 1)} are withheld because too few children are behind them, so there is no funnel plot.`
+      : plotted < funnelRule.minSettings
+        ? `There is no funnel plot: ${plotted === 0 ? 'no' : `only ${plotted}`} ${settingsNoun(funnel.settings, plotted)} ${plotted === 1 ? 'has' : 'have'} figures for at least ${funnelRule.minChildren} children in the group, and a funnel needs at least ${funnelRule.minSettings}. The figures are in the table below.`
+        : undefined;
   return {
+    ...(withoutChart === undefined ? {} : { withoutChart }),
     id: 'settings-funnel',
     title: `${funnel.group.label}: ${funnel.measure.label}, by ${settingsNoun(funnel.settings, 1)}, ${year}`,
     summary: summaryOf(funnel),
     description: `Funnel plot of ${inSentence(funnel.measure.label)} for ${inSentence(funnel.group.label)} at ${shown} ${noun} in ${year}, each against its number of children, with the authority’s value (${target}) and its 95% and 99.8% control limits. The table below gives the figures.`,
     spec: chartOf(funnel, valueHead, settingsNoun(funnel.settings, 2).replace(/^./, (first) => first.toUpperCase()), ['The authority as a whole', '95% limits', '99.8% limits']),
     table: {
-      caption: `${funnel.group.label}: ${inSentence(funnel.measure.label)} by ${settingsNoun(funnel.settings, 1)}, ${year}, best first`,
+      caption: `${funnel.group.label}: ${inSentence(funnel.measure.label)} by ${settingsNoun(funnel.settings, 1)}, ${year}, best first (${settingsNoun(funnel.settings, 2)} with fewer than ${funnelRule.minChildren} children in the group after those plotted)`,
       head: ['Setting', 'URN', countHead, valueHead, 'Against the control limits'],
       rows,
       rowHeaders: true,
     },
-    notes: notesOf(funnel),
+    notes: figureNotes,
   };
 }
