@@ -37,7 +37,7 @@ export async function prepareDatabase(database: Database, config: Config, servic
 
 /** Opens the database, prepares it, and serves the web application. */
 export async function startService(config: Config): Promise<RunningService> {
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, { serveCommands: true });
   try {
     const appliedMigrations = await prepareDatabase(database, config);
     const app = await buildApp({
@@ -46,7 +46,7 @@ export async function startService(config: Config): Promise<RunningService> {
       capabilities,
       logger: loggerOptions(config.logLevel),
     });
-    app.log.info({ database: database.location, engine: database.engine, appliedMigrations }, 'database ready');
+    app.log.info({ database: database.location, engine: database.engine, appliedMigrations, commandSocket: database.commandSocket }, 'database ready');
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {
