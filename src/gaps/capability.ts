@@ -3,6 +3,7 @@ import { sourcePath } from '../web/paths.js';
 import { registerIndicatorPage } from './indicator-page.js';
 import { registerGapPages } from './pages.js';
 import { registerGapsApi } from './routes.js';
+import { registerPlansApi } from './plans/api.js';
 import { registerPlanRoutes } from './plans/routes.js';
 
 /** Gap intelligence: the gap matrix of every group on every outcome. */
@@ -13,11 +14,15 @@ export const gapsCapability: Capability = {
     { text: 'Gaps', href: '/gaps', order: 10, permission: 'aggregates:read' },
     { text: 'Plans', href: '/plans', order: 11, permission: 'assessments:read' },
   ],
-  apiLinks: [{ rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' }],
+  apiLinks: [
+    { rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' },
+    { rel: 'plans', href: '/api/v1/plans', title: 'Turn-the-curve plans' },
+  ],
   registerRoutes(app, { database, config }) {
     registerGapPages(app, database.db);
     registerIndicatorPage(app, database.db);
     registerGapsApi(app, database.db);
     registerPlanRoutes(app, database.db, config);
+    registerPlansApi(app, database.db);
   },
 };
