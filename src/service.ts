@@ -44,7 +44,7 @@ export async function startService(config: Config): Promise<RunningService> {
       config,
       database,
       capabilities,
-      logger: loggerOptions(config.logLevel),
+      logger: loggerOptions(config.logLevel, undefined, config.logFormat),
     });
     app.log.info({ database: database.location, engine: database.engine, appliedMigrations, commandSocket: database.commandSocket }, 'database ready');
     try {
