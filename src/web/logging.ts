@@ -57,13 +57,14 @@ export function formatLogLine(json: string): string {
   const level = (levelNames[Number(entry.level)] ?? String(entry.level)).padEnd(5);
   const request = entry.req as { method?: string; url?: string } | undefined;
   const response = entry.res as { statusCode?: number } | undefined;
-  const parts = [time, level, String(entry.msg ?? '')];
+  const text = (value: unknown): string => (typeof value === 'string' ? value : JSON.stringify(value) ?? '');
+  const parts = [time, level, text(entry.msg ?? '')];
   if (request?.method !== undefined) parts.push(`${request.method} ${request.url ?? ''}`);
   if (response?.statusCode !== undefined) parts.push(`→ ${response.statusCode}${typeof entry.responseTime === 'number' ? ` in ${entry.responseTime.toFixed(0)} ms` : ''}`);
-  if (entry.reqId !== undefined) parts.push(`[${String(entry.reqId)}]`);
+  if (entry.reqId !== undefined) parts.push(`[${text(entry.reqId)}]`);
   for (const [name, value] of Object.entries(entry)) {
     if (shownApart.has(name) || value === undefined) continue;
-    parts.push(`${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+    parts.push(`${name}=${text(value)}`);
   }
   const error = entry.err as { stack?: string; message?: string } | undefined;
   const stack = error?.stack ?? error?.message;
