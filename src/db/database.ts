@@ -122,7 +122,10 @@ async function openThroughService(address: SocketAddress, folder: string): Promi
         { cause: error },
       );
     }
-    throw new DatabaseOpenError(`The data folder ${folder} is in use by the running service (pid ${address.pid}), and its socket ${where} does not answer: ${describeError(error)}`, {
+    const busyWriting = /timeout/i.test(describeError(error))
+      ? ` The service holds the database for a long piece of work (loading a file or the demo data, say); run again when it has finished: ${commandLine()}`
+      : '';
+    throw new DatabaseOpenError(`The data folder ${folder} is in use by the running service (pid ${address.pid}), and its socket ${where} did not answer: ${describeError(error)}.${busyWriting}`, {
       cause: error,
     });
   }
