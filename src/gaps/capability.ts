@@ -3,6 +3,7 @@ import { sourcePath } from '../web/paths.js';
 import { registerIndicatorPage } from './indicator-page.js';
 import { registerGapPages } from './pages.js';
 import { registerGapsApi } from './routes.js';
+import { registerPlansApi } from './plans/api.js';
 import { registerPlanRoutes } from './plans/routes.js';
 
 /** Gap intelligence: the gap matrix of every group on every outcome. */
@@ -16,11 +17,13 @@ export const gapsCapability: Capability = {
   apiLinks: [
     { rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' },
     { rel: 'curves', href: '/api/v1/areas/{code}/curves', title: 'Which curves to turn: the authority’s gaps, ranked' },
+    { rel: 'plans', href: '/api/v1/plans', title: 'Turn-the-curve plans' },
   ],
   registerRoutes(app, { database, config }) {
     registerGapPages(app, database.db);
     registerIndicatorPage(app, database.db);
     registerGapsApi(app, database.db);
     registerPlanRoutes(app, database.db, config);
+    registerPlansApi(app, database.db);
   },
 };

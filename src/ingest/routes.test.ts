@@ -71,6 +71,16 @@ describe('loading files on the web', () => {
       ['3', 'attendance_pct', '101', 'a number from 0 to 100, or blank'],
       ['4', 'academic_year', '22/23', 'an academic year written 2023/24 or 202324'],
     ]);
+    // On the history the refused file is listed apart from the files loaded, with why, and no batch number.
+    const history = (await agent('camden-analyst').get('/imports')).body;
+    const loaded = history.slice(history.indexOf('Files loaded'), history.indexOf('Files refused'));
+    const refused = history.slice(history.indexOf('Files refused'));
+    expect(history.indexOf('Files refused')).toBeGreaterThan(0);
+    expect(loaded).toContain('pupils.csv');
+    expect(loaded).not.toContain('bad.csv');
+    expect(refused).toContain('bad.csv');
+    expect(refused).toContain('row 3, column attendance_pct: “101” expected a number from 0 to 100, or blank (and 1 more problem)');
+    expect(history).toMatch(/<a class="govuk-link" href="\/imports\/\d+">\d{4}-\d{2}-\d{2} \d{2}:\d{2}<span class="govuk-visually-hidden">: bad\.csv<\/span><\/a>/);
   });
 
   it('answers a script with JSON, for the progress display', async () => {

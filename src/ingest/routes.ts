@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import { toCsv } from '../export/csv.js';
 import type { UploadedFile } from '../web/app.js';
 import { BatchNotRestorableError, batchProblems, findBatch, listBatches, restoreBatch } from './batches.js';
+import type { BatchProblem } from './batches.js';
 import type { ChildImportResult, ImportProgress } from './child-import.js';
 import { importChildFile } from './child-import.js';
 import { formatAcademicYear, standardColumns } from './child-standard.js';
@@ -79,10 +80,23 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
   }
 
   app.get('/imports', { schema: { hide: true }, config: writeImports }, async (request, reply) => {
-    const batches = await listBatches(db, importReach(request.viewer), {});
+    const batches = (await listBatches(db, importReach(request.viewer), {})).map((batch) => ({
+      ...batch,
+      years: batch.academicYears.map(formatAcademicYear).join(', '),
+      when: formatDateTime(batch.finishedAt),
+      authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null,
+    }));
+    // Refused files are listed apart, each with why: they loaded nothing, so they are not among the files loaded.
+    const refused = await Promise.all(
+      batches
+        .filter((batch) => batch.outcome === 'rejected')
+        .map(async (batch) => ({ ...batch, reason: refusalReason(batch.problemCount, (await batchProblems(db, batch.id, { limit: 1, offset: 0 }))[0]) })),
+    );
     return reply.view('ingest/imports.njk', {
       pageTitle: 'Data',
-      batches: batches.map((batch) => ({ ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: formatDateTime(batch.finishedAt), authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null })),
+      batches: batches.filter((batch) => batch.outcome !== 'rejected'),
+      refused,
+      nothingYet: batches.length === 0,
     });
   });
 
@@ -283,4 +297,13 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
         ),
       ),
   );
+}
+
+/** Why a file was refused, in a line: its first problem, and how many more there are. */
+function refusalReason(problemCount: number, first: BatchProblem | undefined): string {
+  if (first === undefined) return 'Refused as a whole: open it for the reason';
+  const where = [first.file, first.row === null ? null : `row ${first.row.toLocaleString('en-GB')}`, first.column === '' ? null : `column ${first.column}`].filter((part) => part !== null).join(', ');
+  const value = first.value === '' ? '' : ` “${first.value}”`;
+  const more = problemCount > 1 ? ` (and ${(problemCount - 1).toLocaleString('en-GB')} more problem${problemCount === 2 ? '' : 's'})` : '';
+  return `${where === '' ? '' : `${where}:`}${value} expected ${first.expected}${more}`.trim();
 }

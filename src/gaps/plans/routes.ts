@@ -82,8 +82,8 @@ function latestGapText(latest: GapCell | undefined, percentage: boolean): string
   return `${sign}${latest.gap.toFixed(1)} ${percentage ? 'percentage points' : 'points'} in ${latest.year} (95% interval ${latest.gap_lower?.toFixed(1)} to ${latest.gap_upper?.toFixed(1)}), ${latest.significant ? 'significant' : 'not significant'}; over the years: ${trendWords[latest.trend]}`;
 }
 
-/** Everything the plan pages show about a plan's subject: the indicator, the group and the baseline. */
-async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
+/** The gap series behind a plan as the viewer may see it, and what a target for it must respect (pages and API alike). */
+export async function planFigures(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
   const measure = measures.find((entry) => entry.name === plan.indicator)!;
   const group = parseGroup(plan.groupSpec);
   let cells: GapCell[] = [];
@@ -103,6 +103,13 @@ async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
   }
   const latest = cells.at(-1);
   const percentage = latest?.value_type === 'percentage' || measure.type === 'binary';
+  const lastYear = latest === undefined ? null : (parseAcademicYear(latest.year) ?? null);
+  return { measure, group, cells, refusal, latest, percentage, lastYear };
+}
+
+/** Everything the plan pages show about a plan's subject: the indicator, the group and the baseline. */
+async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
+  const { measure, group, cells, refusal, latest, percentage, lastYear } = await planFigures(db, viewer, plan);
   const baseline = baselineOf(cells, plan.targetYear, percentage ? { min: 0, max: 100 } : { min: measure.min, max: measure.max });
   const figure = baselineFigure(baseline, { groupLabel: group.label, measureLabel: measure.label, percentage, targetValue: plan.targetValue, targetYear: plan.targetYear });
   return {
@@ -111,7 +118,7 @@ async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
     latest,
     latestGapText: refusal ?? latestGapText(latest, percentage),
     percentage,
-    lastYear: latest === undefined ? null : (parseAcademicYear(latest.year) ?? null),
+    lastYear,
     baselineFigure: figure,
     baselineChart: await renderChart(figure.spec, figure.description),
     authorityName: localAuthorityByGss(plan.laCode)?.name ?? plan.laCode,
