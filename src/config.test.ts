@@ -2,6 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, redactUrl } from './config.js';
 
 describe('loadConfig', () => {
+  it('logs readable lines unless in production, where it logs JSON; LOG_FORMAT decides when set', () => {
+    expect(loadConfig({}).logFormat).toBe('pretty');
+    expect(loadConfig({ NODE_ENV: 'production' }).logFormat).toBe('json');
+    expect(loadConfig({ NODE_ENV: 'production', LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(loadConfig({ LOG_FORMAT: 'json' }).logFormat).toBe('json');
+    expect(() => loadConfig({ LOG_FORMAT: 'yaml' })).toThrow('LOG_FORMAT must be json or pretty (got "yaml").');
+  });
+
   it('gives the documented defaults when nothing is set', () => {
     expect(loadConfig({})).toEqual({
       port: 3000,
@@ -10,6 +18,7 @@ describe('loadConfig', () => {
       databasePoolMax: 10,
       dataDir: './.ntg',
       logLevel: 'info',
+      logFormat: 'pretty',
       trustProxy: false,
       publicUrl: 'http://localhost:3000',
       smtpUrl: undefined,
@@ -60,6 +69,7 @@ describe('loadConfig', () => {
       databasePoolMax: 20,
       dataDir: '/var/lib/ntg',
       logLevel: 'warn',
+      logFormat: 'pretty',
       trustProxy: true,
       publicUrl: 'https://ntg.example.gov.uk',
       smtpUrl: 'smtps://ntg:secret@smtp.example.gov.uk:465',

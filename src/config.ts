@@ -41,6 +41,8 @@ const environmentSchema = z.object({
   DATABASE_POOL_MAX: wholeNumber(1, 100).default(10),
   NTG_DATA_DIR: z.string().trim().min(1, { error: 'a folder path' }).default('./.ntg'),
   LOG_LEVEL: z.enum(logLevels, { error: `one of ${logLevels.join(', ')}` }).default('info'),
+  LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'json or pretty' }).optional(),
+  NODE_ENV: z.string().optional(),
   NTG_TRUST_PROXY: booleanFlag.default(false),
   NTG_PUBLIC_URL: z
     .string()
@@ -86,6 +88,8 @@ export interface Config {
   databasePoolMax: number;
   dataDir: string;
   logLevel: LogLevel;
+  /** JSON lines (production, log collectors) or one readable line per entry (a terminal). */
+  logFormat: 'json' | 'pretty';
   /** Behind a TLS-terminating proxy: trust X-Forwarded-* and treat requests as HTTPS. */
   trustProxy: boolean;
   /** Where people reach the service: the start of links in emails. */
@@ -162,6 +166,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     databasePoolMax: env.DATABASE_POOL_MAX,
     dataDir: env.NTG_DATA_DIR,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT ?? (env.NODE_ENV === 'production' ? 'json' : 'pretty'),
     trustProxy: env.NTG_TRUST_PROXY,
     publicUrl: (env.NTG_PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
     smtpUrl: env.NTG_SMTP_URL,

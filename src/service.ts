@@ -37,16 +37,16 @@ export async function prepareDatabase(database: Database, config: Config, servic
 
 /** Opens the database, prepares it, and serves the web application. */
 export async function startService(config: Config): Promise<RunningService> {
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, { serveCommands: true });
   try {
     const appliedMigrations = await prepareDatabase(database, config);
     const app = await buildApp({
       config,
       database,
       capabilities,
-      logger: loggerOptions(config.logLevel),
+      logger: loggerOptions(config.logLevel, undefined, config.logFormat),
     });
-    app.log.info({ database: database.location, engine: database.engine, appliedMigrations }, 'database ready');
+    app.log.info({ database: database.location, engine: database.engine, appliedMigrations, commandSocket: database.commandSocket }, 'database ready');
     try {
       await app.listen({ port: config.port, host: config.host });
     } catch (error) {

@@ -44,6 +44,9 @@ describe.each(testEngines)('in demo mode on %s', (engine) => {
     for (const role of roles) expect(page.body).toContain(`${role}@demo.invalid`);
     expect(page.body).toMatch(/analyst@demo\.invalid<\/td>\s*<td class="govuk-table__cell">analyst in Leeds<\/td>\s*<td class="govuk-table__cell"><span class="ntg-code">\d{6}<\/span><\/td>/);
     expect(page.body).toMatch(/contributor@demo\.invalid<\/td>[\s\S]*?not needed/);
+    // The password is a value to copy, set apart from the sentence about it.
+    expect(page.body).toContain(`<code class="ntg-code govuk-!-font-size-24">${demoPassword}</code>`);
+    expect(page.body).toMatch(/<div class="govuk-inset-text" id="demo-password">/);
   });
 
   it('lets a visitor sign in as the demo analyst with the password and code shown', async () => {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Setting } from '../areas/settings.js';
 import type { Schema } from '../db/schema.js';
 import { englandCode } from './organisations.js';
 import { hashPassword } from './passwords.js';
@@ -11,6 +12,8 @@ export const demoAuthorityCode = 'E08000035';
 export const demoRegionCode = 'E12000003';
 export const demoPassword = 'demo only: narrowing the gap';
 const demoSettingUrn = '999001';
+/** The demo setting's name: a fictional school, as the demo authority's other settings are (src/demo/demo-settings.ts). */
+export const demoSettingName = 'Chapel Fold Primary School';
 
 /** A fixed, published secret: demo accounts are for trying the service, never for real data. */
 export const demoTotpSecret = 'NTGDEMONTGDEMONTGDEMONTGDEMONTGD';
@@ -35,8 +38,8 @@ function demoEmail(role: Role): string {
 export async function seedDemoAccounts(db: Kysely<Schema>): Promise<void> {
   const setting = await db
     .insertInto('organisation')
-    .values({ kind: 'setting', name: 'Demo Primary School', urn: demoSettingUrn, la_code: demoAuthorityCode, area_code: null })
-    .onConflict((conflict) => conflict.column('urn').doUpdateSet({ name: 'Demo Primary School' }))
+    .values({ kind: 'setting', name: demoSettingName, urn: demoSettingUrn, la_code: demoAuthorityCode, area_code: null, setting_kind: 'school', phase: 'primary' })
+    .onConflict((conflict) => conflict.column('urn').doUpdateSet({ name: demoSettingName, setting_kind: 'school', phase: 'primary' }))
     .returning('id')
     .executeTakeFirstOrThrow();
   const organisationFor = async (role: Role): Promise<string> => {
@@ -70,6 +73,24 @@ export async function seedDemoAccounts(db: Kysely<Schema>): Promise<void> {
       .insertInto('membership')
       .values({ user_id: user.id, organisation_id: await organisationFor(role), role, granted_by: null })
       .onConflict((conflict) => conflict.doNothing())
+      .execute();
+  }
+}
+
+/**
+ * Registers the demo's generated settings (fictional names, kinds and phases) as an operator would
+ * from a settings file, so pages show their names. Existing registrations of the same URNs are
+ * brought up to date; the demo's URNs (the 99xxxx block) belong to no real setting.
+ */
+export async function registerDemoSettings(db: Kysely<Schema>, settings: readonly Setting[]): Promise<void> {
+  for (let start = 0; start < settings.length; start += 500) {
+    const chunk = settings.slice(start, start + 500);
+    await db
+      .insertInto('organisation')
+      .values(chunk.map((setting) => ({ kind: 'setting' as const, name: setting.name, urn: String(setting.urn), la_code: setting.laCode, area_code: null, setting_kind: setting.kind, phase: setting.phase ?? null })))
+      .onConflict((conflict) =>
+        conflict.column('urn').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), la_code: eb.ref('excluded.la_code'), setting_kind: eb.ref('excluded.setting_kind'), phase: eb.ref('excluded.phase') })),
+      )
       .execute();
   }
 }

@@ -22,3 +22,15 @@ export async function ensureAreaOrganisations(db: Kysely<Schema>): Promise<void>
     .onConflict((conflict) => conflict.columns(['kind', 'area_code']).doUpdateSet((eb) => ({ name: eb.ref('excluded.name') })))
     .execute();
 }
+
+/** The registered names (and kinds) of settings by URN; a URN not registered is left out. */
+export async function settingNames(db: Kysely<Schema>, urns: readonly number[]): Promise<Map<number, { name: string; kind: string | null }>> {
+  if (urns.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('organisation')
+    .select(['urn', 'name', 'setting_kind'])
+    .where('kind', '=', 'setting')
+    .where('urn', 'in', urns.map(String))
+    .execute();
+  return new Map(rows.map((row) => [Number(row.urn), { name: row.name, kind: row.setting_kind }]));
+}

@@ -101,8 +101,35 @@ describe('ntg gaps', () => {
     expect(csv).toHaveLength(13 * 12);
     expect(Object.keys(csv[0]!)).toEqual(['group', 'group_label', 'indicator', 'outcome', 'year', 'group_count', 'group_value', 'group_lower', 'group_upper', 'comparator', 'comparator_count', 'comparator_value', 'comparator_lower', 'comparator_upper', 'gap', 'gap_lower', 'gap_upper', 'significant', 'trend', 'suppressed', 'unknown_count', 'value_type', 'polarity', 'comparator_note', 'comparator_source', 'suppressed_reason']);
     const table = await runNtg('gaps', '--la', 'E09000007');
-    expect(table.out).toContain('Gaps for E09000007, 2023/24: each group against all other children');
-    expect(table.out).toMatch(/children-in-care\s+ks2_rwm_expected\s+30\.0\s+10\s+70\.0\s+20\s+-40\.0/);
+    expect(table.out).toContain('Gaps for Camden, 2023/24: each group against all other children');
+    // Labels where a person reads; the codes stay in CSV and JSON.
+    expect(table.out).toMatch(/Children in care\s+Reached the expected standard in reading, writing and maths at key stage 2\s+30\.0\s+10\s+70\.0\s+20\s+-40\.0/);
+    expect(table.out).not.toContain('ks2_rwm_expected');
+  });
+
+  it('ranks the curves to turn as JSON, CSV and a table, with the fields of the API', async () => {
+    const json = await runNtg('gaps', 'curves', '--la', 'E09000007', '--year', '2023/24', '--format', 'json');
+    expect(json.code).toBe(0);
+    const curves = JSON.parse(json.out) as Record<string, unknown>[];
+    const inCare = curves.find((curve) => curve.group === 'children-in-care' && curve.indicator === 'ks2_rwm_expected')!;
+    // 3 of 10 against 14 of 20: 4 more children in care would need to reach the standard.
+    expect(inCare).toMatchObject({ year: '2023/24', gap: -40, significant: expect.any(Boolean) as unknown, children_to_close: 4 });
+    expect(inCare.standardised_gap).toBeCloseTo(2 * Math.asin(Math.sqrt(0.3)) - 2 * Math.asin(Math.sqrt(0.7)), 3);
+    expect(curves.map((curve) => curve.rank)).toEqual(curves.map((_, index) => index + 1));
+    const csv = parse<Record<string, string>>((await runNtg('gaps', 'curves', '--la', '202', '--format', 'csv')).out, { bom: true, columns: true });
+    expect(Object.keys(csv[0]!).slice(0, 12)).toEqual(['rank', 'group', 'indicator', 'year', 'gap', 'gap_lower', 'gap_upper', 'significant', 'trend', 'standardised_gap', 'children_to_close', 'score']);
+    expect(csv).toHaveLength(curves.length);
+    const table = await runNtg('gaps', 'curves', '--la', 'E09000007');
+    expect(table.out).toContain('Which curves to turn in Camden, 2023/24');
+    expect(table.out).toMatch(/Children in care\s+Reached the expected standard/);
+  });
+
+  it('refuses a curves question it cannot answer, saying what would do', async () => {
+    expect(await runNtg('gaps', 'curves', '--la', 'E09000007', '--year', 'last')).toMatchObject({ code: 2, err: 'ntg: --year: "last" is not an academic year (write 2023/24 or 202324)' });
+    expect(await runNtg('gaps', 'curves', '--la', 'E09000007', '--year', '2019/20')).toMatchObject({ code: 2, err: 'ntg: --year: E09000007 has no data for 2019/20 (it has 2023/24)' });
+    expect(await runNtg('gaps', 'curves', '--la', 'E09000012')).toMatchObject({ code: 2, err: 'ntg: no child-level data has been loaded for E09000012' });
+    expect((await runNtg('gaps', 'curves')).err).toMatch(/required option '--la <code>' not specified/);
+    expect((await runNtg('gaps')).err).toMatch(/required option '--la <code>' not specified/);
   });
 
   it('names what it does not understand', async () => {

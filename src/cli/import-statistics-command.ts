@@ -6,6 +6,7 @@ import { formatProblem } from '../ingest/statistics/problems.js';
 import { FileChangedError, importStatistics } from '../ingest/statistics/service.js';
 import type { StatisticsImportResult } from '../ingest/statistics/service.js';
 import { valueSymbols } from '../ingest/statistics/standard.js';
+import { leftOutNotes } from '../ingest/statistics/summary.js';
 import { prepareDatabase } from '../service.js';
 import { ImportFileError, ImportRefusedError } from './import-commands.js';
 import { UsageError, configWith } from './program.js';
@@ -90,10 +91,12 @@ function printResult(result: StatisticsImportResult): void {
   console.log(`Loaded "${dataset.title}" as batch ${result.batchId}.`);
   const quarantined = result.rowsQuarantined > 0 ? `; ${count(result.rowsQuarantined, 'row')} with problems set aside (listed below)` : '';
   console.log(`Rows: ${number(result.rowsLoaded)} loaded${quarantined}.`);
+  const words = dataset.statuses.text ?? 0;
   const symbols = Object.entries(dataset.statuses)
-    .filter(([status]) => status !== 'value')
+    .filter(([status]) => status !== 'value' && status !== 'text')
     .map(([status, times]) => `${number(times)} ${status} (${valueSymbols[status] ?? status})`);
-  console.log(`Values: ${number(dataset.observations)}, of which ${number(dataset.statuses.value ?? 0)} numbers${symbols.length > 0 ? ` and ${symbols.join(', ')}` : ''}.`);
+  const kinds = [`${number(dataset.statuses.value ?? 0)} numbers`, ...(words > 0 ? [`${number(words)} in words`] : []), ...symbols];
+  console.log(`Values: ${number(dataset.observations)}, of which ${kinds.length > 1 ? `${kinds.slice(0, -1).join(', ')} and ${kinds.at(-1)}` : kinds[0]}.`);
   console.log(`Geographic levels: ${dataset.levels.map((level) => `${level.level} (${count(level.rows, 'row')})`).join(', ')}.`);
   const periods = dataset.periods;
   console.log(`Time periods: ${periods.length} (${dataset.timeIdentifiers.join(', ')})${periods.length > 0 ? `, ${periods[0]} to ${periods.at(-1)}` : ''}.`);
@@ -101,6 +104,7 @@ function printResult(result: StatisticsImportResult): void {
   console.log(
     `Framework groups matched: ${dataset.groups.length === 0 ? 'none' : dataset.groups.map((group) => `${group.groupId} (${group.filter} "${group.value}", ${count(group.rows, 'row')})`).join('; ')}.`,
   );
+  for (const line of leftOutNotes(dataset)) console.log(line);
   if (result.rowsQuarantined > 0) printProblems(result);
 }
 

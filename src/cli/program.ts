@@ -34,7 +34,9 @@ export function buildProgram(): Command {
     .version(version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .showHelpAfterError('(run ntg --help for usage)')
-    .exitOverride();
+    .exitOverride()
+    // A command's options end where its subcommand begins, so `ntg gaps curves --la` is the subcommand's --la, not the matrix's.
+    .enablePositionalOptions();
   registerServeCommand(program);
   registerDatabaseCommands(program);
   registerStatsCommands(program);

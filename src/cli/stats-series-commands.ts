@@ -225,7 +225,7 @@ function registerTrend(stats: Command): void {
     .description("a series' recent trend by the Fingertips trend-marker method, from a CSV file with one row per period")
     .argument('<file>', 'CSV file with one row per period, in any order')
     .addOption(
-      required('--value-type <type>', "proportion: counts tested by Armitage's χ² for trend; other: values with limits, weighted regression").choices([
+      required('--value-type <type>', "proportion: counts, as PHE's assign_trend_markers (Armitage's χ² for significance, the slope of the log-odds for direction); other: values with limits, weighted regression").choices([
         'proportion',
         'other',
       ]),

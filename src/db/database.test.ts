@@ -57,6 +57,10 @@ describe('the embedded database in a data folder', () => {
     // The parent process stands in for another ntg holding the folder.
     writeFileSync(join(pglite, 'ntg.lock'), String(process.ppid));
     await expect(openPGlite(pglite)).rejects.toThrow(/is in use by another ntg process \(pid \d+\)/);
+    // A command finds no service sharing the folder: it is told what to run again once the other has finished.
+    await expect(openDatabase({ dataDir: folder, databaseUrl: undefined, databasePoolMax: 1 })).rejects.toThrow(
+      new RegExp(`is in use by another ntg command \\(pid ${process.ppid}\\), which does not share it as \`ntg serve\` does\\. Wait for it to finish, then run again: ntg`),
+    );
     writeFileSync(join(pglite, 'ntg.lock'), String(process.pid));
     await first.close();
   });

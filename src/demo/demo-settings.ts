@@ -4,6 +4,7 @@
  * how large it is and what it adds to its pupils' attainment.
  */
 import type { Setting } from '../areas/settings.js';
+import { demoSettingName } from '../auth/demo.js';
 import type { SeededRandom } from '../stats/random.js';
 
 export type DemoPhase = 'primary' | 'secondary' | '16-plus';
@@ -59,16 +60,13 @@ const smallPrimaryShare = 0.1;
  * Makes the settings for an authority of `children` children: the number of each kind scales with
  * the children (at least one of each). Consumes the random source in a fixed order.
  */
-export function createDemoSettings(children: number, laCode: string, random: SeededRandom): DemoSettings {
+export function createDemoSettings(children: number, laCode: string, random: SeededRandom, firstUrn: number = demoSettingUrn): DemoSettings {
   const count = (perSixtyThousand: number) => Math.max(1, Math.round((perSixtyThousand * children) / 60000));
-  let nextUrn = demoSettingUrn;
+  let nextUrn = firstUrn;
   const make = (phase: DemoPhase, number: number, sizeWeight: number, hasSixthForm: boolean): DemoSetting => {
     const urn = nextUrn--;
     const kind = phase === '16-plus' ? 'other' : 'school';
-    const name =
-      phase === 'primary' ? (number === 1 ? 'Demo Primary School' : `Demo Primary School ${number}`)
-      : phase === 'secondary' ? `Demo Secondary School ${number}`
-      : `Demo Sixth Form College ${number}`;
+    const name = urn === demoSettingUrn ? demoSettingName : demoSettingNameFor(phase, number, laCode);
     return { urn, kind, name, laCode, phase, deprivation: 0, sizeWeight, effect: 0.12 * random.normal(), hasSixthForm };
   };
   const primaries = Array.from({ length: count(settingsPer60000.primary) }, (_, index) =>
@@ -112,4 +110,44 @@ function phaseSettings(settings: DemoSetting[], random: SeededRandom): PhaseSett
       return ordered[low]!;
     },
   };
+}
+
+/**
+ * Invented place-like names (none is meant to be a real school) and the endings schools in England
+ * use, so the demo's settings read like a real authority's list. A setting's name follows from its
+ * phase, its number and its authority alone (no random draw), so the children generated stay the same.
+ */
+const nameStems = [
+  'Oakfield', 'Ashgrove', 'Beechwood', 'Moorside', 'Hillcrest', 'Brookfield', 'Elmstead', 'Fernbank', 'Greenacre', 'Hollybank',
+  'Kirkstall Vale', 'Larchwood', 'Meadowcroft', 'Northgate', 'Oakridge', 'Parkside', 'Queensway', 'Riverside', 'Stonegate', 'Thornhill',
+  'Underbank', 'Valley View', 'Westfield', 'Windmill', 'Yewtree', 'Abbeydale', 'Birchfield', 'Castleton', 'Dale View', 'Eastbrook',
+  'Foxhill', 'Gledhow Rise', 'Hawthorn', 'Ivy Bank', 'Junction Lane', 'Kingsmead', 'Lowfield', 'Millbrook', 'Newlands', 'Orchard Way',
+  'Primrose Hill', 'Quarry Mount', 'Rosewood', 'Sandholme', 'Tanfield', 'Upper Moor', 'Victoria Park', 'Wharfedale', 'Aireborough', 'Bramley Fold',
+  'Cliffe Hill', 'Denholme Edge', 'Edgerton', 'Fairburn', 'Grangefield', 'Heathfield', 'Ingleby', 'Jubilee', 'Keldholme', 'Lindley',
+  'Marsh Lane', 'Netherfield', 'Overdale', 'Pinfold', 'Ravenscliffe', 'Springwell', 'Throstle Nest', 'Uplands', 'Woodlands', 'Ackworth Moor',
+  'Bankfoot', 'Cragside', 'Dunford', 'Elland Brow', 'Fieldhead', 'Greystones', 'Hebble', 'Ings Lane', 'Knowle Park', 'Lidget Green',
+];
+const primaryEndings = ['Primary School', 'Community Primary School', 'Primary Academy', 'Church of England Primary School', 'Junior and Infant School', 'St Mary’s Catholic Primary School'];
+const secondaryEndings = ['High School', 'Academy', 'School', 'Catholic High School', 'Church of England Academy'];
+
+/** A number from an authority's code, so each authority's list starts somewhere else among the stems. */
+function offsetOf(laCode: string): number {
+  let hash = 0;
+  for (const character of laCode) hash = (hash * 31 + character.charCodeAt(0)) % 9973;
+  return hash;
+}
+
+/** A fictional name for the setting of a phase with this number (from 1) in an authority, unique within the authority. */
+export function demoSettingNameFor(phase: DemoPhase, number: number, laCode: string): string {
+  const offset = offsetOf(laCode);
+  if (phase === '16-plus') return `${nameStems[(offset + 7 * number) % nameStems.length]} Sixth Form College`;
+  const index = number - 1;
+  // Secondaries take their stems from the other end of the list, so a primary and a secondary rarely share one.
+  const stem = phase === 'primary' ? nameStems[(offset + index) % nameStems.length]! : nameStems[(offset + nameStems.length - 1 - (index % nameStems.length)) % nameStems.length]!;
+  const endings = phase === 'primary' ? primaryEndings : secondaryEndings;
+  const ending = endings[Math.floor(index / nameStems.length) % endings.length]!;
+  // Beyond every stem with every ending (only for very large demo authorities), a number keeps names unique.
+  const round = Math.floor(index / (nameStems.length * endings.length));
+  const name = ending.startsWith('St ') ? `${ending}, ${stem}` : `${stem} ${ending}`;
+  return round === 0 ? name : `${name} (${round + 1})`;
 }

@@ -5,7 +5,7 @@ import { ethnicityMainCode, measures, standardColumns } from '../ingest/child-st
 import type { MembershipFlag } from '../ingest/child-standard.js';
 import { createRandom } from '../stats/random.js';
 import { createDemoSettings, demoSettingUrn } from './demo-settings.js';
-import { anchorYear, demoHeader, generateChildRows, publishedFigures } from './generate-children.js';
+import { anchorYear, demoHeader, demoLimits, demoSettingsOf, generateChildRows, publishedFigures } from './generate-children.js';
 import type { DemoOptions } from './generate-children.js';
 
 const leeds = 'E08000035';
@@ -299,5 +299,23 @@ describe('createDemoSettings', () => {
 
   it('picks more deprived settings for higher positions', () => {
     expect(settings.primary.at(0.01).deprivation).toBeLessThan(settings.primary.at(0.99).deprivation);
+  });
+});
+
+describe('the demo authorities demo mode loads', () => {
+  it('gives each authority settings of its own: URNs that never meet, at the largest demo size too', async () => {
+    const { demoAuthorities, demoOptionsFor } = await import('./load-demo.js');
+    for (const children of [demoLimits.minChildren, 60_000, demoLimits.maxChildren]) {
+      const urns = demoAuthorities.flatMap((authority) => demoSettingsOf(demoOptionsFor(authority, children)).map((setting) => setting.urn));
+      expect(new Set(urns).size, `${children} children`).toBe(urns.length);
+    }
+  });
+
+  it('names every setting of an authority differently, with names a person would read as a school’s', () => {
+    const settings = demoSettingsOf({ children: 60_000, years: 1, lastYear: 2024, seed: 1, laCode: 'E08000035' });
+    expect(new Set(settings.map((setting) => setting.name)).size).toBe(settings.length);
+    expect(settings[0]).toMatchObject({ urn: 999001, name: 'Chapel Fold Primary School', phase: 'primary', kind: 'school' });
+    for (const setting of settings) expect(setting.name).toMatch(/(Primary School|Primary Academy|Junior and Infant School|High School|Academy|School|Sixth Form College|Catholic Primary School, .+)$/);
+    expect(settings.some((setting) => /Demo|Unregistered/.test(setting.name))).toBe(false);
   });
 });

@@ -29,6 +29,8 @@ export interface DemoOptions {
   seed: number;
   /** The authority's GSS code, written in every row's la_code. */
   laCode: string;
+  /** The URN of the authority's first setting; the rest count down from it (default 999001). */
+  firstUrn?: number;
 }
 
 /** The year the published figures describe: 2023/24 (January 2024 census, summer 2024 assessments). */
@@ -115,6 +117,11 @@ export function demoHeader(): string[] {
   return [...standardColumns];
 }
 
+/** The settings `generateChildRows` places the children of these options in: the same draws, in the same order. */
+export function demoSettingsOf(options: DemoOptions): readonly DemoSetting[] {
+  return createDemoSettings(options.children, options.laCode, createRandom(options.seed), options.firstUrn).all;
+}
+
 /**
  * Generates `options.children` rows a year for `options.years` years, one `string[]` a child-year in
  * the order of {@link demoHeader}, year by year. Memory holds one year's children, however many years.
@@ -122,7 +129,7 @@ export function demoHeader(): string[] {
 export function* generateChildRows(options: DemoOptions): Generator<string[], void, undefined> {
   checkOptions(options);
   const random = createRandom(options.seed);
-  const settings = createDemoSettings(options.children, options.laCode, random);
+  const settings = createDemoSettings(options.children, options.laCode, random, options.firstUrn);
   const identifiers = childIdentifiers(random);
   const firstYear = options.lastYear - options.years + 1;
   const world: World = { random, settings, identifiers, options, year: firstYear, yearText: formatAcademicYear(firstYear) };

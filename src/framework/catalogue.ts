@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { dataFilePath, listProblems, readJsonFile } from '../data-files.js';
+import { groupColumns } from '../ingest/child-standard.js';
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary
@@ -45,24 +46,7 @@ export const OUTCOME_IDS = [
 export type OutcomeId = (typeof OUTCOME_IDS)[number];
 
 /** Child-level fields of the later data standard that a group of children can be derived from. */
-export const CHILD_FIELDS = [
-  'disadvantaged',
-  'fsm',
-  'child_in_care',
-  'child_in_need',
-  'child_protection_plan',
-  'disability',
-  'sen_provision',
-  'excluded',
-  'ethnicity',
-  'eal',
-  'english_proficiency',
-  'young_carer',
-  'young_offender',
-  'vulnerable_adults',
-  'asylum_refugee',
-  'attendance_pct',
-] as const;
+export const CHILD_FIELDS = [...groupColumns, 'attendance_pct'] as const;
 export type ChildField = (typeof CHILD_FIELDS)[number];
 
 export const ITEM_KINDS = [

@@ -79,7 +79,11 @@ describe('the framework pages and API', () => {
     const item = findItems(catalogue, { kind: 'matrix-statement', template: 2 })[5];
     const response = await get(`/framework/items/${item?.id ?? ''}`);
     expect(response.statusCode).toBe(200);
-    expect(response.body).toContain(item?.source.file);
+    // Where the text is in the pack, as a reader would find it: never the seed file's name or its line numbers.
+    expect(response.body).not.toContain(item?.source.file);
+    expect(response.body).toContain('<h1 class="govuk-heading-l">Statement</h1>');
+    expect(response.body).toMatch(/Section 5 of the pack, template 2: integrated [a-z ]+ \/ [a-z/ ]+/);
+    expect(response.body).toMatch(/Template 2, integrated [a-z ]+, [a-z]/);
     expect(response.body).toContain(`/framework/templates/2#${item?.id ?? ''}`);
     expect((await get('/framework/items/T9-NOPE')).statusCode).toBe(404);
   });

@@ -97,7 +97,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
     const found = framework.item(request.params.id);
     if (found === undefined) return reply.callNotFound();
     return reply.view('framework/item.njk', {
-      pageTitle: `${found.item.id} – framework item`,
+      pageTitle: `${kindLabels[found.item.kind].replace(/^./, (first) => first.toUpperCase())}: ${found.place}`,
       breadcrumbs: [{ text: 'Framework', href: '/framework' }],
       kindLabel: kindLabels[found.item.kind],
       ...found,

@@ -149,7 +149,7 @@ export class FrameworkService {
     const item = itemById(this.catalogue, id);
     if (item === undefined) return undefined;
     const parent = 'parentId' in item ? itemById(this.catalogue, item.parentId) : undefined;
-    return { item, parent, children: childrenOf(this.catalogue, item.id), place: this.placeOf(item), context: this.contextHref(item) };
+    return { item, parent, children: childrenOf(this.catalogue, item.id), place: this.placeOf(item), context: this.contextHref(item), source: sourceReference(item.source.section) };
   }
 
   async search(filters: ItemFilters, page: { limit: number; offset: number }): Promise<{ total: number; results: SearchResult[] }> {
@@ -166,7 +166,7 @@ export class FrameworkService {
     };
   }
 
-  /** Where an item sits in the pack, in words: "Template 1 · integrated frontline delivery · universal". */
+  /** Where an item sits in the pack, in words: "Template 1, integrated frontline delivery, universal". */
   placeOf(item: CatalogueItem): string {
     const parts: string[] = [];
     if ('template' in item) parts.push(`Template ${item.template}`);
@@ -178,7 +178,7 @@ export class FrameworkService {
     if ('tier' in item) parts.push(this.tierName(item.tier));
     if (parts.length === 0) parts.push(kindLabels[item.kind]);
     else if (!['template', 'golden-thread', 'matrix-statement'].includes(item.kind)) parts.push(kindLabels[item.kind]);
-    return parts.join(' · ');
+    return parts.join(', ');
   }
 
   /** The page that shows the item among its neighbours. */
@@ -194,6 +194,20 @@ export class FrameworkService {
     const found = await findCatalogueItems(this.db, { q, template, kind: 'matrix-statement', limit: 1000, offset: 0 });
     return new Map(found.items.map(({ item, highlighted }) => [item.id, markMatches(highlighted ?? item.text, matchStart, matchEnd)]));
   }
+}
+
+const numberWords: Record<string, number> = { one: 1, two: 2, three: 3, four: 4, five: 5 };
+
+/**
+ * Where an item's text is in the pack, as a reader would look for it: "Section 5 of the pack,
+ * template 2: integrated processes / specialist/acute", never the seed file's name or its lines.
+ */
+export function sourceReference(section: string): string {
+  const numbered = /^section (\d+)(?: (overview|introduction))?(?:, |: )?(.*)$/.exec(section);
+  if (numbered === null) return section.startsWith('leaflet') ? `The pack’s leaflet${section.slice('leaflet'.length)}` : section.charAt(0).toUpperCase() + section.slice(1);
+  const [, number, part, rest = ''] = numbered;
+  const where = rest.replace(/^template (one|two|three|four|five)\b/, (_whole, word: string) => `template ${numberWords[word]}`);
+  return `Section ${number} of the pack${part ? ` (${part})` : ''}${where ? `, ${where}` : ''}`;
 }
 
 export const kindLabels: Record<ItemKind, string> = {

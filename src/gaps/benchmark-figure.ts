@@ -5,12 +5,15 @@ import type { Schema } from '../db/schema.js';
 import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.js';
 import { valueSymbols } from '../ingest/statistics/standard.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
+import { withoutChartWhenEmpty } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
 import type { BenchmarkPoint, StatisticsSource } from './benchmarks.js';
 import { englandCode, readBenchmarks } from './benchmarks.js';
 import type { GapCell } from './matrix.js';
 import { publishedEquivalents } from './published-equivalents.js';
 import { GapRequestError, groupNamed, measureNamed } from './service.js';
+import { inSentence } from '../web/format.js';
+import { formatNumber } from '../web/format.js';
 
 /** The authority's own figures for the group, year by year: the cells gapSeriesFor gives. */
 export type LocalBenchmarkPoint = Pick<GapCell, 'year' | 'group_value' | 'group_lower' | 'group_upper' | 'suppressed'>;
@@ -49,10 +52,6 @@ function lookOf(index: number) {
   return looks[index % looks.length]!;
 }
 
-/** "Children in care" → "children in care", keeping capitals inside ("(SEN)"). */
-function inSentence(label: string): string {
-  return label.charAt(0).toLowerCase() + label.slice(1);
-}
 
 function rounded(value: number, percentage: boolean): number {
   // Means such as suspensions per pupil are small: two decimals keep them readable.
@@ -136,7 +135,7 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
         const point = place.points.get(year);
         const value = point?.value ?? null;
         const count = point?.count ?? null;
-        const detail = count === null ? '' : ` (${count.toLocaleString('en-GB')} children, published)`;
+        const detail = count === null ? '' : ` (${formatNumber(count)} children, published)`;
         return { year: formatAcademicYear(year), series: place.name, value, lower: null, upper: null, tip: value === null ? null : tip(place.name, year, value, detail) };
       }),
     ];
@@ -185,11 +184,11 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
 
   const summary = summarySentence(years, local, places, group.label, percentage);
   const groupText = inSentence(group.label);
-  return {
+  const figure: ChartFigure = {
     id: 'benchmarks',
     title: `${group.label} here and elsewhere: ${measure.label}`,
     summary,
-    description: `Line chart of ${groupText} in ${authorityName} and the same group in ${places.map((place) => place.name).join(', ')}, by academic year: ${measure.label.toLowerCase()}. ${summary} The table below gives the figures.`,
+    description: `Line chart of ${groupText} in ${authorityName} and the same group in ${places.map((place) => place.name).join(', ')}, by academic year: ${inSentence(measure.label)}. ${summary} The table below gives the figures.`,
     spec,
     table: {
       caption: `${group.label}: ${measure.label}, ${authorityName} against published figures`,
@@ -199,6 +198,8 @@ export async function benchmarkFigure(db: Kysely<Schema>, request: BenchmarkFigu
     },
     notes,
   };
+  const drawn = values.filter((point) => point.value !== null).length;
+  return withoutChartWhenEmpty(figure, drawn, `No year has a figure here or ${places.map((place) => place.where).join(' or ')} for ${groupText}, so there is nothing to draw.`);
 }
 
 /** One point of the benchmark chart: a series (place) in a year, null where it has no figure. */
@@ -220,7 +221,7 @@ export function benchmarkChartSpec(values: readonly BenchmarkChartPoint[], serie
   const drawn = seriesNames.map((name, index) => ({ name, look: lookOf(index) })).filter(({ name }) => values.some((point) => point.series === name && point.value !== null));
   const scale = <T>(pick: (look: (typeof looks)[number]) => T) => ({ domain: drawn.map(({ name }) => name), range: drawn.map(({ look }) => pick(look)) });
   const colour = { field: 'series', type: 'nominal', title: null, scale: scale((look) => look.colour) } as const;
-  const y = { field: 'value', type: 'quantitative', title: unit, scale: { zero: false } } as const;
+  const y = { field: 'value', type: 'quantitative', title: unit, scale: { zero: false }, axis: { format: ',~f' } } as const;
   return {
     width: 560,
     height: 260,

@@ -9,7 +9,10 @@ import { migrateToLatest } from '../db/migrate.js';
 import { importStatistics } from '../ingest/statistics/service.js';
 import { renderChart } from '../web/charts.js';
 import { benchmarkFigure } from './benchmark-figure.js';
-import { englandComparisons, publishedBenchmarksLoaded, readBenchmarks } from './benchmarks.js';
+import { englandComparisons, publishedBenchmarksLoaded, readBenchmarks, regionComparisons } from './benchmarks.js';
+import { computeGapMatrix } from './matrix.js';
+import { parseGroup } from './groups.js';
+import { measures } from '../ingest/child-standard.js';
 
 const file = temporaryFiles('ntg-benchmarks-');
 const operator = { userId: null, label: 'operator (command line)', organisationId: null };
@@ -129,6 +132,33 @@ describe.each(testEngines)('published benchmarks on %s', (engine) => {
     expect(lookup('attendance_pct', 'poorer-socio-economic-groups', 2023)).toEqual({ value: null, note: 'no published statistic measures this indicator in the same way' });
     expect(lookup('ks2_rwm_expected', 'young-carers', 2023)).toEqual({ value: null, note: 'published statistics do not give this group as defined here' });
     expect(await publishedBenchmarksLoaded(database.db)).toBe(true);
+  });
+
+  it('compares a group with the same group in the authority’s region, as published, with the reason when there is no figure', async () => {
+    const lookup = await regionComparisons(database.db, leeds, ['ks2_rwm_expected', 'attendance_pct'], ['poorer-socio-economic-groups', 'young-carers']);
+    // The region's disadvantaged figures in the first release: 42 in 2022/23, 44 in 2023/24.
+    expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2022)).toEqual({ value: 42, count: 19000, source: first.source });
+    expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2023)).toEqual({ value: 44, count: 19500, source: first.source });
+    expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2021)).toEqual({ value: null, note: 'no published figure for this group in Yorkshire and The Humber in 2021/22 has been loaded' });
+    expect(lookup('attendance_pct', 'poorer-socio-economic-groups', 2023)).toEqual({ value: null, note: 'no published statistic measures this indicator in the same way' });
+    expect(lookup('ks2_rwm_expected', 'young-carers', 2023)).toEqual({ value: null, note: 'published statistics do not give this group as defined here' });
+  });
+
+  it('computes the region comparator’s gap in the matrix from the region’s published figure', async () => {
+    const published = await regionComparisons(database.db, bradford, ['ks2_rwm_expected'], ['poorer-socio-economic-groups']);
+    const ks2 = measures.find((measure) => measure.name === 'ks2_rwm_expected')!;
+    const group = parseGroup('poorer-socio-economic-groups');
+    // 100 disadvantaged children in 2023/24, 50 of whom met the standard (50%); the region published 44.
+    const figures = new Float64Array(measures.length * 3);
+    const at = measures.indexOf(ks2) * 3;
+    figures[at] = 100;
+    figures[at + 1] = 50;
+    figures[at + 2] = 50;
+    const inGroup = group.terms.reduce((signature, term) => signature + term.value * 2 ** term.dimension.shift, 0);
+    const aggregates = new Map([[2023, [{ signature: inGroup, children: 100, figures }]]]);
+    const [cell] = computeGapMatrix(aggregates, { groups: [group], indicators: [ks2], comparator: 'region', published });
+    expect(cell).toMatchObject({ comparator: 'region', group_value: 50, comparator_value: 44, comparator_count: 19500, gap: 6, comparator_source: first.source, comparator_note: null });
+    expect(Object.keys(cell!).slice(-3)).toEqual(['comparator_note', 'comparator_source', 'suppressed_reason']);
   });
 
   describe('the benchmark figure', () => {

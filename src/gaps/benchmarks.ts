@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { findArea, localAuthorityByGss } from '../areas/areas.js';
+import { findArea, localAuthorityByGss, regionOf } from '../areas/areas.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
 import { valueSymbols } from '../ingest/statistics/standard.js';
@@ -302,19 +302,45 @@ export async function publishedBenchmarksLoaded(db: Kysely<Schema>, source: Stat
   return found !== undefined;
 }
 
+/** Where a published comparator is: England, or a region (an E12 code). */
+export type PublishedPlace = { kind: 'england' } | { kind: 'region'; code: string };
+
 /**
- * The same group's published England figure for each measure and year, for the gap matrix's
- * 'england' comparator, with the reason in words when there is none.
+ * The same group's published figure in a place for each measure and year, for the gap matrix's
+ * published comparators ('england', 'region'), with the reason in words when there is none.
  */
-export async function englandComparisons(db: Kysely<Schema>, indicators: readonly string[], groups: readonly string[], source: StatisticsSource = nationalStatistics): Promise<PublishedLookup> {
-  const points = await readBenchmarks(db, { indicators, groups, places: { england: true } }, source);
+export async function publishedComparisons(
+  db: Kysely<Schema>,
+  place: PublishedPlace,
+  indicators: readonly string[],
+  groups: readonly string[],
+  source: StatisticsSource = nationalStatistics,
+): Promise<PublishedLookup> {
+  const points = await readBenchmarks(db, { indicators, groups, places: place.kind === 'england' ? { england: true } : { regions: [place.code] } }, source);
   const byKey = new Map(points.map((point) => [`${point.indicator}|${point.group}|${point.year}`, point]));
+  const where = place.kind === 'england' ? 'England' : (findArea(place.code)?.name ?? place.code);
   return (indicator, group, year) => {
     if (!Object.hasOwn(publishedEquivalents, indicator)) return { value: null, note: 'no published statistic measures this indicator in the same way' };
     if (!Object.hasOwn(publishedGroupValues, group)) return { value: null, note: 'published statistics do not give this group as defined here' };
     const point = byKey.get(`${indicator}|${group}|${year}`);
-    if (point === undefined) return { value: null, note: `no published figure for this group in England in ${formatAcademicYear(year)} has been loaded` };
-    if (point.value === null) return { value: null, note: `England’s figure is published as ${point.status}: ${valueSymbols[point.status] ?? 'no number'}`, source: point.source };
+    if (point === undefined) return { value: null, note: `no published figure for this group in ${where} in ${formatAcademicYear(year)} has been loaded` };
+    if (point.value === null) return { value: null, note: `${where}’s figure is published as ${point.status}: ${valueSymbols[point.status] ?? 'no number'}`, source: point.source };
     return { value: point.value, count: point.count, source: point.source };
   };
+}
+
+/** The same group's published England figure for each measure and year: the 'england' comparator. */
+export async function englandComparisons(db: Kysely<Schema>, indicators: readonly string[], groups: readonly string[], source: StatisticsSource = nationalStatistics): Promise<PublishedLookup> {
+  return publishedComparisons(db, { kind: 'england' }, indicators, groups, source);
+}
+
+/**
+ * The same group's published figure in the authority's region for each measure and year: the
+ * 'region' comparator. An authority with no region in the areas data (none in England has none) has
+ * nothing to compare with, and every cell says so.
+ */
+export async function regionComparisons(db: Kysely<Schema>, laCode: string, indicators: readonly string[], groups: readonly string[], source: StatisticsSource = nationalStatistics): Promise<PublishedLookup> {
+  const region = regionOf(laCode);
+  if (region === undefined) return () => ({ value: null, note: `${localAuthorityByGss(laCode)?.name ?? laCode} has no region in the areas data` });
+  return publishedComparisons(db, { kind: 'region', code: region.code }, indicators, groups, source);
 }

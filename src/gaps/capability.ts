@@ -4,6 +4,7 @@ import { registerIndicatorPage } from './indicator-page.js';
 import { registerGapPages } from './pages.js';
 import { registerDataGapsApi, registerGapsApi } from './routes.js';
 import { registerGapDownloads } from './downloads.js';
+import { registerPlansApi } from './plans/api.js';
 import { registerPlanRoutes } from './plans/routes.js';
 
 /** Gap intelligence: the gap matrix of every group on every outcome. */
@@ -17,6 +18,8 @@ export const gapsCapability: Capability = {
   apiLinks: [
     { rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' },
     { rel: 'data-gaps', href: '/api/v1/areas/{code}/data-gaps', title: 'Gaps in the data of an authority' },
+    { rel: 'curves', href: '/api/v1/areas/{code}/curves', title: 'Which curves to turn: the authority’s gaps, ranked' },
+    { rel: 'plans', href: '/api/v1/plans', title: 'Turn-the-curve plans' },
   ],
   registerRoutes(app, { database, config }) {
     registerGapPages(app, database.db);
@@ -25,5 +28,6 @@ export const gapsCapability: Capability = {
     registerDataGapsApi(app, database.db);
     registerGapDownloads(app, database.db);
     registerPlanRoutes(app, database.db, config);
+    registerPlansApi(app, database.db);
   },
 };

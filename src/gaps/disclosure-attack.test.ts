@@ -132,7 +132,7 @@ interface Attack {
 /** The cell keys of one installation, as the service would have them. */
 const serviceKeys = cellKeysFrom('attack-test-installation');
 
-const comparatorSide: Record<Exclude<Comparator, 'england'>, Side> = { 'all-other': 'out', all: 'all' };
+const comparatorSide: Record<Exclude<Comparator, 'england' | 'region'>, Side> = { 'all-other': 'out', all: 'all' };
 
 /**
  * What a viewer sees when asking for every group against each comparator on KS2 (the yes/no measure),

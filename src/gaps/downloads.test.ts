@@ -217,6 +217,23 @@ describe.each(testEngines)('the gap matrix and the data-gap audit as downloads o
     expectSameAsApi(filtered, expected);
   });
 
+  it('downloads the ranked curves with the API’s figures, for the analyst and, released, for the adviser', async () => {
+    for (const who of ['analyst', 'adviser']) {
+      const api = (await get(who, `/api/v1/areas/${camden}/curves?year=2023/24`)).json<{ curves: Record<string, unknown>[] }>().curves;
+      const csv = await get(who, `/gaps/curves.csv?la=${camden}&year=2023/24`);
+      expect(csv.statusCode, csv.body).toBe(200);
+      expect(csv.headers['content-disposition']).toBe(`attachment; filename="curves-${camden}-2023-24.csv"`);
+      const table = csvTable(csv.body);
+      expect(table.map((row) => [Number(row['Rank']), row['Group code'], row['Indicator code'], Number(row['Gap']), Number(row['Score']), Number(row['Children to close the gap'])])).toEqual(
+        api.map((curve) => [curve.rank, curve.group, curve.indicator, curve.gap, curve.score, curve.children_to_close]),
+      );
+      const workbook = await workbookTables((await get(who, `/gaps/curves.xlsx?la=${camden}&year=2023/24`)).rawPayload);
+      expect(workbook.figures.map((row) => row['Standardised gap'])).toEqual(api.map((curve) => curve.standardised_gap));
+      expect(workbook.notes.get('Disclosure control')).toMatch(who === 'analyst' ? /^None/ : /Withheld gaps are left out/);
+    }
+    expect((await get('other-adviser', `/gaps/curves.csv?la=${camden}`)).statusCode).toBe(403);
+  });
+
   it('refuses an authority outside the viewer’s reach, an unknown one and a missing one, never giving another’s figures', async () => {
     for (const url of [`/gaps.csv?la=${camden}`, `/gaps.xlsx?la=${camden}`, `/gaps/data.csv?la=${camden}`, `/gaps/data.xlsx?la=${camden}`]) {
       const refused = await get('other-adviser', url);

@@ -5,7 +5,7 @@ import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import type { CsvValue } from '../export/csv.js';
-import { measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import { fileNamePart, sendTable, tableFormats } from '../web/downloads.js';
 import type { DownloadColumn, DownloadMetadata, TableFormat } from '../web/downloads.js';
 import { dataGapsJson } from './data-gaps.js';
@@ -15,7 +15,9 @@ import type { GapCell, SuppressedReason } from './matrix.js';
 import type { MatrixQuery, Sort } from './pages.js';
 import { addedCombinations, cellsWanted, outcomeNames, reading, sortRows, sorts, trendText } from './pages.js';
 import { mayReadAggregates } from './reach.js';
-import { DifferencingRefused, GapRequestError, comparatorNamed, dataGapsFor, gapsFor } from './service.js';
+import { DifferencingRefused, GapRequestError, comparatorNamed, curvesFor, dataGapsFor, gapsFor } from './service.js';
+import type { RankedCurve } from './curves.js';
+import { notSignificantWeight, trendWeights } from './curves.js';
 
 const measureOf = new Map(measures.map((measure) => [measure.name, measure]));
 
@@ -69,6 +71,30 @@ export const gapColumns: readonly DownloadColumn<GapCell & { authority: string }
   { label: 'Why withheld', value: (cell) => (cell.suppressed_reason === null ? '' : suppressedReasonText[cell.suppressed_reason]) },
   { label: 'Why there is no comparator value', value: (cell) => cell.comparator_note ?? '' },
   { label: 'Source of the comparator value', value: (cell) => cell.comparator_source ?? '' },
+];
+
+/** The ranked curves' columns: the API's fields, each with a plain label, and a label beside each code. */
+export const curveColumns: readonly DownloadColumn<RankedCurve & { authority: string }>[] = [
+  { label: 'Authority code', value: (curve) => curve.authority },
+  { label: 'Academic year', value: (curve) => curve.year },
+  { label: 'Rank', value: (curve) => curve.rank, numberFormat: count },
+  { label: 'Group code', value: (curve) => curve.group },
+  { label: 'Group', value: (curve) => curve.group_label },
+  { label: 'Indicator code', value: (curve) => curve.indicator },
+  { label: 'Indicator', value: (curve) => curve.indicator_label },
+  { label: 'Outcome', value: (curve) => outcomeNames[curve.outcome] ?? curve.outcome },
+  { label: 'Unit', value: (curve) => (curve.value_type === 'percentage' ? 'Per cent' : 'Average') },
+  { label: 'Children in the group with a value', value: (curve) => curve.group_count, numberFormat: count },
+  { label: 'Group value', value: (curve) => curve.group_value, numberFormat: oneDecimal },
+  { label: 'Value of the other children', value: (curve) => curve.comparator_value, numberFormat: oneDecimal },
+  { label: 'Gap', value: (curve) => curve.gap, numberFormat: oneDecimal },
+  { label: 'Gap, lower 95% limit', value: (curve) => figure(curve.gap_lower, false), numberFormat: oneDecimal },
+  { label: 'Gap, upper 95% limit', value: (curve) => figure(curve.gap_upper, false), numberFormat: oneDecimal },
+  { label: 'Significant', value: (curve) => yesNo(curve.significant) },
+  { label: 'Trend', value: (curve) => trendText[curve.trend].replace(/^./, (first) => first.toUpperCase()) },
+  { label: 'Standardised gap', value: (curve) => curve.standardised_gap, numberFormat: '0.000' },
+  { label: 'Children to close the gap', value: (curve) => curve.children_to_close, numberFormat: count },
+  { label: 'Score', value: (curve) => curve.score, numberFormat: '0.000' },
 ];
 
 type DataGapsRow = { area: string; year: string; group: DataGapsJson['groups'][number]; cell: DataGapsJson['groups'][number]['cells'][number]; indicatorChildren: number | null };
@@ -224,6 +250,41 @@ export function registerGapDownloads(app: FastifyInstance, db: Kysely<Schema>): 
               'One row for each group and indicator. A gap is withheld by the same rule as in the gap matrix: fewer than 5 children in the group or among the rest, or fewer than 5 of them meeting or missing the outcome.',
               'Membership not recorded: children whose record leaves blank whether they are in the group, so they are counted neither in the group nor among the rest.',
               'The same figures are given by the API: /api/v1/areas/{code}/data-gaps.',
+            ],
+          },
+        },
+        format,
+      );
+    });
+
+    app.get<{ Querystring: { la?: string; year?: string } }>(`/gaps/curves.${format}`, options, async (request, reply) => {
+      const reached = authorityAsked(request.query.la, request.viewer);
+      if ('status' in reached) return refuse(reply, reached);
+      const year = yearAsked(request.query.year);
+      if (typeof year === 'object') return refuse(reply, year);
+      const answer = await curvesFor(db, { laCode: reached.laCode, year, suppress: reached.suppress });
+      if (answer.year === null) return refuse(reply, { status: 404, title: 'No figures', message: `No child-level data has been loaded for ${reached.authorityName}.` });
+      if (!answer.years.includes(answer.year)) return refuse(reply, { status: 404, title: 'No figures', message: `${reached.authorityName} has no data for ${request.query.year}.` });
+      const yearText = formatAcademicYear(answer.year);
+      return sendTable(
+        reply,
+        {
+          fileName: `curves-${reached.laCode}-${fileNamePart(yearText)}`,
+          columns: curveColumns,
+          rows: answer.curves.map((curve) => ({ ...curve, authority: reached.laCode })),
+          metadata: {
+            title: `Which curves to turn: ${reached.authorityName}, ${yearText}`,
+            source: `Child-level records of ${reached.authorityName} loaded into Narrowing the Gap.`,
+            disclosure: disclosureText(reached.suppress) + (reached.suppress ? ' Withheld gaps are left out of the list.' : ''),
+            details: [
+              { label: 'Authority', value: `${reached.authorityName} (${reached.laCode})` },
+              { label: 'Academic year', value: yearText },
+              { label: 'Comparator', value: 'All other children (known not to be in the group)' },
+            ],
+            notes: [
+              'Every gap where one of the 13 groups does worse than the children known not to be in it, ranked by score, highest first. Pairs where the group is defined by the indicator (poor attendance on attendance, excluded children on suspensions) are left out.',
+              `Standardised gap: Cohen’s h for percentages, Hedges’ g for averages and counts. Children to close the gap: for a percentage, the group’s children times the gap; for an average or count, the children who would have to cross the others’ average (a normal approximation). Score: |standardised gap| × log10(children to close + 10), × ${notSignificantWeight} when not significant, × ${trendWeights.widening} when widening or × ${trendWeights.narrowing} when narrowing.`,
+              'The same figures are given by the API: /api/v1/areas/{code}/curves.',
             ],
           },
         },

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { loadedDataVersion } from '../ingest/batches.js';
 
 /**
  * Gap figures change only when data is loaded: an authority's aggregates when an import (or a restore)
@@ -11,11 +11,7 @@ import type { Schema } from '../db/schema.js';
  * version check keeps every copy right.
  */
 export async function figuresVersion(db: Kysely<Schema>, laCode: string): Promise<string> {
-  const result = await sql<{ version: string | null }>`
-    select concat_ws('/',
-      (select string_agg(academic_year || ':' || batch_id || ':' || extract(epoch from since), ',' order by academic_year) from child_year_batch where la_code = ${laCode}),
-      (select max(id)::text from statistics_dataset)) as version`.execute(db);
-  return result.rows[0]?.version ?? '';
+  return loadedDataVersion(db, laCode);
 }
 
 const capacity = 64;

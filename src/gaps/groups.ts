@@ -1,5 +1,6 @@
 import { dimensions, ethnicityMainCodes, memberIn, memberOut, membershipUnknown, valueIn } from '../aggregates/signature.js';
 import type { Dimension } from '../aggregates/signature.js';
+import { inSentence } from '../web/format.js';
 
 /**
  * A group of children the gap matrix can show: one of the framework's 13 groups, or a combination
@@ -70,7 +71,7 @@ function termOf(text: string): { term: Term; label: string } {
   const dimension = dimensions.find((entry) => (entry.kind === 'group' || entry.kind === 'alternative') && entry.id === (qualifier === undefined || qualifier === 'yes' || qualifier === 'no' ? name : text));
   if (dimension === undefined) throw new GroupSpecError(`"${text}" is not a group: use a framework group id (${frameworkGroups.map((group) => group.id).join(', ')}), sex:F, sex:M or ethnicity:CODE`);
   const negated = qualifier === 'no';
-  return { term: { dimension, value: negated ? memberOut : memberIn }, label: negated ? `not ${dimension.label.toLowerCase()}` : dimension.label };
+  return { term: { dimension, value: negated ? memberOut : memberIn }, label: negated ? `not ${inSentence(dimension.label)}` : dimension.label };
 }
 
 /** Reads a group id or a combination; throws a GroupSpecError naming what it does not understand. */

@@ -120,9 +120,11 @@ describe.each(testEngines)('the indicator page’s figures and their downloads o
     expect(svg).toMatch(/Young carers, 2023\/24: [\d.]+%/);
   });
 
-  it('answers not found for an authority outside the viewer’s reach, an unknown figure or format', async () => {
-    expect((await get('other-adviser', `/gaps/indicator/figures/values.png?${query}`)).statusCode).toBe(404);
-    expect((await get('other-adviser', `/gaps/indicator?${query}`)).statusCode).toBe(404);
+  it('refuses an authority outside the viewer’s reach in words, and answers not found for an unknown figure or format', async () => {
+    expect((await get('other-adviser', `/gaps/indicator/figures/values.png?${query}`)).statusCode).toBe(403);
+    const refused = await get('other-adviser', `/gaps/indicator?${query}`);
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).toContain('Camden (E09000007) is outside the authorities you may see');
     expect((await get('analyst', `/gaps/indicator/figures/funnel.png?${query}`)).statusCode).toBe(404);
     expect((await get('analyst', `/gaps/indicator/figures/values.pdf?${query}`)).statusCode).toBe(404);
     expect((await get('analyst', `/gaps/indicator/figures/values.csv?la=${camden}&indicator=happiness&group=young-carers`)).statusCode).toBe(400);
@@ -142,6 +144,28 @@ describe.each(testEngines)('the indicator page’s figures and their downloads o
     expect((await get('analyst', `/gaps/indicator?${query}&compare=${many}`)).statusCode).toBe(400);
     expect((await get('analyst', `/gaps/indicator?${query}`)).body).toContain('Start a turn-the-curve plan for this gap');
     expect((await get('adviser', `/gaps/indicator?${query}`)).body).not.toContain('Start a turn-the-curve plan for this gap');
+  });
+
+  it('says in words why there is no gap chart when the comparator has no figure, with no image to download', async () => {
+    const england = `la=${camden}&indicator=ks2_rwm_expected&group=young-carers&comparator=england`;
+    const response = await get('analyst', `/gaps/indicator?${england}`);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<strong>No chart:</strong> There is no gap to draw in any year: published statistics do not give this group as defined here.');
+    expect(response.body).not.toContain('0.000000');
+    // The group's own figures still have a chart, and the headline gives the group's value rather than "no figures".
+    expect(response.body.match(/<figure class="ntg-chart" data-ntg-chart>/g)).toHaveLength(1);
+    expect(response.body).toContain('50.0% for young carers; the same group in England (published) has no figure to compare with (published statistics do not give this group as defined here).');
+    expect(response.body).not.toContain(`href="/gaps/indicator/figures/gap.svg?`);
+    const svg = await get('analyst', `/gaps/indicator/figures/gap.svg?${england}`);
+    expect(svg.statusCode).toBe(404);
+    expect(svg.body).toContain('There is no chart to download');
+    expect((await get('analyst', `/gaps/indicator/figures/gap.csv?${england}`)).statusCode).toBe(200);
+  });
+
+  it('gives the reason once, without a year, when no year has a published figure to compare with', async () => {
+    const response = await get('analyst', `/gaps/indicator?la=${camden}&indicator=ks2_rwm_expected&group=poorer-socio-economic-groups&comparator=england`);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('<strong>No chart:</strong> There is no gap to draw in any year: no published figure for this group in England has been loaded for any year.');
   });
 
   it('still gives the whole series as CSV', async () => {

@@ -8,17 +8,21 @@ import { toCsv } from '../export/csv.js';
 import { measures, parseAcademicYear } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
+import { withoutChartWhenEmpty } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
-import { figureFile, isFigureFormat } from '../web/figure-downloads.js';
+import { figureFile, figureOffers, isFigureFormat } from '../web/figure-downloads.js';
 import { presentFigure } from '../web/figure-view.js';
 import { benchmarkFigure } from './benchmark-figure.js';
 import { StatisticsSourceError, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import type { GapCell } from './matrix.js';
 import { listPlans } from './plans/store.js';
-import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
+import type { AuthorityRefusal } from './reach.js';
+import { authorityNamed, isAuthorityRefusal, mayReadPlans, mayWritePlans } from './reach.js';
+import { refuseAuthority } from './authority-choice.js';
 import { DifferencingRefused, GapRequestError, gapCellFields, gapSeriesFor } from './service.js';
 import { settingsFunnelFigure } from './settings-funnel.js';
+import { formatNumber, formatPercent, formatSigned, inSentence } from '../web/format.js';
 
 /** The page's address: `la`, `indicator`, `group` and `comparator`, and any parameters a figure takes of its own. */
 type IndicatorQuery = Readonly<Record<string, string | string[] | undefined>>;
@@ -59,8 +63,9 @@ const withheldNote = 'c: withheld because fewer than 5 children are behind the f
 const roundedNote = 'Counts are adjusted slightly and rounded to the nearest 5, and every figure is made from those counts, so that no child can be picked out: you do not have access to these children’s records.';
 const intervalNote = '95% confidence intervals: Wilson score intervals for percentages, Student’s t intervals for averages.';
 
-export function comparatorName(comparator: string): string {
+export function comparatorName(comparator: string, laCode?: string): string {
   if (comparator === 'england') return 'The same group in England (published)';
+  if (comparator === 'region') return `The same group in ${(laCode === undefined ? undefined : regionOf(laCode)?.name) ?? 'the region'} (published)`;
   return comparator === 'all' ? 'All children' : 'All other children';
 }
 
@@ -75,15 +80,16 @@ function shown(cell: GapCell, value: number | null): FigureCell {
 }
 
 function valueText(value: number, type: GapCell['value_type']): string {
-  return type === 'percentage' ? `${value.toFixed(1)}%` : value.toFixed(1);
+  return type === 'percentage' ? formatPercent(value) : formatNumber(value, 1);
 }
 
 function signed(value: number): string {
-  return `${value > 0 ? '+' : ''}${value.toFixed(1)}`;
+  return formatSigned(value);
 }
 
-function intervalText(lower: number | null, upper: number | null): string {
-  return lower === null || upper === null ? '' : ` (95% interval ${lower.toFixed(1)} to ${upper.toFixed(1)})`;
+/** A value's 95% interval in the value's own form, or a gap's with signs (`signed`). */
+function intervalText(lower: number | null, upper: number | null, write: (value: number) => string = (value) => formatNumber(value, 1)): string {
+  return lower === null || upper === null ? '' : ` (95% interval ${write(lower)} to ${write(upper)})`;
 }
 
 function gapUnit(cell: GapCell): string {
@@ -91,9 +97,9 @@ function gapUnit(cell: GapCell): string {
 }
 
 /** The group and its comparator, year by year, each with its 95% interval. */
-export function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
+export function groupAndComparatorFigure({ cells, latest, measure, authorityName, suppress, laCode }: IndicatorSeries): ChartFigure {
   const groupLabel = latest.group_label;
-  const otherLabel = comparatorName(latest.comparator);
+  const otherLabel = comparatorName(latest.comparator, laCode);
   const series = (cell: GapCell) => [
     { label: groupLabel, count: cell.group_count, value: cell.group_value, lower: cell.group_lower, upper: cell.group_upper },
     { label: otherLabel, count: cell.comparator_count, value: cell.comparator_value, lower: cell.comparator_lower, upper: cell.comparator_upper },
@@ -107,7 +113,7 @@ export function groupAndComparatorFigure({ cells, latest, measure, authorityName
         value: point.value,
         lower: point.lower,
         upper: point.upper,
-        tip: `${point.label}, ${cell.year}: ${valueText(point.value!, cell.value_type)}${intervalText(point.lower, point.upper)}, ${point.count ?? 0} children`,
+        tip: `${point.label}, ${cell.year}: ${valueText(point.value!, cell.value_type)}${intervalText(point.lower, point.upper)}, ${formatNumber(point.count ?? 0)} children`,
       })),
   );
   // The legend lists only what is drawn: a comparator with no figure in any year (England, for an indicator nothing published measures) is left out.
@@ -118,21 +124,23 @@ export function groupAndComparatorFigure({ cells, latest, measure, authorityName
   const colour = { field: 'series', type: 'nominal', title: null, scale: { domain: drawn.map((entry) => entry.label), range: drawn.map((entry) => entry.colour) } } as const;
   const valueHeading = latest.value_type === 'percentage' ? 'Per cent' : 'Average';
   const summary =
-    latest.group_value === null || latest.comparator_value === null
-      ? `In ${latest.year} there are no figures to show for ${groupLabel.toLowerCase()}.`
-      : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${groupLabel.toLowerCase()} against ${valueText(latest.comparator_value, latest.value_type)} for ${otherLabel.toLowerCase()}. The bars are 95% confidence intervals.`;
-  return {
+    latest.group_value === null
+      ? `In ${latest.year} there are no figures to show for ${inSentence(groupLabel)}${latest.suppressed ? ': they are withheld because too few children are behind them' : ''}.`
+      : latest.comparator_value === null
+        ? `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${inSentence(groupLabel)}; ${inSentence(otherLabel)} has no figure to compare with${latest.comparator_note === null ? '' : ` (${latest.comparator_note})`}.`
+        : `In ${latest.year}, ${valueText(latest.group_value, latest.value_type)} for ${inSentence(groupLabel)} against ${valueText(latest.comparator_value, latest.value_type)} for ${inSentence(otherLabel)}. The bars are 95% confidence intervals.`;
+  const figure: ChartFigure = {
     id: 'values',
-    title: `${groupLabel} and ${otherLabel.toLowerCase()}`,
+    title: `${groupLabel} and ${inSentence(otherLabel)}`,
     summary,
-    description: `${groupLabel} and ${otherLabel.toLowerCase()} by academic year, with 95% confidence intervals; the table below gives the figures.`,
+    description: `${groupLabel} and ${inSentence(otherLabel)} by academic year, with 95% confidence intervals; the table below gives the figures.`,
     spec: {
       width: 560,
       height: 260,
       data: { values },
       encoding: { x: { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } },
       layer: [
-        { mark: { type: 'errorbar', ticks: { size: 12 } }, encoding: { y: { field: 'lower', type: 'quantitative', title: valueHeading, scale: { zero: false } }, y2: { field: 'upper' }, color: colour } },
+        { mark: { type: 'errorbar', ticks: { size: 12 } }, encoding: { y: { field: 'lower', type: 'quantitative', title: valueHeading, scale: { zero: false }, axis: { format: ',~f' } }, y2: { field: 'upper' }, color: colour } },
         { mark: { type: 'line' }, encoding: { y: { field: 'value', type: 'quantitative' }, color: colour } },
         {
           mark: { type: 'point', filled: true, size: 60, opacity: 1, aria: true },
@@ -141,7 +149,7 @@ export function groupAndComparatorFigure({ cells, latest, measure, authorityName
       ],
     },
     table: {
-      caption: `${groupLabel} and ${otherLabel.toLowerCase()} in ${authorityName}, by year: ${measure.label}`,
+      caption: `${groupLabel} and ${inSentence(otherLabel)} in ${authorityName}, by year: ${measure.label}`,
       head: ['Year', 'Group', valueHeading, 'Lower 95% limit', 'Upper 95% limit', 'Number of children'],
       rows: cells.flatMap((cell) =>
         series(cell).map((point) => [
@@ -157,12 +165,25 @@ export function groupAndComparatorFigure({ cells, latest, measure, authorityName
     },
     notes: [...(cells.some((cell) => cell.suppressed) ? [withheldNote] : []), ...(suppress ? [roundedNote] : []), intervalNote],
   };
+  return withoutChartWhenEmpty(figure, values.length, nothingToDraw(cells, 'figures'));
+}
+
+/** Why a chart of the series has nothing on it, in words. */
+function nothingToDraw(cells: readonly GapCell[], what: 'figures' | 'gaps'): string {
+  if (cells.length > 0 && cells.every((cell) => cell.suppressed)) return `Every year’s ${what === 'gaps' ? 'gap is' : 'figures are'} withheld because too few children are behind them, so there is nothing to draw.`;
+  if (what === 'gaps') {
+    // The same reason every year reads once, without a year: "… has been loaded for any year".
+    const notes = new Set(cells.flatMap((cell) => (cell.comparator_note === null ? [] : [cell.comparator_note.replace(/ in \d{4}\/\d{2} has been loaded$/, ' has been loaded for any year')])));
+    const note = notes.size === 1 ? [...notes][0] : undefined;
+    return `There is no gap to draw in any year: ${note ?? 'the group or its comparator has no figure (the table and its notes give each year)'}.`;
+  }
+  return 'No year has a figure for this group and indicator, so there is nothing to draw.';
 }
 
 /** The gap between the group and its comparator, year by year, with its 95% interval and significance. */
-export function gapFigure({ cells, latest, measure, authorityName, suppress }: IndicatorSeries): ChartFigure {
+export function gapFigure({ cells, latest, measure, authorityName, suppress, laCode }: IndicatorSeries): ChartFigure {
   const unit = gapUnit(latest);
-  const otherLabel = comparatorName(latest.comparator).toLowerCase();
+  const otherLabel = inSentence(comparatorName(latest.comparator, laCode));
   const values = cells
     .filter((cell) => cell.gap !== null)
     .map((cell) => ({
@@ -170,14 +191,14 @@ export function gapFigure({ cells, latest, measure, authorityName, suppress }: I
       gap: cell.gap,
       lower: cell.gap_lower,
       upper: cell.gap_upper,
-      tip: `${cell.year}: a gap of ${signed(cell.gap!)} ${unit}${intervalText(cell.gap_lower, cell.gap_upper)}, ${cell.significant ? 'significant' : 'not significant'}`,
+      tip: `${cell.year}: a gap of ${signed(cell.gap!)} ${unit}${intervalText(cell.gap_lower, cell.gap_upper, signed)}, ${cell.significant ? 'significant' : 'not significant'}`,
     }));
   const year = { field: 'year', type: 'ordinal', title: 'Academic year', axis: { labelAngle: 0 } } as const;
   const yesNo = (cell: GapCell): FigureCell => (cell.suppressed ? 'c' : cell.significant === null ? null : cell.significant ? 'Yes' : 'No');
-  return {
+  const figure: ChartFigure = {
     id: 'gap',
-    title: `The gap between ${latest.group_label.toLowerCase()} and ${otherLabel}`,
-    summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper)}.`} ${trendSentence[latest.trend]}`,
+    title: `The gap between ${inSentence(latest.group_label)} and ${otherLabel}`,
+    summary: `${latest.gap === null ? `There is no gap to show for ${latest.year}${latest.suppressed ? ': the figures are withheld because too few children are behind them' : latest.comparator_note === null ? '' : `: ${latest.comparator_note}`}.` : `In ${latest.year} the gap is ${signed(latest.gap)} ${unit}${intervalText(latest.gap_lower, latest.gap_upper, signed)}.`} ${trendSentence[latest.trend]}`,
     description: 'The gap by academic year with its 95% confidence interval; the dashed line is no gap. The table below gives the figures.',
     spec: {
       width: 560,
@@ -186,12 +207,12 @@ export function gapFigure({ cells, latest, measure, authorityName, suppress }: I
       layer: [
         // The line of no gap spans the chart, so it takes no year of its own.
         { mark: { type: 'rule', color: chartColours.neutral, strokeDash: [4, 4] }, encoding: { y: { datum: 0 } } },
-        { mark: { type: 'errorbar', ticks: { size: 12 }, color: chartColours.group }, encoding: { x: year, y: { field: 'lower', type: 'quantitative', title: `Gap (${unit})` }, y2: { field: 'upper' } } },
+        { mark: { type: 'errorbar', ticks: { size: 12 }, color: chartColours.group }, encoding: { x: year, y: { field: 'lower', type: 'quantitative', title: `Gap (${unit})`, axis: { format: ',~f' } }, y2: { field: 'upper' } } },
         { mark: { type: 'point', filled: true, size: 70, opacity: 1, color: chartColours.group, aria: true }, encoding: { x: year, y: { field: 'gap', type: 'quantitative' }, description: { field: 'tip' } } },
       ],
     },
     table: {
-      caption: `The gap between ${latest.group_label.toLowerCase()} and ${otherLabel} in ${authorityName} (${unit}), by year: ${measure.label}`,
+      caption: `The gap between ${inSentence(latest.group_label)} and ${otherLabel} in ${authorityName} (${unit}), by year: ${measure.label}`,
       head: ['Year', `Gap (${unit})`, 'Lower 95% limit', 'Upper 95% limit', 'Significant', 'Trend to this year'],
       rows: cells.map((cell) => [cell.year, shown(cell, oneDecimal(cell.gap)), shown(cell, oneDecimal(cell.gap_lower)), shown(cell, oneDecimal(cell.gap_upper)), yesNo(cell), cell.trend.replace(/-/g, ' ')]),
       rowHeaders: true,
@@ -202,6 +223,7 @@ export function gapFigure({ cells, latest, measure, authorityName, suppress }: I
       `The gap is the group’s figure minus ${otherLabel}’s. It is significant when its 95% confidence interval excludes zero. The trend is the direction of travel over the years to that year (five years are needed).`,
     ],
   };
+  return withoutChartWhenEmpty(figure, values.length, nothingToDraw(cells, 'gaps'));
 }
 
 /**
@@ -234,18 +256,20 @@ export async function figuresFor(series: IndicatorSeries, only?: string): Promis
 /** More lines than this make the benchmark chart unreadable. */
 const maxComparisons = 5;
 
-type LoadedSeries = { series: IndicatorSeries } | { problem: 'bad-request' | 'refused'; message: string } | { problem: 'not-found' };
+type LoadedSeries = { series: IndicatorSeries } | { problem: 'bad-request' | 'refused'; message: string } | { problem: 'not-found'; message?: string } | { problem: 'authority'; refusal: AuthorityRefusal };
 
 /**
  * The one way into the page and its downloads: the viewer must reach the authority's aggregates
- * (otherwise not found, so the page does not confirm what exists), and small numbers are withheld
- * from a viewer who may not read its children's records.
+ * (an unknown authority is not found, one out of reach is refused, each said in words), and small
+ * numbers are withheld from a viewer who may not read its children's records.
  */
 async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Viewer): Promise<LoadedSeries> {
   // A parameter given twice arrives as a list; these take one value.
   const [la, indicator, group, comparator, statistics] = ['la', 'indicator', 'group', 'comparator', 'statistics'].map((name) => (typeof params[name] === 'string' ? params[name] : undefined));
-  const laCode = la?.toUpperCase() ?? '';
-  if (!mayReadAggregates(viewer, laCode) || !indicator || !group) return { problem: 'not-found' };
+  if (la === undefined || !indicator || !group) return { problem: 'not-found' };
+  const named = authorityNamed(viewer, la);
+  if (isAuthorityRefusal(named)) return { problem: 'authority', refusal: named };
+  const { laCode } = named;
   const suppress = !seesSmallNumbers(viewer, { laCode });
   let cells: GapCell[];
   let source: StatisticsSource;
@@ -258,7 +282,7 @@ async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Vi
     throw error;
   }
   const latest = cells.at(-1);
-  if (latest === undefined) return { problem: 'not-found' };
+  if (latest === undefined) return { problem: 'not-found', message: `No child-level data has been loaded for ${localAuthorityByGss(laCode)?.name ?? laCode} yet, so there is no gap to show.` };
   const compareWith = [...new Set([params.compare ?? []].flat().flatMap((value) => value.split(',')).map((code) => code.trim().toUpperCase()).filter((code) => code !== ''))];
   const unknown = compareWith.find((code) => localAuthorityByGss(code) === undefined);
   if (unknown !== undefined) return { problem: 'bad-request', message: `compare: "${unknown}" is not the GSS code of a local authority in England` };
@@ -295,6 +319,8 @@ function pageQuery(params: IndicatorQuery, checked: Record<string, string>): str
 function answerProblem(reply: FastifyReply, loaded: Exclude<LoadedSeries, { series: IndicatorSeries }>): FastifyReply {
   if (loaded.problem === 'bad-request') return reply.code(400).view('error.njk', { title: 'Check the address', message: loaded.message });
   if (loaded.problem === 'refused') return reply.code(403).view('error.njk', { title: 'These figures are not shown to you', message: `${loaded.message.replace(/^group: /, '').replace(/^./, (first) => first.toUpperCase())}.` });
+  if (loaded.problem === 'authority') return refuseAuthority(reply, loaded.refusal);
+  if (loaded.message !== undefined) return reply.code(404).view('error.njk', { pageTitle: 'No figures to show', title: 'No figures to show', message: loaded.message });
   return reply.code(404).view('404.njk');
 }
 
@@ -337,7 +363,9 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
       authorityName: series.authorityName,
       measure: series.measure,
       latest,
-      comparatorName: comparatorName(latest.comparator),
+      comparatorName: comparatorName(latest.comparator, series.laCode),
+      comparatorInSentence: inSentence(comparatorName(latest.comparator, series.laCode)),
+      regionName: regionOf(series.laCode)?.name ?? 'the region',
       trendSentence: trendSentence[latest.trend],
       unit: gapUnit(latest),
       figures: await Promise.all(figures.map((figure) => presentFigure(figure, { downloadPath: '/gaps/indicator/figures', query: series.query }))),
@@ -352,6 +380,7 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
     if (!('series' in loaded)) return answerProblem(reply, loaded);
     const [figure] = await figuresFor(loaded.series, request.params.figure);
     if (figure === undefined) return reply.code(404).view('404.njk');
+    if (!figureOffers(figure, format)) return reply.code(404).view('error.njk', { title: 'There is no chart to download', message: `${figure.withoutChart} The figures are in the CSV and Excel downloads.` });
     const file = await figureFile(figure, format);
     return reply
       .type(file.contentType)

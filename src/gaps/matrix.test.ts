@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { dimension, memberIn, memberOut } from '../aggregates/signature.js';
 import { measures } from '../ingest/child-standard.js';
-import { meanDifference, proportionDifference } from '../stats/index.js';
+import { gapAgainstWhole, meanDifference, proportionDifference } from '../stats/index.js';
+import { cellKeysFrom } from './cell-keys.js';
 import { parseGroup } from './groups.js';
 import type { JointAggregates, JointCell } from './joint-aggregates.js';
 import { computeGapMatrix } from './matrix.js';
@@ -55,10 +57,44 @@ describe('the gap matrix from aggregates', () => {
     expect(result!.gap).toBeCloseTo(-35, 10);
   });
 
-  it('compares with all children when asked, the unknown included', () => {
+  it('compares with all children when asked, the unknown included, deriving the gap from the gap against everyone else', () => {
     const [result] = computeGapMatrix(aggregates, { groups: [parseGroup('children-in-care')], indicators: [measures[ks2]!], comparator: 'all' });
-    const expected = proportionDifference({ numerator: 12, denominator: 40 }, { numerator: 277, denominator: 450 }, { multiplier: 100 });
-    expect(result).toMatchObject({ comparator: 'all', comparator_count: 450, gap: expected.value, gap_lower: expected.lower, gap_upper: expected.upper });
+    // Everyone (450, 277 met) contains the group, so the interval is not Newcombe's of group vs everyone
+    // (which assumes two independent samples) but that of group vs the other 410 (265 met), scaled by 410/450.
+    const againstOthers = proportionDifference({ numerator: 12, denominator: 40 }, { numerator: 265, denominator: 410 }, { multiplier: 100 });
+    const expected = gapAgainstWhole(againstOthers, 40, 410);
+    expect(result).toMatchObject({ comparator: 'all', comparator_count: 450, group_value: 30, significant: true });
+    expect(result!.comparator_value).toBeCloseTo((100 * 277) / 450, 10);
+    expect(result!.gap).toBeCloseTo(30 - (100 * 277) / 450, 10);
+    expect(result!.gap).toBeCloseTo(expected.value!, 10);
+    expect(result!.gap_lower).toBeCloseTo(expected.lower!, 10);
+    expect(result!.gap_upper).toBeCloseTo(expected.upper!, 10);
+    const naive = proportionDifference({ numerator: 12, denominator: 40 }, { numerator: 277, denominator: 450 }, { multiplier: 100 });
+    expect(result!.gap_upper! - result!.gap_lower!).toBeLessThan(naive.upper! - naive.lower!);
+  });
+
+  it('is significant against all children exactly when it is against everyone else, for a mean too', () => {
+    const data: JointAggregates = new Map([
+      [2023, [cell([[inCare, memberIn]], 10, { [attainment8]: [10, 250, 6500] }), cell([[inCare, memberOut]], 100, { [attainment8]: [100, 4600, 220_000] })]],
+    ]);
+    const request = { groups: [parseGroup('children-in-care')], indicators: [measures[attainment8]!] };
+    const [againstRest] = computeGapMatrix(data, request);
+    const [againstAll] = computeGapMatrix(data, { ...request, comparator: 'all' });
+    expect(againstAll!.significant).toBe(againstRest!.significant);
+    expect(againstAll!.gap).toBeCloseTo(25 - 4850 / 110, 10);
+    expect(againstAll!.gap_lower).toBeCloseTo((100 / 110) * againstRest!.gap_lower!, 10);
+    expect(againstAll!.gap_upper).toBeCloseTo((100 / 110) * againstRest!.gap_upper!, 10);
+  });
+
+  it('derives the gap against all children from the released figures for a viewer who may not see small numbers', () => {
+    const cellKeys = cellKeysFrom(randomUUID());
+    const [released] = computeGapMatrix(aggregates, { groups: [parseGroup('children-in-care')], indicators: [measures[ks2]!], comparator: 'all', suppress: true, cellKeys });
+    const [exact] = computeGapMatrix(aggregates, { groups: [parseGroup('children-in-care')], indicators: [measures[ks2]!], comparator: 'all' });
+    // Released figures are perturbed: only their consistency is asserted, not their values.
+    expect(released).toMatchObject({ suppressed: false, significant: exact!.significant });
+    expect(released!.gap_lower!).toBeLessThanOrEqual(released!.gap!);
+    expect(released!.gap_upper!).toBeGreaterThanOrEqual(released!.gap!);
+    expect(released!.gap).toBeCloseTo(released!.group_value! - released!.comparator_value!, 0);
   });
 
   it('works out a combination: children not in care who are boys', () => {

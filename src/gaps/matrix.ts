@@ -1,7 +1,7 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
 import { formatAcademicYear, measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference, releaseCount, releaseSummary } from '../stats/index.js';
+import { gapAgainstWhole, gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference, releaseCount, releaseSummary, summaryFromSums } from '../stats/index.js';
 import type { CellKeys } from './cell-keys.js';
 import { figureKey } from './cell-keys.js';
 import type { GapPoint, WithheldBecause } from '../stats/index.js';
@@ -11,10 +11,16 @@ import type { JointAggregates, JointCell } from './joint-aggregates.js';
 
 /**
  * What a group is compared with: the other children (known not to be in the group), all children,
- * or the same group in England as published (loaded published statistics, see benchmarks.ts).
+ * or the same group as published (loaded published statistics, see benchmarks.ts) in England or in
+ * the authority's region.
  */
-export type Comparator = 'all-other' | 'all' | 'england';
-export const comparators: readonly Comparator[] = ['all-other', 'all', 'england'];
+export type Comparator = 'all-other' | 'all' | 'england' | 'region';
+export const comparators: readonly Comparator[] = ['all-other', 'all', 'england', 'region'];
+
+/** Whether a comparator is a published figure rather than the authority's own children. */
+export function isPublishedComparator(comparator: Comparator): comparator is 'england' | 'region' {
+  return comparator === 'england' || comparator === 'region';
+}
 
 /** A published figure to compare a group with: its value (and count, when published), or why there is none. */
 /** A published figure (or why there is none), with its provenance in words when a file was read. */
@@ -58,9 +64,9 @@ export interface GapCell {
   unknown_count: number | null;
   value_type: 'percentage' | 'mean';
   polarity: MeasureDefinition['polarity'];
-  /** Why the comparator has no value when it is a published figure ('england'): no equivalent statistic, none loaded, or the symbol published. */
+  /** Why the comparator has no value when it is a published figure ('england', 'region'): no equivalent statistic, none loaded, or the symbol published. */
   comparator_note: string | null;
-  /** Where a published comparator ('england') came from: national or the authority's own file, the file, its batch, who loaded it and when. */
+  /** Where a published comparator ('england', 'region') came from: national or the authority's own file, the file, its batch, who loaded it and when. */
   comparator_source: string | null;
   /**
    * Why the cell is withheld: which side (group or comparator) and what was small (its children, or
@@ -88,7 +94,7 @@ export interface GapMatrixRequest {
   /** The academic years to show (start years); default every year in the aggregates. */
   years?: readonly number[];
   comparator?: Comparator;
-  /** The published figures the 'england' comparator reads. */
+  /** The published figures the 'england' or 'region' comparator reads (England's, or the authority's region's). */
   published?: PublishedLookup;
   /**
    * Release the figures under disclosure control (everyone without child-level access to the area):
@@ -129,7 +135,7 @@ function sumsFor(groups: readonly GroupSpec[], cells: readonly JointCell[], cell
   return sums;
 }
 
-interface Side {
+export interface Side {
   n: number;
   sum: number;
   sumsq: number;
@@ -160,16 +166,35 @@ function released(measure: MeasureDefinition, figures: Side, year: number): { si
   return result.summary === null ? { side: null, withheld: result.withheld } : { side: result.summary, withheld: null };
 }
 
+/**
+ * The authority's own figures for a group (or every child, 'all') on one measure in one year, as the
+ * gap matrix shows them: exact, or released under disclosure control with the same key (the same
+ * children, the same perturbation), so every page that shows the authority's figure shows one figure.
+ * Null when a released figure is withheld.
+ */
+export function authorityFigure(
+  cells: readonly JointCell[],
+  group: GroupSpec | 'all',
+  measure: MeasureDefinition,
+  year: number,
+  release: { suppress: boolean; cellKeys?: CellKeys | undefined },
+): Side | null {
+  const index = measures.indexOf(measure);
+  const keys = release.suppress ? release.cellKeys : undefined;
+  let figures: Side = { n: 0, sum: 0, sumsq: 0, ...(keys === undefined ? {} : { key: 0 }) };
+  for (const cell of cells) {
+    if (group !== 'all' && standing(group, cell.signature) !== memberIn) continue;
+    const n = cell.figures[index * 3]!;
+    // As the matrix keys a side: the summed keys of the signatures with a value for the measure.
+    const key = keys === undefined ? {} : { key: n > 0 ? keys.signature(cell.signature) : 0 };
+    figures = combined(figures, { n, sum: cell.figures[index * 3 + 1]!, sumsq: cell.figures[index * 3 + 2]!, ...key });
+  }
+  return release.suppress ? released(measure, figures, year).side : figures;
+}
+
 /** Figures a suppressed viewer reads are rounded to one decimal place: the figures behind them are rounded already. */
 function oneDecimal(value: number | null): number | null {
   return value === null ? null : Math.round(value * 10) / 10;
-}
-
-function meanSummary(figures: Side) {
-  if (figures.n === 0) return { count: 0, mean: null, standardDeviation: null };
-  const mean = figures.sum / figures.n;
-  const variance = figures.n > 1 ? Math.max(0, (figures.sumsq - figures.n * mean * mean) / (figures.n - 1)) : 0;
-  return { count: figures.n, mean, standardDeviation: Math.sqrt(variance) };
 }
 
 interface Estimated {
@@ -189,7 +214,7 @@ function valueWithInterval(measure: MeasureDefinition, figures: Side): { value: 
   }
   // A mean's interval needs two or more children; one child's value is shown without one.
   if (figures.n < 2) return { value: figures.sum / figures.n, lower: null, upper: null };
-  const result = meanFromSummary(meanSummary(figures));
+  const result = meanFromSummary(summaryFromSums(figures));
   return { value: result.value, lower: result.lower, upper: result.upper };
 }
 
@@ -203,15 +228,42 @@ function gapBetween(measure: MeasureDefinition, group: Side, comparator: Side): 
     const result = proportionDifference({ numerator: group.sum, denominator: group.n }, { numerator: comparator.sum, denominator: comparator.n }, { multiplier: 100 });
     return { groupValue: result.group.value, comparatorValue: result.comparator.value, gap: result.value, lower: result.lower, upper: result.upper };
   }
-  const groupSummary = meanSummary(group);
-  const comparatorSummary = meanSummary(comparator);
+  const groupSummary = summaryFromSums(group);
+  const comparatorSummary = summaryFromSums(comparator);
   // Welch's interval needs two or more children on each side; below that the gap is shown without one.
   if (group.n < 2 || comparator.n < 2) {
-    const gap = (groupSummary.mean ?? 0) - (comparatorSummary.mean ?? 0);
-    return { groupValue: groupSummary.mean, comparatorValue: comparatorSummary.mean, gap, lower: null, upper: null };
+    return { groupValue: groupSummary.mean, comparatorValue: comparatorSummary.mean, gap: groupSummary.mean - comparatorSummary.mean, lower: null, upper: null };
   }
   const result = meanDifference(groupSummary, comparatorSummary);
   return { groupValue: groupSummary.mean, comparatorValue: comparatorSummary.mean, gap: result.value, lower: result.lower, upper: result.upper };
+}
+
+/** The side of `whole` that is not `part` (the children of everyone who are not in the group). */
+function without(whole: Side, part: Side): Side {
+  return { n: whole.n - part.n, sum: whole.sum - part.sum, sumsq: whole.sumsq - part.sumsq };
+}
+
+/**
+ * The gap against all children, the group among them. Everyone's value mixes the group's and the
+ * others', so the gap is (1 − n_g/N) times the gap against the others, an independent sample, and
+ * its interval is theirs scaled the same way (stats `gapAgainstWhole`); its significance is the
+ * significance against the others. Comparing the group with everyone as if independent would make
+ * the interval too wide. Shown values stay the group's and everyone's; released figures are used
+ * as they are, the others being everyone less the group.
+ */
+function gapAgainstAll(measure: MeasureDefinition, group: Side, everyone: Side): Estimated {
+  const others = without(everyone, group);
+  const direct = gapBetween(measure, group, everyone);
+  if (group.n === 0 || !usableSide(measure, others)) return { ...direct, lower: null, upper: null };
+  const againstOthers = gapBetween(measure, group, others);
+  const whole = gapAgainstWhole({ value: againstOthers.gap, lower: againstOthers.lower, upper: againstOthers.upper }, group.n, others.n);
+  return { ...direct, lower: whole.lower, upper: whole.upper };
+}
+
+/** Released sides are rounded separately, so everyone less the group can come out empty or impossible. */
+function usableSide(measure: MeasureDefinition, figures: Side): boolean {
+  if (!(figures.n >= 1) || !Number.isInteger(figures.n)) return false;
+  return measure.type !== 'binary' || (figures.sum >= 0 && figures.sum <= figures.n);
 }
 
 /**
@@ -317,10 +369,12 @@ function yearPoint(
   { inside, rest, unknown }: { inside: Side; rest: Side; unknown: Side },
   lookUp: () => PublishedComparison,
 ): YearPoint {
-  const published = comparator === 'england' ? lookUp() : null;
+  const published = isPublishedComparator(comparator) ? lookUp() : null;
   const against = comparator === 'all' ? combined(inside, rest, unknown) : rest;
+  const estimateFrom = (group: Side, other: Side): Estimated =>
+    published !== null ? estimateAgainstPublished(measure, group, published) : comparator === 'all' ? gapAgainstAll(measure, group, other) : gapBetween(measure, group, other);
   if (!suppress) {
-    const estimate = published === null ? gapBetween(measure, inside, against) : estimateAgainstPublished(measure, inside, published);
+    const estimate = estimateFrom(inside, against);
     return { estimate, group: inside, comparator: published === null ? against : noChildren, unknownCount: unknown.n, published, withheld: null };
   }
   // Every figure a suppressed viewer sees is made from the released (rounded) sides alone.
@@ -331,7 +385,7 @@ function yearPoint(
   if (groupSide.side === null || comparatorSide.side === null) {
     return { estimate: { groupValue: null, comparatorValue: null, gap: null, lower: null, upper: null }, group: noChildren, comparator: noChildren, unknownCount, published, withheld };
   }
-  const estimate = published === null ? gapBetween(measure, groupSide.side, comparatorSide.side) : estimateAgainstPublished(measure, groupSide.side, published);
+  const estimate = estimateFrom(groupSide.side, comparatorSide.side);
   return { estimate, group: groupSide.side, comparator: comparatorSide.side, unknownCount, published, withheld };
 }
 

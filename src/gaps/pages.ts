@@ -1,22 +1,30 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { localAuthorityByGss } from '../areas/areas.js';
+import { localAuthorityByGss, regionOf } from '../areas/areas.js';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
-import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { authoritiesWithChildData } from '../ingest/batches.js';
 import type { Comparator, GapCell } from './matrix.js';
-import { comparators } from './matrix.js';
+import { comparators, isPublishedComparator } from './matrix.js';
 import { StatisticsSourceError, ownStatisticsFiles, publishedBenchmarksLoaded, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
-import { curvesToTurn } from './curves.js';
-import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupSpecs, parseGroup } from './groups.js';
-import { mayReadAggregates, mayReadPlans, mayWritePlans } from './reach.js';
+import { notSignificantWeight, trendWeights } from './curves.js';
+import { auditDataGaps } from './data-gaps.js';
+import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
+import { readJointAggregates } from './joint-aggregates.js';
+import { mayReadPlans, mayWritePlans } from './reach.js';
+import { chooseAuthority, isAuthorityRefusal, refuseAuthority } from './authority-choice.js';
 import { listPlans } from './plans/store.js';
 import { cachedFigures } from './figures-cache.js';
-import { dataGapsFor, gapsFor, nonMembersRefusal } from './service.js';
+import { curvesFor, dataGapsFor, gapsFor, nonMembersRefusal } from './service.js';
+import { cellKeysFor } from './cell-keys.js';
+import { formatNumber, formatPercent, inSentence } from '../web/format.js';
+
+/** The curves page lists this many first, with a link to the rest: a board reads the top of the list. */
+const curvesShownFirst = 20;
 
 export interface MatrixQuery {
   la?: string;
@@ -30,6 +38,8 @@ export interface MatrixQuery {
   /** One group's row only (a group id or an added combination). */
   group?: string;
   sort?: string;
+  /** On the curves page: every curve, not only the first ones. */
+  all?: string;
   /** Combinations of groups shown after the 13 (repeatable). */
   add?: string | string[];
   /** The "add a combination" choices, turned into one more `add`. */
@@ -92,17 +102,6 @@ export const trendText: Record<GapCell['trend'], string> = {
   'not-enough-data': 'not enough years',
 };
 
-/** Authorities whose figures the viewer may see and which have data, their own first. */
-async function authoritiesWithData(db: Kysely<Schema>, viewer: Viewer): Promise<{ code: string; name: string }[]> {
-  const rows = await db.selectFrom('child_year_batch').select('la_code').distinct().execute();
-  const own = new Set(viewer.signedIn ? viewer.memberships.map((membership) => membership.laCode) : []);
-  return rows
-    .map((row) => row.la_code)
-    .filter((code) => mayReadAggregates(viewer, code))
-    .sort((a, b) => Number(own.has(b)) - Number(own.has(a)) || a.localeCompare(b))
-    .map((code) => ({ code, name: localAuthorityByGss(code)?.name ?? code }));
-}
-
 /** Whether a cell is good or bad news, given the indicator's polarity: for the words and colours of the page. */
 export function reading(cell: GapCell): 'worse' | 'better' | 'similar' | 'unknown' {
   if (cell.significant === null) return 'unknown';
@@ -120,10 +119,41 @@ function combinationChoicesFor(suppressed: boolean) {
     groups: frameworkGroupSpecs().map((group) => ({ value: group.id, text: group.label })),
     also: frameworkGroupSpecs().flatMap((group) => [
       { value: group.id, text: group.label },
-      ...(suppressed ? [] : [{ value: `${group.id}:no`, text: `Not ${group.label.charAt(0).toLowerCase()}${group.label.slice(1)}` }]),
+      ...(suppressed ? [] : [{ value: `${group.id}:no`, text: `Not ${inSentence(group.label)}` }]),
     ]),
     ethnicities: Object.entries(ethnicityLabels).map(([code, label]) => ({ value: code, text: label })),
   };
+}
+
+/** Outcomes that have indicators, in the framework's order: the matrix shows one at a time. */
+const outcomesWithIndicators = OUTCOME_IDS.filter((outcome) => measures.some((measure) => measure.outcome === outcome));
+
+/**
+ * The outcome the matrix shows: the one asked for, or `all` (every indicator, which scrolls inside
+ * its own box), else the framework's first. One outcome's indicators fit a laptop's screen.
+ */
+function shownOutcome(asked: string | undefined): string {
+  if (asked === 'all') return 'all';
+  return outcomesWithIndicators.find((outcome) => outcome === asked) ?? outcomesWithIndicators[0] ?? 'all';
+}
+
+/** A link to each outcome's matrix (and to all of them), keeping every other choice on the page. */
+function outcomeLinks(current: { laCode: string; year: string | undefined; comparator: string; statistics: string; query: MatrixQuery; added: string[] }) {
+  const { query } = current;
+  const hrefFor = (outcome: string) => {
+    const parameters = new URLSearchParams({ la: current.laCode });
+    if (current.year) parameters.set('year', current.year);
+    parameters.set('comparator', current.comparator);
+    if (current.statistics) parameters.set('statistics', current.statistics);
+    for (const name of ['significant', 'trend', 'group', 'sort'] as const) if (query[name]) parameters.set(name, query[name]);
+    for (const id of current.added) parameters.append('add', id);
+    parameters.set('outcome', outcome);
+    return `/gaps?${parameters.toString()}`;
+  };
+  return [
+    ...outcomesWithIndicators.map((outcome) => ({ id: outcome, text: outcomeNames[outcome] ?? outcome, href: hrefFor(outcome) })),
+    { id: 'all', text: 'All outcomes', href: hrefFor('all') },
+  ];
 }
 
 /** Where the kept content goes in the page. */
@@ -132,9 +162,10 @@ const contentPlace = '<!-- ntg:matrix-content -->';
 /** The gap matrix page: every group against its comparator on every indicator, grouped by outcome. */
 export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void {
   app.get<{ Querystring: MatrixQuery }>('/gaps/data', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
-    const authorities = await authoritiesWithData(db, request.viewer);
-    const laCode = authorities.find((la) => la.code === request.query.la)?.code ?? authorities[0]?.code;
-    const base = { pageTitle: 'Gaps in the data', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities };
+    const choice = await chooseAuthority(db, request.viewer, request.query.la);
+    if (isAuthorityRefusal(choice)) return refuseAuthority(reply, choice);
+    const { authorities, laCode, chosen } = choice;
+    const base = { pageTitle: 'Gaps in the data', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities, chosen };
     if (laCode === undefined) return reply.view('gaps/data.njk', base);
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
     const asked = request.query.year ? parseAcademicYear(request.query.year) : undefined;
@@ -143,7 +174,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     const { audit, year } = answer;
     if (audit === null || year === null) return reply.view('gaps/data.njk', base);
     const years = [...answer.years].reverse();
-    const shown = (count: number | null) => (count === null ? 'c' : count.toLocaleString('en-GB'));
+    const shown = (count: number | null) => (count === null ? 'c' : formatNumber(count));
     return reply.view('gaps/data.njk', {
       ...base,
       laCode,
@@ -158,21 +189,21 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       groups: audit.groups.map((group) => ({
         ...group,
         inGroupShown: shown(group.inGroup),
-        unknownPercent: group.unknownShare === null ? 'c' : `${(100 * group.unknownShare).toFixed(suppressed ? 0 : 1)}%`,
+        unknownPercent: group.unknownShare === null ? 'c' : formatPercent(100 * group.unknownShare, suppressed ? 0 : 1),
         cells: group.cells.map((entry) => ({ ...entry, groupCountShown: shown(entry.groupCount) })),
       })),
     });
   });
 
   app.get<{ Querystring: MatrixQuery }>('/gaps/curves', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
-    const authorities = await authoritiesWithData(db, request.viewer);
-    const laCode = authorities.find((la) => la.code === request.query.la)?.code ?? authorities[0]?.code;
-    const base = { pageTitle: 'Which curves to turn', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities };
+    const choice = await chooseAuthority(db, request.viewer, request.query.la);
+    if (isAuthorityRefusal(choice)) return refuseAuthority(reply, choice);
+    const { authorities, laCode, chosen } = choice;
+    const base = { pageTitle: 'Which curves to turn', breadcrumbs: [{ text: 'Gaps', href: '/gaps' }], authorities, chosen };
     if (laCode === undefined) return reply.view('gaps/curves.njk', { ...base, curves: [] });
     const year = request.query.year ? parseAcademicYear(request.query.year) : undefined;
     const suppressed = !seesSmallNumbers(request.viewer, { laCode });
-    const answer = await gapsFor(db, { laCode, year, comparator: 'all-other', suppress: suppressed });
-    const labelOf = new Map(measures.map((measure) => [measure.name, measure.label]));
+    const answer = await curvesFor(db, { laCode, year, suppress: suppressed });
     // Each curve links to the authority's plan for it, or offers to start one: one click from the list.
     const plans = mayReadPlans(request.viewer, laCode) ? await listPlans(db, [laCode]) : [];
     const planOf = new Map(plans.map((plan) => [`${plan.indicator} ${plan.groupSpec}`, plan.id]));
@@ -183,23 +214,27 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       year: answer.year === null ? null : formatAcademicYear(answer.year),
       years: answer.years.map(formatAcademicYear).reverse(),
       suppressed,
-      curves: curvesToTurn(answer.cells).map((curve) => ({
+      weights: { notSignificant: notSignificantWeight, widening: trendWeights.widening, narrowing: trendWeights.narrowing },
+      excludedPairs: measures.flatMap((measure) => (measure.definesGroups ?? []).map((group) => ({ indicator: measure.label, group: frameworkGroupSpecs().find((spec) => spec.id === group)?.label ?? group }))),
+      curveCount: answer.curves.length,
+      showingAll: request.query.all === 'yes' || answer.curves.length <= curvesShownFirst,
+      curves: answer.curves.slice(0, request.query.all === 'yes' ? undefined : curvesShownFirst).map((curve) => ({
         ...curve,
-        indicatorLabel: labelOf.get(curve.cell.indicator),
-        outcomeName: outcomeNames[curve.cell.outcome],
-        trendText: trendText[curve.cell.trend],
-        planId: planOf.get(`${curve.cell.indicator} ${curve.cell.group}`),
+        outcomeName: outcomeNames[curve.outcome],
+        trendText: trendText[curve.trend],
+        planId: planOf.get(`${curve.indicator} ${curve.group}`),
       })),
       mayStartPlans: mayWritePlans(request.viewer, laCode),
     });
   });
 
   app.get<{ Querystring: MatrixQuery }>('/gaps', { schema: { hide: true }, config: { permission: 'aggregates:read' } }, async (request, reply) => {
-    const authorities = await authoritiesWithData(db, request.viewer);
+    const choice = await chooseAuthority(db, request.viewer, request.query.la);
+    if (isAuthorityRefusal(choice)) return refuseAuthority(reply, choice);
+    const { authorities, laCode, chosen } = choice;
     const query = request.query;
-    const laCode = authorities.find((la) => la.code === query.la)?.code ?? authorities[0]?.code;
     const suppressed = laCode === undefined || !seesSmallNumbers(request.viewer, { laCode });
-    const base = { pageTitle: 'Gaps', authorities, query, outcomeNames, outcomes: OUTCOME_IDS, combinationChoices: combinationChoicesFor(suppressed) };
+    const base = { pageTitle: 'Gaps', authorities, chosen, query, outcomeNames, outcomes: OUTCOME_IDS, combinationChoices: combinationChoicesFor(suppressed) };
     if (laCode === undefined) return reply.view('gaps/matrix.njk', { ...base, cells: [] });
     const year = query.year ? parseAcademicYear(query.year) : undefined;
     const comparator: Comparator = comparators.includes(query.comparator as Comparator) ? (query.comparator as Comparator) : 'all-other';
@@ -220,13 +255,14 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       throw error;
     }
     const statistics = source.kind === 'own' ? source.batchId : '';
-    const key = JSON.stringify(['matrix-page', authorities.map((la) => la.code), year ?? null, comparator, statistics, suppressed, query.outcome ?? '', query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
+    const outcome = shownOutcome(query.outcome);
+    const key = JSON.stringify(['matrix-page', authorities.map((la) => `${la.code}${la.hasData ? '' : '-'}`), year ?? null, comparator, statistics, suppressed, outcome, query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
     const matrix = await cachedFigures(db, laCode, key, async () => {
       // England is offered once published statistics with an equivalent of some indicator are loaded.
       const englandAvailable = await publishedBenchmarksLoaded(db, source);
       const ownStatistics = await ownStatisticsFiles(db, laCode);
       const answer = await gapsFor(db, { laCode, year, comparator, statistics: statistics || undefined, suppress: suppressed, extraGroups: added.ids });
-      const indicators = measures.filter((measure) => !query.outcome || measure.outcome === query.outcome);
+      const indicators = measures.filter((measure) => outcome === 'all' || measure.outcome === outcome);
       const wanted = cellsWanted(query);
       const byGroup = new Map<string, { label: string; cells: Map<string, GapCell & { reading: string; trendText: string }> }>();
       for (const cell of answer.cells) {
@@ -243,14 +279,15 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         year: answer.year === null ? null : formatAcademicYear(answer.year),
         years: answer.years.map(formatAcademicYear).reverse(),
         comparator,
-        englandAvailable: englandAvailable || comparator === 'england' || ownStatistics.length > 0,
+        regionName: regionOf(laCode)?.name ?? 'the region',
+        englandAvailable: englandAvailable || isPublishedComparator(comparator) || ownStatistics.length > 0,
         statistics,
         ownStatistics,
         // Provenance of every England figure shown: which file, who loaded it, when.
         comparatorSources: [...new Set(answer.cells.flatMap((cell) => (cell.comparator_source === null ? [] : [cell.comparator_source])))],
         // Indicators no published statistic measures the same way: said once above the table, not in every cell.
-        withoutEquivalent: comparator === 'england' ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
-        groupsWithoutEquivalent: comparator === 'england' ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],
+        withoutEquivalent: isPublishedComparator(comparator) ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
+        groupsWithoutEquivalent: isPublishedComparator(comparator) ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],
         suppressed,
         groupChoices: [...byGroup.entries()].map(([id, row]) => ({ id, label: row.label })),
         added: added.ids.map((id) => ({ id, label: byGroup.get(id)?.label ?? id })),
@@ -258,7 +295,9 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         sort,
         sorts,
         maxCombinations,
-        shownCells: [...byGroup.values()].reduce((total, row) => total + row.cells.size, 0),
+        shownCells: [...byGroup.values()].reduce((total, row) => total + [...row.cells.keys()].filter((name) => indicators.some((measure) => measure.name === name)).length, 0),
+        outcome,
+        outcomeLinks: outcomeLinks({ laCode, year: answer.year === null ? undefined : formatAcademicYear(answer.year), comparator, statistics, query, added: added.ids }),
         // The downloads (/gaps.csv, /gaps.xlsx) repeat the page's question, so they hold what it shows.
         downloadQuery: new URLSearchParams(
           Object.entries({ la: laCode, year: answer.year === null ? '' : formatAcademicYear(answer.year), comparator, statistics, outcome: query.outcome ?? '', significant: query.significant ?? '', trend: query.trend ?? '', group: onlyGroup, sort: sort === 'catalogue' ? '' : sort })

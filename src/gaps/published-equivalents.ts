@@ -20,8 +20,9 @@ export interface PublishedEquivalent {
 /**
  * Published equivalents of each measure, in order of preference. Measures not listed have none:
  *
- * - `phonics_y1_met`, `ks2_reading_scaled`, `ks2_maths_scaled`: not yet checked against a published
- *   file's column names; add them once a file is at hand.
+ * - `phonics_y1_met`, `ks2_reading_scaled`, `ks2_maths_scaled` and `neet_16_17` below are named as in
+ *   the demo's published-shaped files (src/demo/published-statistics.ts); check them against a
+ *   published file's column names when one is at hand, and add its names beside them.
  * - `attendance_pct`: the published overall absence rate (`sess_overall_percent`) is absent sessions
  *   over possible sessions, pooled over all pupils, so each pupil counts by their possible sessions;
  *   our group value is the mean of each child's percentage, where a child on roll for a term counts
@@ -32,14 +33,19 @@ export interface PublishedEquivalent {
  *   so no per-pupil figure can be made from them; the suspension rate below is the equivalent.
  * - `healthy_weight_reception`, `healthy_weight_y6`: the National Child Measurement Programme is
  *   published by NHS England and OHID (Fingertips), not in DfE open data files.
- * - `neet_16_17`: DfE publishes NEET together with "activity not known" and on its own, with
- *   definitions that changed over time; left out until checked against a file.
+ * - `neet_16_17`: DfE publishes NEET together with "activity not known" and on its own; only the
+ *   NEET-alone percentage is the same quantity as ours (`neet_percent`).
  */
 export const publishedEquivalents: Readonly<Record<string, readonly PublishedEquivalent[]>> = {
   // EYFSP results: percentage of children with a good level of development, of those assessed.
   eyfsp_gld: [{ indicator: 'gld_percentage', countIndicator: 'children_number' }],
+  // Phonics screening check: percentage of Year 1 pupils meeting the expected standard.
+  phonics_y1_met: [{ indicator: 'pt_phonics_met_expected_standard', countIndicator: 't_phonics_eligible_pupils' }],
   // KS2 attainment: percentage of eligible pupils meeting the expected standard in reading, writing and maths.
   ks2_rwm_expected: [{ indicator: 'pt_rwm_met_expected_standard', countIndicator: 't_rwm_eligible_pupils' }],
+  // KS2 attainment: average scaled score of pupils with a scaled score (no count: those eligible include pupils without one).
+  ks2_reading_scaled: [{ indicator: 'avg_read_scaled_score' }],
+  ks2_maths_scaled: [{ indicator: 'avg_mat_scaled_score' }],
   // KS4 performance: average Attainment 8 score per pupil at the end of key stage 4.
   ks4_attainment8: [{ indicator: 'avg_att8', countIndicator: 't_pupils' }],
   // KS4 performance: percentage of pupils with grade 4 or above in English and maths.
@@ -52,6 +58,8 @@ export const publishedEquivalents: Readonly<Record<string, readonly PublishedEqu
     { indicator: 'susp_rate', countIndicator: 'headcount', transformation: { description: 'suspensions per 100 pupils ÷ 100 = suspensions per pupil', toMeasure: (rate) => rate / 100 } },
     { indicator: 'fixed_excl_rate', countIndicator: 'headcount', transformation: { description: 'fixed-period exclusions per 100 pupils ÷ 100 = suspensions per pupil', toMeasure: (rate) => rate / 100 } },
   ],
+  // Participation and NEET at 16 and 17: percentage NEET (activity not known left out), of the cohort known to the authority.
+  neet_16_17: [{ indicator: 'neet_percent', countIndicator: 'cohort' }],
 };
 
 /**

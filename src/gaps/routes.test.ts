@@ -132,19 +132,30 @@ describe.each(testEngines)('the gap matrix through the API on %s', (engine) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('<option value="england" selected>The same group in England (published)</option>');
     expect(page.body).toContain('between the group and the same group in England');
-    expect(page.body).toContain('No published statistic measures these indicators the same way, so they have no England figure: Met the expected standard in the Year 1 phonics screening check;');
+    expect(page.body).toContain('No published statistic measures these indicators the same way, so they have no England figure: Attendance (percentage of possible sessions); Healthy weight in Reception; Healthy weight in Year 6.');
     expect(page.body).toContain('Published statistics do not give these groups as they are defined here: Children with disabilities;');
+    expect(page.body).toContain('<option value="region">The same group in London (published)</option>');
+  });
+
+  it('compares a group with the same group in the authority’s region through the API, saying when the region has no figure', async () => {
+    const response = await get('analyst', `/api/v1/areas/${camden}/gaps?year=2023/24&group=poorer-socio-economic-groups&comparator=region&indicator=ks2_rwm_expected`);
+    expect(response.statusCode).toBe(200);
+    // The file loaded here has England's rows only: London's figure is missing, and the cell says so.
+    expect(response.json<{ cells: unknown[] }>().cells).toEqual([
+      expect.objectContaining({ comparator: 'region', comparator_value: null, gap: null, comparator_note: 'no published figure for this group in London in 2023/24 has been loaded' }),
+    ]);
   });
 
   it('adds a combination the user picks as a row of the matrix page, shows one group alone, and names a bad combination', async () => {
     const fields = 'combo_group=poorer-socio-economic-groups&combo_also=young-carers%3Ano&combo_sex=&combo_ethnicity=';
-    const page = await get('analyst', `/gaps?la=${camden}&year=2023/24&${fields}`);
+    const page = await get('analyst', `/gaps?la=${camden}&year=2023/24&outcome=all&${fields}`);
     expect(page.statusCode).toBe(200);
     // Disadvantaged children who are not young carers: 10 of 20 reach the standard, against 21 of the other 23.
     const combination = 'poorer-socio-economic-groups&young-carers:no';
     expect(page.body).toContain('<th scope="row" class="govuk-table__header">Children from poorer socio-economic groups, not young carers</th>');
     const expected = proportionDifference({ numerator: 10, denominator: 20 }, { numerator: 21, denominator: 23 }, { multiplier: 100 });
-    expect(page.body).toContain(`group=${encodeURIComponent(combination)}&amp;comparator=all-other">▼ ${expected.value!.toFixed(1)}`);
+    // Significantly worse (◆), the gap with a true minus sign.
+    expect(page.body).toContain(`group=${encodeURIComponent(combination)}&amp;comparator=all-other"><span aria-hidden="true">◆ </span>−${Math.abs(expected.value!).toFixed(1)}`);
     expect(page.body).toContain('<input type="hidden" name="add" value="poorer-socio-economic-groups&amp;young-carers:no">');
     expect(page.body.match(/<th scope="row"/g)).toHaveLength(14);
 
@@ -154,6 +165,26 @@ describe.each(testEngines)('the gap matrix through the API on %s', (engine) => {
     const bad = await get('analyst', `/gaps?la=${camden}&add=young-carers%26sex%3AX`);
     expect(bad.statusCode).toBe(400);
     expect(bad.body).toContain('sex is sex:F or sex:M');
+  });
+
+  it('ranks the curves to turn through the API, as the command line does, and within reach only', async () => {
+    const response = await get('analyst', `/api/v1/areas/${camden}/curves?year=2023/24`);
+    expect(response.statusCode).toBe(200);
+    const body = response.json<{ area: string; year: string; curves: Record<string, unknown>[] }>();
+    expect(body).toMatchObject({ area: camden, year: '2023/24' });
+    // Young carers: 1 of 3 against 30 of 40 reach the standard, 42 points behind: 1 more would need to.
+    const youngCarers = body.curves.find((curve) => curve.group === 'young-carers' && curve.indicator === 'ks2_rwm_expected')!;
+    const expected = proportionDifference({ numerator: 1, denominator: 3 }, { numerator: 30, denominator: 40 }, { multiplier: 100 });
+    expect(youngCarers).toMatchObject({ rank: expect.any(Number) as unknown, year: '2023/24', gap: expected.value, gap_lower: expected.lower, gap_upper: expected.upper, children_to_close: 1 });
+    expect(Object.keys(youngCarers).slice(0, 12)).toEqual(['rank', 'group', 'indicator', 'year', 'gap', 'gap_lower', 'gap_upper', 'significant', 'trend', 'standardised_gap', 'children_to_close', 'score']);
+    // The regional adviser sees no small numbers, so the 3 young carers' gap is withheld and not ranked.
+    const adviser = await get('adviser', `/api/v1/areas/${camden}/curves`);
+    expect(adviser.statusCode).toBe(200);
+    expect(adviser.json<{ curves: { group: string }[] }>().curves.some((curve) => curve.group === 'young-carers')).toBe(false);
+    expect((await get('other-adviser', `/api/v1/areas/${camden}/curves`)).statusCode).toBe(403);
+    expect((await get('analyst', `/api/v1/areas/${camden}/curves?year=2019`)).statusCode).toBe(400);
+    expect((await get('analyst', `/api/v1/areas/${camden}/curves?year=2019/20`)).statusCode).toBe(404);
+    expect((await get('analyst', '/api/v1/areas/E09999999/curves')).statusCode).toBe(404);
   });
 
   it('names what it does not understand', async () => {

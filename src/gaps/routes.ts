@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
-import { currentAuthoritiesFor } from '../areas/areas.js';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Schema } from '../db/schema.js';
-import { measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import { apiErrorSchema } from '../web/errors.js';
 import { frameworkGroups } from './groups.js';
 import { comparators, suppressedReasons } from './matrix.js';
-import { mayReadAggregates } from './reach.js';
-import { DifferencingRefused, GapRequestError, dataGapsFor, gapCellFields, gapsFor } from './service.js';
+import { authorityNamed, isAuthorityRefusal } from './reach.js';
+import { curveFields, notSignificantWeight, trendWeights } from './curves.js';
+import { DifferencingRefused, GapRequestError, curvesFor, dataGapsFor, gapCellFields, gapsFor } from './service.js';
 import { dataGapsJson } from './data-gaps.js';
 
 interface GapsQuerystring {
@@ -48,16 +48,42 @@ const gapCellSchema = {
     unknown_count: { ...nullableNumber, description: 'Children with a value whose membership of the group is not recorded' },
     value_type: { type: 'string', enum: ['percentage', 'mean'] },
     polarity: { type: 'string', enum: ['higher-is-better', 'lower-is-better'] },
-    comparator_note: { type: ['string', 'null'], description: 'For england: why there is no comparator value (no published equivalent of the indicator or the group, no figure loaded for the year, or the symbol published)' },
+    comparator_note: { type: ['string', 'null'], description: 'For england and region: why there is no comparator value (no published equivalent of the indicator or the group, no figure loaded for the year, or the symbol published)' },
     comparator_source: {
       type: ['string', 'null'],
-      description: 'For england: where the published figure came from (national statistics, or the authority’s own file when chosen with statistics=), the file, its batch, who loaded it and when; null for the other comparators',
+      description: 'For england and region: where the published figure came from (national statistics, or the authority’s own file when chosen with statistics=), the file, its batch, who loaded it and when; null for the other comparators',
     },
     suppressed_reason: {
       type: ['string', 'null'],
       enum: [...suppressedReasons, null],
       description: 'Why the cell is withheld: the side (group or comparator) and what was small (1 to 4 children, or 1 to 4 meeting or missing the outcome, or events, without saying which); null when shown',
     },
+  },
+} as const;
+
+const curveSchema = {
+  type: 'object',
+  required: [...curveFields],
+  properties: {
+    rank: { type: 'integer', minimum: 1, description: '1 is the curve to turn first' },
+    group: { type: 'string', description: 'A framework group id' },
+    indicator: { type: 'string', enum: measures.map((measure) => measure.name) },
+    year: { type: 'string', examples: ['2023/24'] },
+    gap: { type: 'number', description: 'The group’s value minus that of the children known not to be in it: percentage points, or the measure’s units' },
+    gap_lower: { ...nullableNumber, description: 'Lower 95% confidence limit of the gap' },
+    gap_upper: { ...nullableNumber, description: 'Upper 95% confidence limit of the gap' },
+    significant: { type: ['boolean', 'null'], description: 'The 95% interval excludes zero' },
+    trend: { type: 'string', enum: ['narrowing', 'widening', 'no-significant-change', 'not-enough-data'] },
+    standardised_gap: { type: 'number', description: 'The gap on a scale shared by every indicator: Cohen’s h for percentages, Hedges’ g for averages and counts; the sign of the gap' },
+    children_to_close: { type: 'integer', minimum: 0, description: 'Children in the group who would need a different outcome for the gap to close (for averages and counts, under a normal approximation)' },
+    score: { type: 'number', description: `What the list is ordered by: |standardised_gap| × log10(children_to_close + 10), × ${notSignificantWeight} when not significant, × ${trendWeights.widening} widening or ${trendWeights.narrowing} narrowing` },
+    group_label: { type: 'string' },
+    indicator_label: { type: 'string' },
+    outcome: { type: 'string', description: 'The Every Child Matters outcome of the indicator' },
+    value_type: { type: 'string', enum: ['percentage', 'mean'] },
+    group_count: { ...nullableNumber, description: 'Children in the group with a value for the indicator' },
+    group_value: nullableNumber,
+    comparator_value: { ...nullableNumber, description: 'The value of the children known not to be in the group' },
   },
 } as const;
 
@@ -84,7 +110,7 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
               enum: [...comparators],
               default: 'all-other',
               description:
-                'all-other: children known not to be in the group; all: every child; england: the same group in England from loaded published statistics, taken as fixed (the gap’s interval is the group’s own, shifted)',
+                'all-other: children known not to be in the group; all: every child; england: the same group in England from loaded published statistics, taken as fixed (the gap’s interval is the group’s own, shifted); region: the same group in the authority’s region, from the same statistics and in the same way',
             },
             statistics: {
               type: 'string',
@@ -103,10 +129,9 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
     },
     async (request, reply) => {
       const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
-      const found = currentAuthoritiesFor(request.params.code);
-      if (found === undefined || found.ambiguous) return problem(404, 'Not Found', `${request.params.code} is not a current local authority code.`);
-      const laCode = found.authorities[0]!.gss;
-      if (!mayReadAggregates(request.viewer, laCode)) return problem(403, 'Forbidden', `${laCode} is outside the areas you may see.`);
+      const named = authorityNamed(request.viewer, request.params.code);
+      if (isAuthorityRefusal(named)) return problem(named.statusCode, named.statusCode === 404 ? 'Not Found' : 'Forbidden', named.message);
+      const { laCode } = named;
       let year: number | undefined;
       if (request.query.year !== undefined) {
         year = parseAcademicYear(request.query.year);
@@ -130,6 +155,41 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
         if (error instanceof GapRequestError) return problem(400, 'Bad Request', error.message);
         throw error;
       }
+    },
+  );
+  app.get<{ Params: { code: string }; Querystring: { year?: string } }>(
+    '/api/v1/areas/:code/curves',
+    {
+      config: { permission: 'aggregates:read' },
+      schema: {
+        summary: 'Which curves to turn: the authority’s gaps, ranked',
+        description:
+          'Every gap where one of the 13 framework groups does worse than the children known not to be in it, in one academic year (default the latest), ranked by score: the size of the gap on a shared scale (Cohen’s h for percentages, Hedges’ g for averages and counts), the children who would need a different outcome to close it, its significance and its direction of travel. Pairs where the group is defined by the indicator (poor attendance on attendance, excluded children on suspensions) are left out. Small numbers are suppressed, and withheld gaps left out, unless the caller may read the authority’s child-level records.',
+        tags: ['Gaps'],
+        params: { type: 'object', properties: { code: { type: 'string', description: 'GSS code (or DfE number) of a local authority' } } },
+        querystring: { type: 'object', properties: { year: { type: 'string', description: 'Academic year, e.g. 2023/24' } } },
+        response: {
+          200: { description: 'The ranked curves, first to turn first', type: 'object', properties: { area: { type: 'string' }, year: { type: 'string' }, curves: { type: 'array', items: curveSchema } } },
+          400: { ...apiErrorSchema, description: 'The year is not an academic year' },
+          403: { ...apiErrorSchema, description: 'The area is outside the caller’s reach' },
+          404: { ...apiErrorSchema, description: 'No such authority, or no data for it or for the year' },
+        },
+      },
+    },
+    async (request, reply) => {
+      const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
+      const named = authorityNamed(request.viewer, request.params.code);
+      if (isAuthorityRefusal(named)) return problem(named.statusCode, named.statusCode === 404 ? 'Not Found' : 'Forbidden', named.message);
+      const { laCode } = named;
+      let year: number | undefined;
+      if (request.query.year !== undefined) {
+        year = parseAcademicYear(request.query.year);
+        if (year === undefined) return problem(400, 'Bad Request', `year: "${request.query.year}" is not an academic year (write 2023/24)`);
+      }
+      const answer = await curvesFor(db, { laCode, year, suppress: !seesSmallNumbers(request.viewer, { laCode }) });
+      if (answer.year === null) return problem(404, 'Not Found', `No child-level data has been loaded for ${laCode}.`);
+      if (!answer.years.includes(answer.year)) return problem(404, 'Not Found', `${laCode} has no data for ${request.query.year ?? 'that year'}.`);
+      return { area: laCode, year: formatAcademicYear(answer.year), curves: answer.curves };
     },
   );
 }
@@ -208,10 +268,9 @@ export function registerDataGapsApi(app: FastifyInstance, db: Kysely<Schema>): v
     },
     async (request, reply) => {
       const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
-      const found = currentAuthoritiesFor(request.params.code);
-      if (found === undefined || found.ambiguous) return problem(404, 'Not Found', `${request.params.code} is not a current local authority code.`);
-      const laCode = found.authorities[0]!.gss;
-      if (!mayReadAggregates(request.viewer, laCode)) return problem(403, 'Forbidden', `${laCode} is outside the areas you may see.`);
+      const named = authorityNamed(request.viewer, request.params.code);
+      if (isAuthorityRefusal(named)) return problem(named.statusCode, named.statusCode === 404 ? 'Not Found' : 'Forbidden', named.message);
+      const { laCode } = named;
       let year: number | undefined;
       if (request.query.year !== undefined) {
         year = parseAcademicYear(request.query.year);

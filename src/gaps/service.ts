@@ -2,16 +2,18 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { StatisticsSourceError, englandComparisons, statisticsSourceFor } from './benchmarks.js';
+import { StatisticsSourceError, englandComparisons, regionComparisons, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import { cellKeysFor } from './cell-keys.js';
 import { auditDataGaps } from './data-gaps.js';
 import type { GroupCoverage, IndicatorCoverage } from './data-gaps.js';
+import { rankCurves } from './curves.js';
+import type { RankedCurve } from './curves.js';
 import { cachedFigures } from './figures-cache.js';
 import type { GroupSpec } from './groups.js';
 import { asksForNonMembers, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
-import type { Comparator, GapCell } from './matrix.js';
+import type { Comparator, GapCell, PublishedLookup } from './matrix.js';
 import { comparators, computeGapMatrix } from './matrix.js';
 
 /** A request that names something that does not exist; the message says which and what would do. */
@@ -121,7 +123,7 @@ async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnsw
   if (year === null) return { laCode: query.laCode, year: null, years, cells: [] };
   if (!aggregates.has(year)) return { laCode: query.laCode, year, years, cells: [] };
   const source = await sourceOf(db, query);
-  const published = comparator === 'england' ? await englandComparisons(db, indicators.map((measure) => measure.name), groups.map((group) => group.id), source) : undefined;
+  const published = await publishedLookupFor(db, comparator, query.laCode, indicators.map((measure) => measure.name), groups.map((group) => group.id), source);
   const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, published, suppress: query.suppress, cellKeys: query.suppress ? await cellKeysFor(db) : undefined });
   return { laCode: query.laCode, year, years, cells };
 }
@@ -155,6 +157,30 @@ export async function dataGapsFor(db: Kysely<Schema>, query: { laCode: string; y
   });
 }
 
+export interface CurvesAnswer {
+  laCode: string;
+  year: number | null;
+  years: number[];
+  curves: RankedCurve[];
+}
+
+/**
+ * The ranked curves to turn of an authority in a year (default the latest): the 13 framework groups
+ * against the children known not to be in them, on every indicator, ranked by `rankCurves`.
+ * Suppressed viewers get the ranking of the released figures, and withheld cells are left out.
+ */
+export async function curvesFor(db: Kysely<Schema>, query: { laCode: string; year?: number | undefined; suppress: boolean }): Promise<CurvesAnswer> {
+  const answer = await gapsFor(db, { laCode: query.laCode, year: query.year, comparator: 'all-other', suppress: query.suppress });
+  return { laCode: answer.laCode, year: answer.year, years: answer.years, curves: rankCurves(answer.cells) };
+}
+
+/** The published figures a published comparator reads: England's, or the authority's region's; none for the others. */
+async function publishedLookupFor(db: Kysely<Schema>, comparator: Comparator, laCode: string, indicators: readonly string[], groups: readonly string[], source: StatisticsSource): Promise<PublishedLookup | undefined> {
+  if (comparator === 'england') return englandComparisons(db, indicators, groups, source);
+  if (comparator === 'region') return regionComparisons(db, laCode, indicators, groups, source);
+  return undefined;
+}
+
 /** One group's gap on one indicator in every year the authority has, for the indicator page (kept like gapsFor's answer). */
 export async function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
   checkDisclosure([groupNamed(query.group)], query.suppress);
@@ -170,7 +196,7 @@ async function computeGapSeries(db: Kysely<Schema>, query: GapQuery & { indicato
   // Released figures are keyed by whole signatures, so that the same children get the same key however they are asked for.
   const aggregates = await readJointAggregates(db, query.laCode, onlyFrameworkGroups && !query.suppress ? { keepBits: frameworkGroupBits } : {});
   const source = await sourceOf(db, query);
-  const published = comparator === 'england' ? await englandComparisons(db, [measure.name], [group.id], source) : undefined;
+  const published = await publishedLookupFor(db, comparator, query.laCode, [measure.name], [group.id], source);
   return computeGapMatrix(aggregates, { groups: [group], indicators: [measure], comparator, published, suppress: query.suppress, cellKeys: query.suppress ? await cellKeysFor(db) : undefined });
 }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, testEngines } from '../../test/support/database.js';
 import type { TestDatabase } from '../../test/support/database.js';
+import { dimension, memberIn } from '../aggregates/signature.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { measures } from '../ingest/child-standard.js';
 import { renderChart } from '../web/charts.js';
@@ -26,6 +27,19 @@ function aggregateRow(year: number, urn: number, dimension: string, figures: Fig
     row.children = Math.max(row.children as number, n);
   }
   return row;
+}
+
+/** One joint-aggregate row per authority, year and group of the setting rows: each group's children summed, with only that group's membership known. */
+function jointRowsOf(rows: Record<string, unknown>[]): Record<string, unknown>[] {
+  const joint = new Map<string, Record<string, unknown>>();
+  for (const row of rows) {
+    const found = dimension(row.dimension as string)!;
+    const key = `${row.la_code as string}|${row.academic_year as number}|${found.id}`;
+    const target = joint.get(key) ?? { la_code: row.la_code, academic_year: row.academic_year, signature: memberIn * 2 ** found.shift, children: 0 };
+    for (const [column, value] of Object.entries(row)) if (/_(n|sum|sumsq)$/.test(column) || column === 'children') target[column] = ((target[column] as number | undefined) ?? 0) + (value as number);
+    joint.set(key, target);
+  }
+  return [...joint.values()];
 }
 
 /** A yes/no measure's figures: n children, `yes` of them said yes (so sum and sum of squares are both `yes`). */
@@ -77,6 +91,8 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
       { ...aggregateRow(2023, 100001, poorer, { ks2_rwm_expected: yesNo(1000, 0) }), la_code: 'E09000007' },
     ];
     await db.insertInto('child_setting_aggregate').values(rows).execute();
+    // The same children in the joint aggregates, from which the gap matrix (and so the funnel's target) takes the authority's figure.
+    await db.insertInto('child_aggregate').values(jointRowsOf(rows)).execute();
   });
   afterAll(async () => {
     await database.dispose();
@@ -105,9 +121,10 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
     expect(alder?.limits?.lower998).toBeCloseTo(50 - z998 * standardError, 10);
     expect(alder?.limits?.upper998).toBeCloseTo(50 + z998 * standardError, 10);
     expect(alder?.limits?.upper998).toBeCloseTo(74.43, 2);
-    // The drawn lines pass through every setting's count and span the smallest to the largest.
+    // The drawn lines pass through every plotted setting's count and span the smallest plotted (Cedar,
+    // 30: Elm's 3 children are too few to plot, funnelRule) to the largest.
     expect(funnel?.lines.find((at) => at.children === 40)).toEqual(alder?.limits);
-    expect(funnel?.lines[0]?.children).toBe(3);
+    expect(funnel?.lines[0]?.children).toBe(30);
     expect(funnel?.lines.at(-1)?.children).toBe(100);
   });
 
@@ -211,18 +228,36 @@ describe.each(testEngines)('the funnel plot of an authority’s settings on %s',
     expect(figure?.id).toBe('settings-funnel');
     expect(figure?.title).toBe('Children from poorer socio-economic groups: Reached the expected standard in reading, writing and maths at key stage 2, by setting, 2023/24');
     expect(figure?.summary).toBe(
-      'Of 6 settings, 1 is above the upper 99.8% limit and 1 below the lower; 1 more is outside the 95% limits but within the 99.8% limits; the rest are within what chance would give. Higher is better, so a setting above the limits does better than the authority as a whole (50.0%).',
+      'Of 5 settings with at least 10 children in the group, 1 is above the upper 99.8% limit and 1 below the lower; 1 more is outside the 95% limits but within the 99.8% limits; the rest are within what chance would give. Higher is better, so a setting above the limits does better than the authority as a whole (50.0%).',
     );
     expect(figure?.table.head).toEqual(['Setting', 'URN', 'Children in the group', 'Per cent', 'Against the control limits']);
     expect(figure?.table.rowHeaders).toBe(true);
-    expect(figure?.table.rows[1]).toEqual(['Alder Primary', '100001', 40, 90, 'Above the upper 99.8% limit: better than chance would explain']);
-    expect(figure?.table.rows[2]).toEqual(['Unregistered setting 100006', '100006', 100, 62, 'Above the upper 95% limit (within 99.8%): possibly better']);
-    expect(figure?.table.rows[5]).toEqual(['Damson Primary', '100004', 60, 20, 'Below the lower 99.8% limit: worse than chance would explain']);
+    // The plotted settings best first, then Elm (3 children: 100%, but too few to plot).
+    expect(figure?.table.rows[0]).toEqual(['Alder Primary', '100001', 40, 90, 'Above the upper 99.8% limit: better than chance would explain']);
+    expect(figure?.table.rows[1]).toEqual(['Unregistered setting 100006', '100006', 100, 62, 'Above the upper 95% limit (within 99.8%): possibly better']);
+    expect(figure?.table.rows[4]).toEqual(['Damson Primary', '100004', 60, 20, 'Below the lower 99.8% limit: worse than chance would explain']);
+    expect(figure?.table.rows[5]?.[0]).toBe('Elm Primary');
     expect(figure?.notes).toContain('The authority’s value includes children with no setting recorded; they are not plotted.');
+    // Five settings have 10 or more children, enough for a funnel; Elm's 3 are in the table only. One is unregistered, so they are settings, not schools.
+    expect(figure?.withoutChart).toBeUndefined();
+    expect(figure?.notes?.[0]).toBe(
+      'A funnel plot is drawn only where at least 5 settings each have figures for at least 10 children in the group, and only those settings are plotted: with fewer children the limits are too wide to tell a setting from chance.',
+    );
+    expect(figure?.notes).toContain('1 setting with fewer than 10 children in the group is in the table but not on the chart.');
+    expect((figure?.spec as { layer: unknown[] }).layer[1]).toMatchObject({ data: { values: [{ children: 40 }, { children: 100 }, { children: 30 }, { children: 50 }, { children: 60 }] } });
     const svg = await renderChart(figure!.spec, figure!.description);
     expect(svg.startsWith('<svg role="img" aria-label="Funnel plot of reached the expected standard')).toBe(true);
     expect(svg).toContain('mark-symbol');
     expect(svg).toContain('mark-line');
+  });
+
+  it('draws no funnel where too few settings have enough children, and says so in words', async () => {
+    // Children in care: 3 settings, 2 with 10 or more children.
+    const figure = await settingsFunnelFigure(database.db, { ...ks2, group: 'children-in-care', suppress: false });
+    expect(figure?.withoutChart).toBe(
+      'There is no funnel plot: only 2 schools have figures for at least 10 children in the group, and a funnel needs at least 5. The figures are in the table below.',
+    );
+    expect(figure?.table.rows).toHaveLength(3);
   });
 
   it('gives a year asked for', async () => {

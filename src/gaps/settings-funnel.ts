@@ -2,15 +2,20 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { TopLevelSpec } from 'vega-lite';
 import { dimension } from '../aggregates/signature.js';
+import { settingNames } from '../auth/organisations.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { applyDisclosureControl, funnelLimits, meanFunnelLimits, releaseCount, releaseSummary } from '../stats/index.js';
+import { applyDisclosureControl, funnelLimits, meanFunnelLimits, releaseCount, releaseSummary, standardDeviationFromSums } from '../stats/index.js';
 import { cellKeysFor } from './cell-keys.js';
+import { frameworkGroupBits, parseGroup } from './groups.js';
+import { readJointAggregates } from './joint-aggregates.js';
+import { authorityFigure } from './matrix.js';
 import type { FunnelPoint } from '../stats/index.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
 import { GapRequestError, measureNamed } from './service.js';
+import { formatNumber, formatPercent, inSentence } from '../web/format.js';
 
 export interface SettingsFunnelQuery {
   laCode: string;
@@ -81,6 +86,14 @@ interface Sums {
 
 const noSetting = -1;
 
+/**
+ * When a funnel plot is worth drawing: at least `minSettings` settings, each with figures for at
+ * least `minChildren` children in the group. A setting of fewer children sits where its limits are
+ * so wide that nothing can be told from it (and a handful of settings make no funnel), so such
+ * settings are listed in the table and left off the chart. The page states the rule.
+ */
+export const funnelRule = { minSettings: 5, minChildren: 10 } as const;
+
 function groupLabel(group: string): string | undefined {
   if (group === 'all') return 'All children';
   const found = dimension(group);
@@ -113,17 +126,6 @@ async function readSettingSums(db: Kysely<Schema>, laCode: string, year: number,
     .where('membership', '=', 1)
     .execute();
   return new Map(rows.map((row) => [Number(row.setting_urn), { n: Number(row.n), sum: Number(row.sum), sumsq: Number(row.sumsq) }]));
-}
-
-async function readSettingNames(db: Kysely<Schema>, urns: readonly number[]): Promise<Map<number, { name: string; kind: string | null }>> {
-  if (urns.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('organisation')
-    .select(['urn', 'name', 'setting_kind'])
-    .where('kind', '=', 'setting')
-    .where('urn', 'in', urns.map(String))
-    .execute();
-  return new Map(rows.map((row) => [Number(row.urn), { name: row.name, kind: row.setting_kind }]));
 }
 
 function valueOf(sums: Sums, valueType: SettingsFunnel['valueType']): number {
@@ -179,10 +181,13 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   const release = (sums: Sums, ...named: (string | number)[]): Sums | null =>
     // Keyed by the children (not the measure), and mixed with their true count inside releaseSummary: the same children at a setting get one draw whatever the measure.
     cellKeys === undefined ? sums : releaseSummary(sums, measure.type, { key: cellKeys.named('setting-funnel', query.laCode, query.group, year, ...named), valueRange }).summary;
-  const releasedTotal = release(total, 'total');
+  // The authority's figure is the gap matrix's, released with the matrix's key: one figure wherever it is shown.
+  const aggregates = await readJointAggregates(db, query.laCode, { years: [year], ...(query.suppress ? {} : { keepBits: frameworkGroupBits }) });
+  const authority = authorityFigure(aggregates.get(year) ?? [], query.group === 'all' ? 'all' : parseGroup(query.group), measure, year, { suppress: query.suppress, cellKeys });
+  const releasedTotal = query.suppress ? authority : authority !== null && authority.n > 0 ? authority : total;
   const basis = releasedTotal ?? total;
   const theta = basis.sum / basis.n;
-  const standardDeviation = valueType === 'mean' ? Math.sqrt(Math.max(0, (basis.sumsq - (basis.sum * basis.sum) / basis.n) / (basis.n - 1))) : null;
+  const standardDeviation = valueType === 'mean' ? (standardDeviationFromSums(basis) ?? 0) : null;
   const limitsAt = (counts: readonly number[]): FunnelLimitsAt[] => {
     const points: FunnelPoint[] = standardDeviation === null ? funnelLimits(theta, counts, { multiplier: 100 }) : meanFunnelLimits(theta, standardDeviation, counts);
     return points.map((point) => {
@@ -196,7 +201,7 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   // is shown is then released like the matrix's figures: rounded counts, values made from them.
   const childrenWithoutSetting = sumsByUrn.get(noSetting)?.n ?? 0;
   const disclosed = query.suppress ? applyDisclosureControl([[...withValues.map(([, sums]) => sums.n), childrenWithoutSetting]]).cells[0]! : undefined;
-  const names = await readSettingNames(db, withValues.map(([urn]) => urn));
+  const names = await settingNames(db, withValues.map(([urn]) => urn));
 
   const settings: SettingOnFunnel[] = withValues.map(([urn, sums], index) => {
     const registered = names.get(urn);
@@ -212,7 +217,9 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
   const better = measure.polarity === 'higher-is-better' ? -1 : 1;
   const shown = settings.filter((setting) => setting.value !== null).sort((a, b) => better * (a.value! - b.value!) || b.children! - a.children! || a.urn - b.urn);
   const withheld = settings.filter((setting) => setting.value === null).sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.urn - b.urn);
-  const lines = limitsAt(drawingCounts(shown.map((setting) => setting.children!)));
+  // The funnel is drawn over the settings it plots: those with enough children (funnelRule), else all shown.
+  const plotted = shown.filter((setting) => setting.children! >= funnelRule.minChildren);
+  const lines = limitsAt(drawingCounts((plotted.length > 0 ? plotted : shown).map((setting) => setting.children!)));
   return {
     laCode: query.laCode,
     year,
@@ -233,7 +240,7 @@ export async function settingsFunnel(db: Kysely<Schema>, query: SettingsFunnelQu
 // ---------------------------------------------------------------------------------------------
 
 function describeValue(value: number, valueType: SettingsFunnel['valueType']): string {
-  return valueType === 'percentage' ? `${value.toFixed(1)}%` : value.toFixed(1);
+  return valueType === 'percentage' ? formatPercent(value) : formatNumber(value, 1);
 }
 
 function roundForTable(value: number): number {
@@ -273,15 +280,21 @@ function howMany(count: number): string {
 }
 
 function summaryOf(funnel: SettingsFunnel): string {
-  const shown = funnel.settings.filter((setting) => setting.position !== null);
-  const withheld = funnel.settings.length - shown.length;
-  if (shown.length === 0) return `The figures for all ${funnel.settings.length} ${settingsNoun(funnel.settings, funnel.settings.length)} are withheld because too few children are behind them.`;
+  const allShown = funnel.settings.filter((setting) => setting.position !== null);
+  const withheld = funnel.settings.length - allShown.length;
+  if (allShown.length === 0) return `The figures for all ${funnel.settings.length} ${settingsNoun(funnel.settings, funnel.settings.length)} are withheld because too few children are behind them.`;
+  // With a funnel drawn, the words describe what it plots: the settings with enough children.
+  const plotted = plottedSettings(funnel);
+  const drawn = plotted.length >= funnelRule.minSettings;
+  const shown = drawn ? plotted : allShown;
   const count = (positions: readonly FunnelPosition[]) => shown.filter((setting) => positions.includes(setting.position!)).length;
   const above = count(['above-99.8']);
   const below = count(['below-99.8']);
   const between = count(['above-95', 'below-95']);
   const rest = shown.length - above - below - between;
-  const lead = `Of ${shown.length} ${settingsNoun(funnel.settings, shown.length)}${withheld > 0 ? ' with figures shown' : ''}`;
+  const lead = drawn && plotted.length < allShown.length
+    ? `Of ${shown.length} ${settingsNoun(funnel.settings, shown.length)} with at least ${funnelRule.minChildren} children in the group`
+    : `Of ${shown.length} ${settingsNoun(funnel.settings, shown.length)}${withheld > 0 ? ' with figures shown' : ''}`;
   const polarity = funnel.measure.polarity;
   const direction = `${polarity === 'higher-is-better' ? 'Higher' : 'Lower'} is better, so a setting above the limits does ${polarity === 'higher-is-better' ? 'better' : 'worse'} than the authority as a whole (${describeValue(funnel.target!, funnel.valueType)}).`;
   if (rest === shown.length) return `${lead}, all are within the 95% limits: none differs from the authority as a whole (${describeValue(funnel.target!, funnel.valueType)}) by more than chance would give.`;
@@ -315,6 +328,16 @@ function notesOf(funnel: SettingsFunnel): string[] {
   return notes;
 }
 
+/** The settings the chart plots: shown, with at least the rule's number of children. */
+function plottedSettings(funnel: SettingsFunnel): SettingOnFunnel[] {
+  return funnel.settings.filter((setting) => setting.value !== null && setting.children !== null && setting.children >= funnelRule.minChildren);
+}
+
+/** The rule in words, as the page states it. */
+function ruleText(noun: string): string {
+  return `A funnel plot is drawn only where at least ${funnelRule.minSettings} ${noun} each have figures for at least ${funnelRule.minChildren} children in the group, and only those ${noun} are plotted: with fewer children the limits are too wide to tell a setting from chance.`;
+}
+
 function chartOf(funnel: SettingsFunnel, axisTitle: string, pointsName: string, lineNames: readonly [string, string, string]): TopLevelSpec {
   const [targetName, name95, name998] = lineNames;
   // Lines to two decimal places: as drawn, and no more precise than a reader needs.
@@ -329,12 +352,12 @@ function chartOf(funnel: SettingsFunnel, axisTitle: string, pointsName: string, 
         { children: at.children, value: clip(at.lower998), line: name998, path: 'lower998' },
         { children: at.children, value: clip(at.upper998), line: name998, path: 'upper998' },
       ]);
-  const points = funnel.settings.filter((setting) => setting.value !== null).map((setting) => ({ children: setting.children, value: roundForTable(setting.value!), series: pointsName }));
-  // The legend lists what is drawn: no lines when the authority's value is withheld, no points when every setting is.
+  const points = plottedSettings(funnel).map((setting) => ({ children: setting.children, value: roundForTable(setting.value!), series: pointsName }));
+  // The legend lists what is drawn: no lines when the authority's value is withheld, no points when no setting is plotted.
   const linesDrawn = lineRows.length > 0 ? [...lineNames] : [];
   const pointsDrawn = points.length > 0 ? [pointsName] : [];
   const x = { field: 'children', type: 'quantitative', title: funnel.group.id === 'all' ? 'Children at the setting' : 'Children in the group at the setting' } as const;
-  const y = { field: 'value', type: 'quantitative', title: axisTitle, scale: { zero: false } } as const;
+  const y = { field: 'value', type: 'quantitative', title: axisTitle, scale: { zero: false }, axis: { format: ',~f' } } as const;
   return {
     width: 560,
     height: 320,
@@ -378,25 +401,41 @@ export function funnelFigure(funnel: SettingsFunnel): ChartFigure {
   const target = funnel.target === null ? 'withheld' : describeValue(funnel.target, funnel.valueType);
   const shown = funnel.settings.filter((setting) => setting.value !== null).length;
   const noun = settingsNoun(funnel.settings, 2);
-  const rows: FigureCell[][] = funnel.settings.map((setting) => [
+  // The settings plotted first (best first), then those with too few children to plot, then the withheld:
+  // the top of a long table is then the settings a reader can tell apart.
+  const plottedUrns = new Set(plottedSettings(funnel).map((setting) => setting.urn));
+  const tableOrder = [...funnel.settings.filter((setting) => plottedUrns.has(setting.urn)), ...funnel.settings.filter((setting) => !plottedUrns.has(setting.urn))];
+  const rows: FigureCell[][] = tableOrder.map((setting) => [
     setting.name ?? `Unregistered setting ${setting.urn}`,
     String(setting.urn),
     setting.children,
     setting.value === null ? null : roundForTable(setting.value),
     setting.position === null ? 'Withheld (c)' : positionWords(setting.position, funnel.measure.polarity),
   ]);
+  const plotted = plottedSettings(funnel).length;
+  const notes = notesOf(funnel);
+  const rule = ruleText(noun);
+  const tooFew = shown - plotted;
+  const figureNotes = [rule, ...(plotted >= funnelRule.minSettings && tooFew > 0 ? [`${tooFew.toLocaleString('en-GB')} ${settingsNoun(funnel.settings, tooFew)} with fewer than ${funnelRule.minChildren} children in the group ${tooFew === 1 ? 'is' : 'are'} in the table but not on the chart.`] : []), ...notes];
+  const withoutChart =
+    shown === 0
+      ? `The figures for every ${settingsNoun(funnel.settings, 1)} are withheld because too few children are behind them, so there is no funnel plot.`
+      : plotted < funnelRule.minSettings
+        ? `There is no funnel plot: ${plotted === 0 ? 'no' : `only ${plotted}`} ${settingsNoun(funnel.settings, plotted)} ${plotted === 1 ? 'has' : 'have'} figures for at least ${funnelRule.minChildren} children in the group, and a funnel needs at least ${funnelRule.minSettings}. The figures are in the table below.`
+        : undefined;
   return {
+    ...(withoutChart === undefined ? {} : { withoutChart }),
     id: 'settings-funnel',
     title: `${funnel.group.label}: ${funnel.measure.label}, by ${settingsNoun(funnel.settings, 1)}, ${year}`,
     summary: summaryOf(funnel),
-    description: `Funnel plot of ${funnel.measure.label.toLowerCase()} for ${funnel.group.label.toLowerCase()} at ${shown} ${noun} in ${year}, each against its number of children, with the authority’s value (${target}) and its 95% and 99.8% control limits. The table below gives the figures.`,
+    description: `Funnel plot of ${inSentence(funnel.measure.label)} for ${inSentence(funnel.group.label)} at ${shown} ${noun} in ${year}, each against its number of children, with the authority’s value (${target}) and its 95% and 99.8% control limits. The table below gives the figures.`,
     spec: chartOf(funnel, valueHead, settingsNoun(funnel.settings, 2).replace(/^./, (first) => first.toUpperCase()), ['The authority as a whole', '95% limits', '99.8% limits']),
     table: {
-      caption: `${funnel.group.label}: ${funnel.measure.label.toLowerCase()} by ${settingsNoun(funnel.settings, 1)}, ${year}, best first`,
+      caption: `${funnel.group.label}: ${inSentence(funnel.measure.label)} by ${settingsNoun(funnel.settings, 1)}, ${year}, best first (${settingsNoun(funnel.settings, 2)} with fewer than ${funnelRule.minChildren} children in the group after those plotted)`,
       head: ['Setting', 'URN', countHead, valueHead, 'Against the control limits'],
       rows,
       rowHeaders: true,
     },
-    notes: notesOf(funnel),
+    notes: figureNotes,
   };
 }

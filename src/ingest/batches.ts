@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { rebuildChildAggregates } from '../aggregates/rebuild.js';
 import { appendAudit } from '../auth/audit.js';
 import type { Database } from '../db/database.js';
 import type { Schema } from '../db/schema.js';
 import type { ImportActor } from './child-import.js';
+import type { DatasetSummary } from './statistics/summary.js';
 import type { BatchKind, BatchOutcome } from './tables.js';
 
 export interface BatchSummary {
@@ -25,6 +27,11 @@ export interface BatchSummary {
   startedAt: Date;
   finishedAt: Date;
   storedFile: string | null;
+}
+
+/** One batch as its page shows it: for published statistics, also what the file held (its summary). */
+export interface BatchDetail extends BatchSummary {
+  statisticsSummary: DatasetSummary | null;
 }
 
 export interface BatchProblem {
@@ -123,10 +130,12 @@ export async function listBatches(db: Kysely<Schema>, reach: BatchReach, filter:
 }
 
 /** One batch, if it exists within reach. */
-export async function findBatch(db: Kysely<Schema>, reach: BatchReach, id: string): Promise<BatchSummary | undefined> {
+export async function findBatch(db: Kysely<Schema>, reach: BatchReach, id: string): Promise<BatchDetail | undefined> {
   if (!/^\d{1,18}$/.test(id)) return undefined;
-  const row = await baseQuery(db, reach).where('import_batch.id', '=', id).executeTakeFirst();
-  return row === undefined ? undefined : toSummary(row);
+  const row = await baseQuery(db, reach).select('import_batch.details').where('import_batch.id', '=', id).executeTakeFirst();
+  if (row === undefined) return undefined;
+  const summary = row.kind === 'statistics' ? (row.details as { summary?: DatasetSummary }).summary : undefined;
+  return { ...toSummary(row), statisticsSummary: summary ?? null };
 }
 
 export async function batchProblems(db: Kysely<Schema>, batchId: string, page: { limit: number; offset: number } = { limit: 100_000, offset: 0 }): Promise<BatchProblem[]> {
@@ -178,4 +187,23 @@ export async function restoreBatch(database: Database, reach: BatchReach, id: st
     details: { displaced, years: batch.academicYears },
   });
   return { batch: { ...batch, current: true }, displaced };
+}
+
+/** The authorities that have child-level data loaded (a current batch for at least one year), by GSS code. */
+export async function authoritiesWithChildData(db: Kysely<Schema>): Promise<string[]> {
+  const rows = await db.selectFrom('child_year_batch').select('la_code').distinct().execute();
+  return rows.map((row) => row.la_code);
+}
+
+/**
+ * A version of the data loaded for an authority: which batch holds each of its years and since when,
+ * and the latest published-statistics file. It changes whenever an import or a restore changes the
+ * authority's child data, or a statistics file is loaded, and only then (one small indexed query).
+ */
+export async function loadedDataVersion(db: Kysely<Schema>, laCode: string): Promise<string> {
+  const result = await sql<{ version: string | null }>`
+    select concat_ws('/',
+      (select string_agg(academic_year || ':' || batch_id || ':' || extract(epoch from since), ',' order by academic_year) from child_year_batch where la_code = ${laCode}),
+      (select max(id)::text from statistics_dataset)) as version`.execute(db);
+  return result.rows[0]?.version ?? '';
 }

@@ -90,7 +90,7 @@ export function childRowReader(
     if (column === '') problems.push({ column: `column ${index + 1}`, message: `column ${index + 1} has no name` });
     else if (seen.has(column)) problems.push({ column, message: `column "${column}" appears more than once` });
     else if (!known.has(column) && !local.has(column))
-      problems.push({ column, message: `column "${column}" is not part of the child-level standard; declare it in a mapping file (--mapping) as a local group or measure, or remove it` });
+      problems.push({ column, message: `column "${column}" is not part of the child-level standard; declare it as a local group or measure in a mapping file loaded with the data, or remove it` });
     seen.add(column);
   });
   for (const required of requiredColumns) {

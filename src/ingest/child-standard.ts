@@ -23,6 +23,11 @@ export interface MeasureDefinition {
   collection: string;
   /** The children the measure is about, in words. */
   cohort: string;
+  /**
+   * Framework groups whose membership is decided by this measure itself (poor attendance is
+   * attendance below 90%), so the group's gap on it says nothing new: rankings leave those pairs out.
+   */
+  definesGroups?: readonly string[];
 }
 
 /** The default indicator set, in the order pages show it. */
@@ -108,6 +113,7 @@ export const measures: readonly MeasureDefinition[] = [
     polarity: 'higher-is-better',
     collection: 'School census attendance data',
     cohort: 'Pupils of compulsory school age (Year 1 to Year 11)',
+    definesGroups: ['poor-attendance'],
   },
   {
     name: 'suspensions',
@@ -120,6 +126,7 @@ export const measures: readonly MeasureDefinition[] = [
     polarity: 'lower-is-better',
     collection: 'Exclusions (suspensions and permanent exclusions) in the school census',
     cohort: 'Pupils on roll in the year',
+    definesGroups: ['excluded-from-school'],
   },
   {
     name: 'healthy_weight_reception',
@@ -150,37 +157,11 @@ export const measures: readonly MeasureDefinition[] = [
   },
 ];
 
-/** Yes/no fields: blank means unknown, never "no". */
-export const membershipFlags = [
-  'disadvantaged',
-  'fsm',
-  'child_in_care',
-  'child_in_need',
-  'child_protection_plan',
-  'disability',
-  'excluded',
-  'eal',
-  'young_carer',
-  'young_offender',
-  'vulnerable_adults',
-  'asylum_refugee',
-] as const;
-
-export const coordinationFlags = ['trusted_adult', 'lead_professional', 'early_help_assessment', 'team_around_child', 'personal_education_plan'] as const;
-export const coordinationCounts = ['placement_moves', 'school_moves'] as const;
-
-export type MembershipFlag = (typeof membershipFlags)[number];
-export type CoordinationFlag = (typeof coordinationFlags)[number];
-export type CoordinationCount = (typeof coordinationCounts)[number];
-
-export const requiredColumns = ['child_id', 'academic_year', 'la_code'] as const;
-export const contextColumns = ['setting_urn', 'ncy', 'sex', 'idaci_decile'] as const;
-export const codedColumns = ['sen_provision', 'ethnicity', 'english_proficiency'] as const;
-
-/** Every column the standard knows, in the order of the template. */
-export const standardColumns: readonly string[] = [
-  ...requiredColumns,
-  ...contextColumns,
+/**
+ * The fields that say which groups a child is in, in the order of the template: the one list of them
+ * (the framework's group rules, the import, the demo and the template all read it).
+ */
+export const groupColumns = [
   'disadvantaged',
   'fsm',
   'child_in_care',
@@ -196,6 +177,28 @@ export const standardColumns: readonly string[] = [
   'young_offender',
   'vulnerable_adults',
   'asylum_refugee',
+] as const;
+
+export const codedColumns = ['sen_provision', 'ethnicity', 'english_proficiency'] as const;
+
+export type MembershipFlag = Exclude<(typeof groupColumns)[number], (typeof codedColumns)[number]>;
+
+/** Yes/no fields: blank means unknown, never "no". */
+export const membershipFlags: readonly MembershipFlag[] = groupColumns.filter((column): column is MembershipFlag => !(codedColumns as readonly string[]).includes(column));
+
+export const coordinationFlags = ['trusted_adult', 'lead_professional', 'early_help_assessment', 'team_around_child', 'personal_education_plan'] as const;
+export const coordinationCounts = ['placement_moves', 'school_moves'] as const;
+
+export type CoordinationFlag = (typeof coordinationFlags)[number];
+export type CoordinationCount = (typeof coordinationCounts)[number];
+
+export const requiredColumns = ['child_id', 'academic_year', 'la_code'] as const;
+export const contextColumns = ['setting_urn', 'ncy', 'sex', 'idaci_decile'] as const;
+/** Every column the standard knows, in the order of the template. */
+export const standardColumns: readonly string[] = [
+  ...requiredColumns,
+  ...contextColumns,
+  ...groupColumns,
   ...coordinationFlags,
   ...coordinationCounts,
   ...measures.map((measure) => measure.name),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../package-root.js';
 import { measures, standardColumns } from './child-standard.js';
 import { parseMapping } from './mapping.js';
+import { geographicLevels, requiredColumnsFor } from './statistics/standard.js';
 
 const document = readFileSync(join(packageRoot, 'docs', 'data-standards.md'), 'utf8');
 
@@ -18,6 +19,15 @@ describe('docs/data-standards.md', () => {
       expect(row, measure.name).toBeDefined();
       if (measure.min !== undefined) expect(row, measure.name).toContain(`${measure.min} to ${measure.max}`);
       expect(row, measure.name).toContain(measure.polarity === 'higher-is-better' ? 'higher' : 'lower');
+    }
+  });
+
+  it('lists every geographic level of published statistics with the columns its rows need and whether it loads among other levels', () => {
+    for (const level of geographicLevels) {
+      const row = document.split('\n').find((line) => line.trim().startsWith(`| ${level.name} |`));
+      expect(row, level.name).toBeDefined();
+      for (const column of requiredColumnsFor(level)) expect(row, level.name).toContain(`\`${column}\``);
+      expect(row, level.name).toContain(level.soloOnly ? 'alone' : 'always');
     }
   });
 

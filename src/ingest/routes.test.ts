@@ -25,10 +25,12 @@ describe('loading files on the web', () => {
     const db = testApp.database.db;
     const camdenOrganisation = await newOrganisation(db, { kind: 'local-authority', name: 'Camden', areaCode: camden, laCode: camden });
     const hackneyOrganisation = await newOrganisation(db, { kind: 'local-authority', name: 'Hackney', areaCode: hackney, laCode: hackney });
+    const nationalTeam = await newOrganisation(db, { kind: 'national', name: 'Department for Education' });
     const people: [string, Role, string][] = [
       ['camden-analyst', 'analyst', camdenOrganisation],
       ['hackney-analyst', 'analyst', hackneyOrganisation],
       ['camden-leader', 'leader', camdenOrganisation],
+      ['moderator', 'national-moderator', nationalTeam],
     ];
     for (const [who, role, organisationId] of people) {
       const { sessionToken } = await newSignedInUser(db, { email: `${who}@example.org`, role, organisationId });
@@ -69,6 +71,16 @@ describe('loading files on the web', () => {
       ['3', 'attendance_pct', '101', 'a number from 0 to 100, or blank'],
       ['4', 'academic_year', '22/23', 'an academic year written 2023/24 or 202324'],
     ]);
+    // On the history the refused file is listed apart from the files loaded, with why, and no batch number.
+    const history = (await agent('camden-analyst').get('/imports')).body;
+    const loaded = history.slice(history.indexOf('Files loaded'), history.indexOf('Files refused'));
+    const refused = history.slice(history.indexOf('Files refused'));
+    expect(history.indexOf('Files refused')).toBeGreaterThan(0);
+    expect(loaded).toContain('pupils.csv');
+    expect(loaded).not.toContain('bad.csv');
+    expect(refused).toContain('bad.csv');
+    expect(refused).toContain('row 3, column attendance_pct: “101” expected a number from 0 to 100, or blank (and 1 more problem)');
+    expect(history).toMatch(/<a class="govuk-link" href="\/imports\/\d+">\d{4}-\d{2}-\d{2} \d{2}:\d{2}<span class="govuk-visually-hidden">: bad\.csv<\/span><\/a>/);
   });
 
   it('answers a script with JSON, for the progress display', async () => {
@@ -138,6 +150,10 @@ describe('loading files on the web', () => {
     const page = await agent('camden-analyst').get(String(loaded.headers.location));
     expect(page.body).toContain('Published statistics (DfE open data standard)');
     expect(page.body).toContain('absence_school.csv');
+    // Its School rows are ignored as EES ignores them in a file of several levels, and the page says so.
+    expect(page.body).toContain('2020/21, 2021/22, 2022/23 (Academic year)');
+    expect(page.body).toContain('Left out, as Explore Education Statistics leaves it out');
+    expect(page.body).toContain('Ignored 12 rows at School level: EES loads School, Provider, Institution and Planning area rows only from a file of that level alone.');
     const refused = await send('invalid-data-set.csv', 'invalid-data-set.meta.csv');
     const refusedPage = await agent('camden-analyst').get(String(refused.headers.location));
     expect(refusedPage.body).toContain('The file was refused: nothing was loaded');
@@ -145,6 +161,17 @@ describe('loading files on the web', () => {
     // An analyst's statistics file is kept as the authority's own: another authority does not see it in its history.
     expect((await agent('camden-analyst').get('/imports')).body).toContain('absence_school.csv');
     expect((await agent('hackney-analyst').get('/imports')).body).not.toContain('absence_school.csv');
+  });
+
+  it('tells the national team on its upload page what was ignored, as EES ignores it', async () => {
+    const fixtures = join(packageRoot, 'test', 'fixtures', 'ees');
+    const response = await agent('moderator').upload('/imports/statistics/national/new', '/imports/statistics/national', {}, [
+      { field: 'data', fileName: 'undescribed-columns.csv', content: readFileSync(join(fixtures, 'undescribed-columns.csv')) },
+      { field: 'meta', fileName: 'absence.meta.csv', content: readFileSync(join(fixtures, 'absence.meta.csv')) },
+    ]);
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('Loaded “Undescribed columns”');
+    expect(response.body).toContain('Ignored 1 column the metadata file does not describe (as EES ignores them): colours.');
   });
 
   it('offers the templates to download', async () => {

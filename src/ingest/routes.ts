@@ -9,6 +9,7 @@ import type { Database } from '../db/database.js';
 import { toCsv } from '../export/csv.js';
 import type { UploadedFile } from '../web/app.js';
 import { BatchNotRestorableError, batchProblems, findBatch, listBatches, restoreBatch } from './batches.js';
+import type { BatchProblem } from './batches.js';
 import type { ChildImportResult, ImportProgress } from './child-import.js';
 import { importChildFile } from './child-import.js';
 import { formatAcademicYear, standardColumns } from './child-standard.js';
@@ -17,6 +18,8 @@ import type { LocalColumn } from './mapping.js';
 import { PseudonymKeyMissingError, pseudonymKey } from './pseudonym.js';
 import { formatProblem } from './statistics/problems.js';
 import { importStatistics } from './statistics/service.js';
+import { leftOutNotes } from './statistics/summary.js';
+import { formatDateTime } from '../web/format.js';
 
 const writeImports = { permission: 'imports:write' } as const;
 const publishStatistics = { permission: 'statistics:publish' } as const;
@@ -77,10 +80,23 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
   }
 
   app.get('/imports', { schema: { hide: true }, config: writeImports }, async (request, reply) => {
-    const batches = await listBatches(db, importReach(request.viewer), {});
+    const batches = (await listBatches(db, importReach(request.viewer), {})).map((batch) => ({
+      ...batch,
+      years: batch.academicYears.map(formatAcademicYear).join(', '),
+      when: formatDateTime(batch.finishedAt),
+      authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null,
+    }));
+    // Refused files are listed apart, each with why: they loaded nothing, so they are not among the files loaded.
+    const refused = await Promise.all(
+      batches
+        .filter((batch) => batch.outcome === 'rejected')
+        .map(async (batch) => ({ ...batch, reason: refusalReason(batch.problemCount, (await batchProblems(db, batch.id, { limit: 1, offset: 0 }))[0]) })),
+    );
     return reply.view('ingest/imports.njk', {
       pageTitle: 'Data',
-      batches: batches.map((batch) => ({ ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: batch.finishedAt.toISOString().slice(0, 16).replace('T', ' ') })),
+      batches: batches.filter((batch) => batch.outcome !== 'rejected'),
+      refused,
+      nothingYet: batches.length === 0,
     });
   });
 
@@ -195,7 +211,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     // The national team has no batch pages (they belong to authorities' data): the outcome is shown here.
     if (national) {
       return statisticsPage(request, reply.code(result.outcome === 'rejected' ? 400 : 200), true, {
-        result: { ...result, problems: result.problems.slice(0, 50).map((problem) => formatProblem(problem)) },
+        result: { ...result, problems: result.problems.slice(0, 50).map((problem) => formatProblem(problem)), notes: result.outcome === 'rejected' ? [] : leftOutNotes(result.dataset) },
       });
     }
     return reply.redirect(`/imports/${result.batchId}?outcome=${result.outcome}`, 303);
@@ -218,7 +234,16 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
     return reply.view('ingest/batch.njk', {
       pageTitle: `Batch ${batch.id}`,
       breadcrumbs: [{ text: 'Data', href: '/imports' }],
-      batch: { ...batch, years: batch.academicYears.map(formatAcademicYear).join(', '), when: batch.finishedAt.toISOString().slice(0, 19).replace('T', ' '), authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null },
+      batch: {
+        ...batch,
+        // A statistics file's periods as it publishes them (a calendar year is not an academic year).
+        ...(batch.statisticsSummary !== null && batch.statisticsSummary.periods.length > 0
+          ? { yearsLabel: 'Time periods', years: `${batch.statisticsSummary.periods.map((period) => (period.length === 6 ? `${period.slice(0, 4)}/${period.slice(4)}` : period)).join(', ')} (${batch.statisticsSummary.timeIdentifiers.join(', ')})` }
+          : { yearsLabel: 'Academic years', years: batch.academicYears.map(formatAcademicYear).join(', ') }),
+        when: formatDateTime(batch.finishedAt),
+        authority: batch.laCode ? (localAuthorityByGss(batch.laCode)?.name ?? batch.laCode) : null,
+        notes: batch.kind === 'statistics' && batch.outcome === 'loaded' && batch.statisticsSummary !== null ? leftOutNotes(batch.statisticsSummary) : [],
+      },
       problems,
       shownProblems,
       justLoaded: request.query.outcome,
@@ -272,4 +297,13 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
         ),
       ),
   );
+}
+
+/** Why a file was refused, in a line: its first problem, and how many more there are. */
+function refusalReason(problemCount: number, first: BatchProblem | undefined): string {
+  if (first === undefined) return 'Refused as a whole: open it for the reason';
+  const where = [first.file, first.row === null ? null : `row ${first.row.toLocaleString('en-GB')}`, first.column === '' ? null : `column ${first.column}`].filter((part) => part !== null).join(', ');
+  const value = first.value === '' ? '' : ` “${first.value}”`;
+  const more = problemCount > 1 ? ` (and ${(problemCount - 1).toLocaleString('en-GB')} more problem${problemCount === 2 ? '' : 's'})` : '';
+  return `${where === '' ? '' : `${where}:`}${value} expected ${first.expected}${more}`.trim();
 }

@@ -44,8 +44,10 @@ export interface StatisticsObservationTable {
   group_id: string | null;
   /** Null whenever status is not 'value'. */
   value: number | null;
-  /** 'value', or the symbol published instead of a number: c, x, z, low, k, u, :, ~. */
+  /** 'value'; 'text' for a category in words (in text_value); or the symbol published instead of a number: c, x, z, low, k, u, :, ~. */
   status: string;
+  /** The published words when status is 'text' (migration 0016); null otherwise. */
+  text_value: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface StatisticsTables {

@@ -1,6 +1,7 @@
 import type { MaybeNumber } from './errors.js';
 import { StatsInputError, isMissing, requireNonNegative, show } from './errors.js';
 import { createRandom } from './random.js';
+import { standardDeviationFromSums } from './sums.js';
 
 /**
  * Symbols used in Department for Education statistics (Explore education statistics), following the
@@ -490,7 +491,7 @@ export function releaseSummary(summary: MeasureSummary, kind: SummaryKind, optio
   }
   // The spread moves by up to a tenth of itself (with a key) before rounding, so an interval's width gives no exact figure back.
   const spread = (decimals: number) =>
-    summary.n < 2 ? 0 : roundTo(Math.sqrt(Math.max(0, (summary.sumsq - (summary.sum * summary.sum) / summary.n) / (summary.n - 1))) * (1 + offsets.spread / 10), decimals);
+    summary.n < 2 ? 0 : roundTo((standardDeviationFromSums(summary) ?? 0) * (1 + offsets.spread / 10), decimals);
   if (kind === 'count') {
     if (isSmall(summary.sum, threshold)) return withheld('few-events');
     const events = perturbedCount(summary.sum, offsets.outcome, base);

@@ -24,6 +24,10 @@ export type { RateOptions, RateResult } from './rate.js';
 export { meanFromSummary, meanFromValues, summarise } from './mean.js';
 export type { MeanResult, MeanSummary } from './mean.js';
 
+export { standardDeviationFromSums, standardErrorFromLimits, summaryFromSums } from './sums.js';
+export type { Sums } from './sums.js';
+export { gapAgainstWhole } from './whole-comparison.js';
+export type { WholeComparison } from './whole-comparison.js';
 export { proportionDifference } from './proportion-difference.js';
 export type { Counts, ProportionDifferenceResult } from './proportion-difference.js';
 export { proportionRatio } from './proportion-ratio.js';
@@ -48,3 +52,4 @@ export { meanFunnelLimits } from './funnel-mean.js';
 export type { MeanFunnelOptions } from './funnel-mean.js';
 export { DFE_SYMBOLS, applyDisclosureControl, discloseCount, discloseDerived, formatFigure, mixKey, perturbation, releaseCount, releaseSummary, roundToBase } from './disclosure.js';
 export type { DisclosedCell, DisclosedTable, DisclosureOptions, MeasureSummary, ReleaseOptions, ReleasedSummary, SummaryKind, SuppressionReason, WithheldBecause } from './disclosure.js';
+export { childrenBeyondMean, cohensH, standardDeviationFromMeanInterval } from './effect-size.js';

@@ -1,7 +1,7 @@
 import type { MaybeNumber } from './errors.js';
 import { StatsInputError, isMissing, requireConfidence, requireFinite, show } from './errors.js';
 import { chiSquareQuantile, chiSquareUpperTail } from './chi-square.js';
-import { twoSidedZ } from './normal-quantile.js';
+import { standardErrorFromLimits } from './sums.js';
 
 /** One point of a time series. Give numerator and denominator for proportions, value with limits otherwise. */
 export interface TrendPoint {
@@ -29,7 +29,7 @@ export interface TrendOptions {
 /** The outcome of a trend test. */
 export interface TrendResult {
   readonly trend: 'increasing' | 'decreasing' | 'no-significant-change' | 'not-enough-data';
-  /** Fitted change per unit of period (per year), on the values' scale; null when not computed. */
+  /** Fitted change per unit of period: on the values' scale (valueType 'other'), in log-odds (proportions); null when not computed. */
   readonly slope: number | null;
   readonly chiSquare: number | null;
   readonly pValue: number | null;
@@ -45,10 +45,12 @@ interface Fit {
   slope: number;
   intercept: number;
   chiSquare: number;
+  /** A point whose proportion is 0 or 1: the log-odds direction cannot be worked out (proportions only). */
+  undefinedAt?: number;
 }
 
-/** Armitage's chi-square test for trend in proportions (Cochran–Armitage), scores = periods. */
-function proportionTrend(t: readonly number[], r: readonly number[], n: readonly number[]): Fit | null {
+/** Armitage's chi-square for trend in proportions (Cochran–Armitage), scores = periods; PHE's significance test. */
+function armitageChiSquare(t: readonly number[], r: readonly number[], n: readonly number[]): number | null {
   let total = 0;
   let events = 0;
   let tSum = 0;
@@ -67,11 +69,45 @@ function proportionTrend(t: readonly number[], r: readonly number[], n: readonly
     spt += (r[i] as number) * dt;
   }
   if (stt === 0) return null;
-  const slope = spt / stt;
-  const intercept = pBar - slope * tBar;
   const variance = pBar * (1 - pBar);
-  const chiSquare = variance > 0 ? (slope * slope * stt) / variance : 0;
-  return { slope, intercept, chiSquare };
+  return variance > 0 ? (spt * spt) / stt / variance : 0;
+}
+
+/** Ordinary (unweighted) least squares of y on t: PHE's direction of a proportion's trend, on the log-odds. */
+function ordinaryTrend(t: readonly number[], y: readonly number[]): { slope: number; intercept: number } | null {
+  const tBar = t.reduce((total, value) => total + value, 0) / t.length;
+  const yBar = y.reduce((total, value) => total + value, 0) / y.length;
+  let stt = 0;
+  let sty = 0;
+  for (let i = 0; i < t.length; i++) {
+    const dt = (t[i] as number) - tBar;
+    stt += dt * dt;
+    sty += dt * ((y[i] as number) - yBar);
+  }
+  if (stt === 0) return null;
+  const slope = sty / stt;
+  return { slope, intercept: yBar - slope * tBar };
+}
+
+/** The log-odds of each proportion, or the index of the first that is 0 or 1 (whose log-odds is infinite). */
+function logOdds(r: readonly number[], n: readonly number[]): number[] | { infiniteAt: number } {
+  const values: number[] = [];
+  for (let i = 0; i < r.length; i++) {
+    const p = (r[i] as number) / (n[i] as number);
+    if (p <= 0 || p >= 1) return { infiniteAt: i };
+    values.push(Math.log(p / (1 - p)));
+  }
+  return values;
+}
+
+/** PHE's proportion trend: direction from the OLS slope of logit(p) on t, significance from Armitage's χ². */
+function proportionTrend(t: readonly number[], r: readonly number[], n: readonly number[]): Fit | null {
+  const chiSquare = armitageChiSquare(t, r, n);
+  if (chiSquare === null) return null;
+  const logits = logOdds(r, n);
+  if (!Array.isArray(logits)) return { slope: NaN, intercept: NaN, chiSquare, undefinedAt: logits.infiniteAt };
+  const fit = ordinaryTrend(t, logits);
+  return fit === null ? null : { ...fit, chiSquare };
 }
 
 /** Inverse-variance weighted least squares of y on t; χ² = β̂² / Var(β̂). */
@@ -137,16 +173,15 @@ function prepare(points: readonly TrendPoint[], valueType: 'proportion' | 'other
       fitAll: (drop) => (drop === undefined ? proportionTrend(periods, r, n) : proportionTrend(without(periods, drop), without(r, drop), without(n, drop))),
     };
   }
-  const z = twoSidedZ(intervalConfidence);
   const y: number[] = [];
   const w: number[] = [];
   for (const p of recent) {
     if (isMissing(p.value)) return { ...none, reasonIfNotReady: 'missing values' };
     if (isMissing(p.lower) || isMissing(p.upper)) return { ...none, reasonIfNotReady: 'missing confidence limits' };
-    const se = (p.upper - p.lower) / (2 * z);
-    if (!(se > 0) || !Number.isFinite(se)) {
+    if (!(p.upper > p.lower) || !Number.isFinite(p.upper - p.lower)) {
       throw new StatsInputError(`a trend needs each upper limit above its lower limit (period ${show(p.period)} got ${show(p.lower)} to ${show(p.upper)})`);
     }
+    const se = standardErrorFromLimits(p.lower, p.upper, intervalConfidence) as number;
     y.push(p.value);
     w.push(1 / (se * se));
   }
@@ -173,14 +208,19 @@ function testTrend(points: readonly TrendPoint[], options: TrendOptions): TrendR
   if (series.reasonIfNotReady !== null) return { trend: 'not-enough-data', reason: series.reasonIfNotReady, ...blank };
   const fit = series.fitAll();
   if (fit === null) return { trend: 'no-significant-change', reason: 'no variation in period', ...blank };
-  const stats = { slope: fit.slope, chiSquare: fit.chiSquare, pValue: chiSquareUpperTail(fit.chiSquare, 1), threshold, periods: series.periods, fit };
+  const stats = { slope: Number.isNaN(fit.slope) ? null : fit.slope, chiSquare: fit.chiSquare, pValue: chiSquareUpperTail(fit.chiSquare, 1), threshold, periods: series.periods, fit };
   if (!(fit.chiSquare > threshold)) {
     return { trend: 'no-significant-change', reason: `χ² ${fit.chiSquare.toFixed(4)} is not above ${threshold.toFixed(4)}`, ...stats };
+  }
+  if (fit.undefinedAt !== undefined) {
+    // PHE computes the direction as the slope of log-odds, which a proportion of 0 or 1 makes infinite (R then stops with an error).
+    const period = series.periods[fit.undefinedAt];
+    return { trend: 'not-enough-data', reason: `cannot be calculated: the proportion in period ${period} is 0 or 1, whose log-odds (from which the direction is taken) is infinite`, ...stats, slope: null };
   }
   const sign = Math.sign(fit.slope);
   for (let i = 0; i < series.periods.length; i++) {
     const partial = series.fitAll(i);
-    if (partial === null || Math.sign(partial.slope) !== sign) {
+    if (partial === null || partial.undefinedAt !== undefined || Math.sign(partial.slope) !== sign) {
       return { trend: 'no-significant-change', reason: `the slope changes sign without period ${series.periods[i]} (an outlier)`, ...stats };
     }
   }
@@ -193,11 +233,17 @@ function testTrend(points: readonly TrendPoint[], options: TrendOptions): TrendR
  * that the slope keeps its sign when each point in turn is left out (otherwise "no significant change":
  * an outlier drives the trend).
  *
- * - Proportions (valueType 'proportion', numerators rᵢ out of nᵢ at periods tᵢ): Armitage's chi-square
- *   test for trend. With N = Σnᵢ, p̄ = Σrᵢ/N, t̄ = Σnᵢtᵢ/N:
- *   β̂ = Σrᵢ(tᵢ − t̄) / Σnᵢ(tᵢ − t̄)²,   χ² = β̂² Σnᵢ(tᵢ − t̄)² / (p̄(1 − p̄)).
+ * - Proportions (valueType 'proportion', numerators rᵢ out of nᵢ at periods tᵢ), as PHEindicatormethods
+ *   `assign_trend_markers` computes them (`calculate_trend_logistic_regression`): the *significance* is
+ *   Armitage's chi-square for trend, with N = Σnᵢ, p̄ = Σrᵢ/N, t̄ = Σnᵢtᵢ/N,
+ *   χ² = (Σrᵢ(tᵢ − t̄))² / (Σnᵢ(tᵢ − t̄)² · p̄(1 − p̄)) (PHE writes it as N(NΣrt − ΣrΣnt)² / (R(N − R)(NΣnt² − (Σnt)²)));
+ *   the *direction*, in the full window and with each point left out, is the sign of the unweighted
+ *   least-squares slope of the log-odds yᵢ = ln(pᵢ/(1 − pᵢ)) on tᵢ:  β̂ = Σ(tᵢ − t̄ᵤ)(yᵢ − ȳ) / Σ(tᵢ − t̄ᵤ)²
+ *   (t̄ᵤ, ȳ unweighted means). `slope` is that β̂ (change in log-odds per period). A proportion of 0 or 1
+ *   has no finite log-odds: with a significant χ² the trend then "cannot be calculated" ('not-enough-data',
+ *   where R stops with an error).
  * - Other indicator types (valueType 'other', value yᵢ with limits): weighted least squares with
- *   wᵢ = 1/SEᵢ², SEᵢ = (Uᵢ − Lᵢ)/(2 × 1.959964) (for 95% limits):
+ *   wᵢ = 1/SEᵢ², SEᵢ = (Uᵢ − Lᵢ)/(2 × 1.959964) (for 95% limits; {@link standardErrorFromLimits}):
  *   β̂ = Σwᵢ(tᵢ − t̄_w)(yᵢ − ȳ_w) / Σwᵢ(tᵢ − t̄_w)²,   χ² = β̂² Σwᵢ(tᵢ − t̄_w)².
  *
  * The actual period values are used, so unequal spacing is handled (Fingertips itself only tests equally

@@ -118,13 +118,16 @@ export function registerTrackingRoutes(app: FastifyInstance, db: Kysely<Schema>)
     const { filter } = parsed;
     if (filter.laCode !== undefined && reachIn(reach, filter.laCode) === undefined) {
       await audit(request, { action: 'child-records.list', outcome: 'denied', laCode: filter.laCode, details: { reason: 'authority out of reach', filter: request.query } });
-      return void (await notFound(request, reply, asJson));
+      const name = localAuthorityByGss(filter.laCode)?.name;
+      const message = name === undefined ? `“${filter.laCode.slice(0, 40)}” is not the code of a local authority in England.` : `There are no records of ${name} (${filter.laCode}) that you may see.`;
+      return void (await notFound(request, reply, asJson, message));
     }
     return { reach, filter };
   }
 
-  async function notFound(request: FastifyRequest, reply: FastifyReply, asJson: boolean) {
-    if (asJson) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'There are no such records.', requestId: request.id });
+  async function notFound(request: FastifyRequest, reply: FastifyReply, asJson: boolean, message?: string) {
+    if (asJson) return reply.code(404).send({ statusCode: 404, error: 'Not Found', message: message ?? 'There are no such records.', requestId: request.id });
+    if (message !== undefined) return reply.code(404).view('error.njk', { pageTitle: 'No records to show', title: 'No records to show', message });
     return reply.code(404).view('404.njk');
   }
 

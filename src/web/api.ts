@@ -42,6 +42,7 @@ export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Operations', description: 'Service status' },
         { name: 'API', description: 'Discovery' },
         { name: 'Framework', description: 'The Narrowing the Gap framework: golden threads, templates, groups and outcomes' },
+        { name: 'Plans', description: 'Turn-the-curve plans: read them, start one, change its text (actions and measures are changed on the plan’s page)' },
       ],
     },
   });

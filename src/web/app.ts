@@ -111,7 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await setUpOpenApi(app);
 
   registerHealthRoute(app, database);
-  registerHomeRoutes(app, navigation);
+  registerHomeRoutes(app, database.db);
   registerApiRoutes(
     app,
     capabilities.flatMap((capability) => capability.apiLinks ?? []),

@@ -26,4 +26,32 @@ export interface ChartFigure {
   };
   /** Notes under the table, e.g. why a figure is suppressed. */
   readonly notes?: readonly string[];
+  /**
+   * Why no chart is drawn, in words, when it would draw nothing worth seeing (no figures, every
+   * figure withheld, a single point, too few settings): shown instead of the chart, and the figure
+   * offers its table alone (no image downloads). Set it with `withoutChartWhenEmpty` or by hand.
+   */
+  readonly withoutChart?: string;
+}
+
+/** The marks a chart would draw: the inline data rows of the spec and of its layers. */
+export function markCount(spec: TopLevelSpec): number {
+  const rowsOf = (part: unknown): number => {
+    if (part === null || typeof part !== 'object') return 0;
+    const { data, layer } = part as { data?: { values?: unknown }; layer?: unknown[] };
+    const own = Array.isArray(data?.values) ? data.values.length : 0;
+    return own + (Array.isArray(layer) ? layer.reduce<number>((sum, child) => sum + rowsOf(child), 0) : 0);
+  };
+  return rowsOf(spec);
+}
+
+/**
+ * The figure as given, or without its chart when the chart would have nothing on it: every figure
+ * missing or withheld (the reason given), or a single point, which is a number, not a chart.
+ */
+export function withoutChartWhenEmpty(figure: ChartFigure, points: number, nothingReason: string): ChartFigure {
+  if (figure.withoutChart !== undefined) return figure;
+  if (points === 0) return { ...figure, withoutChart: nothingReason };
+  if (points === 1) return { ...figure, withoutChart: 'Only one figure has a value, so there is no chart to draw: it is in the table below.' };
+  return figure;
 }

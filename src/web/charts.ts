@@ -1,6 +1,7 @@
 import * as vega from 'vega';
 import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
+import { escapeHtml } from './html.js';
 
 /** GOV.UK Design System colours used in charts: blue, orange, dark grey, and the text colour. */
 export const chartColours = { group: '#1d70b8', comparator: '#f47738', neutral: '#505a5f', text: '#0b0c0c' } as const;
@@ -73,9 +74,6 @@ async function chartSvg(spec: TopLevelSpec): Promise<string> {
   return pointsWithTooltips(svg).replace(/\s(?:role|aria-[a-z]+)="[^"]*"/g, '');
 }
 
-function escapeXml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
 
 /**
  * Renders a Vega-Lite specification to SVG on the server, so the page needs no JavaScript and prints
@@ -84,7 +82,7 @@ function escapeXml(text: string): string {
  */
 export async function renderChart(spec: TopLevelSpec, description: string): Promise<string> {
   const svg = await chartSvg(spec);
-  return svg.replace('<svg ', `<svg role="img" aria-label="${escapeXml(description)}" focusable="false" `);
+  return svg.replace('<svg ', `<svg role="img" aria-label="${escapeHtml(description)}" focusable="false" `);
 }
 
 /**
@@ -95,6 +93,6 @@ export async function renderStandaloneChart(spec: TopLevelSpec, text: { title: s
   const svg = await chartSvg(spec);
   // Vega's opening tag holds only its own attributes (no text of ours), so its first ">" ends it.
   const openingTagEnd = svg.indexOf('>') + 1;
-  const heading = `<title>${escapeXml(text.title)}</title><desc>${escapeXml(text.description)}</desc>`;
+  const heading = `<title>${escapeHtml(text.title)}</title><desc>${escapeHtml(text.description)}</desc>`;
   return `<?xml version="1.0" encoding="UTF-8"?>\n${svg.slice(0, openingTagEnd)}${heading}${svg.slice(openingTagEnd)}\n`;
 }

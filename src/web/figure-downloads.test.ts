@@ -2,6 +2,7 @@ import { Resvg } from '@resvg/resvg-js';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { ChartFigure } from './chart-figure.js';
+import { markCount, withoutChartWhenEmpty } from './chart-figure.js';
 import { figureCsv, figureFile, figurePng, figureSvg, figureXlsx, isFigureFormat } from './figure-downloads.js';
 import { presentFigure } from './figure-view.js';
 
@@ -119,5 +120,38 @@ describe('a figure presented on a page', () => {
       '/gaps/indicator/figures/values.xlsx?la=E09000007',
     ]);
     expect(view.svg).toMatch(/^<svg role="img" aria-label="Young carers and all other children by year\."/);
+  });
+});
+
+describe('a figure with nothing to draw', () => {
+  const empty: ChartFigure = { ...figure, spec: { ...figure.spec, data: { values: [] } } };
+
+  it('counts the marks of a chart and of its layers', () => {
+    expect(markCount(figure.spec)).toBe(2);
+    expect(markCount({ layer: [{ data: { values: [{ a: 1 }] }, mark: 'point' }, { data: { values: [{ a: 2 }, { a: 3 }] }, mark: 'line' }] })).toBe(3);
+    expect(markCount(empty.spec)).toBe(0);
+  });
+
+  it('says why instead of drawing: the reason given when nothing has a value, the table when one point has', () => {
+    expect(withoutChartWhenEmpty(empty, 0, 'Every year’s figures are withheld because too few children are behind them, so there is nothing to draw.').withoutChart).toBe(
+      'Every year’s figures are withheld because too few children are behind them, so there is nothing to draw.',
+    );
+    expect(withoutChartWhenEmpty(figure, 1, 'unused').withoutChart).toBe('Only one figure has a value, so there is no chart to draw: it is in the table below.');
+    expect(withoutChartWhenEmpty(figure, 2, 'unused').withoutChart).toBeUndefined();
+  });
+
+  it('is presented with its reason in place of the chart and offers only its figures to download', async () => {
+    const view = await presentFigure(withoutChartWhenEmpty(empty, 0, 'No year has a figure for this group and indicator, so there is nothing to draw.'), { downloadPath: '/gaps/indicator/figures', query: 'la=E09000007' });
+    expect(view.svg).toBe('');
+    expect(view.withoutChart).toBe('No year has a figure for this group and indicator, so there is nothing to draw.');
+    expect(view.downloads.map((download) => download.text)).toEqual(['Figures (CSV)', 'Figures (Excel spreadsheet)']);
+    expect(view.rows).toHaveLength(4);
+  });
+
+  it('shows a long table’s first 25 rows and the rest on demand', async () => {
+    const long: ChartFigure = { ...figure, table: { ...figure.table, rows: Array.from({ length: 40 }, (_, index) => [`Setting ${index + 1}`, 'Young carers', index, index]) } };
+    const view = await presentFigure(long, { downloadPath: '/gaps/indicator/figures', query: '' });
+    expect(view.rows.map((row) => row[0]!.text)).toEqual(Array.from({ length: 25 }, (_, index) => `Setting ${index + 1}`));
+    expect(view.moreRows.map((row) => row[0]!.text)).toEqual(Array.from({ length: 15 }, (_, index) => `Setting ${index + 26}`));
   });
 });

@@ -6,10 +6,10 @@ import type { DownloadTable } from './downloads.js';
 
 /** The files a figure can be downloaded as, with what each is called in a link. */
 export const figureFormats = {
-  png: { contentType: 'image/png', label: 'Chart (PNG image)' },
-  svg: { contentType: 'image/svg+xml; charset=utf-8', label: 'Chart (SVG image)' },
-  csv: { contentType: tableFormats.csv.contentType, label: 'Figures (CSV)' },
-  xlsx: { contentType: tableFormats.xlsx.contentType, label: 'Figures (Excel spreadsheet)' },
+  png: { contentType: 'image/png', label: 'Chart (PNG image)', image: true },
+  svg: { contentType: 'image/svg+xml; charset=utf-8', label: 'Chart (SVG image)', image: true },
+  csv: { contentType: tableFormats.csv.contentType, label: 'Figures (CSV)', image: false },
+  xlsx: { contentType: tableFormats.xlsx.contentType, label: 'Figures (Excel spreadsheet)', image: false },
 } as const;
 
 export type FigureFormat = keyof typeof figureFormats;
@@ -77,7 +77,12 @@ export async function figurePng(figure: ChartFigure): Promise<Buffer> {
   return image.render().asPng();
 }
 
-/** The figure in the format asked for, with its content type. */
+/** Whether the figure can be had in the format: a figure without a chart has no image. */
+export function figureOffers(figure: ChartFigure, format: FigureFormat): boolean {
+  return figure.withoutChart === undefined || !figureFormats[format].image;
+}
+
+/** The figure in the format asked for, with its content type (an image only of a figure with a chart: see figureOffers). */
 export async function figureFile(figure: ChartFigure, format: FigureFormat): Promise<{ contentType: string; body: string | Buffer }> {
   const { contentType } = figureFormats[format];
   switch (format) {

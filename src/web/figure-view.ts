@@ -14,10 +14,15 @@ export interface FigureView {
   readonly id: string;
   readonly title: string;
   readonly summary: string;
+  /** The chart drawn; empty when there is none. */
   readonly svg: string;
+  /** Why there is no chart, in words, shown in its place; null when there is one. */
+  readonly withoutChart: string | null;
   readonly caption: string;
   readonly head: readonly { readonly text: string; readonly numeric: boolean }[];
   readonly rows: readonly (readonly FigureTableCell[])[];
+  /** Rows beyond the first `longTableRows` of a long table: shown on demand, so the page stays short. */
+  readonly moreRows: readonly (readonly FigureTableCell[])[];
   readonly notes: readonly string[];
   readonly downloads: readonly { readonly href: string; readonly text: string }[];
 }
@@ -49,6 +54,9 @@ function cellText(cell: FigureCell, decimals: number): string {
   return cell;
 }
 
+/** A table longer than this shows its first rows and the rest on demand (every row is in the downloads). */
+export const longTableRows = 25;
+
 /**
  * Prepares a figure for a page: draws its chart, writes its table's cells as text and links its
  * downloads, `{downloadPath}/{id}.{format}?{query}`.
@@ -60,16 +68,25 @@ export async function presentFigure(figure: ChartFigure, links: { downloadPath: 
     id: figure.id,
     title: figure.title,
     summary: figure.summary,
-    svg: await renderChart(figure.spec, figure.description),
+    svg: figure.withoutChart === undefined ? await renderChart(figure.spec, figure.description) : '',
+    withoutChart: figure.withoutChart ?? null,
     caption: figure.table.caption,
     head: head.map((text, column) => ({ text, numeric: formats[column]?.numeric ?? false })),
-    rows: rows.map((row) =>
-      row.map((cell, column) => ({ text: cellText(cell, formats[column]?.decimals ?? 0), numeric: formats[column]?.numeric ?? false, rowHeader: rowHeaders && column === 0 })),
+    ...splitLong(
+      rows.map((row) =>
+        row.map((cell, column) => ({ text: cellText(cell, formats[column]?.decimals ?? 0), numeric: formats[column]?.numeric ?? false, rowHeader: rowHeaders && column === 0 })),
+      ),
     ),
     notes: figure.notes ?? [],
-    downloads: (Object.keys(figureFormats) as FigureFormat[]).map((format) => ({
+    downloads: (Object.keys(figureFormats) as FigureFormat[]).filter((format) => figure.withoutChart === undefined || !figureFormats[format].image).map((format) => ({
       href: `${links.downloadPath}/${figure.id}.${format}?${links.query}`,
       text: figureFormats[format].label,
     })),
   };
+}
+
+/** A long table's first rows, and the rest; a table only a few rows over the limit is kept whole. */
+function splitLong<T>(rows: readonly T[]): { rows: readonly T[]; moreRows: readonly T[] } {
+  if (rows.length <= longTableRows + 5) return { rows, moreRows: [] };
+  return { rows: rows.slice(0, longTableRows), moreRows: rows.slice(longTableRows) };
 }

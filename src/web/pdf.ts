@@ -1,5 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { chromium } from 'playwright-core';
+import { escapeHtml } from './html.js';
 
 /** The PDF could not be made here: no Chromium, or it failed to start. The HTML print version still works. */
 export class PdfUnavailableError extends Error {
@@ -62,6 +63,3 @@ async function printOnce(html: string, options: { chromiumPath: string; title: s
   }
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}

@@ -3,6 +3,7 @@ import nunjucks from 'nunjucks';
 import { viewerMay } from '../auth/gate.js';
 import { version } from '../version.js';
 import type { NavigationItem } from './capability.js';
+import { formatDate, formatDateTime, inSentence, wordsOf, formatNumber, formatPercent, formatSigned, readingSymbol, symbols, trendSymbol } from './format.js';
 import { govukFrontendDist, sourcePath } from './paths.js';
 
 export const serviceName = 'Narrowing the Gap';
@@ -24,10 +25,22 @@ export interface ViewOptions {
 
 export function createViewEnvironment(capabilityViewDirectories: string[]): nunjucks.Environment {
   const searchPath = [sourcePath('web', 'views'), ...capabilityViewDirectories, govukFrontendDist];
-  return new nunjucks.Environment(new nunjucks.FileSystemLoader(searchPath), {
+  const environment = new nunjucks.Environment(new nunjucks.FileSystemLoader(searchPath), {
     autoescape: true,
     throwOnUndefined: false,
   });
+  // Numbers, dates and symbols are written one way on every page (format.ts).
+  environment.addFilter('number', formatNumber);
+  environment.addFilter('percent', formatPercent);
+  environment.addFilter('signed', formatSigned);
+  environment.addFilter('date', formatDate);
+  environment.addFilter('dateTime', formatDateTime);
+  environment.addFilter('trendSymbol', trendSymbol);
+  environment.addFilter('readingSymbol', readingSymbol);
+  environment.addFilter('inSentence', inSentence);
+  environment.addFilter('words', wordsOf);
+  environment.addGlobal('symbols', symbols);
+  return environment;
 }
 
 /** Adds `reply.view()`, giving every page the layout's shared values. */

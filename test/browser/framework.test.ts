@@ -91,8 +91,11 @@ describe.skipIf(skipBrowserTests)('the framework in a browser', { timeout: 120_0
     expect(places.some((place) => place.startsWith('Golden thread'))).toBe(true);
     expect(places.some((place) => place.startsWith('Template'))).toBe(true);
     expect(await page.locator('.ntg-result mark').first().textContent()).toMatch(/trusted|adult/i);
-    await page.getByRole('link', { name: 'GT01-H' }).click();
-    expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('GT01-H');
+    // Each result opens on its own page, headed by what it is and where it sits in the pack, not its id.
+    await page.locator('a[href="/framework/items/GT01-H"]').click();
+    await page.waitForURL(/\/framework\/items\/GT01-H$/);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).not.toContain('GT01-H');
+    expect(await page.locator('.govuk-caption-l').textContent()).toMatch(/^Golden thread 1/);
     await close();
   });
 

@@ -96,7 +96,7 @@ describe.skipIf(skipBrowserTests)('the gap pages’ figures in a browser', { tim
     await points.first().hover();
     await expect.poll(() => tooltip.isVisible()).toBe(true);
     expect(await tooltip.textContent()).toBe(await points.first().getAttribute('data-ntg-tip'));
-    expect(await tooltip.textContent()).toMatch(/^\d{4}\/\d{2}: a gap of [+-]?\d+\.\d percentage points/);
+    expect(await tooltip.textContent()).toMatch(/^\d{4}\/\d{2}: a gap of [+−]?\d+\.\d percentage points/);
     await page.keyboard.press('Escape');
     await expect.poll(() => tooltip.isVisible()).toBe(false);
 

@@ -8,6 +8,7 @@ import { demoPassword } from '../../src/auth/demo.js';
 import { loadConfig } from '../../src/config.js';
 import { createTestApp } from './app.js';
 import type { TestApp } from './app.js';
+import type { Capability } from '../../src/web/capability.js';
 
 export interface ChromiumForTests {
   /** Where Chromium is looked for: NTG_CHROMIUM_PATH as the service reads it (for PDFs), else its default. */
@@ -86,9 +87,9 @@ export class BrowserSession {
     readonly baseUrl: string,
   ) {}
 
-  static async start(environment: Record<string, string> = {}): Promise<BrowserSession> {
+  static async start(environment: Record<string, string> = {}, extraCapabilities: Capability[] = []): Promise<BrowserSession> {
     const browser = await launchChromium();
-    const testApp = await createTestApp({ environment });
+    const testApp = await createTestApp({ environment, extraCapabilities });
     await testApp.app.listen({ port: 0, host: '127.0.0.1' });
     const baseUrl = `http://127.0.0.1:${(testApp.app.server.address() as AddressInfo).port}`;
     return new BrowserSession(testApp, browser, baseUrl);

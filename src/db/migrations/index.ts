@@ -12,6 +12,7 @@ import * as auditProtection from './0010-audit-protection.js';
 import * as statisticsOwners from './0011-statistics-owners.js';
 import * as smallHoles from './0012-small-holes.js';
 import * as disclosureKey from './0013-disclosure-key.js';
+import * as statisticsTextValues from './0016-statistics-text-values.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0011-statistics-owners': statisticsOwners,
   '0012-small-holes': smallHoles,
   '0013-disclosure-key': disclosureKey,
+  '0016-statistics-text-values': statisticsTextValues,
 };

@@ -1,9 +1,10 @@
 import { formatAcademicYear, parseAcademicYear } from '../../ingest/child-standard.js';
-import { forecastLinear } from '../../stats/index.js';
+import { forecastLinear, standardErrorFromLimits } from '../../stats/index.js';
 import type { ForecastPoint } from '../../stats/index.js';
 import type { ChartFigure, FigureCell } from '../../web/chart-figure.js';
 import { chartColours } from '../../web/charts.js';
 import type { GapCell } from '../matrix.js';
+import { inSentence } from '../../web/format.js';
 
 /** How far ahead the baseline looks when the plan has no later target. */
 const defaultHorizon = 3;
@@ -29,10 +30,11 @@ export interface Baseline {
   forecastable: boolean;
 }
 
+/** A year's precision: the inverse square of the standard error behind its 95% interval (none without one). */
 function standardErrorWeight(value: number | null, lower: number | null, upper: number | null): number | undefined {
   if (value === null || lower === null || upper === null || upper <= lower) return undefined;
-  const standardError = (upper - lower) / (2 * 1.959964);
-  return 1 / standardError ** 2;
+  const standardError = standardErrorFromLimits(lower, upper, 0.95);
+  return standardError === undefined ? undefined : 1 / standardError ** 2;
 }
 
 /**
@@ -130,8 +132,8 @@ export function baselineFigure(baseline: Baseline, context: BaselineFigureContex
   const lastForecast = baseline.points.filter((point) => point.kind === 'forecast').at(-1);
   const sentences = [
     lastFact === undefined
-      ? `No year has a figure for ${context.groupLabel.toLowerCase()} yet.`
-      : `In ${formatAcademicYear(lastFact.year)}, ${context.groupLabel.toLowerCase()}: ${show(lastFact.value)} (${context.measureLabel.toLowerCase()}).`,
+      ? `No year has a figure for ${inSentence(context.groupLabel)} yet.`
+      : `In ${formatAcademicYear(lastFact.year)}, ${inSentence(context.groupLabel)}: ${show(lastFact.value)} (${inSentence(context.measureLabel)}).`,
   ];
   if (baseline.forecastable && lastForecast !== undefined && lastForecast.value !== null) {
     sentences.push(
@@ -157,7 +159,7 @@ export function baselineFigure(baseline: Baseline, context: BaselineFigureContex
     id: 'baseline',
     title: 'Baseline: where the curve is heading',
     summary: sentences.join(' '),
-    description: `${context.groupLabel}, ${context.measureLabel.toLowerCase()}: observed values by academic year with 95% confidence intervals, a dashed straight-line forecast with its 95% prediction interval shaded${target.length > 0 ? ', and the target' : ''}. The table below gives the figures.`,
+    description: `${context.groupLabel}, ${inSentence(context.measureLabel)}: observed values by academic year with 95% confidence intervals, a dashed straight-line forecast with its 95% prediction interval shaded${target.length > 0 ? ', and the target' : ''}. The table below gives the figures.`,
     spec: {
       width: 560,
       height: 260,

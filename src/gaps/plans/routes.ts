@@ -12,7 +12,8 @@ import { sourcePath } from '../../web/paths.js';
 import { PdfUnavailableError, htmlToPdf } from '../../web/pdf.js';
 import { frameworkGroupSpecs, parseGroup } from '../groups.js';
 import type { GapCell } from '../matrix.js';
-import { mayReadPlans, mayWritePlans } from '../reach.js';
+import { authorityNamed, isAuthorityRefusal, mayReadPlans, mayWritePlans } from '../reach.js';
+import { refuseAuthority } from '../authority-choice.js';
 import { DifferencingRefused, GapRequestError, comparatorNamed, gapSeriesFor, groupNamed, measureNamed } from '../service.js';
 import { baselineFigure, baselineOf } from './baseline.js';
 import type { FieldError, FormBody } from './forms.js';
@@ -81,8 +82,8 @@ function latestGapText(latest: GapCell | undefined, percentage: boolean): string
   return `${sign}${latest.gap.toFixed(1)} ${percentage ? 'percentage points' : 'points'} in ${latest.year} (95% interval ${latest.gap_lower?.toFixed(1)} to ${latest.gap_upper?.toFixed(1)}), ${latest.significant ? 'significant' : 'not significant'}; over the years: ${trendWords[latest.trend]}`;
 }
 
-/** Everything the plan pages show about a plan's subject: the indicator, the group and the baseline. */
-async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
+/** The gap series behind a plan as the viewer may see it, and what a target for it must respect (pages and API alike). */
+export async function planFigures(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
   const measure = measures.find((entry) => entry.name === plan.indicator)!;
   const group = parseGroup(plan.groupSpec);
   let cells: GapCell[] = [];
@@ -102,6 +103,13 @@ async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
   }
   const latest = cells.at(-1);
   const percentage = latest?.value_type === 'percentage' || measure.type === 'binary';
+  const lastYear = latest === undefined ? null : (parseAcademicYear(latest.year) ?? null);
+  return { measure, group, cells, refusal, latest, percentage, lastYear };
+}
+
+/** Everything the plan pages show about a plan's subject: the indicator, the group and the baseline. */
+async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
+  const { measure, group, cells, refusal, latest, percentage, lastYear } = await planFigures(db, viewer, plan);
   const baseline = baselineOf(cells, plan.targetYear, percentage ? { min: 0, max: 100 } : { min: measure.min, max: measure.max });
   const figure = baselineFigure(baseline, { groupLabel: group.label, measureLabel: measure.label, percentage, targetValue: plan.targetValue, targetYear: plan.targetYear });
   return {
@@ -110,7 +118,7 @@ async function planSubject(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
     latest,
     latestGapText: refusal ?? latestGapText(latest, percentage),
     percentage,
-    lastYear: latest === undefined ? null : (parseAcademicYear(latest.year) ?? null),
+    lastYear,
     baselineFigure: figure,
     baselineChart: await renderChart(figure.spec, figure.description),
     authorityName: localAuthorityByGss(plan.laCode)?.name ?? plan.laCode,
@@ -192,8 +200,10 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
   app.get<{ Querystring: { la?: string } }>('/plans', { schema: hidden, config: read }, async (request, reply) => {
     const viewer = request.viewer;
     // Every authority the viewer reaches: their own, their region's for an adviser, England's for the national team.
-    const asked = request.query.la?.toUpperCase();
-    const laCodes = (asked !== undefined ? [asked] : allLocalAuthorities().map((la) => la.gss)).filter((code) => mayReadPlans(viewer, code));
+    // An address naming one authority must name one the viewer may see: refused in words otherwise, never an empty list.
+    const asked = request.query.la === undefined || request.query.la === '' ? undefined : authorityNamed(viewer, String(request.query.la), mayReadPlans);
+    if (asked !== undefined && isAuthorityRefusal(asked)) return refuseAuthority(reply, asked);
+    const laCodes = (asked !== undefined ? [asked.laCode] : allLocalAuthorities().map((la) => la.gss)).filter((code) => mayReadPlans(viewer, code));
     const plans = await listPlans(db, laCodes);
     return reply.view('plans/list.njk', {
       pageTitle: 'Turn-the-curve plans',

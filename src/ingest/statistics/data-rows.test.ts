@@ -27,6 +27,7 @@ const fullHeader = [
   'la_name',
   'school_urn',
   'school_name',
+  'school_laestab',
   'characteristic',
   'pupils',
   'rate',
@@ -64,26 +65,31 @@ function problemsOf(cells: Record<string, string>, header?: string[]) {
   return result.ok ? [] : result.problems.map(({ column, value, expected }) => ({ column, value, expected }));
 }
 
-const authorityRow = { geographic_level: 'Local authority', region_code: 'E12000003', region_name: 'Yorkshire and The Humber' };
+const authorityRow = { geographic_level: 'Local authority', region_code: 'E12000003', region_name: 'Yorkshire and The Humber', la_name: 'As published' };
 
 describe('statisticsRowReader', () => {
   it('accepts a header of the standard described by the metadata', () => {
     expect(statisticsRowReader(fullHeader, metadata, files).problems).toEqual([]);
   });
 
-  it('refuses a header with an undescribed column, a missing described column, a missing time column and a repeated name', () => {
+  it('refuses a header with a missing described column, a missing time column and a repeated name, and ignores an undescribed column, naming it', () => {
     const header = ['time_identifier', 'geographic_level', 'country_code', 'country_name', 'characteristic', 'characteristic', 'pupils', 'colour'];
-    expect(statisticsRowReader(header, metadata, files).problems).toEqual([
+    const checked = statisticsRowReader(header, metadata, files);
+    expect(checked.problems).toEqual([
       { file: 'test.csv', row: 1, column: 'characteristic', value: 'characteristic', expected: 'each column once: this name appears more than once' },
-      {
-        file: 'test.csv',
-        row: 1,
-        column: 'colour',
-        value: 'colour',
-        expected: 'a column the metadata file test.meta.csv describes (add a row for it there) or a time or location column of the standard',
-      },
       { file: 'test.csv', row: 1, column: 'time_period', value: '', expected: 'the column "time_period", which every data file has' },
       { file: 'test.csv', row: 1, column: 'rate', value: '', expected: 'the column "rate", which test.meta.csv describes; it is not in the data file' },
+    ]);
+    expect(checked.ignoredColumns).toEqual(['colour']);
+  });
+
+  it('refuses a header without the country columns, or with some but not all of the authority or region columns', () => {
+    const header = ['time_period', 'time_identifier', 'geographic_level', 'region_code', 'new_la_code', 'la_name', 'characteristic', 'pupils', 'rate'];
+    expect(statisticsRowReader(header, metadata, files).problems.map((problem) => [problem.column, problem.expected])).toEqual([
+      ['country_code', 'the column "country_code", which every data file has'],
+      ['country_name', 'the column "country_name", which every data file has'],
+      ['old_la_code', 'the column "old_la_code": a file with any of the local authority columns (old_la_code, new_la_code, la_name) has all of them'],
+      ['region_name', 'the column "region_name": a file with any of the region columns (region_code, region_name) has all of them'],
     ]);
   });
 
@@ -152,8 +158,8 @@ describe('statisticsRowReader', () => {
   });
 
   it('places a region, Inner and Outer London included, and refuses a code that is no region', () => {
-    expect(validRow({ geographic_level: 'Regional', region_code: 'E13000002' }).location.areaCode).toBe('E13000002');
-    expect(problemsOf({ geographic_level: 'Regional', region_code: 'E12000099' })).toEqual([
+    expect(validRow({ geographic_level: 'Regional', region_code: 'E13000002', region_name: 'Outer London' }).location.areaCode).toBe('E13000002');
+    expect(problemsOf({ geographic_level: 'Regional', region_code: 'E12000099', region_name: 'Nowhere' })).toEqual([
       { column: 'region_code', value: 'E12000099', expected: 'the GSS code of an English region (E12) or of Inner or Outer London (E13), such as E12000003' },
     ]);
   });
@@ -162,10 +168,28 @@ describe('statisticsRowReader', () => {
     expect(problemsOf({ country_code: 'E92000002' })).toEqual([{ column: 'country_code', value: 'E92000002', expected: 'the ONS code of a country, such as E92000001 for England' }]);
   });
 
-  it('places a school by its URN within its current authority, and refuses a URN that is not six digits', () => {
-    const school = { geographic_level: 'School', old_la_code: '373', new_la_code: 'E08000019', la_name: 'Sheffield', school_name: 'Greenhill Primary School' };
+  it('places a school by its URN within its current authority, and refuses a school row without its name or LAESTAB', () => {
+    const school = { geographic_level: 'School', old_la_code: '373', new_la_code: 'E08000019', la_name: 'Sheffield', school_name: 'Greenhill Primary School', school_laestab: '3732001' };
     expect(validRow({ ...school, school_urn: '145374' }).location).toEqual({ areaCode: '145374', laCode: 'E08000039', oldLaCode: '373', newLaCode: 'E08000019' });
-    expect(problemsOf({ ...school, school_urn: '14537' })).toEqual([{ column: 'school_urn', value: '14537', expected: "the school's unique reference number (URN): six digits" }]);
+    expect(validRow({ ...school, school_urn: '145374', old_la_code: '', new_la_code: '', la_name: '' }).location).toEqual({ areaCode: '145374', laCode: null, oldLaCode: null, newLaCode: null });
+    expect(problemsOf({ ...school, school_urn: '145374', school_name: '', school_laestab: '' })).toEqual([
+      { column: 'school_name', value: '', expected: "the school's name (it must not be blank for a School row)" },
+      { column: 'school_laestab', value: '', expected: "the school's LAESTAB (it must not be blank for a School row)" },
+    ]);
+  });
+
+  it('places rows of the newer levels by their published codes, a mayoral combined authority and a police force area among them', () => {
+    const header = [...fullHeader, 'mayoral_combined_authority_code', 'mayoral_combined_authority_name', 'pfa_code', 'pfa_name', 'lsip_code', 'lsip_name'];
+    const { reader } = statisticsRowReader(header, metadata, files);
+    const read = (cells: Record<string, string>) => reader.read(header.map((column) => ({ ...nationalRow, ...cells })[column] ?? ''), 2);
+    const mca = read({ geographic_level: 'Mayoral Combined Authority', mayoral_combined_authority_code: 'E47000001', mayoral_combined_authority_name: 'Greater Manchester' });
+    expect(mca).toMatchObject({ ok: true, level: { name: 'Mayoral combined authority' }, row: { geographicLevel: 'Mayoral combined authority', location: { areaCode: 'E47000001', laCode: null } } });
+    expect(read({ geographic_level: 'Police force area', pfa_code: 'E23000001', pfa_name: 'Metropolitan Police' })).toMatchObject({ ok: true, row: { location: { areaCode: 'E23000001' } } });
+    expect(read({ geographic_level: 'Local skills improvement plan area', lsip_code: 'E69000014', lsip_name: '' })).toMatchObject({
+      ok: false,
+      contentOnly: true,
+      problems: [{ column: 'lsip_name', value: '', expected: "the local skills improvement plan area's name (it must not be blank for a Local skills improvement plan area row)" }],
+    });
   });
 
   it('refuses the rows of a level whose columns the header lacks, saying so once', () => {
@@ -174,17 +198,19 @@ describe('statisticsRowReader', () => {
     const schoolRow = header.map((column) => ({ ...nationalRow, geographic_level: 'School' })[column] ?? '');
     expect(reader.read(schoolRow, 2)).toEqual({
       ok: false,
+      level: expect.objectContaining({ name: 'School' }) as unknown,
+      contentOnly: true,
       problems: [
         {
           file: 'test.csv',
           row: 2,
           column: 'geographic_level',
           value: 'School',
-          expected: 'the columns a School row needs, which the header lacks: school_urn, school_name, old_la_code, new_la_code, la_name (every School row is refused)',
+          expected: 'the columns a School row needs, which the header lacks: school_urn, school_name, school_laestab (every School row is refused)',
         },
       ],
     });
-    expect(reader.read(schoolRow, 3)).toEqual({ ok: false, problems: [] });
+    expect(reader.read(schoolRow, 3)).toMatchObject({ ok: false, problems: [] });
     expect(reader.read(header.map((column) => nationalRow[column] ?? ''), 4).ok).toBe(true);
   });
 
@@ -210,6 +236,8 @@ describe('statisticsRowReader', () => {
     expect(reader.read(values({}), 2).ok).toBe(true);
     expect(reader.read(values({ time_identifier: 'Calendar year', time_period: '2022' }), 3)).toEqual({
       ok: false,
+      level: expect.objectContaining({ name: 'National' }) as unknown,
+      contentOnly: false,
       problems: [
         {
           file: 'test.csv',
@@ -222,11 +250,12 @@ describe('statisticsRowReader', () => {
     });
   });
 
-  it('refuses indicator cells that are neither numbers nor symbols, giving them as written', () => {
+  it('refuses blank indicator cells and null words, giving them as written, and keeps categories in words', () => {
     expect(problemsOf({ pupils: ' NA', rate: '' }).map((problem) => [problem.column, problem.value])).toEqual([
       ['pupils', ' NA'],
       ['rate', ''],
     ]);
+    expect(validRow({ pupils: 'large', rate: 'x' }).cells).toEqual([{ text: 'large' }, 'x']);
   });
 
   it('refuses a filter value written as NA and a row with too few values', () => {
@@ -234,7 +263,9 @@ describe('statisticsRowReader', () => {
     const { reader } = statisticsRowReader(fullHeader, metadata, files);
     expect(reader.read(['202223', 'Academic year', 'National'], 7)).toEqual({
       ok: false,
-      problems: [{ file: 'test.csv', row: 7, column: '(row)', value: '3 values', expected: '15 values, one for each column of the header' }],
+      level: undefined,
+      contentOnly: false,
+      problems: [{ file: 'test.csv', row: 7, column: '(row)', value: '3 values', expected: '16 values, one for each column of the header' }],
     });
   });
 });

@@ -59,6 +59,10 @@ export function locationResolver(): (level: GeographicLevel, cell: Cell) => Loca
 
   return (level, cell) => {
     const code = level.codeColumn === null ? cell(level.nameColumn) : cell(level.codeColumn);
+    // The level's name (and a school's LAESTAB) must be filled in, as the checker's check_geog_level_completed asks.
+    const blank = [level.nameColumn, level.name === 'School' ? level.secondaryColumn : null].filter((column): column is string => column !== null && cell(column) === '');
+    if (blank.length > 0 && level.name !== 'Planning area')
+      return { ok: false, problems: blank.map((column) => ({ column, value: '', expected: `the ${level.name === 'National' ? 'country' : level.name.toLowerCase()}'s ${column === 'school_laestab' ? 'LAESTAB' : 'name'} (it must not be blank for a ${level.name} row)` })) };
     switch (level.name) {
       case 'National':
         if (!countryCodes.has(code)) return failure('country_code', code, 'the ONS code of a country, such as E92000001 for England');
@@ -73,22 +77,12 @@ export function locationResolver(): (level: GeographicLevel, cell: Cell) => Loca
         if (!authority.ok) return { ok: false, problems: authority.problems };
         return { ok: true, location: { areaCode: authority.areaCode, laCode: authority.laCode, ...publishedCodes(cell) } };
       }
-      case 'School': {
-        const problems: CellProblem[] = [];
-        if (!/^\d{6}$/.test(code)) problems.push({ column: 'school_urn', value: code, expected: 'the school\'s unique reference number (URN): six digits' });
-        const laestab = cell('school_laestab');
-        if (laestab !== '' && !/^\d{7}$/.test(laestab)) problems.push({ column: 'school_laestab', value: laestab, expected: 'blank or the school\'s LAESTAB: seven digits' });
-        const authority = authorityOf(cell('old_la_code'), cell('new_la_code'));
-        if (!authority.ok) problems.push(...authority.problems);
-        if (problems.length > 0 || !authority.ok) return { ok: false, problems };
-        return { ok: true, location: { areaCode: code, laCode: authority.laCode, ...publishedCodes(cell) } };
-      }
       default: {
         const column = level.codeColumn ?? level.nameColumn;
         const format = codePatterns[level.name];
         if (code === '') return failure(column, code, `the ${level.name.toLowerCase()}'s ${level.codeColumn === null ? 'name' : 'code'} (it must not be blank)`);
         if (format !== undefined && !format.pattern.test(code)) return failure(column, code, format.expected);
-        // Lower levels carry their authority when the file has it: it scopes the row.
+        // Lower levels (a school, a ward, ...) carry their authority when the file has it: it scopes the row.
         const published = publishedCodes(cell);
         if (published.oldLaCode === null && published.newLaCode === null) return success(code, null);
         const authority = authorityOf(cell('old_la_code'), cell('new_la_code'));

@@ -175,8 +175,11 @@ export function checkMetadata(records: readonly CsvRow[], fileName: string): Met
   const filterNames = new Set(metadata.filters.map((filter) => filter.name));
   for (const filter of metadata.filters) {
     const row = firstRowOf.get(filter.name) ?? null;
-    if (filter.groupingColumn !== null && metadata.described.has(filter.groupingColumn))
-      problem(row, 'filter_grouping_column', filter.groupingColumn, 'a column of the data file that is not itself described as a filter or indicator');
+    // A grouping column may be a filter itself (a hierarchy: course within subject within level), as
+    // EES accepts and the checker recommends (check_meta_fil_grp_is_fil); an indicator groups nothing.
+    if (filter.groupingColumn !== null && metadata.indicators.some((indicator) => indicator.name === filter.groupingColumn))
+      problem(row, 'filter_grouping_column', filter.groupingColumn, 'a column of the data file that groups this filter\'s values: a filter or an undescribed column, not an indicator');
+    else if (filter.groupingColumn === filter.name) problem(row, 'filter_grouping_column', filter.groupingColumn, 'another column than the filter itself, or blank');
     if (filter.parentFilter !== null && !filterNames.has(filter.parentFilter))
       problem(row, 'parent_filter', filter.parentFilter, `blank or the name of another filter: ${[...filterNames].join(', ') || 'there are none'}`);
   }

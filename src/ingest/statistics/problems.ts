@@ -35,6 +35,12 @@ export class ProblemLog {
     for (const problem of problems) this.add(problem);
   }
 
+  /** Takes in another log's problems: those it kept, as far as this one keeps them, and its count. */
+  merge(other: ProblemLog): void {
+    for (const problem of other.kept) this.add(problem);
+    this.total += other.count - other.kept.length;
+  }
+
   get count(): number {
     return this.total;
   }

@@ -170,8 +170,9 @@ export async function insertDataset(db: Kysely<Schema>, dataset: NewDataset): Pr
  * Stores rows as observations, one per indicator. The rows travel as one JSON document per
  * statement and PostgreSQL unpacks them (jsonb_to_recordset, one row per cell by
  * jsonb_array_elements): one parameter however many rows, no 65,535-parameter limit, and the same
- * on PostgreSQL and the embedded engine. A cell is a JSON number (the value) or a string (the
- * symbol, stored as the status with no value).
+ * on PostgreSQL and the embedded engine. A cell is a JSON number (the value), a string (the
+ * symbol, stored as the status with no value), or an object {"text": ...} (a category in words,
+ * stored as status 'text' with the words in text_value).
  */
 export async function insertObservations(db: Kysely<Schema>, datasetId: string, indicatorNames: readonly string[], rows: readonly StatisticsRow[]): Promise<void> {
   if (rows.length === 0) return;
@@ -194,12 +195,13 @@ export async function insertObservations(db: Kysely<Schema>, datasetId: string, 
   await sql`
     insert into statistics_observation
       (dataset_id, row_number, indicator, time_period, time_identifier, start_year, geographic_level,
-       area_code, la_code, old_la_code, new_la_code, filters, group_id, value, status)
+       area_code, la_code, old_la_code, new_la_code, filters, group_id, value, status, text_value)
     select ${datasetId}::bigint, r.row_number, ${JSON.stringify(indicatorNames)}::jsonb ->> (cell.position - 1)::integer,
       r.time_period, r.time_identifier, r.start_year, r.geographic_level,
       r.area_code, r.la_code, r.old_la_code, r.new_la_code, r.filters, r.group_id,
       case when jsonb_typeof(cell.value) = 'number' then cell.value::double precision end,
-      case when jsonb_typeof(cell.value) = 'number' then 'value' else cell.value #>> '{}' end
+      case jsonb_typeof(cell.value) when 'number' then 'value' when 'object' then 'text' else cell.value #>> '{}' end,
+      case when jsonb_typeof(cell.value) = 'object' then cell.value ->> 'text' end
     from jsonb_to_recordset(${document}::jsonb) as r(
       row_number integer, time_period text, time_identifier text, start_year smallint, geographic_level text,
       area_code text, la_code text, old_la_code text, new_la_code text, filters jsonb, group_id text, cells jsonb)

@@ -117,12 +117,14 @@ describe.each(testEngines)('importStatistics on %s', (engine) => {
     expect(existsSync(join(dataDir, String(batch.details.storedMetaFile)))).toBe(true);
   });
 
-  it('imports the school-level absence sample with schools by URN, joint authorities and a ward', async () => {
+  it('imports the school-level absence sample with joint authorities and a ward, ignoring its school rows as EES does in a file of several levels', async () => {
     const published = publishedFile('absence_school');
+    const schoolRows = published.rows.filter((row) => row.geographic_level === 'School').length;
     const result = await run(sample('absence_school'));
-    expect(result).toMatchObject({ outcome: 'loaded', rowsLoaded: published.rows.length, problemCount: 0 });
-    expect(result.dataset.observations).toBe(published.cells.length);
-    expect(result.dataset.levels.map((level) => level.level)).toEqual(['National', 'Regional', 'Local authority', 'School', 'Ward']);
+    expect(result).toMatchObject({ outcome: 'loaded', rowsRead: published.rows.length, rowsLoaded: published.rows.length - schoolRows, rowsQuarantined: 0, problemCount: 0 });
+    expect(result.dataset.observations).toBe(published.cells.length - schoolRows * published.indicators.length);
+    expect(result.dataset.levels.map((level) => level.level)).toEqual(['National', 'Regional', 'Local authority', 'Ward']);
+    expect(result.dataset.ignoredRows).toEqual([{ level: 'School', rows: schoolRows }]);
 
     const places = await sql<{ geographic_level: string; area_code: string; la_code: string | null; old_la_code: string | null; new_la_code: string | null }>`
       select distinct o.geographic_level, o.area_code, o.la_code, o.old_la_code, o.new_la_code
@@ -134,8 +136,6 @@ describe.each(testEngines)('importStatistics on %s', (engine) => {
       { geographic_level: 'Local authority', area_code: 'E08000039', la_code: 'E08000039', old_la_code: '373', new_la_code: 'E08000019' },
       { geographic_level: 'Local authority', area_code: 'E09000003', la_code: 'E09000003', old_la_code: '302', new_la_code: 'E09000003' },
       { geographic_level: 'Local authority', area_code: 'E09000021 / E09000027', la_code: null, old_la_code: '314 / 318', new_la_code: 'E09000021 / E09000027' },
-      { geographic_level: 'School', area_code: '140821', la_code: 'E08000039', old_la_code: '373', new_la_code: 'E08000019' },
-      { geographic_level: 'School', area_code: '145374', la_code: 'E08000039', old_la_code: '373', new_la_code: 'E08000019' },
       { geographic_level: 'Ward', area_code: 'E05011091', la_code: null, old_la_code: null, new_la_code: null },
     ]);
   });
@@ -277,16 +277,14 @@ describe.each(testEngines)('importStatistics on %s', (engine) => {
     expect(result).toMatchObject({ outcome: 'rejected', problems: [expect.objectContaining({ file: 'latin1.csv', row: 3, column: '(file)', value: 'byte 0xA3' })] });
   });
 
-  it('refuses a data column the metadata does not describe and a described column the data lacks', async () => {
+  it('ignores a data column the metadata does not describe, naming it, and refuses a described column the data lacks', async () => {
     const paths = {
       data: file('columns.csv', ['time_period,time_identifier,geographic_level,country_code,country_name,characteristic,pupils,colour', '202223,Academic year,National,E92000001,England,Total,600000,red'].join('\n')),
       meta: file('columns.meta.csv', characteristicMeta),
     };
     const result = await run(paths, { acceptValid: true });
     expect(result.outcome).toBe('rejected');
-    expect(result.problems.map((problem) => [problem.row, problem.column])).toEqual([
-      [1, 'colour'],
-      [1, 'attainment8'],
-    ]);
+    expect(result.problems.map((problem) => [problem.row, problem.column])).toEqual([[1, 'attainment8']]);
+    expect(result.dataset.ignoredColumns).toEqual(['colour']);
   });
 });

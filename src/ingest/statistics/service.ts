@@ -110,7 +110,7 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
   const check = await checkFiles(paths, files, { data: dataSha256, meta: metaSha256 });
 
   const refused = check.fileProblems > 0 || (check.problems.count > 0 && !acceptValid) || check.rowsValid === 0;
-  const summary = check.summary.summary();
+  const summary = check.summary;
   const batch = {
     fileName: files.data,
     ownerLaCode: owner,
@@ -119,7 +119,7 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
     byteSize: dataSize,
     uploadedBy: options.uploadedBy,
     acceptValid,
-    startYears: check.summary.years(),
+    startYears: check.startYears,
     rowsRead: check.rowsRead,
     problemCount: check.problems.count,
     startedAt,
@@ -132,7 +132,8 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
       metaByteSize: metaSize,
       title: summary.title,
       summary,
-      rowsWithProblems: check.rowsRead - check.rowsValid,
+      rowsWithProblems: check.rowsRead - check.rowsValid - check.rowsIgnored,
+      rowsIgnored: check.rowsIgnored,
       problemsStored: Math.min(check.problems.count, problemsStored),
     },
   };
@@ -157,7 +158,7 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
     };
   }
 
-  const rowsQuarantined = check.rowsRead - check.rowsValid;
+  const rowsQuarantined = check.rowsRead - check.rowsValid - check.rowsIgnored;
   const stored = await db.transaction().execute(async (transaction) => {
     await lockStatisticsHash(transaction, sha256);
     const loadedMeanwhile = await findLoadedStatisticsBatch(transaction, sha256, owner);
@@ -175,7 +176,7 @@ export async function importStatistics(db: Kysely<Schema>, options: StatisticsIm
       rowsLoaded: check.rowsValid,
       observationsLoaded: summary.observations,
     });
-    const storedRows = await storeValidRows(transaction, datasetId, paths.data, check.metadata, files, dataSha256);
+    const storedRows = await storeValidRows(transaction, datasetId, paths.data, check.metadata, files, dataSha256, check.storeSoloLevels);
     if (storedRows !== check.rowsValid) throw new FileChangedError(files.data);
     return { batchId };
   });
@@ -206,12 +207,31 @@ interface FileCheck {
   fileProblems: number;
   rowsRead: number;
   rowsValid: number;
+  /** Rows at School, Provider, Institution or Planning area level in a file that mixes levels: EES ignores them. */
+  rowsIgnored: number;
+  /** Whether rows at those levels are stored: only when the file has no other level. */
+  storeSoloLevels: boolean;
   metadata: StatisticsMetadata;
   indicators: StatisticsRowReader['indicators'];
-  summary: SummaryBuilder;
+  summary: DatasetSummary;
+  startYears: number[];
 }
 
-/** The first pass: reads both files through, checking everything and adding up the valid rows. */
+/** The first and second kinds of row, kept apart until the end of the file says whether its levels are mixed. */
+interface RowTally {
+  summary: SummaryBuilder;
+  valid: number;
+}
+
+/**
+ * The first pass: reads both files through, checking everything and adding up the valid rows.
+ *
+ * Rows at the levels EES loads only from a file of that level alone (School, Provider, Institution,
+ * Planning area) are tallied apart, and their problems with location, filters and values held back:
+ * when the file turns out to mix levels, those rows are ignored (as EES ignores them) and only the
+ * problems EES checks in every row (shape, time and level) count; when it has that level alone,
+ * they load like any other row.
+ */
 async function checkFiles(paths: { data: string; meta: string }, files: { data: string; meta: string }, sha256: { data: string; meta: string }): Promise<FileCheck> {
   const problems = new ProblemLog(problemsStored);
   const metaHash = createHash('sha256');
@@ -225,9 +245,13 @@ async function checkFiles(paths: { data: string; meta: string }, files: { data: 
 
   const dataHash = createHash('sha256');
   let reader: StatisticsRowReader | undefined;
-  let summary = new SummaryBuilder(titleFromFileName(files.data), 0, 0);
+  let ignoredColumns: string[] = [];
+  const title = titleFromFileName(files.data);
+  let tally: RowTally = { summary: new SummaryBuilder(title, 0, 0), valid: 0 };
+  let soloTally: RowTally = { summary: new SummaryBuilder(title, 0, 0), valid: 0 };
+  const heldBack = new ProblemLog(problemsStored);
+  const levelsSeen = new Map<string, { soloOnly: boolean; rows: number }>();
   let rowsRead = 0;
-  let rowsValid = 0;
   let complete = true;
   try {
     for await (const { row, values } of readCsvRows(paths.data, { hash: dataHash })) {
@@ -236,16 +260,27 @@ async function checkFiles(paths: { data: string; meta: string }, files: { data: 
         const checked = statisticsRowReader(values, metadata, files);
         for (const problem of checked.problems) fileProblem(problem);
         reader = checked.reader;
-        summary = new SummaryBuilder(titleFromFileName(files.data), reader.indicators.length, metadata.filters.length);
+        ignoredColumns = checked.ignoredColumns;
+        const names = reader.indicators.map((indicator) => indicator.name);
+        tally = { summary: new SummaryBuilder(title, names.length, metadata.filters.length, names), valid: 0 };
+        soloTally = { summary: new SummaryBuilder(title, names.length, metadata.filters.length, names), valid: 0 };
         continue;
       }
       if (isBlankLine(values)) continue;
       rowsRead += 1;
       const result = reader.read(values, row);
+      if (result.level !== undefined) {
+        const seen = levelsSeen.get(result.level.name) ?? { soloOnly: result.level.soloOnly, rows: 0 };
+        seen.rows += 1;
+        levelsSeen.set(result.level.name, seen);
+      }
+      const soloLevel = result.level?.soloOnly === true;
+      const into = soloLevel ? soloTally : tally;
       if (result.ok) {
-        rowsValid += 1;
-        summary.add(result.row);
-      } else problems.addAll(result.problems);
+        into.valid += 1;
+        into.summary.add(result.row);
+      } else if (soloLevel && result.contentOnly) heldBack.addAll(result.problems);
+      else problems.addAll(result.problems);
     }
   } catch (error) {
     if (!(error instanceof CsvReadError)) throw error;
@@ -255,10 +290,34 @@ async function checkFiles(paths: { data: string; meta: string }, files: { data: 
 
   if (reader === undefined && complete) fileProblem({ file: files.data, row: null, column: '(file)', value: '', expected: 'a data file: a header row (time_period, time_identifier, geographic_level, ...) and at least one row of figures; the file is empty' });
   else if (rowsRead === 0 && complete) fileProblem({ file: files.data, row: null, column: '(file)', value: '', expected: 'at least one row of figures: the file has a header and no rows' });
+  // The checker refuses School and Provider data mixed (check_geog_ignored_rows). Among other levels
+  // both are ignored and EES loads the rest (its own all_geographies test file), so only a file of
+  // such levels alone, where they would be what is loaded, is refused.
+  if (levelsSeen.has('School') && levelsSeen.has('Provider') && [...levelsSeen.values()].every((seen) => seen.soloOnly))
+    fileProblem({ file: files.data, row: null, column: 'geographic_level', value: 'School and Provider', expected: 'School rows or Provider rows, not both in one file: EES refuses a file that mixes them' });
+
+  const storeSoloLevels = levelsSeen.size === 1;
+  if (storeSoloLevels) {
+    // One level alone: its rows load whatever the level, and their problems count.
+    problems.merge(heldBack);
+  }
+  const loaded = storeSoloLevels && soloTally.valid > 0 ? soloTally : tally;
+  const ignoredRows = storeSoloLevels ? [] : [...levelsSeen].filter(([, seen]) => seen.soloOnly).map(([level, seen]) => ({ level, rows: seen.rows }));
 
   if (complete && dataHash.digest('hex') !== sha256.data) throw new FileChangedError(files.data);
   if (complete && metaHash.digest('hex') !== sha256.meta) throw new FileChangedError(files.meta);
-  return { problems, fileProblems, rowsRead, rowsValid, metadata, indicators: reader?.indicators ?? [], summary };
+  return {
+    problems,
+    fileProblems,
+    rowsRead,
+    rowsValid: loaded.valid,
+    rowsIgnored: ignoredRows.reduce((sum, entry) => sum + entry.rows, 0),
+    storeSoloLevels,
+    metadata,
+    indicators: reader?.indicators ?? [],
+    summary: loaded.summary.summary({ columns: ignoredColumns, rows: ignoredRows }),
+    startYears: loaded.summary.years(),
+  };
 }
 
 /** The second pass, inside the transaction: reads the data file again and stores its valid rows. */
@@ -269,6 +328,7 @@ async function storeValidRows(
   metadata: StatisticsMetadata,
   files: { data: string; meta: string },
   sha256: string,
+  storeSoloLevels: boolean,
 ): Promise<number> {
   const hash = createHash('sha256');
   let reader: StatisticsRowReader | undefined;
@@ -287,7 +347,7 @@ async function storeValidRows(
       continue;
     }
     const result = reader.read(values, row);
-    if (!result.ok) continue;
+    if (!result.ok || (result.level.soloOnly && !storeSoloLevels)) continue;
     pending.push(result.row);
     pendingObservations += result.row.cells.length;
     stored += 1;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findGeographicLevel, findTimeIdentifier, parseIndicatorCell, periodStartYear, requiredColumnsFor } from './standard.js';
+import { findGeographicLevel, findTimeIdentifier, geographicLevels, parseIndicatorCell, periodStartYear, requiredColumnsFor } from './standard.js';
 
 describe('the open data standard', () => {
   it.each([
@@ -33,31 +33,43 @@ describe('the open data standard', () => {
     expect(findGeographicLevel('County')).toBeUndefined();
   });
 
-  it('requires the authority columns of school rows and the country columns of every row', () => {
-    expect(requiredColumnsFor(findGeographicLevel('School')!)).toEqual(['country_code', 'country_name', 'school_urn', 'school_name', 'old_la_code', 'new_la_code', 'la_name']);
-    expect(requiredColumnsFor(findGeographicLevel('Regional')!)).toEqual(['country_code', 'country_name', 'region_code', 'region_name']);
-    expect(requiredColumnsFor(findGeographicLevel('Local authority')!)).toEqual(['country_code', 'country_name', 'new_la_code', 'la_name', 'old_la_code']);
+  it('requires each level\'s code, name and second code, as the checker\'s precheck_geog_level_present does, and nothing of a planning area', () => {
+    expect(requiredColumnsFor(findGeographicLevel('School')!)).toEqual(['school_urn', 'school_name', 'school_laestab']);
+    expect(requiredColumnsFor(findGeographicLevel('Regional')!)).toEqual(['region_code', 'region_name']);
+    expect(requiredColumnsFor(findGeographicLevel('Local authority')!)).toEqual(['new_la_code', 'la_name', 'old_la_code']);
+    expect(requiredColumnsFor(findGeographicLevel('RSC region')!)).toEqual(['rsc_region_lead_name']);
+    expect(requiredColumnsFor(findGeographicLevel('Mayoral Combined Authority')!)).toEqual(['mayoral_combined_authority_code', 'mayoral_combined_authority_name']);
+    expect(requiredColumnsFor(findGeographicLevel('Planning area')!)).toEqual([]);
+  });
+
+  it('knows which levels EES loads only from a file of that level alone', () => {
+    expect(geographicLevels.filter((level) => level.soloOnly).map((level) => level.name)).toEqual(['School', 'Provider', 'Institution', 'Planning area']);
+    expect(geographicLevels).toHaveLength(19);
   });
 
   it.each([
-    ['12', { value: 12, status: 'value' }],
-    ['-3.25', { value: -3.25, status: 'value' }],
-    ['0', { value: 0, status: 'value' }],
-    ['1.5e3', { value: 1500, status: 'value' }],
-    ['c', { value: null, status: 'c' }],
-    ['x', { value: null, status: 'x' }],
-    ['z', { value: null, status: 'z' }],
-    ['low', { value: null, status: 'low' }],
-    ['k', { value: null, status: 'k' }],
-    ['u', { value: null, status: 'u' }],
-    [':', { value: null, status: ':' }],
-    ['~', { value: null, status: '~' }],
-    ['X', { value: null, status: 'x' }],
+    ['12', { status: 'value', value: 12 }],
+    ['-3.25', { status: 'value', value: -3.25 }],
+    ['0', { status: 'value', value: 0 }],
+    ['1.5e3', { status: 'value', value: 1500 }],
+    ['c', { status: 'symbol', symbol: 'c' }],
+    ['x', { status: 'symbol', symbol: 'x' }],
+    ['z', { status: 'symbol', symbol: 'z' }],
+    ['low', { status: 'symbol', symbol: 'low' }],
+    ['k', { status: 'symbol', symbol: 'k' }],
+    ['u', { status: 'symbol', symbol: 'u' }],
+    [':', { status: 'symbol', symbol: ':' }],
+    ['~', { status: 'symbol', symbol: '~' }],
+    ['X', { status: 'symbol', symbol: 'x' }],
+    ['large', { status: 'text', text: 'large' }],
+    ['1,234', { status: 'text', text: '1,234' }],
+    ['n/a', { status: 'text', text: 'n/a' }],
+    ['1e999', { status: 'text', text: '1e999' }],
   ])('reads indicator cell %j', (text, expected) => {
     expect(parseIndicatorCell(text)).toEqual(expected);
   });
 
-  it.each(['', 'NA', '1,234', '12%', '£5', 'n/a', '1e999', 'suppressed'])('refuses indicator cell %j', (text) => {
+  it.each(['', 'NA', 'na', 'NULL', 'Null', 'null'])('refuses indicator cell %j, as the checker refuses blanks and null words', (text) => {
     expect(parseIndicatorCell(text)).toBeUndefined();
   });
 });

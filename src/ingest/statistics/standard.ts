@@ -79,27 +79,33 @@ export interface GeographicLevel {
   nameColumn: string;
   /** A second code the standard puts beside the first (the DfE LA number, a school's LAESTAB). */
   secondaryColumn: string | null;
+  /**
+   * Loaded only when every row of the file is at this level: in a file that mixes levels, EES's
+   * importer ignores these rows (SoloImportableLevels: Institution, Planning area, Provider, School).
+   */
+  soloOnly: boolean;
 }
 
 export const geographicLevels: readonly GeographicLevel[] = [
-  { name: 'National', codeColumn: 'country_code', nameColumn: 'country_name', secondaryColumn: null },
-  { name: 'Regional', codeColumn: 'region_code', nameColumn: 'region_name', secondaryColumn: null },
-  { name: 'Local authority', codeColumn: 'new_la_code', nameColumn: 'la_name', secondaryColumn: 'old_la_code' },
-  { name: 'Local authority district', codeColumn: 'lad_code', nameColumn: 'lad_name', secondaryColumn: null },
-  { name: 'RSC region', codeColumn: null, nameColumn: 'rsc_region_lead_name', secondaryColumn: null },
-  { name: 'Parliamentary constituency', codeColumn: 'pcon_code', nameColumn: 'pcon_name', secondaryColumn: null },
-  { name: 'Local skills improvement plan area', codeColumn: 'lsip_code', nameColumn: 'lsip_name', secondaryColumn: null },
-  { name: 'Local enterprise partnership', codeColumn: 'local_enterprise_partnership_code', nameColumn: 'local_enterprise_partnership_name', secondaryColumn: null },
-  { name: 'English devolved area', codeColumn: 'english_devolved_area_code', nameColumn: 'english_devolved_area_name', secondaryColumn: null },
-  { name: 'Opportunity area', codeColumn: 'opportunity_area_code', nameColumn: 'opportunity_area_name', secondaryColumn: null },
-  { name: 'Ward', codeColumn: 'ward_code', nameColumn: 'ward_name', secondaryColumn: null },
-  { name: 'MAT', codeColumn: 'trust_id', nameColumn: 'trust_name', secondaryColumn: null },
-  { name: 'Sponsor', codeColumn: 'sponsor_id', nameColumn: 'sponsor_name', secondaryColumn: null },
-  { name: 'School', codeColumn: 'school_urn', nameColumn: 'school_name', secondaryColumn: 'school_laestab' },
-  { name: 'Provider', codeColumn: 'provider_ukprn', nameColumn: 'provider_name', secondaryColumn: null },
-  { name: 'Institution', codeColumn: 'institution_id', nameColumn: 'institution_name', secondaryColumn: null },
-  { name: 'Planning area', codeColumn: 'planning_area_code', nameColumn: 'planning_area_name', secondaryColumn: null },
-  { name: 'Police force area', codeColumn: 'pfa_code', nameColumn: 'pfa_name', secondaryColumn: null },
+  { name: 'National', codeColumn: 'country_code', nameColumn: 'country_name', secondaryColumn: null, soloOnly: false },
+  { name: 'Regional', codeColumn: 'region_code', nameColumn: 'region_name', secondaryColumn: null, soloOnly: false },
+  { name: 'Local authority', codeColumn: 'new_la_code', nameColumn: 'la_name', secondaryColumn: 'old_la_code', soloOnly: false },
+  { name: 'Local authority district', codeColumn: 'lad_code', nameColumn: 'lad_name', secondaryColumn: null, soloOnly: false },
+  { name: 'RSC region', codeColumn: null, nameColumn: 'rsc_region_lead_name', secondaryColumn: null, soloOnly: false },
+  { name: 'Parliamentary constituency', codeColumn: 'pcon_code', nameColumn: 'pcon_name', secondaryColumn: null, soloOnly: false },
+  { name: 'Local skills improvement plan area', codeColumn: 'lsip_code', nameColumn: 'lsip_name', secondaryColumn: null, soloOnly: false },
+  { name: 'Local enterprise partnership', codeColumn: 'local_enterprise_partnership_code', nameColumn: 'local_enterprise_partnership_name', secondaryColumn: null, soloOnly: false },
+  { name: 'English devolved area', codeColumn: 'english_devolved_area_code', nameColumn: 'english_devolved_area_name', secondaryColumn: null, soloOnly: false },
+  { name: 'Mayoral combined authority', codeColumn: 'mayoral_combined_authority_code', nameColumn: 'mayoral_combined_authority_name', secondaryColumn: null, soloOnly: false },
+  { name: 'Opportunity area', codeColumn: 'opportunity_area_code', nameColumn: 'opportunity_area_name', secondaryColumn: null, soloOnly: false },
+  { name: 'Ward', codeColumn: 'ward_code', nameColumn: 'ward_name', secondaryColumn: null, soloOnly: false },
+  { name: 'MAT', codeColumn: 'trust_id', nameColumn: 'trust_name', secondaryColumn: null, soloOnly: false },
+  { name: 'Sponsor', codeColumn: 'sponsor_id', nameColumn: 'sponsor_name', secondaryColumn: null, soloOnly: false },
+  { name: 'School', codeColumn: 'school_urn', nameColumn: 'school_name', secondaryColumn: 'school_laestab', soloOnly: true },
+  { name: 'Provider', codeColumn: 'provider_ukprn', nameColumn: 'provider_name', secondaryColumn: null, soloOnly: true },
+  { name: 'Institution', codeColumn: 'institution_id', nameColumn: 'institution_name', secondaryColumn: null, soloOnly: true },
+  { name: 'Planning area', codeColumn: 'planning_area_code', nameColumn: 'planning_area_name', secondaryColumn: null, soloOnly: true },
+  { name: 'Police force area', codeColumn: 'pfa_code', nameColumn: 'pfa_name', secondaryColumn: null, soloOnly: false },
 ];
 
 const levelByName = new Map(geographicLevels.map((level) => [level.name.toLowerCase(), level]));
@@ -111,16 +117,16 @@ export function findGeographicLevel(text: string): GeographicLevel | undefined {
 
 export const countryColumns = ['country_code', 'country_name'] as const;
 export const authorityColumns = ['old_la_code', 'new_la_code', 'la_name'] as const;
+export const regionColumns = ['region_code', 'region_name'] as const;
 
 /**
- * The columns a row of this level needs in the header: the country always (every row of the
- * standard carries it), the level's own columns, and for schools their local authority, which
- * scopes a school's figures to the authority that maintains or hosts it.
+ * The columns the header needs for rows of this level: the level's code, name and second code
+ * (eesyscreener's precheck_geog_level_present; a Planning area needs none, as the screener exempts
+ * it). Every file has the country columns besides (req_data_cols).
  */
 export function requiredColumnsFor(level: GeographicLevel): string[] {
-  const own = [level.codeColumn, level.nameColumn, level.name === 'School' ? null : level.secondaryColumn].filter((column): column is string => column !== null);
-  const authority = level.name === 'School' ? [...authorityColumns] : [];
-  return [...new Set([...countryColumns, ...own, ...authority])];
+  if (level.name === 'Planning area') return [];
+  return [level.codeColumn, level.nameColumn, level.secondaryColumn].filter((column): column is string => column !== null);
 }
 
 /** Every location column the standard defines: none of them is a filter or an indicator. */
@@ -130,6 +136,9 @@ export const locationColumns: ReadonlySet<string> = new Set(
 
 /** The columns every data file starts with. */
 export const timeAndLevelColumns = ['time_period', 'time_identifier', 'geographic_level'] as const;
+
+/** The columns every data file has (eesyscreener's req_data_cols). */
+export const requiredDataColumns = [...timeAndLevelColumns, ...countryColumns] as const;
 
 /** ONS codes of the countries a DfE file may report on (England's figures are E92000001). */
 export const countryCodes: ReadonlyMap<string, string> = new Map([
@@ -165,17 +174,39 @@ export const valueSymbols: Readonly<Record<string, string>> = {
 
 const numberPattern = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-/** A cell of an indicator column: a finite number, or a symbol (lower-cased); undefined otherwise. */
-export function parseIndicatorCell(text: string): { value: number; status: 'value' } | { value: null; status: string } | undefined {
+/**
+ * Words software writes for a missing value, which the checker refuses anywhere in a data file
+ * (check_general_null). Its legacy no-data symbols ("N/A", ".", "..", "-") only draw a warning there,
+ * so they load, as words.
+ */
+export const nullWords: ReadonlySet<string> = new Set(['NULL', 'Null', 'null', 'NA', 'na']);
+
+/** What an indicator cell holds: a number, a symbol published instead of one, or a category in words. */
+export type IndicatorCell = { status: 'value'; value: number } | { status: 'symbol'; symbol: string } | { status: 'text'; text: string };
+
+/**
+ * A cell of an indicator column: a finite number, a symbol (lower-cased), or any other text, which
+ * EES keeps as published (its importer stores every measure as text, and indicators such as a
+ * school's size band "large" or "small" are categories, not numbers). Undefined for a blank, which
+ * the standard's checker refuses (check_ind_invalid_entry).
+ */
+export function parseIndicatorCell(text: string): IndicatorCell | undefined {
+  if (text === '' || nullWords.has(text)) return undefined;
   if (numberPattern.test(text)) {
     const value = Number(text);
-    return Number.isFinite(value) ? { value, status: 'value' } : undefined;
+    if (Number.isFinite(value)) return { status: 'value', value };
   }
   const symbol = text.toLowerCase();
-  return Object.hasOwn(valueSymbols, symbol) ? { value: null, status: symbol } : undefined;
+  if (Object.hasOwn(valueSymbols, symbol)) return { status: 'symbol', symbol };
+  return { status: 'text', text };
 }
 
-export const indicatorCellExpectation = `a number (no commas or units), or one of the symbols ${Object.keys(valueSymbols).join(', ')}: c suppressed, x not available, z not applicable, low or k rounds to 0, u low reliability; a blank is not allowed, use x or z`;
+/** What an indicator cell that cannot be read should hold instead, said for the cell as given. */
+export function indicatorCellExpectation(text: string): string {
+  const instead = 'x (not available), z (not applicable) or c (suppressed)';
+  if (text.trim() === '') return `a value: a number, a symbol or words; a blank is not allowed, use ${instead}`;
+  return `a value: ${text.trim()} is how software writes a missing value, which the standard does not allow; use ${instead}`;
+}
 
 /** A blank filter cell, as the standard asks it to be shown. */
 export const notSpecified = 'Not specified';

@@ -12,10 +12,16 @@ export interface DatasetSummary {
   indicatorCount: number;
   filterCount: number;
   observations: number;
-  /** Observations per status: 'value' for numbers, else the symbol (c, x, z, low, ...). */
+  /** Observations per status: 'value' for numbers, 'text' for categories in words, else the symbol (c, x, z, low, ...). */
   statuses: Record<string, number>;
   /** The filter values tagged with a framework group, and how many rows each tagged. */
   groups: { groupId: string; filter: string; value: string; rows: number }[];
+  /** Indicators with values in words (categories, kept as published but never compared as numbers), and how many. */
+  textValues?: { indicator: string; values: number }[];
+  /** Data columns the metadata does not describe, which EES ignores and so does the import. Absent in summaries made before. */
+  ignoredColumns?: string[];
+  /** Rows at levels EES loads only from a file of that level alone (School, Provider, Institution, Planning area), ignored in a file that mixes levels. */
+  ignoredRows?: { level: string; rows: number }[];
 }
 
 /** Adds up the summary of the valid rows as they stream past; holds only distinct values. */
@@ -26,12 +32,15 @@ export class SummaryBuilder {
   private readonly statuses = new Map<string, number>();
   private readonly groups = new Map<string, { groupId: string; filter: string; value: string; rows: number }>();
   private readonly startYears = new Set<number>();
+  private readonly textValues = new Map<string, number>();
   private observations = 0;
 
   constructor(
     private readonly title: string,
     private readonly indicatorCount: number,
     private readonly filterCount: number,
+    /** The indicators' names in cell order, to say which hold words. */
+    private readonly indicatorNames: readonly string[] = [],
   ) {}
 
   add(row: StatisticsRow): void {
@@ -39,10 +48,14 @@ export class SummaryBuilder {
     this.identifiers.add(row.timeIdentifier);
     this.periods.add(row.timePeriod);
     this.startYears.add(row.startYear);
-    for (const cell of row.cells) {
-      const status = typeof cell === 'number' ? 'value' : cell;
+    row.cells.forEach((cell, index) => {
+      const status = typeof cell === 'number' ? 'value' : typeof cell === 'string' ? cell : 'text';
       this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
-    }
+      if (status === 'text') {
+        const indicator = this.indicatorNames[index] ?? `indicator ${index + 1}`;
+        this.textValues.set(indicator, (this.textValues.get(indicator) ?? 0) + 1);
+      }
+    });
     this.observations += row.cells.length;
     if (row.groupId === null) return;
     for (const [filter, value] of Object.entries(row.filters)) {
@@ -59,7 +72,7 @@ export class SummaryBuilder {
     return [...this.startYears].sort((a, b) => a - b);
   }
 
-  summary(): DatasetSummary {
+  summary(ignored: { columns: string[]; rows: { level: string; rows: number }[] } = { columns: [], rows: [] }): DatasetSummary {
     return {
       title: this.title,
       levels: [...this.levels].map(([level, rows]) => ({ level, rows })),
@@ -70,6 +83,9 @@ export class SummaryBuilder {
       observations: this.observations,
       statuses: Object.fromEntries([...this.statuses].sort(([a], [b]) => (a === 'value' ? -1 : b === 'value' ? 1 : a < b ? -1 : 1))),
       groups: [...this.groups.values()],
+      textValues: [...this.textValues].map(([indicator, values]) => ({ indicator, values })),
+      ignoredColumns: ignored.columns,
+      ignoredRows: ignored.rows,
     };
   }
 }
@@ -78,4 +94,26 @@ export class SummaryBuilder {
 export function titleFromFileName(fileName: string): string {
   const words = fileName.replace(/\.(meta\.)?csv$/i, '').replace(/[_-]+/g, ' ').trim();
   return words === '' ? fileName : words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * What an import left out, or kept in words rather than numbers, as EES does, in sentences for the
+ * person who loaded the file (the command line and the web pages say the same).
+ */
+export function leftOutNotes(dataset: Pick<DatasetSummary, 'ignoredColumns' | 'ignoredRows' | 'textValues'>): string[] {
+  const notes: string[] = [];
+  const columns = dataset.ignoredColumns ?? [];
+  if (columns.length > 0) notes.push(`Ignored ${count(columns.length, 'column')} the metadata file does not describe (as EES ignores them): ${columns.join(', ')}.`);
+  const rows = dataset.ignoredRows ?? [];
+  if (rows.length > 0)
+    notes.push(
+      `Ignored ${rows.map((entry) => `${count(entry.rows, 'row')} at ${entry.level} level`).join(', ')}: EES loads School, Provider, Institution and Planning area rows only from a file of that level alone.`,
+    );
+  const words = dataset.textValues ?? [];
+  if (words.length > 0) notes.push(`Kept in words, not numbers (categories, never compared as figures): ${words.map((entry) => `${entry.indicator} (${count(entry.values, 'value')})`).join(', ')}.`);
+  return notes;
+}
+
+function count(value: number, noun: string): string {
+  return `${value.toLocaleString('en-GB')} ${noun}${value === 1 ? '' : 's'}`;
 }

@@ -241,3 +241,38 @@ tb = sum(n * t for n, t in zip(denoms, years)) / Nt
 stt = sum(n * (t - tb) ** 2 for n, t in zip(denoms, years))
 sl = sum(r * (t - tb) for r, t in zip(counts, years)) / stt
 show('proportion: slope chi2', sl, sl ** 2 * stt / (pb * (1 - pb)))
+
+print('# PHE assign_trend_markers for proportions, transcribed from PHEindicatormethods R/utils.R')
+print('# (calculate_trend_logistic_regression): direction = OLS slope of logit(p) on t, significance = X2')
+
+
+def phe_logit_beta(num, den, t):
+    # beta <- (N * sum(log_x * t) - sum(log_x) * sum(t)) / (N * sum(t^2) - sum(t)^2), log_x = log(p / (1 - p))
+    N = len(t)
+    lx = [log((r / n) / (1 - r / n)) for r, n in zip(num, den)]
+    return (N * sum(a * b for a, b in zip(lx, t)) - sum(lx) * sum(t)) / (N * sum(b * b for b in t) - sum(t) ** 2)
+
+
+def phe_x2(num, den, t):
+    # x2 <- sum_d * (sum_d * sum_ct - sum_c * sum_dt)^2 / (sum_c * (sum_d - sum_c) * (sum_d * sum_dt_2 - sum_dt^2))
+    sd = sum(den); sct = sum(c * u for c, u in zip(num, t)); sc = sum(num)
+    sdt = sum(d * u for d, u in zip(den, t)); sdt2 = sum(d * u * u for d, u in zip(den, t))
+    return sd * (sd * sct - sc * sdt) ** 2 / (sc * (sd - sc) * (sd * sdt2 - sdt ** 2))
+
+
+def phe_proportion_case(label, num, den, t):
+    num = [mpf(v) for v in num]; den = [mpf(v) for v in den]; t = [mpf(v) for v in t]
+    beta = phe_logit_beta(num, den, t)
+    x2 = phe_x2(num, den, t)
+    loo = [phe_logit_beta(num[:j] + num[j + 1:], den[:j] + den[j + 1:], t[:j] + t[j + 1:]) for j in range(len(t))]
+    significant = x2 > mpf('9.5495')
+    stable = all((b > 0) == (beta > 0) for b in loo)
+    trend = 'no-significant-change' if not significant or not stable else ('increasing' if beta > 0 else 'decreasing')
+    show(label + ' beta x2', beta, x2)
+    show(label + ' leave-one-out betas', *loo)
+    print(label, 'trend', trend)
+
+
+phe_proportion_case('documentation example', counts, denoms, years)
+phe_proportion_case('issue 13 example', [13, 380, 42, 748, 714], [20, 1000, 50, 1000, 1000], [2019, 2020, 2021, 2022, 2023])
+phe_proportion_case('outlier (last year)', [310, 305, 300, 295, 600], [1000, 1000, 1000, 1000, 1000], [2019, 2020, 2021, 2022, 2023])
