@@ -64,7 +64,7 @@ describe('the command line beside a running service (embedded database)', { time
 
     const table = spawnNtg(['gaps', '--la', 'E09000007', '--year', '2023/24'], env());
     expect(await exitOf(table), table.output()).toBe(0);
-    expect(table.output()).toContain('Gaps for E09000007, 2023/24');
+    expect(table.output()).toContain('Gaps for Camden, 2023/24');
 
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await health.json()).toMatchObject({ status: 'ok', database: 'ok' });

@@ -5,22 +5,18 @@ import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Schema } from '../db/schema.js';
 import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
-import { authoritiesWithChildData } from '../ingest/batches.js';
 import type { Comparator, GapCell } from './matrix.js';
 import { comparators, isPublishedComparator } from './matrix.js';
 import { StatisticsSourceError, ownStatisticsFiles, publishedBenchmarksLoaded, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
 import { notSignificantWeight, trendWeights } from './curves.js';
-import { auditDataGaps } from './data-gaps.js';
-import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
-import { readJointAggregates } from './joint-aggregates.js';
+import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { mayReadPlans, mayWritePlans } from './reach.js';
 import { chooseAuthority, isAuthorityRefusal, refuseAuthority } from './authority-choice.js';
 import { listPlans } from './plans/store.js';
 import { cachedFigures } from './figures-cache.js';
 import { curvesFor, dataGapsFor, gapsFor, nonMembersRefusal } from './service.js';
-import { cellKeysFor } from './cell-keys.js';
 import { formatNumber, formatPercent, inSentence } from '../web/format.js';
 
 /** The curves page lists this many first, with a link to the rest: a board reads the top of the list. */

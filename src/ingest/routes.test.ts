@@ -80,7 +80,7 @@ describe('loading files on the web', () => {
     expect(loaded).not.toContain('bad.csv');
     expect(refused).toContain('bad.csv');
     expect(refused).toContain('row 3, column attendance_pct: “101” expected a number from 0 to 100, or blank (and 1 more problem)');
-    expect(history).toMatch(/<a class="govuk-link" href="\/imports\/\d+">\d{4}-\d{2}-\d{2} \d{2}:\d{2}<span class="govuk-visually-hidden">: bad\.csv<\/span><\/a>/);
+    expect(history).toMatch(/<a class="govuk-link" href="\/imports\/\d+">\d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}:\d{2}[ap]m<span class="govuk-visually-hidden">: bad\.csv<\/span><\/a>/);
   });
 
   it('answers a script with JSON, for the progress display', async () => {

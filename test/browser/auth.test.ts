@@ -43,7 +43,7 @@ describe.skipIf(skipBrowserTests)('signing in and administering accounts in a br
     await page.getByLabel('Security code').fill(code);
     await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL((url) => url.pathname === '/');
-    await page.getByRole('link', { name: 'Accounts' }).click();
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Accounts' }).click();
     await page.waitForURL(/\/admin\/users$/);
     expect(await page.getByRole('link', { name: 'analyst@demo.invalid' }).count()).toBe(1);
     await expectNoAxeViolations(page);

@@ -14,7 +14,7 @@ describe.skipIf(skipBrowserTests)('a turn-the-curve plan in a browser', { timeou
     const { page, errors, close } = await session.signInAs('analyst@demo.invalid');
     await page.goto(`${session.baseUrl}/gaps/curves`);
     const firstCurve = page.locator('table tbody tr').first();
-    const groupName = (await firstCurve.locator('th').textContent())?.trim() ?? '';
+    const groupName = (await firstCurve.locator('th span').first().textContent())?.trim() ?? '';
     await firstCurve.getByRole('button', { name: /Start a plan/ }).click();
     await page.waitForURL(/\/plans\/[0-9a-f-]{36}\?started=1$/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain(groupName);
