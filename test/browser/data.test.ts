@@ -61,7 +61,8 @@ describe.skipIf(skipBrowserTests)('loading data and reading children’s records
     await analyst.page.locator('table.ntg-matrix a.ntg-gap').first().click();
     await analyst.page.waitForURL(/\/gaps\/indicator\?/);
     expect(await analyst.page.locator('figure.ntg-chart svg[role="img"]').count()).toBe(3);
-    expect(await analyst.page.locator('section.ntg-figure > .ntg-scroll > table').count()).toBe(3);
+    // Every figure has its table beside it, drawn or not.
+    expect(await analyst.page.locator('section.ntg-figure > .ntg-scroll > table').count()).toBe(await analyst.page.locator('section.ntg-figure').count());
     await expectNoAxeViolations(analyst.page);
     await analyst.page.goBack();
     await analyst.page.getByRole('link', { name: 'Which curves to turn: the gaps, ranked' }).click();

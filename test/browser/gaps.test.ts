@@ -83,7 +83,7 @@ describe.skipIf(skipBrowserTests)('the gap pages’ figures in a browser', { tim
     expect(xlsx.headers()['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load((await xlsx.body()) as unknown as ExcelJS.Buffer);
-    expect(workbook.worksheets[0]!.getRow(2).values).toEqual([undefined, 'Year', 'Group', 'Per cent', 'Lower 95% limit', 'Upper 95% limit', 'Number of children']);
+    expect(workbook.worksheets[0]!.getRow(1).values).toEqual([undefined, 'Year', 'Group', 'Per cent', 'Lower 95% limit', 'Upper 95% limit', 'Number of children']);
     await close();
   });
 
