@@ -141,6 +141,16 @@ describe('the standardised gap', () => {
     expect(standardisedGap(cell)!.standardised).toBeCloseTo(expected.value!, 9);
   });
 
+  it('uses the spread the matrix gives, not intervals rounded to one decimal place, so small averages are not blown up', () => {
+    // Suspensions 0.3 against 0.1 a pupil as a viewer without child-level access reads them: intervals
+    // rounded to 0.1 say nothing of the spread (0.1 to 0.1), which the matrix passes on unrounded.
+    const rounded = meanCell('at-risk-of-significant-harm', 'suspensions', [215, 0.3, 0.9], [59000, 0.1, 0.4], { comparator_lower: 0.1, comparator_upper: 0.1, group_lower: 0.2, group_upper: 0.4 });
+    const withSpread = { ...rounded, spread: { group: 0.9, comparator: 0.4 } };
+    const expected = standardisedMeanDifference({ count: 215, mean: 0.3, standardDeviation: 0.9 }, { count: 59000, mean: 0.1, standardDeviation: 0.4 });
+    expect(standardisedGap(withSpread)!.standardised).toBeCloseTo(expected.value!, 9);
+    expect(standardisedGap(withSpread)!.standardised).toBeLessThan(0.6);
+  });
+
   it('puts an average’s gap into children as those who would cross the others’ average (Cohen’s U3)', () => {
     // Hedges' g of -0.5 in 100 children: Φ(0.5) − ½ = 0.1915 of them.
     const cell = meanCell('children-in-care', 'ks4_attainment8', [100, 40, 10], [100, 45, 10]);

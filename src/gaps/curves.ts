@@ -89,10 +89,13 @@ export function standardisedGap(cell: GapCell): { standardised: number; children
     if (standardised === null) return null;
     return { standardised, children: Math.round((cell.group_count * Math.abs(cell.gap)) / 100) };
   }
-  const groupSd = standardDeviationFromMeanInterval(cell.group_lower, cell.group_upper, cell.group_count);
+  // The matrix gives the sides' spread at full precision when asked (`withSpread`); otherwise it is
+  // worked back from each side's interval, which is exact for unrounded figures.
+  const groupSd = cell.spread?.group ?? standardDeviationFromMeanInterval(cell.group_lower, cell.group_upper, cell.group_count);
   if (groupSd === null) return null;
-  // A published comparator carries no interval: the group's own spread is then the best one to hand.
-  const comparatorSd = cell.comparator_count !== null && cell.comparator_count >= 2 ? standardDeviationFromMeanInterval(cell.comparator_lower, cell.comparator_upper, cell.comparator_count) : null;
+  // A published comparator carries no spread: the group's own is then the best one to hand.
+  const comparatorSd =
+    cell.comparator_count !== null && cell.comparator_count >= 2 ? (cell.spread?.comparator ?? standardDeviationFromMeanInterval(cell.comparator_lower, cell.comparator_upper, cell.comparator_count)) : null;
   const pooled =
     comparatorSd === null || cell.comparator_count === null
       ? { sd: groupSd, degrees: cell.group_count - 1 }

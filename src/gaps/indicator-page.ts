@@ -16,6 +16,7 @@ import { benchmarkFigure } from './benchmark-figure.js';
 import { StatisticsSourceError, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import type { GapCell } from './matrix.js';
+import { gapUnit } from './units.js';
 import { listPlans } from './plans/store.js';
 import type { AuthorityRefusal } from './reach.js';
 import { authorityNamed, isAuthorityRefusal, mayReadPlans, mayWritePlans } from './reach.js';
@@ -90,10 +91,6 @@ function signed(value: number): string {
 /** A value's 95% interval in the value's own form, or a gap's with signs (`signed`). */
 function intervalText(lower: number | null, upper: number | null, write: (value: number) => string = (value) => formatNumber(value, 1)): string {
   return lower === null || upper === null ? '' : ` (95% interval ${write(lower)} to ${write(upper)})`;
-}
-
-function gapUnit(cell: GapCell): string {
-  return cell.value_type === 'percentage' ? 'percentage points' : 'points';
 }
 
 /** The group and its comparator, year by year, each with its 95% interval. */

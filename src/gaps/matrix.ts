@@ -1,7 +1,7 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
 import { formatAcademicYear, measures } from '../ingest/child-standard.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
-import { gapAgainstWhole, gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference, releaseCount, releaseSummary, summaryFromSums } from '../stats/index.js';
+import { gapAgainstWhole, gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference, releaseCount, releaseSummary, standardDeviationFromSums, summaryFromSums } from '../stats/index.js';
 import type { CellKeys } from './cell-keys.js';
 import { figureKey } from './cell-keys.js';
 import type { GapPoint, WithheldBecause } from '../stats/index.js';
@@ -73,6 +73,12 @@ export interface GapCell {
    * those meeting or missing the outcome, or its events), e.g. `group-few-children`; null when shown.
    */
   suppressed_reason: SuppressedReason | null;
+  /**
+   * Not in the API: the standard deviations of the two sides' values (released ones when
+   * suppressing), at full precision, for rankings that standardise a gap (curves.ts). Only when
+   * asked for with `withSpread`; null for a percentage, a published comparator or fewer than 2 children.
+   */
+  spread?: { group: number | null; comparator: number | null };
 }
 
 /**
@@ -104,6 +110,8 @@ export interface GapMatrixRequest {
   suppress?: boolean;
   /** The installation's cell keys, which perturb released counts (see cell-keys.ts); without them released counts are only rounded. */
   cellKeys?: CellKeys;
+  /** Give each shown cell its sides' spread (`spread`), which the rounded intervals no longer carry. */
+  withSpread?: boolean;
 }
 
 const width = measures.length * 3;
@@ -341,11 +349,18 @@ export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrix
           comparator_note: point.published?.value === null ? point.published.note : null,
           comparator_source: point.published?.source ?? null,
           suppressed_reason: point.withheld,
+          ...(request.withSpread === true && !suppressed ? { spread: spreadOf(measure, point) } : {}),
         });
       }
     }
   });
   return cells;
+}
+
+/** The two sides' standard deviations, for averages and counts; the published comparator has none here. */
+function spreadOf(measure: MeasureDefinition, point: YearPoint): { group: number | null; comparator: number | null } {
+  if (measure.type === 'binary') return { group: null, comparator: null };
+  return { group: standardDeviationFromSums(point.group), comparator: point.published === null ? standardDeviationFromSums(point.comparator) : null };
 }
 
 /** One group, indicator and year: the sides the figures are made from (released ones when suppressing) and the estimate. */

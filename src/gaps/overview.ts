@@ -11,6 +11,7 @@ import { frameworkGroupBits, frameworkGroupSpecs } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
 import type { GapCell } from './matrix.js';
 import { gapsFor } from './service.js';
+import { gapUnit } from './units.js';
 
 /**
  * The gaps that matter most, most important first. The one place the overviews take that order
@@ -94,7 +95,7 @@ function oneDecimal(value: number): string {
 function headline(cell: GapCell, laCode: string, names: Map<string, string>): GapHeadline {
   const measure = measures.find((entry) => entry.name === cell.indicator);
   const gap = cell.gap ?? 0;
-  const unit = cell.value_type === 'percentage' ? 'percentage points' : 'points';
+  const unit = gapUnit(cell);
   const value = (figure: number | null) => (figure === null ? 'no figure' : `${oneDecimal(figure)}${cell.value_type === 'percentage' ? '%' : ''}`);
   return {
     group: cell.group,
@@ -144,7 +145,7 @@ export function gapsOverview(db: Kysely<Schema>, laCode: string, options: { supp
     const names = outcomeNames();
     const authorityName = localAuthorityByGss(laCode)?.name ?? laCode;
     const groupCount = frameworkGroupSpecs().length;
-    const answer = await gapsFor(db, { laCode, comparator: 'all-other', suppress: options.suppress });
+    const answer = await gapsFor(db, { laCode, comparator: 'all-other', suppress: options.suppress, withSpread: true });
     if (answer.year === null) return { laCode, authorityName, year: null, suppressed: options.suppress, groupCount, widest: [], widening: [], outcomes: [], dataGaps: [] };
     const ranked = gapsThatMatterMost(answer.cells);
     const widest = ranked.slice(0, few);

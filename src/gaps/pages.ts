@@ -11,6 +11,7 @@ import { StatisticsSourceError, ownStatisticsFiles, publishedBenchmarksLoaded, s
 import type { StatisticsSource } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
 import { notSignificantWeight, trendWeights } from './curves.js';
+import { gapUnit } from './units.js';
 import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { mayReadPlans, mayWritePlans } from './reach.js';
 import { chooseAuthority, isAuthorityRefusal, refuseAuthority } from './authority-choice.js';
@@ -218,6 +219,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         ...curve,
         outcomeName: outcomeNames[curve.outcome],
         trendText: trendText[curve.trend],
+        unit: gapUnit(curve),
         planId: planOf.get(`${curve.indicator} ${curve.group}`),
       })),
       mayStartPlans: mayWritePlans(request.viewer, laCode),

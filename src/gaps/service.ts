@@ -78,6 +78,8 @@ export interface GapQuery {
   group?: string | undefined;
   /** Combinations shown after the 13 framework groups (when no single `group` is asked for). */
   extraGroups?: readonly string[] | undefined;
+  /** Give each cell its sides' spread (not in the API): for the ranking of curves to turn. */
+  withSpread?: boolean | undefined;
   comparator?: string | undefined;
   /** The batch number of a published statistics file the authority loaded for itself, to read instead of the national files; absent for the national ones. */
   statistics?: string | undefined;
@@ -107,7 +109,7 @@ export interface GapAnswer {
  */
 export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
   checkDisclosure([...(query.group === undefined ? [] : [groupNamed(query.group)]), ...(query.extraGroups ?? []).map(groupNamed)], query.suppress);
-  const key = JSON.stringify(['matrix', query.year ?? null, query.indicator ?? null, query.group ?? null, query.extraGroups ?? [], query.comparator ?? null, query.statistics ?? null, query.suppress]);
+  const key = JSON.stringify(['matrix', query.year ?? null, query.indicator ?? null, query.group ?? null, query.extraGroups ?? [], query.comparator ?? null, query.statistics ?? null, query.suppress, query.withSpread === true]);
   return cachedFigures(db, query.laCode, key, () => computeGaps(db, query));
 }
 
@@ -124,7 +126,7 @@ async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnsw
   if (!aggregates.has(year)) return { laCode: query.laCode, year, years, cells: [] };
   const source = await sourceOf(db, query);
   const published = await publishedLookupFor(db, comparator, query.laCode, indicators.map((measure) => measure.name), groups.map((group) => group.id), source);
-  const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, published, suppress: query.suppress, cellKeys: query.suppress ? await cellKeysFor(db) : undefined });
+  const cells = computeGapMatrix(aggregates, { groups, indicators, years: [year], comparator, published, suppress: query.suppress, cellKeys: query.suppress ? await cellKeysFor(db) : undefined, withSpread: query.withSpread });
   return { laCode: query.laCode, year, years, cells };
 }
 
@@ -170,7 +172,7 @@ export interface CurvesAnswer {
  * Suppressed viewers get the ranking of the released figures, and withheld cells are left out.
  */
 export async function curvesFor(db: Kysely<Schema>, query: { laCode: string; year?: number | undefined; suppress: boolean }): Promise<CurvesAnswer> {
-  const answer = await gapsFor(db, { laCode: query.laCode, year: query.year, comparator: 'all-other', suppress: query.suppress });
+  const answer = await gapsFor(db, { laCode: query.laCode, year: query.year, comparator: 'all-other', suppress: query.suppress, withSpread: true });
   return { laCode: answer.laCode, year: answer.year, years: answer.years, curves: rankCurves(answer.cells) };
 }
 
@@ -201,7 +203,10 @@ async function computeGapSeries(db: Kysely<Schema>, query: GapQuery & { indicato
 }
 
 /** The fields of a cell, in the order of the API and the command line's CSV. */
-export const gapCellFields: readonly (keyof GapCell)[] = [
+/** A cell's fields in the API (its spread is not one). */
+export type GapCellField = Exclude<keyof GapCell, 'spread'>;
+
+export const gapCellFields: readonly GapCellField[] = [
   'group',
   'group_label',
   'indicator',
