@@ -100,7 +100,10 @@ describe('authorities in reach on the gaps pages and the API', () => {
     const answer = api.json<{ area: string; cells: { group_count: number | null }[] }>();
     expect(answer.area).toBe(bradford);
     expect(answer.cells).toHaveLength(1);
-    // Released counts are rounded to the nearest 5: 20 disadvantaged pupils stay 20.
-    expect(answer.cells[0]!.group_count).toBe(20);
+    // Released counts are moved a little and rounded to 5: Bradford's 60 disadvantaged pupils, not Leeds's 40.
+    const released = answer.cells[0]!.group_count!;
+    expect(released % 5).toBe(0);
+    expect(released).toBeGreaterThanOrEqual(50);
+    expect(released).toBeLessThanOrEqual(70);
   });
 });

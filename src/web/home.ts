@@ -95,7 +95,7 @@ function tasksFor(app: FastifyInstance, viewer: SignedIn, laCode: string | undef
   const reachesLa = laCode === undefined || mayReadAggregates(viewer, laCode);
   const candidates: (HomeLink & { allowed?: boolean })[] = [
     { href: `/gaps${la}`, text: 'The gap matrix', description: 'Every group of children against all other children, on every indicator, by outcome.', allowed: reachesLa },
-    { href: `/gaps/curves${la}`, text: 'Which curves to turn', description: 'The gaps where a group does significantly worse, in order, each with its plan.', allowed: reachesLa },
+    { href: `/gaps/curves${la}`, text: 'Which curves to turn', description: 'The gaps where a group does worse, the ones that matter most first, each with its plan.', allowed: reachesLa },
     { href: `/gaps/data${la}`, text: 'Gaps in the data', description: 'What is known and not known about each group and indicator.', allowed: reachesLa },
     {
       href: `/plans${la}`,

@@ -68,7 +68,7 @@ export async function regionalFixture(engine: Engine = 'pglite'): Promise<Region
   // A file with one bad row is refused whole; with "load the valid rows" the row is set aside.
   if ((await load(leeds, 'leeds-first-try.csv', [...authorityRows(leeds, 0, 40, 12, 32), badRow])).outcome !== 'rejected') throw new Error('expected a refusal');
   if ((await load(leeds, 'leeds.csv', [...authorityRows(leeds, 0, 40, 12, 32), badRow], true)).outcome !== 'loaded') throw new Error('expected Leeds to load');
-  if ((await load(bradford, 'bradford.csv', authorityRows(bradford, 1000, 20, 6, 15))).outcome !== 'loaded') throw new Error('expected Bradford to load');
+  if ((await load(bradford, 'bradford.csv', authorityRows(bradford, 1000, 60, 15, 45))).outcome !== 'loaded') throw new Error('expected Bradford to load');
   if ((await load(camden, 'camden.csv', authorityRows(camden, 2000, 20, 2, 15))).outcome !== 'loaded') throw new Error('expected Camden to load');
 
   const db = database.db;
