@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { formatDateTime } from '../web/format.js';
 import { findArea, localAuthorityByGss, regionOf } from '../areas/areas.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
@@ -72,6 +73,19 @@ function provenance(row: ProvenanceRow): string {
   const when = new Date(row.finished_at).toISOString().slice(0, 16).replace('T', ' ');
   const whose = row.owner === null ? 'National statistics' : `${localAuthorityByGss(row.owner)?.name ?? row.owner}’s own file (chosen for this view)`;
   return `${whose}: “${row.title}” (${row.data_file_name}, batch ${String(row.batch_id)}), loaded ${when} UTC by ${row.uploaded_by_label}`;
+}
+
+const provenancePattern = /^(.*?): “(.*)” \(.*, batch \d+\), loaded (\d{4}-\d\d-\d\dT?[ ]?\d\d:\d\d) UTC by (.*)$/;
+
+/**
+ * A comparator's provenance as a person reads it on a page: the publication's title, whose it is,
+ * when and by whom it was loaded, without the file name and batch number the API keeps for audit.
+ */
+export function provenanceForPeople(source: string): string {
+  const match = provenancePattern.exec(source);
+  if (match === null) return source;
+  const [, whose = '', title = '', when = '', by = ''] = match;
+  return `${whose}: “${title}”, loaded ${formatDateTime(new Date(`${when.replace(' ', 'T')}Z`))} by ${by}`;
 }
 
 /** Provenance short enough for a table cell. */

@@ -17,6 +17,7 @@ import { StatisticsSourceError, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import type { GapCell } from './matrix.js';
 import { gapUnit } from './units.js';
+import { provenanceForPeople } from './benchmarks.js';
 import { listPlans } from './plans/store.js';
 import type { AuthorityRefusal } from './reach.js';
 import { authorityNamed, isAuthorityRefusal, mayReadPlans, mayWritePlans } from './reach.js';
@@ -360,6 +361,7 @@ export function registerIndicatorPage(app: FastifyInstance, db: Kysely<Schema>):
       authorityName: series.authorityName,
       measure: series.measure,
       latest,
+      comparatorSourceText: latest.comparator_source === null ? null : provenanceForPeople(latest.comparator_source),
       comparatorName: comparatorName(latest.comparator, series.laCode),
       comparatorInSentence: inSentence(comparatorName(latest.comparator, series.laCode)),
       regionName: regionOf(series.laCode)?.name ?? 'the region',

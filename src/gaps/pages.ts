@@ -7,7 +7,7 @@ import { OUTCOME_IDS } from '../framework/catalogue.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import type { Comparator, GapCell } from './matrix.js';
 import { comparators, isPublishedComparator } from './matrix.js';
-import { StatisticsSourceError, ownStatisticsFiles, publishedBenchmarksLoaded, statisticsSourceFor } from './benchmarks.js';
+import { StatisticsSourceError, ownStatisticsFiles, provenanceForPeople, publishedBenchmarksLoaded, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
 import { notSignificantWeight, trendWeights } from './curves.js';
@@ -282,7 +282,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         statistics,
         ownStatistics,
         // Provenance of every England figure shown: which file, who loaded it, when.
-        comparatorSources: [...new Set(answer.cells.flatMap((cell) => (cell.comparator_source === null ? [] : [cell.comparator_source])))],
+        comparatorSources: [...new Set(answer.cells.flatMap((cell) => (cell.comparator_source === null ? [] : [provenanceForPeople(cell.comparator_source)])))],
         // Indicators no published statistic measures the same way: said once above the table, not in every cell.
         withoutEquivalent: isPublishedComparator(comparator) ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
         groupsWithoutEquivalent: isPublishedComparator(comparator) ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],

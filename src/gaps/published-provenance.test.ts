@@ -117,10 +117,11 @@ describe.each(testEngines)('published statistics others compare with, on %s', (e
   it('shows provenance beside the England comparator on the matrix and indicator pages', async () => {
     const matrix = await agent('hackney-analyst').get(`/gaps?la=${hackney}&comparator=england`);
     expect(matrix.statusCode).toBe(200);
-    expect(matrix.body).toMatch(/National statistics: “Key stage 2” \(key_stage_2\.csv, batch \d+\), loaded [\d :-]+ UTC by operator \(command line\)/);
+    // On the page as a person reads it: the publication, when and by whom; the file and batch stay in the API's comparator_source.
+    expect(matrix.body).toMatch(/National statistics: “Key stage 2”, loaded \d{1,2} [A-Z][a-z]+ \d{4}, \d{1,2}:\d\d[ap]m by operator \(command line\)/);
     expect(matrix.body).not.toContain('key_stage_2_forged.csv');
     const chosen = await agent('camden-analyst').get(`/gaps?la=${camden}&comparator=england&statistics=${forgedBatch}`);
-    expect(chosen.body).toContain(`Camden’s own file (chosen for this view): “Key stage 2 forged” (key_stage_2_forged.csv, batch ${forgedBatch})`);
+    expect(chosen.body).toContain('Camden’s own file (chosen for this view): “Key stage 2 forged”, loaded');
     const byDefault = await agent('camden-analyst').get(`/gaps?la=${camden}&comparator=england`);
     expect(byDefault.body).not.toContain('key_stage_2_forged.csv');
     // Camden is offered its own file to choose; Hackney is not.
@@ -129,7 +130,7 @@ describe.each(testEngines)('published statistics others compare with, on %s', (e
 
     const indicator = await agent('hackney-analyst').get(`/gaps/indicator?la=${hackney}&indicator=ks2_rwm_expected&group=poorer-socio-economic-groups&comparator=england`);
     expect(indicator.statusCode).toBe(200);
-    expect(indicator.body).toContain('England’s figure: National statistics: “Key stage 2” (key_stage_2.csv');
+    expect(indicator.body).toContain('England’s figure: National statistics: “Key stage 2”, loaded');
     expect(indicator.body).toContain('Source of England: National statistics: “Key stage 2” (key_stage_2.csv');
     expect(indicator.body).not.toContain('forged');
     const benchmarks = await agent('camden-analyst').get(`/gaps/indicator/figures/benchmarks.csv?la=${camden}&indicator=ks2_rwm_expected&group=poorer-socio-economic-groups&comparator=england&statistics=${forgedBatch}`);
