@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
+import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import { apiErrorSchema } from '../web/errors.js';
@@ -87,6 +88,16 @@ const curveSchema = {
   },
 } as const;
 
+/** The authority and year an area API call names, or the refusal to send: unknown (404), out of reach (403), not a year (400). */
+function areaAndYear(viewer: Viewer, code: string, yearText: string | undefined): { laCode: string; year: number | undefined } | { statusCode: 400 | 403 | 404; error: string; message: string } {
+  const named = authorityNamed(viewer, code);
+  if (isAuthorityRefusal(named)) return { statusCode: named.statusCode, error: named.statusCode === 404 ? 'Not Found' : 'Forbidden', message: named.message };
+  if (yearText === undefined) return { laCode: named.laCode, year: undefined };
+  const year = parseAcademicYear(yearText);
+  if (year === undefined) return { statusCode: 400, error: 'Bad Request', message: `year: "${yearText}" is not an academic year (write 2023/24)` };
+  return { laCode: named.laCode, year };
+}
+
 /** The gap matrix through the API: the same figures as `ntg gaps`, suppressed for viewers without child-level access. */
 export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void {
   app.get<{ Params: { code: string }; Querystring: GapsQuerystring }>(
@@ -129,14 +140,9 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
     },
     async (request, reply) => {
       const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
-      const named = authorityNamed(request.viewer, request.params.code);
-      if (isAuthorityRefusal(named)) return problem(named.statusCode, named.statusCode === 404 ? 'Not Found' : 'Forbidden', named.message);
-      const { laCode } = named;
-      let year: number | undefined;
-      if (request.query.year !== undefined) {
-        year = parseAcademicYear(request.query.year);
-        if (year === undefined) return problem(400, 'Bad Request', `year: "${request.query.year}" is not an academic year (write 2023/24)`);
-      }
+      const asked = areaAndYear(request.viewer, request.params.code, request.query.year);
+      if ('statusCode' in asked) return problem(asked.statusCode, asked.error, asked.message);
+      const { laCode, year } = asked;
       try {
         const answer = await gapsFor(db, {
           laCode,
@@ -178,14 +184,9 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
     },
     async (request, reply) => {
       const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
-      const named = authorityNamed(request.viewer, request.params.code);
-      if (isAuthorityRefusal(named)) return problem(named.statusCode, named.statusCode === 404 ? 'Not Found' : 'Forbidden', named.message);
-      const { laCode } = named;
-      let year: number | undefined;
-      if (request.query.year !== undefined) {
-        year = parseAcademicYear(request.query.year);
-        if (year === undefined) return problem(400, 'Bad Request', `year: "${request.query.year}" is not an academic year (write 2023/24)`);
-      }
+      const asked = areaAndYear(request.viewer, request.params.code, request.query.year);
+      if ('statusCode' in asked) return problem(asked.statusCode, asked.error, asked.message);
+      const { laCode, year } = asked;
       const answer = await curvesFor(db, { laCode, year, suppress: !seesSmallNumbers(request.viewer, { laCode }) });
       if (answer.year === null) return problem(404, 'Not Found', `No child-level data has been loaded for ${laCode}.`);
       if (!answer.years.includes(answer.year)) return problem(404, 'Not Found', `${laCode} has no data for ${request.query.year ?? 'that year'}.`);
@@ -268,14 +269,9 @@ export function registerDataGapsApi(app: FastifyInstance, db: Kysely<Schema>): v
     },
     async (request, reply) => {
       const problem = (statusCode: 400 | 403 | 404, error: string, message: string) => reply.code(statusCode).send({ statusCode, error, message, requestId: request.id });
-      const named = authorityNamed(request.viewer, request.params.code);
-      if (isAuthorityRefusal(named)) return problem(named.statusCode, named.statusCode === 404 ? 'Not Found' : 'Forbidden', named.message);
-      const { laCode } = named;
-      let year: number | undefined;
-      if (request.query.year !== undefined) {
-        year = parseAcademicYear(request.query.year);
-        if (year === undefined) return problem(400, 'Bad Request', `year: "${request.query.year}" is not an academic year (write 2023/24)`);
-      }
+      const asked = areaAndYear(request.viewer, request.params.code, request.query.year);
+      if ('statusCode' in asked) return problem(asked.statusCode, asked.error, asked.message);
+      const { laCode, year } = asked;
       const answer = await dataGapsFor(db, { laCode, year, suppress: !seesSmallNumbers(request.viewer, { laCode }) });
       if (answer.year === null) return problem(404, 'Not Found', `No child-level data has been loaded for ${laCode}.`);
       if (answer.audit === null) return problem(404, 'Not Found', `${laCode} has no data for ${request.query.year ?? 'that year'}.`);
