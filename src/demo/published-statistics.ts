@@ -238,6 +238,31 @@ export const demoPublications: readonly DemoPublication[] = [
     ],
   },
   {
+    // Pupil absence by characteristic: FSM, SEN and first language from the absence release,
+    // children looked after and on a protection plan from the outcomes for children in need.
+    fileName: 'Demo data (fictional) pupil absence.csv',
+    countColumn: { name: 'enrolments', label: 'Number of pupil enrolments' },
+    englandCohort: 7_300_000,
+    characteristics: [total, { ...fsm, share: 0.25 }, { ...anySen, share: 0.18 }, eal, lookedAfter, { ...protectionPlan, share: 0.004 }],
+    indicators: [
+      {
+        name: 'sess_overall_percent',
+        label: 'Overall absence rate (percentage of possible sessions missed)',
+        unit: '%',
+        decimalPlaces: 1,
+        perStep: -0.6,
+        england: {
+          Total: series(4.6, 7.6, 7.4, 7.1, 6.9),
+          'FSM eligible': series(7.1, 11.0, 10.7, 10.4, 10.2),
+          'Any SEN': series(6.9, 10.3, 10.0, 9.8, 9.6),
+          'First language known or believed to be other than English': series(3.9, 6.4, 6.3, 6.1, 6.0),
+          'Looked after': series(4.4, 6.5, 6.6, 6.4, 6.3),
+          'Child protection plan': series(9.8, 14.6, 14.9, 14.5, 14.2),
+        },
+      },
+    ],
+  },
+  {
     // Participation and NEET at 16 and 17 by characteristic: SEN and children in care.
     fileName: 'Demo data (fictional) NEET age 16 to 17.csv',
     countColumn: { name: 'cohort', label: 'Number of young people aged 16 and 17 known to the authority' },

@@ -126,21 +126,21 @@ describe.each(testEngines)('published benchmarks on %s', (engine) => {
   });
 
   it('gives the england comparator England’s figure, or the reason there is none', async () => {
-    const lookup = await englandComparisons(database.db, ['ks2_rwm_expected', 'attendance_pct'], ['poorer-socio-economic-groups', 'young-carers']);
+    const lookup = await englandComparisons(database.db, ['ks2_rwm_expected', 'healthy_weight_y6'], ['poorer-socio-economic-groups', 'young-carers']);
     expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2023)).toEqual({ value: 47, count: 205100, source: later.source });
     expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2021)).toEqual({ value: null, note: 'no published figure for this group in England in 2021/22 has been loaded' });
-    expect(lookup('attendance_pct', 'poorer-socio-economic-groups', 2023)).toEqual({ value: null, note: 'no published statistic measures this indicator in the same way' });
+    expect(lookup('healthy_weight_y6', 'poorer-socio-economic-groups', 2023)).toEqual({ value: null, note: 'no published statistic measures this indicator in the same way' });
     expect(lookup('ks2_rwm_expected', 'young-carers', 2023)).toEqual({ value: null, note: 'published statistics do not give this group as defined here' });
     expect(await publishedBenchmarksLoaded(database.db)).toBe(true);
   });
 
   it('compares a group with the same group in the authority’s region, as published, with the reason when there is no figure', async () => {
-    const lookup = await regionComparisons(database.db, leeds, ['ks2_rwm_expected', 'attendance_pct'], ['poorer-socio-economic-groups', 'young-carers']);
+    const lookup = await regionComparisons(database.db, leeds, ['ks2_rwm_expected', 'healthy_weight_y6'], ['poorer-socio-economic-groups', 'young-carers']);
     // The region's disadvantaged figures in the first release: 42 in 2022/23, 44 in 2023/24.
     expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2022)).toEqual({ value: 42, count: 19000, source: first.source });
     expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2023)).toEqual({ value: 44, count: 19500, source: first.source });
     expect(lookup('ks2_rwm_expected', 'poorer-socio-economic-groups', 2021)).toEqual({ value: null, note: 'no published figure for this group in Yorkshire and The Humber in 2021/22 has been loaded' });
-    expect(lookup('attendance_pct', 'poorer-socio-economic-groups', 2023)).toEqual({ value: null, note: 'no published statistic measures this indicator in the same way' });
+    expect(lookup('healthy_weight_y6', 'poorer-socio-economic-groups', 2023)).toEqual({ value: null, note: 'no published statistic measures this indicator in the same way' });
     expect(lookup('ks2_rwm_expected', 'young-carers', 2023)).toEqual({ value: null, note: 'published statistics do not give this group as defined here' });
   });
 

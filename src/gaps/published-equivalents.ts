@@ -23,11 +23,12 @@ export interface PublishedEquivalent {
  * - `phonics_y1_met`, `ks2_reading_scaled`, `ks2_maths_scaled` and `neet_16_17` below are named as in
  *   the demo's published-shaped files (src/demo/published-statistics.ts); check them against a
  *   published file's column names when one is at hand, and add its names beside them.
- * - `attendance_pct`: the published overall absence rate (`sess_overall_percent`) is absent sessions
- *   over possible sessions, pooled over all pupils, so each pupil counts by their possible sessions;
+ * - `attendance_pct` reads the published overall absence rate (`sess_overall_percent`) as 100 − the
+ *   rate. That rate pools sessions over all pupils, so each pupil counts by their possible sessions;
  *   our group value is the mean of each child's percentage, where a child on roll for a term counts
- *   as much as one on roll all year. 100 − the rate is therefore a different figure (children with
- *   few sessions tend to miss more), and a gap between them would partly be that difference.
+ *   as much as one on roll all year. The two differ a little (children with few sessions tend to
+ *   miss more, so the mean of children's attendance runs slightly below the pooled figure); it is
+ *   the attendance DfE publishes by group, and the pages say how it is made (docs/gaps.md).
  *   `sess_unauthorised_percent` (in the school absence sample) counts unauthorised absence only.
  * - `suspensions`: the exclusions-by-reason files count suspensions by reason with no pupil count,
  *   so no per-pupil figure can be made from them; the suspension rate below is the equivalent.
@@ -50,6 +51,14 @@ export const publishedEquivalents: Readonly<Record<string, readonly PublishedEqu
   ks4_attainment8: [{ indicator: 'avg_att8', countIndicator: 't_pupils' }],
   // KS4 performance: percentage of pupils with grade 4 or above in English and maths.
   ks4_eng_maths_grade4: [{ indicator: 'pt_l2basics_94', countIndicator: 't_pupils' }],
+  // Pupil absence: 100 − the overall absence rate, the percentage of possible sessions attended, pooled over pupils (see above).
+  attendance_pct: [
+    {
+      indicator: 'sess_overall_percent',
+      countIndicator: 'enrolments',
+      transformation: { description: '100 − the overall absence rate = the percentage of possible sessions attended, pooled over pupils', toMeasure: (rate) => 100 - rate },
+    },
+  ],
   suspensions: [
     // Exclusions statistics: suspensions per 100 pupils (a pupil suspended twice counts twice). Our
     // measure's group value is the mean of each child's suspensions, which is suspensions per pupil:
