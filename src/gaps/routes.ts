@@ -88,6 +88,13 @@ const curveSchema = {
   },
 } as const;
 
+/** The refusals of an area API call that takes only a year (see `areaAndYear`). */
+const areaYearProblems = {
+  400: { ...apiErrorSchema, description: 'The year is not an academic year' },
+  403: { ...apiErrorSchema, description: 'The area is outside the caller’s reach' },
+  404: { ...apiErrorSchema, description: 'No such authority, or no data for it or for the year' },
+} as const;
+
 /** The authority and year an area API call names, or the refusal to send: unknown (404), out of reach (403), not a year (400). */
 function areaAndYear(viewer: Viewer, code: string, yearText: string | undefined): { laCode: string; year: number | undefined } | { statusCode: 400 | 403 | 404; error: string; message: string } {
   const named = authorityNamed(viewer, code);
@@ -176,9 +183,7 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
         querystring: { type: 'object', properties: { year: { type: 'string', description: 'Academic year, e.g. 2023/24' } } },
         response: {
           200: { description: 'The ranked curves, first to turn first', type: 'object', properties: { area: { type: 'string' }, year: { type: 'string' }, curves: { type: 'array', items: curveSchema } } },
-          400: { ...apiErrorSchema, description: 'The year is not an academic year' },
-          403: { ...apiErrorSchema, description: 'The area is outside the caller’s reach' },
-          404: { ...apiErrorSchema, description: 'No such authority, or no data for it or for the year' },
+          ...areaYearProblems,
         },
       },
     },
@@ -261,9 +266,7 @@ export function registerDataGapsApi(app: FastifyInstance, db: Kysely<Schema>): v
               },
             },
           },
-          400: { ...apiErrorSchema, description: 'The year is not an academic year' },
-          403: { ...apiErrorSchema, description: 'The area is outside the caller’s reach' },
-          404: { ...apiErrorSchema, description: 'No such authority, or no data for it or for the year' },
+          ...areaYearProblems,
         },
       },
     },
