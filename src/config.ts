@@ -65,6 +65,7 @@ const environmentSchema = z.object({
   NTG_OIDC_CLIENT_SECRET: z.string().trim().min(1).optional(),
   NTG_OIDC_LABEL: z.string().trim().min(1).default('your organisation’s account'),
   NTG_UPLOAD_LIMIT_MB: wholeNumber(1, 10240, 'a whole number of megabytes').default(200),
+  NTG_EVIDENCE_LIMIT_MB: wholeNumber(1, 100, 'a whole number of megabytes from 1 to 100').default(10),
   NTG_DEMO_CHILDREN: wholeNumber(100, 500_000, 'a whole number of children').default(60_000),
   NTG_CHROMIUM_PATH: z.string().trim().min(1, { error: 'the path of a Chromium or Chrome executable' }).default('/usr/bin/chromium'),
   NTG_PSEUDONYM_KEY: z.string().trim().min(32, { error: 'a secret of at least 32 characters (for example: openssl rand -hex 32)' }).optional(),
@@ -103,6 +104,8 @@ export interface Config {
   demoChildren: number;
   /** Largest file an upload may carry, in bytes. */
   uploadLimitBytes: number;
+  /** Largest evidence file attached to an assessment, in bytes (kept in the database). */
+  evidenceLimitBytes: number;
   /** Single sign-on with an OpenID Connect provider (a council's Entra ID, say), when configured. */
   oidc: OidcConfig | undefined;
   /** The key child identifiers are pseudonymised with. Unset: demo mode keeps a generated one in the data folder. */
@@ -174,6 +177,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     demo: env.NTG_DEMO,
     demoChildren: env.NTG_DEMO_CHILDREN,
     uploadLimitBytes: env.NTG_UPLOAD_LIMIT_MB * 1_048_576,
+    evidenceLimitBytes: env.NTG_EVIDENCE_LIMIT_MB * 1_048_576,
     oidc: oidcConfig(env),
     pseudonymKey: env.NTG_PSEUDONYM_KEY,
     chromiumPath: env.NTG_CHROMIUM_PATH,

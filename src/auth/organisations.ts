@@ -34,3 +34,36 @@ export async function settingNames(db: Kysely<Schema>, urns: readonly number[]):
     .execute();
   return new Map(rows.map((row) => [Number(row.urn), { name: row.name, kind: row.setting_kind }]));
 }
+
+/** An organisation as other capabilities need it: who it is and which authority it belongs to. */
+export interface OrganisationSummary {
+  id: string;
+  kind: string;
+  name: string;
+  laCode: string | null;
+  areaCode: string | null;
+  urn: string | null;
+  settingKind: string | null;
+}
+
+function organisationColumns(db: Kysely<Schema>) {
+  return db.selectFrom('organisation').select(['id', 'kind', 'name', 'la_code', 'area_code', 'urn', 'setting_kind']);
+}
+
+function summaryOf(row: { id: string; kind: string; name: string; la_code: string | null; area_code: string | null; urn: string | null; setting_kind: string | null }): OrganisationSummary {
+  return { id: row.id, kind: row.kind, name: row.name, laCode: row.la_code, areaCode: row.area_code, urn: row.urn, settingKind: row.setting_kind };
+}
+
+/** One organisation, or undefined when the id names none. */
+export async function organisationById(db: Kysely<Schema>, id: string): Promise<OrganisationSummary | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  const row = await organisationColumns(db).where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : summaryOf(row);
+}
+
+/** The authorities themselves and their settings and partners, for these authorities, by kind then name. */
+export async function organisationsOfAuthorities(db: Kysely<Schema>, laCodes: readonly string[]): Promise<OrganisationSummary[]> {
+  if (laCodes.length === 0) return [];
+  const rows = await organisationColumns(db).where('la_code', 'in', laCodes).where('kind', 'in', ['local-authority', 'setting', 'partner']).orderBy('kind').orderBy('name').execute();
+  return rows.map(summaryOf);
+}

@@ -24,6 +24,9 @@ export const actions = [
   'statistics:publish',
   'assessments:read',
   'assessments:write',
+  'assessments:sign-off',
+  'assessments:moderate',
+  'framework:review',
   'plans:write',
   'practice:submit',
   'practice:moderate',
@@ -49,13 +52,13 @@ export type RoutePermission = 'public' | 'session' | 'signed-in' | Action;
 
 export const roleDescriptions: Record<Role, string> = {
   'platform-admin': 'Runs the service: manages organisations and accounts everywhere, and may load national published statistics. Sees no child-level data.',
-  'national-moderator': 'The national team: moderates practice submissions, reads aggregates for England and loads the national published statistics every authority compares with.',
-  'regional-adviser': 'Supports the authorities of one region: reads their aggregates, small numbers suppressed.',
+  'national-moderator': 'The national team: moderates practice submissions, reviews proposed changes to the framework, reads aggregates for England and loads the national published statistics every authority compares with.',
+  'regional-adviser': 'Supports the authorities of one region: reads their aggregates (small numbers suppressed) and assessments, and moderates assessments when invited.',
   'authority-admin': 'Manages the accounts and roles of one local authority and reads its audit log.',
   analyst: 'A performance analyst of one local authority: loads data and reads its child-level records and gaps.',
-  leader: 'A director of children’s services or board member: reads dashboards, assessments and plans.',
+  leader: 'A director of children’s services or board member: reads dashboards, writes and signs off assessments and plans, and moderates a peer authority’s assessment when invited.',
   practitioner: 'A lead professional: reads the child-level records of the authority’s children.',
-  'setting-leader': 'A head teacher or children’s centre manager: reads the records of the setting’s own pupils.',
+  'setting-leader': 'A head teacher or children’s centre manager: reads the records of the setting’s own pupils, and writes and signs off the setting’s own self-assessments.',
   contributor: 'Anyone who registers to submit practice to the call for evidence.',
 };
 
@@ -65,7 +68,10 @@ export const actionDescriptions: Record<Action, string> = {
   'imports:write': 'Load child-level files and restore earlier imports; load published statistics as the authority’s own files, used only where it chooses them',
   'statistics:publish': 'Load the published statistics every authority compares with (England, regions, other authorities)',
   'assessments:read': 'Read self-assessments and improvement plans',
-  'assessments:write': 'Write self-assessments and the reality check',
+  'assessments:write': 'Write self-assessments (ratings, evidence, next steps) and propose changes to the framework (the reality check)',
+  'assessments:sign-off': 'Sign off a submitted self-assessment as the organisation’s leader, after which it is read-only',
+  'assessments:moderate': 'Moderate another organisation’s self-assessment when invited to: rate blind, then agree ratings',
+  'framework:review': 'Review the reality check: accept, reject or merge proposed changes to the framework, publishing new catalogue versions',
   'plans:write': 'Write improvement and turn-the-curve plans',
   'practice:submit': 'Submit practice to the call for evidence',
   'practice:moderate': 'Moderate and rate practice submissions, publish the digest',
@@ -76,8 +82,15 @@ export const actionDescriptions: Record<Action, string> = {
 
 export const permissionTable: Record<Role, Partial<Record<Action, Scope>>> = {
   'platform-admin': { 'users:manage': 'england', 'audit:read': 'england', 'platform:administer': 'england', 'aggregates:read': 'england', 'statistics:publish': 'england' },
-  'national-moderator': { 'practice:moderate': 'england', 'practice:submit': 'england', 'aggregates:read': 'england', 'assessments:read': 'england', 'statistics:publish': 'england' },
-  'regional-adviser': { 'aggregates:read': 'region', 'assessments:read': 'region', 'practice:submit': 'england' },
+  'national-moderator': {
+    'practice:moderate': 'england',
+    'practice:submit': 'england',
+    'aggregates:read': 'england',
+    'assessments:read': 'england',
+    'framework:review': 'england',
+    'statistics:publish': 'england',
+  },
+  'regional-adviser': { 'aggregates:read': 'region', 'assessments:read': 'region', 'assessments:moderate': 'region', 'practice:submit': 'england' },
   'authority-admin': { 'users:manage': 'authority', 'audit:read': 'authority', 'aggregates:read': 'authority', 'assessments:read': 'authority' },
   analyst: {
     'aggregates:read': 'england',
@@ -88,9 +101,24 @@ export const permissionTable: Record<Role, Partial<Record<Action, Scope>>> = {
     'plans:write': 'authority',
     'practice:submit': 'england',
   },
-  leader: { 'aggregates:read': 'england', 'assessments:read': 'authority', 'assessments:write': 'authority', 'plans:write': 'authority', 'practice:submit': 'england' },
+  leader: {
+    'aggregates:read': 'england',
+    'assessments:read': 'authority',
+    'assessments:write': 'authority',
+    'assessments:sign-off': 'authority',
+    'assessments:moderate': 'england',
+    'plans:write': 'authority',
+    'practice:submit': 'england',
+  },
   practitioner: { 'child-records:read': 'authority', 'aggregates:read': 'authority', 'practice:submit': 'england' },
-  'setting-leader': { 'child-records:read': 'organisation', 'aggregates:read': 'authority', 'practice:submit': 'england' },
+  'setting-leader': {
+    'child-records:read': 'organisation',
+    'aggregates:read': 'authority',
+    'assessments:read': 'organisation',
+    'assessments:write': 'organisation',
+    'assessments:sign-off': 'organisation',
+    'practice:submit': 'england',
+  },
   contributor: { 'practice:submit': 'england' },
 };
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { AssessmentTables } from '../assessment/tables.js';
 import type { AggregateTables } from '../aggregates/tables.js';
 import type { AuthTables } from '../auth/tables.js';
 import type { FrameworkTables } from '../framework/tables.js';
@@ -16,6 +17,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, AssessmentTables {
   instance: InstanceTable;
 }

@@ -13,6 +13,7 @@ import * as statisticsOwners from './0011-statistics-owners.js';
 import * as smallHoles from './0012-small-holes.js';
 import * as disclosureKey from './0013-disclosure-key.js';
 import * as statisticsTextValues from './0016-statistics-text-values.js';
+import * as selfAssessment from './0017-self-assessment.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012-small-holes': smallHoles,
   '0013-disclosure-key': disclosureKey,
   '0016-statistics-text-values': statisticsTextValues,
+  '0017-self-assessment': selfAssessment,
 };

@@ -1,0 +1,55 @@
+/**
+ * Who may do what with an assessment. Reading and writing follow `assessments:read` and
+ * `assessments:write` in the scope each role holds them: `organisation` reaches the organisation's
+ * own assessments, `authority` every organisation in the authority (its settings and partners too),
+ * `region` the region's authorities, `england` all. Signing off needs `assessments:sign-off` in
+ * the same reach. A moderator reaches an assessment only through an invitation (see moderation).
+ */
+import { localAuthoritiesIn, regionOf } from '../areas/areas.js';
+import type { Viewer } from '../auth/gate.js';
+import { viewerMay } from '../auth/gate.js';
+import type { Action } from '../auth/permissions.js';
+import { scopeOf } from '../auth/permissions.js';
+
+/** The organisation an assessment belongs to, as access rules need it. */
+export interface AssessmentOwner {
+  organisationId: string;
+  laCode: string;
+}
+
+function reaches(viewer: Viewer, action: Action, owner: AssessmentOwner): boolean {
+  if (!viewer.signedIn || !viewerMay(viewer, action)) return false;
+  return viewer.memberships.some((membership) => {
+    const scope = scopeOf(membership.role, action);
+    if (scope === 'england') return true;
+    if (scope === 'region') {
+      const region = membership.areaCode ?? (membership.laCode === null ? undefined : regionOf(membership.laCode)?.code);
+      return region !== undefined && localAuthoritiesIn(region).some((la) => la.gss === owner.laCode);
+    }
+    if (scope === 'authority') return membership.laCode === owner.laCode;
+    if (scope === 'organisation') return membership.organisationId === owner.organisationId;
+    return false;
+  });
+}
+
+export function mayReadAssessment(viewer: Viewer, owner: AssessmentOwner): boolean {
+  return reaches(viewer, 'assessments:read', owner);
+}
+
+export function mayWriteAssessment(viewer: Viewer, owner: AssessmentOwner): boolean {
+  return reaches(viewer, 'assessments:write', owner);
+}
+
+export function maySignOffAssessment(viewer: Viewer, owner: AssessmentOwner): boolean {
+  return reaches(viewer, 'assessments:sign-off', owner);
+}
+
+/**
+ * The organisations the viewer may start or write assessments for: those of their memberships that
+ * grant `assessments:write` (an authority-wide grant covers the authority itself; its settings and
+ * partners are chosen on the start page from the authority's list).
+ */
+export function writableMemberships(viewer: Viewer) {
+  if (!viewer.signedIn || !viewerMay(viewer, 'assessments:write')) return [];
+  return viewer.memberships.filter((membership) => scopeOf(membership.role, 'assessments:write') !== undefined && membership.laCode !== null);
+}
