@@ -37,6 +37,12 @@ export type RateOutcome =
   | { outcome: 'conflict'; yours: Record<string, unknown>; current: Rating }
   | { outcome: 'refused'; refusal: Refusal };
 
+/** A form or JSON field as trimmed text ('' when absent or not text). */
+function fieldText(value: unknown): string {
+  if (Array.isArray(value)) return fieldText(value[0]);
+  return typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+}
+
 export function authorOf(viewer: Viewer): Author {
   if (!viewer.signedIn) throw new Error('Only someone signed in changes an assessment');
   return { userId: viewer.userId, label: viewer.displayName || viewer.email };
@@ -104,9 +110,9 @@ export class AssessmentService {
   /** Starts an assessment from a form or JSON body (`organisation_id`, `scope`, `period`). */
   async start(viewer: Viewer, body: Record<string, unknown>, ip: string): Promise<{ id: string } | Refusal> {
     const errors: FieldError[] = [];
-    const organisationId = String(body.organisation_id ?? '').trim();
-    const scope = String(body.scope ?? '').trim();
-    const period = String(body.period ?? '').trim();
+    const organisationId = fieldText(body.organisation_id);
+    const scope = fieldText(body.scope);
+    const period = fieldText(body.period);
     const organisation = isUuid(organisationId) ? await organisationById(this.db, organisationId) : undefined;
     const owner = organisation?.laCode ? { organisationId: organisation.id, laCode: organisation.laCode } : undefined;
     if (owner === undefined || !mayWriteAssessment(viewer, owner)) errors.push({ field: 'organisation_id', text: organisationId === '' ? 'Choose the organisation the assessment is for' : 'Choose an organisation you may assess for; this one is not yours to assess' });
