@@ -62,7 +62,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
     '/framework/golden-threads/:number',
     { schema: { ...hidden, params: { type: 'object', properties: { number: { type: 'integer' } } } }, config: publicRoute },
     async (request, reply) => {
-      const thread = framework.goldenThread(request.params.number);
+      const thread = await framework.goldenThreadAtLatest(request.params.number);
       if (thread === undefined) return reply.callNotFound();
       return reply.view('framework/golden-thread.njk', {
         pageTitle: `Golden thread ${thread.thread.number}: ${thread.thread.shortTitle}`,
@@ -93,8 +93,8 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
     },
   );
 
-  app.get<{ Params: { id: string } }>('/framework/items/:id', { schema: hidden, config: publicRoute }, (request, reply) => {
-    const found = framework.item(request.params.id);
+  app.get<{ Params: { id: string } }>('/framework/items/:id', { schema: hidden, config: publicRoute }, async (request, reply) => {
+    const found = await framework.itemAtLatest(request.params.id);
     if (found === undefined) return reply.callNotFound();
     return reply.view('framework/item.njk', {
       pageTitle: `${kindLabels[found.item.kind].replace(/^./, (first) => first.toUpperCase())}: ${found.place}`,
