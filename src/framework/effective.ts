@@ -49,13 +49,13 @@ export function addedItem(change: Pick<StatementChange, 'statementId' | 'kind' |
   const principle = change.parentId === null ? 0 : Number(/-P(\d+)$/.exec(change.parentId)?.[1] ?? 0);
   switch (change.kind) {
     case 'thread-means':
-      return { ...base, kind: 'thread-means', thread: change.thread!, number } as CatalogueItem;
+      return { ...base, kind: 'thread-means', thread: change.thread!, number };
     case 'general-condition':
-      return { ...base, kind: 'general-condition', template: change.template!, number } as CatalogueItem;
+      return { ...base, kind: 'general-condition', template: change.template!, number };
     case 'matrix-statement':
       return { ...base, kind: 'matrix-statement', template: change.template!, layer: change.layer!, tier: change.tier!, number } as CatalogueItem;
     default:
-      return { ...base, kind: 'principle-point', template: change.template!, principle, parentId: change.parentId!, number } as CatalogueItem;
+      return { ...base, kind: 'principle-point', template: change.template!, principle, parentId: change.parentId!, number };
   }
 }
 
@@ -78,7 +78,7 @@ export async function refreshEffectiveItems(db: Db, catalogue: Catalogue): Promi
     if (base === undefined) continue;
     const text = statement?.text ?? base.text;
     const item = { ...base, text, revision, ...(statement === undefined ? { retired: true } : {}) };
-    const searchText = seedItem === undefined ? text : fullText(catalogue, { ...seedItem, text } as CatalogueItem);
+    const searchText = seedItem === undefined ? text : fullText(catalogue, { ...seedItem, text });
     if (seedItem !== undefined) {
       await db.updateTable('framework_item').set({ text, search_text: searchText, item: JSON.stringify(item) }).where('id', '=', id).execute();
       continue;

@@ -146,7 +146,7 @@ export class FrameworkService {
     const found = this.item(id);
     if (found !== undefined) {
       if (note === undefined) return { ...found, revisionNote: undefined, retired: false, added: false, statementKind: statement !== undefined };
-      return { ...found, item: { ...found.item, text: statement?.text ?? found.item.text } as CatalogueItem, revisionNote: note, retired: statement === undefined, added: false, statementKind: true };
+      return { ...found, item: { ...found.item, text: statement?.text ?? found.item.text }, revisionNote: note, retired: statement === undefined, added: false, statementKind: true };
     }
     const change = effective.changes.filter((entry) => entry.statementId === id && entry.change !== 'retire').at(-1);
     if (change === undefined || note === undefined) return undefined;
