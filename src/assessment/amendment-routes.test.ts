@@ -147,4 +147,27 @@ describe.each(testEngines)('the reality check pages on %s', (engine) => {
     const thread = await testApp.app.inject({ method: 'GET', url: '/framework/golden-threads/5' });
     expect(thread.body).not.toContain('id="GT05-M2"');
   });
+
+  it('accept addition shows the new statement on the template, its own page, search and the API', async () => {
+    const form = await as('leeds').get('/framework/amendments/new?change=add&statement=T1-FRONTLINE-UNIVERSAL-03');
+    expect(form.body).toContain('<option value="cell:1:frontline:universal" selected>');
+    const response = await propose('leeds', { change: 'add', place: 'cell:1:frontline:universal', proposed_text: 'Family hubs open at weekends for working parents', reason: 'Working parents cannot come in the week', local_evidence: 'Hub survey 2025' });
+    const id = /amendments\/([0-9a-f-]{36})/.exec(String(response.headers.location))![1]!;
+    expect((await as('moderator').submit(`/framework/amendments/${id}`, `/framework/amendments/${id}/decision`, { outcome: 'accept', final_text: 'Family hubs open at weekends for working parents and carers' })).statusCode).toBe(303);
+
+    const template = await testApp.app.inject({ method: 'GET', url: '/framework/templates/1' });
+    expect(template.body).toContain('<li id="T1-FRONTLINE-UNIVERSAL-X01" class="ntg-statement">');
+    expect(template.body).toContain('Family hubs open at weekends for working parents and carers');
+    const page = await testApp.app.inject({ method: 'GET', url: '/framework/items/T1-FRONTLINE-UNIVERSAL-X01' });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Added in revision 3');
+    const search = await testApp.app.inject({ method: 'GET', url: '/framework/search?q=weekends+working+parents' });
+    expect(search.body).toContain('href="/framework/items/T1-FRONTLINE-UNIVERSAL-X01"');
+    const retiredSearch = await testApp.app.inject({ method: 'GET', url: `/api/v1/framework/items/GT05-M2` });
+    expect(retiredSearch.json()).toMatchObject({ id: 'GT05-M2', retired: true, revision: { number: 2, change: 'retire' } });
+    const api = await testApp.app.inject({ method: 'GET', url: '/api/v1/framework/items/GT02-M1' });
+    expect(api.json()).toMatchObject({ id: 'GT02-M1', text: 'Every partner shares one plan for each child, reviewed each term', revision: { number: 1, change: 'amend', previous_text: seedText('GT02-M1') } });
+    const mine = (await as('leeds').get('/api/v1/framework/amendments?change=add')).json<AmendmentsJson>();
+    expect(mine.amendments[0]!.outcome).toMatchObject({ status: 'accepted', revision: 3, accepted_text: 'Family hubs open at weekends for working parents and carers', added_statement_id: 'T1-FRONTLINE-UNIVERSAL-X01' });
+  });
 });
