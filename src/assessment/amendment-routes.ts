@@ -133,7 +133,7 @@ export function registerAmendmentRoutes(app: FastifyInstance, service: Assessmen
   async function proposalForm(request: FastifyRequest, reply: FastifyReply, values: FormBody, errors?: FieldError[]) {
     const proposer = proposerOf(request.viewer);
     const change = fieldText(values.change);
-    const statementId = fieldText(values.statement);
+    const statementId = fieldText(values.statement).toUpperCase();
     const { byId } = await knownStatements(db, catalogue);
     const statement = byId.get(statementId);
     const options = placeOptions(catalogue);

@@ -111,7 +111,9 @@ describe.each(testEngines)('the reality check on %s', (engine) => {
     const nowhere = await parseProposal(database.db, catalogue, { change: 'add', place: 'cell:9:frontline:universal', proposed_text: 'x', reason: 'r', local_evidence: 'e' }, proposer);
     expect(nowhere).toMatchObject({ ok: false, errors: [{ field: 'place' }] });
     const notStatement = await parseProposal(database.db, catalogue, { change: 'retire', statement: 'GT01-H', reason: 'r', local_evidence: 'e' }, proposer);
-    expect(notStatement).toMatchObject({ ok: false, errors: [{ field: 'statement' }] });
+    expect(notStatement).toEqual({ ok: false, errors: [{ field: 'statement', text: 'GT01-H is part of the pack’s text, not a statement that is rated: choose a statement' }] });
+    const lowerCase = await parseProposal(database.db, catalogue, { change: 'retire', statement: 'gt01-m1', reason: 'r', local_evidence: 'e' }, proposer);
+    expect(lowerCase).toMatchObject({ ok: true, value: { statementId: 'GT01-M1', change: 'retire', proposedText: '' } });
     expect(await database.db.selectFrom('framework_amendment').select('id').execute()).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { localAuthorityByGss } from '../areas/areas.js';
 import type { Schema } from '../db/schema.js';
 import type { Catalogue } from '../framework/catalogue.js';
-import { LAYER_IDS, TIER_IDS, findItems } from '../framework/catalogue.js';
+import { LAYER_IDS, TIER_IDS, findItems, itemById } from '../framework/catalogue.js';
 import { refreshEffectiveItems } from '../framework/effective.js';
 import type { FrameworkStatement, StatementKind } from '../framework/revisions.js';
 import { changesUpTo, isStatementKind, latestRevision, publishRevision, seedStatements, statementsAt } from '../framework/revisions.js';
@@ -240,7 +240,8 @@ export async function parseProposal(db: Db, catalogue: Catalogue, body: Record<s
   const organisation = proposer.organisations.find((entry) => entry.organisationId === organisationId);
   if (organisation === undefined) errors.push({ field: 'organisation_id', text: organisationId === '' ? 'Choose the organisation you are proposing for' : 'Choose one of your own organisations' });
   if (!isChangeKind(change)) errors.push({ field: 'change', text: 'Choose whether to change a statement’s wording, add a statement or retire one' });
-  const statementId = fieldText(body.statement);
+  // References are written in capitals on the pages; one typed in lower case means the same statement.
+  const statementId = fieldText(body.statement).toUpperCase();
   const proposedText = fieldText(body.proposed_text).replace(/\s+/g, ' ');
   const reason = fieldText(body.reason);
   const localEvidence = fieldText(body.local_evidence);
@@ -250,8 +251,13 @@ export async function parseProposal(db: Db, catalogue: Catalogue, body: Record<s
     const { statements } = await statementsAt(db, catalogue);
     statement = statements.find((entry) => entry.id === statementId);
     if (statementId === '') errors.push({ field: 'statement', text: 'Give the reference of the statement to change, such as T1-FRONTLINE-UNIVERSAL-03' });
-    else if (statement === undefined) errors.push({ field: 'statement', text: `There is no statement ${statementId.slice(0, 60)} in the current framework (it may have been retired)` });
-    else if (!isStatementKind(statement.kind)) errors.push({ field: 'statement', text: `${statementId.slice(0, 60)} is not a statement that can be changed` });
+    else if (statement === undefined) {
+      const item = itemById(catalogue, statementId);
+      errors.push({
+        field: 'statement',
+        text: item !== undefined && !isStatementKind(item.kind) ? `${statementId.slice(0, 60)} is part of the pack’s text, not a statement that is rated: choose a statement` : `There is no statement ${statementId.slice(0, 60)} in the current framework (it may have been retired)`,
+      });
+    }
   }
   if (change === 'add') {
     const option = parsePlaceKey(catalogue, fieldText(body.place));
