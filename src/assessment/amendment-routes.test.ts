@@ -125,6 +125,8 @@ describe.each(testEngines)('the reality check pages on %s', (engine) => {
     const all = (await as('moderator').get('/api/v1/framework/amendments?status=accepted')).json<AmendmentsJson>();
     expect(all.amendments.map((entry) => entry.id)).toEqual([camdenId]);
     expect((await as('moderator').get('/api/v1/framework/amendments?status=nonsense')).statusCode).toBe(400);
+    const openapi = (await testApp.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{ paths: Record<string, { get?: { responses: Record<string, unknown> } }> }>();
+    expect(Object.keys(openapi.paths['/api/v1/framework/amendments']?.get?.responses ?? {})).toEqual(['200', '400']);
 
     const audit = await testApp.database.db.selectFrom('audit_log').select(['action', 'outcome']).where('action', 'like', 'framework-amendment-%').orderBy('seq').execute();
     expect(audit.map((entry) => `${entry.action} ${entry.outcome}`)).toEqual([

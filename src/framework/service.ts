@@ -129,7 +129,6 @@ export class FrameworkService {
       ...thread,
       thread: { ...thread.thread, text: effective.byId.get(thread.thread.id)?.text ?? thread.thread.text },
       means: atLatest(effective, thread.means, (item) => item.kind === 'thread-means' && item.thread === thread.thread.id),
-      changed: new Set(effective.notes.keys()),
       revision: effective.revision,
     };
   }
