@@ -149,6 +149,8 @@ export interface FrameworkAmendmentTable {
   layer: string | null;
   tier: string | null;
   thread: string | null;
+  /** For a new template-three point: the principle it goes under (`T3-P2`); migration 0019. */
+  parent_id: ColumnType<string | null, string | null | undefined, string | null>;
   proposed_text: ColumnType<string, string | undefined, string>;
   reason: string;
   local_evidence: ColumnType<string, string | undefined, string>;
@@ -158,6 +160,8 @@ export interface FrameworkAmendmentTable {
   decided_by_label: ColumnType<string | null, string | null | undefined, string | null>;
   decided_at: NullableTimestamp;
   revision: ColumnType<number | null, number | null | undefined, number | null>;
+  /** The id an accepted new statement was given (`GT04-X01`); migration 0019. */
+  added_statement_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AssessmentTables {

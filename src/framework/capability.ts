@@ -1,6 +1,7 @@
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { loadCatalogue } from './catalogue.js';
+import { refreshEffectiveItems } from './effective.js';
 import { syncCatalogue } from './repository.js';
 import { registerFrameworkApi, registerFrameworkPages } from './routes.js';
 import { FrameworkService } from './service.js';
@@ -16,6 +17,8 @@ export const frameworkCapability: Capability = {
   ],
   async afterMigrate(database) {
     await syncCatalogue(database.db, loadCatalogue());
+    // A reloaded seed would lose the reality check's changes from search: put them back.
+    await refreshEffectiveItems(database.db, loadCatalogue());
   },
   registerRoutes(app, { database }) {
     const framework = new FrameworkService(database.db, loadCatalogue());

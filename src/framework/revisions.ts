@@ -170,7 +170,8 @@ export async function statementsAt(db: Db, catalogue: Catalogue, revision?: numb
 /** Every published revision with its changes, newest first. */
 export async function listRevisions(db: Db): Promise<Revision[]> {
   const revisions = await db.selectFrom('framework_revision').selectAll().orderBy('number', 'desc').execute();
-  const changes = await changesUpTo(db, Number.MAX_SAFE_INTEGER);
+  // The largest integer the column holds: every revision there is.
+  const changes = await changesUpTo(db, 2_147_483_647);
   return revisions.map((revision) => ({
     number: revision.number,
     publishedAt: revision.published_at,

@@ -62,7 +62,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
     '/framework/golden-threads/:number',
     { schema: { ...hidden, params: { type: 'object', properties: { number: { type: 'integer' } } } }, config: publicRoute },
     async (request, reply) => {
-      const thread = framework.goldenThread(request.params.number);
+      const thread = await framework.goldenThreadAtLatest(request.params.number);
       if (thread === undefined) return reply.callNotFound();
       return reply.view('framework/golden-thread.njk', {
         pageTitle: `Golden thread ${thread.thread.number}: ${thread.thread.shortTitle}`,
@@ -93,8 +93,8 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
     },
   );
 
-  app.get<{ Params: { id: string } }>('/framework/items/:id', { schema: hidden, config: publicRoute }, (request, reply) => {
-    const found = framework.item(request.params.id);
+  app.get<{ Params: { id: string } }>('/framework/items/:id', { schema: hidden, config: publicRoute }, async (request, reply) => {
+    const found = await framework.itemAtLatest(request.params.id);
     if (found === undefined) return reply.callNotFound();
     return reply.view('framework/item.njk', {
       pageTitle: `${kindLabels[found.item.kind].replace(/^./, (first) => first.toUpperCase())}: ${found.place}`,
@@ -236,16 +236,19 @@ export function registerFrameworkApi(app: FastifyInstance, framework: FrameworkS
       config: publicRoute,
       schema: {
         summary: 'One framework item',
-        description: 'The item with this id, e.g. T1-FRONTLINE-UNIVERSAL-03 or GT04-M2.',
+        description: 'The item with this id, e.g. T1-FRONTLINE-UNIVERSAL-03 or GT04-M2, with its wording at the latest revision of the catalogue. An item the reality check changed carries `revision` (number, published_at, change, previous_text); a retired one carries `retired: true`. Statements added since the pack have ids ending -X01, -X02...',
         tags: ['Framework'],
         params: { type: 'object', properties: { id: { type: 'string', description: 'The item id' } } },
         response: { 200: { ...itemJsonSchema, description: 'The item' }, 404: { ...apiErrorSchema, description: 'No item has this id' } },
       },
     },
-    (request, reply) => {
-      const found = framework.item(request.params.id);
+    async (request, reply) => {
+      // The wording at the latest revision; a changed item says which revision changed it, a retired one says so.
+      const found = await framework.itemAtLatest(request.params.id);
       if (found === undefined) return reply.callNotFound();
-      return found.item;
+      if (found.revisionNote === undefined) return found.item;
+      const note = found.revisionNote;
+      return { ...found.item, revision: { number: note.revision, published_at: note.publishedAt?.toISOString() ?? null, change: note.change, previous_text: note.previousText }, ...(found.retired ? { retired: true } : {}) };
     },
   );
 }

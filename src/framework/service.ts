@@ -3,6 +3,8 @@ import type { Schema } from '../db/schema.js';
 import { markMatches } from '../web/html.js';
 import type { Catalogue, CatalogueItem, ItemKind, ItemOfKind, LayerId, TierId } from './catalogue.js';
 import { LAYER_IDS, childrenOf, findItems, itemById } from './catalogue.js';
+import type { EffectiveCatalogue, RevisionNote } from './effective.js';
+import { addedItem, effectiveCatalogue } from './effective.js';
 import type { ItemQuery } from './repository.js';
 import { findCatalogueItems, matchEnd, matchStart } from './repository.js';
 
@@ -27,6 +29,27 @@ export interface StatementView {
   item: ItemOfKind<'matrix-statement'>;
   points: CatalogueItem[];
   highlightedHtml: string | undefined;
+  /** What the reality check last did to it, if anything. */
+  revisionNote?: RevisionNote | undefined;
+  added?: boolean;
+}
+
+/** The statements added since the seed, as catalogue items, in the order they were added. */
+function addedItems(effective: EffectiveCatalogue): CatalogueItem[] {
+  return effective.statements.filter((statement) => statement.origin === 'added').map((statement, index) => addedItem({ ...statement, statementId: statement.id }, index + 1));
+}
+
+/**
+ * Items of the seed as the latest revision has them: reworded ones with their new text, retired
+ * ones left out, and the added ones that `belongs` picks put after them.
+ */
+function atLatest<T extends CatalogueItem>(effective: EffectiveCatalogue, items: readonly T[], belongs: (item: CatalogueItem) => boolean): T[] {
+  const current = items.flatMap((item): T[] => {
+    if (!effective.notes.has(item.id)) return [item];
+    const statement = effective.byId.get(item.id);
+    return statement === undefined ? [] : [{ ...item, text: statement.text }];
+  });
+  return [...current, ...(addedItems(effective).filter(belongs) as T[])];
 }
 
 /**
@@ -97,6 +120,40 @@ export class FrameworkService {
     };
   }
 
+  /** A golden thread as the latest revision of the catalogue has it. */
+  async goldenThreadAtLatest(number: number) {
+    const thread = this.goldenThread(number);
+    if (thread === undefined) return undefined;
+    const effective = await effectiveCatalogue(this.db, this.catalogue);
+    return {
+      ...thread,
+      thread: { ...thread.thread, text: effective.byId.get(thread.thread.id)?.text ?? thread.thread.text },
+      means: atLatest(effective, thread.means, (item) => item.kind === 'thread-means' && item.thread === thread.thread.id),
+      revision: effective.revision,
+    };
+  }
+
+  /**
+   * An item as the latest revision has it: a reworded statement's new text with a note of the
+   * change and its previous wording, a retired one marked (still readable), an added one built
+   * from the revision that added it.
+   */
+  async itemAtLatest(id: string) {
+    const effective = await effectiveCatalogue(this.db, this.catalogue);
+    const note = effective.notes.get(id);
+    const statement = effective.byId.get(id);
+    const found = this.item(id);
+    if (found !== undefined) {
+      if (note === undefined) return { ...found, revisionNote: undefined, retired: false, added: false, statementKind: statement !== undefined };
+      return { ...found, item: { ...found.item, text: statement?.text ?? found.item.text }, revisionNote: note, retired: statement === undefined, added: false, statementKind: true };
+    }
+    const change = effective.changes.filter((entry) => entry.statementId === id && entry.change !== 'retire').at(-1);
+    if (change === undefined || note === undefined) return undefined;
+    const item = addedItem({ ...change, text: statement?.text ?? change.text }, 0);
+    const parent = 'parentId' in item ? itemById(this.catalogue, item.parentId) : undefined;
+    return { item, parent, children: [], place: this.placeOf(item), context: this.contextHref(item), source: `Added to the framework in revision ${change.revision} (the reality check)`, revisionNote: note, retired: statement === undefined, added: true, statementKind: true };
+  }
+
   /**
    * A template as the pack presents it. With filters, the matrix keeps only the chosen layer and
    * tier, and, with words, only the statements that match them (marked).
@@ -109,35 +166,41 @@ export class FrameworkService {
       : undefined;
     const layers = this.layers().filter((layer) => !filters.layer || layer.id === filters.layer);
     const tiers = this.tiers().filter((tier) => !filters.tier || tier.id === filters.tier);
+    // The wording at the latest revision of the catalogue (the reality check's accepted changes).
+    const effective = await effectiveCatalogue(this.db, this.catalogue);
     const statementView = (statement: ItemOfKind<'matrix-statement'>): StatementView => ({
       item: statement,
       points: childrenOf(this.catalogue, statement.id),
       highlightedHtml: matches?.get(statement.id),
+      revisionNote: effective.notes.get(statement.id),
+      added: itemById(this.catalogue, statement.id) === undefined,
     });
     const matrix = layers.map((layer) => ({
       layer,
       cells: tiers.map((tier) => ({
         tier,
-        statements: findItems(this.catalogue, { kind: 'matrix-statement', template: number, layer: layer.id, tier: tier.id })
+        statements: atLatest(effective, findItems(this.catalogue, { kind: 'matrix-statement', template: number, layer: layer.id, tier: tier.id }), (item) => item.kind === 'matrix-statement' && item.template === number && item.layer === layer.id && item.tier === tier.id)
           .filter((statement) => matches === undefined || matches.has(statement.id))
           .map(statementView),
       })),
     }));
-    const principles = findItems(this.catalogue, { kind: 'principle', template: number }).map((principle) => ({
+    const principles = atLatest(effective, findItems(this.catalogue, { kind: 'principle', template: number }), () => false).map((principle) => ({
       principle,
       narrative: findItems(this.catalogue, { kind: 'principle-narrative', template: number }).filter(
         (item) => item.principle === principle.number,
       ),
-      points: findItems(this.catalogue, { kind: 'principle-point', template: number })
-        .filter((item) => item.principle === principle.number)
-        .map((point) => ({ point, subpoints: childrenOf(this.catalogue, point.id) })),
+      points: atLatest(effective, findItems(this.catalogue, { kind: 'principle-point', template: number }), (item) => item.kind === 'principle-point' && item.parentId === principle.id)
+        .filter((item) => item.principle === principle.number || item.parentId === principle.id)
+        .map((point) => ({ point, subpoints: childrenOf(this.catalogue, point.id), revisionNote: effective.notes.get(point.id) })),
     }));
     return {
       template,
       introductions: findItems(this.catalogue, { kind: 'template-introduction', template: number }),
       successFactors: findItems(this.catalogue, { kind: 'success-factor', template: number }),
       principles,
-      conditions: findItems(this.catalogue, { kind: 'general-condition', template: number }),
+      conditions: atLatest(effective, findItems(this.catalogue, { kind: 'general-condition', template: number }), (item) => item.kind === 'general-condition' && item.template === number),
+      revisionNotes: effective.notes,
+      revision: effective.revision,
       matrix,
       statementCount: matrix.reduce((sum, row) => sum + row.cells.reduce((cellSum, cell) => cellSum + cell.statements.length, 0), 0),
       filtered: Boolean(filters.layer || filters.tier || filters.q?.trim()),

@@ -14,6 +14,7 @@ import * as smallHoles from './0012-small-holes.js';
 import * as disclosureKey from './0013-disclosure-key.js';
 import * as statisticsTextValues from './0016-statistics-text-values.js';
 import * as selfAssessment from './0017-self-assessment.js';
+import * as amendmentPlaces from './0019-amendment-places.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0013-disclosure-key': disclosureKey,
   '0016-statistics-text-values': statisticsTextValues,
   '0017-self-assessment': selfAssessment,
+  '0019-amendment-places': amendmentPlaces,
 };
