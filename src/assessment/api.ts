@@ -127,8 +127,8 @@ const conflictSchema = {
 
 /** The rating's fields a PUT may carry; anything else is refused by name rather than dropped. */
 const ratingBodyProperties = {
-  version: { type: ['integer', 'string'], description: 'The version read (0 for a statement never rated). Required.' },
-  level: { type: ['integer', 'string', 'null'], description: '1 to 4 or its name (not-yet-in-place, developing, established, embedded); null or absent: not rated' },
+  version: { anyOf: [{ type: 'integer' }, { type: 'string' }], description: 'The version read (0 for a statement never rated). Required.' },
+  level: { anyOf: [{ type: 'integer' }, { type: 'string' }, { type: 'null' }], description: '1 to 4 or its name (not-yet-in-place, developing, established, embedded); null or absent: not rated' },
   not_applicable: { type: 'boolean', description: 'true: the statement does not apply (then not_applicable_reason is required and level is ignored)' },
   not_applicable_reason: { type: 'string' },
   note: { type: 'string', description: 'Up to 10,000 characters' },
