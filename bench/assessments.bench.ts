@@ -30,7 +30,7 @@ import { createAccessToken } from '../src/auth/access-tokens.js';
 import { sessionCookieName } from '../src/auth/gate.js';
 import { membershipsOf } from '../src/auth/sessions.js';
 import { loadConfig } from '../src/config.js';
-import { openPostgres } from '../src/db/database.js';
+import { openDatabase, openPostgres } from '../src/db/database.js';
 import type { Schema } from '../src/db/schema.js';
 import { generateDemoRatings } from '../src/demo/demo-assessments.js';
 import { loadCatalogue } from '../src/framework/catalogue.js';
@@ -238,10 +238,12 @@ await sql.raw(`create database ${name}`).execute(admin.db);
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-assessments-'));
-const database = await openPostgres(url.toString(), 4);
+// Opened as the service opens it, so both keep the audit log with the data folder's key.
+const config = loadConfig({ NTG_DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '4' });
+const database = await openDatabase(config);
 let service: ReturnType<typeof spawn> | undefined;
 try {
-  await prepareDatabase(database, loadConfig({ NTG_DATA_DIR: dataDir }));
+  await prepareDatabase(database, config);
   const loadStarted = performance.now();
   const loaded = await loadAssessments(database.db);
   const loadSeconds = Math.round((performance.now() - loadStarted) / 100) / 10;

@@ -379,11 +379,11 @@ export function registerAssessmentsApi(app: FastifyInstance, service: Assessment
     async (request, reply) => {
       const what = 'The rating could not be saved';
       const { id, statementId } = request.params;
-      // Reach first: an assessment out of reach answers 404 whatever the body says.
-      const summary = await service.summary(request.viewer, id);
-      if (isRefusal(summary)) return sendRefusal(request, reply, summary);
       const invalid = request.validationError !== undefined ? schemaRefusal(request.validationError, what) : unknownFields(request.body, Object.keys(ratingBodyProperties), what);
       if (invalid !== undefined) {
+        // Reach first: an assessment out of reach answers 404 whatever the body says.
+        const summary = await service.summary(request.viewer, id);
+        if (isRefusal(summary)) return sendRefusal(request, reply, summary);
         await service.audit(request.viewer, 'assessment-rated', summary, id, request.ip, { statement: statementId, refused: invalid.errors?.map((error) => error.field) ?? [] }, 'failure');
         return sendRefusal(request, reply, invalid);
       }
@@ -398,7 +398,8 @@ export function registerAssessmentsApi(app: FastifyInstance, service: Assessment
           { current: ratingJson(outcome.current) },
         );
       }
-      if (outcome.refusal.statusCode !== 404) {
+      const summary = outcome.refusal.statusCode === 404 ? undefined : await service.summary(request.viewer, id);
+      if (summary !== undefined && !isRefusal(summary)) {
         await service.audit(request.viewer, 'assessment-rated', summary, id, request.ip, { statement: statementId, refused: outcome.refusal.errors?.map((error) => error.field) ?? outcome.refusal.message }, outcome.refusal.statusCode === 403 ? 'denied' : 'failure');
       }
       return sendRefusal(request, reply, outcome.refusal);
