@@ -146,6 +146,15 @@ describe.each(testEngines)('ntg assessments on %s', (engine) => {
     expect(Object.keys(rows[0]!)).toEqual(['statement_id', 'template', 'layer', 'tier', 'thread', 'text', 'rating', 'confidence', 'evidence_count', 'next_step', 'moderated_rating', 'agreed_rating']);
     expect(rows).toHaveLength(66);
     expect(rows[0]).toMatchObject({ statement_id: 'GT01', rating: 'established', evidence_count: '2', agreed_rating: 'developing' });
+    const config = configWith({});
+    const database = await openDatabase(config);
+    try {
+      const audited = await database.db.selectFrom('audit_log').select(['target', 'la_code', 'details']).where('action', '=', 'assessment-exported').execute();
+      expect(audited.map((entry) => entry.target)).toEqual([`assessment:${threadsId}`, `assessment:${threadsId}`]);
+      expect(audited.every((entry) => entry.la_code === leeds)).toBe(true);
+    } finally {
+      await database.close();
+    }
   });
 
   it('export assessment of an unknown id says so and exits non-zero', async () => {

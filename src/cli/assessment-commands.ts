@@ -1,13 +1,14 @@
 /**
  * `ntg assessments list|export`: self-assessments as the operator sees them. The command line holds
  * the database itself (directly, or through the running service's socket), so it acts as the
- * operator: every organisation's assessments, with no sign-in and no reach.
+ * operator: every organisation's assessments, with no sign-in and no reach. An export is audited.
  */
 import { writeFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import type { Command } from 'commander';
 import type { Kysely } from 'kysely';
 import { levelName } from '../assessment/scale.js';
+import { appendAudit } from '../auth/audit.js';
 import { isAssessmentScope } from '../assessment/scope.js';
 import type { Assessment, AssessmentSummary, Rating } from '../assessment/store.js';
 import { isUuid, listAssessments, readAssessment } from '../assessment/store.js';
@@ -181,7 +182,17 @@ export function registerAssessmentCommands(program: Command): void {
       const found = await withDatabase(async (db) => {
         const assessment = isUuid(id) ? await readAssessment(db, id) : undefined;
         if (assessment === undefined) return undefined;
-        return { assessment, rows: exportRows(assessment, await latestModerationRatings(db, assessment.laCode, assessment.id)) };
+        const rows = exportRows(assessment, await latestModerationRatings(db, assessment.laCode, assessment.id));
+        // The operator's export is a download of the organisation's assessment: audited as one.
+        await appendAudit(db, {
+          action: 'assessment-exported',
+          outcome: 'success',
+          organisationId: assessment.organisationId,
+          laCode: assessment.laCode,
+          target: `assessment:${assessment.id}`,
+          details: { by: 'the operator (ntg assessments export)', format: options.format, statements: rows.length, ...(options.out === undefined ? {} : { file: options.out }) },
+        });
+        return { assessment, rows };
       });
       if (found === undefined) throw new UsageError(`--id: there is no assessment ${id.slice(0, 60)} (see ntg assessments list)`);
       const { assessment, rows } = found;
