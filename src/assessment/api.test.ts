@@ -227,5 +227,8 @@ describe.each(testEngines)('the assessments API on %s', (engine) => {
     expect(Object.keys(document.paths['/api/v1/assessments'] ?? {}).sort()).toEqual(['get', 'post']);
     expect(Object.keys(document.paths['/api/v1/assessments/{id}'] ?? {})).toEqual(['get']);
     expect(Object.keys(document.paths['/api/v1/assessments/{id}/ratings/{statementId}'] ?? {})).toEqual(['put']);
+    expect(Object.keys(document.paths['/api/v1/assessments/{id}/evidence/{fileId}'] ?? {})).toEqual(['get']);
+    const docs = await testApp.app.inject({ method: 'GET', url: '/api/docs' });
+    expect(docs.body).toContain('/api/v1/assessments/{id}/ratings/{statementId}');
   });
 });
