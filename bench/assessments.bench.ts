@@ -204,14 +204,22 @@ type PeerFunction = (db: Kysely<Schema>, scope: AssessmentScope, region?: string
  * local query of the same shape, marked `local-sql` in the figures. LEAD: once peers.ts exists,
  * check its signature matches PeerFunction (db, scope, region?) and delete the local query.
  */
-async function peerFunction(): Promise<{ source: string; run: PeerFunction }> {
+async function peerFunction(db: Kysely<Schema>): Promise<{ source: string; run: PeerFunction }> {
   const path = join(root, 'src', 'assessment', 'peers.ts');
+  let problem = '';
   if (existsSync(path)) {
     const module = (await import(pathToFileURL(path).href)) as { peerDistributionsFor?: PeerFunction };
-    if (typeof module.peerDistributionsFor === 'function') return { source: 'peers.ts', run: module.peerDistributionsFor };
+    if (typeof module.peerDistributionsFor === 'function') {
+      try {
+        await module.peerDistributionsFor(db, 'T1');
+        return { source: 'peers.ts', run: module.peerDistributionsFor };
+      } catch (error) {
+        problem = ` (peers.ts peerDistributionsFor(db, scope, region?) failed: ${(error as Error).message.slice(0, 80)})`;
+      }
+    } else problem = ' (peers.ts has no peerDistributionsFor)';
   }
   return {
-    source: 'local-sql',
+    source: `local-sql${problem}`,
     // Latest signed-off assessment of the scope per local authority (in the region, if given), then each statement's levels counted.
     run: async (db, scope, region) => {
       const laCodes = region === undefined ? null : localAuthoritiesIn(region).map((la) => la.gss);
@@ -301,7 +309,7 @@ try {
     return response.statusCode;
   });
 
-  const peers = await peerFunction();
+  const peers = await peerFunction(database.db);
   const region = regionOf(BENCH_LA)!.code;
   const peerTimes: Record<string, number> = {};
   for (const scope of scopes) {
