@@ -2,6 +2,7 @@ import { loadCatalogue } from '../framework/catalogue.js';
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { registerAmendmentRoutes } from './amendment-routes.js';
+import { registerAssessmentsApi } from './api.js';
 import { AssessmentService } from './service.js';
 
 /** Self-assessment against the framework: ratings with evidence, sign-off, moderation, peers and the reality check. */
@@ -17,5 +18,6 @@ export const assessmentCapability: Capability = {
     const assessments = new AssessmentService(database.db, loadCatalogue(), { evidenceLimitBytes: config.evidenceLimitBytes });
     void assessments;
     registerAmendmentRoutes(app, assessments, { database, config });
+    registerAssessmentsApi(app, assessments);
   },
 };

@@ -5,6 +5,7 @@ import { MigrationError } from '../db/migrate.js';
 import { ListenError } from '../service.js';
 import { version } from '../version.js';
 import { registerAccountCommands } from './account-commands.js';
+import { registerAssessmentCommands } from './assessment-commands.js';
 import { AuditChainBrokenError, registerAuditCommands } from './audit-commands.js';
 import { AuditHardeningError, registerDatabaseCommands } from './db-commands.js';
 import { DisclosureRefusedError, registerGapsCommand } from './gaps-commands.js';
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   registerDemoCommands(program);
   registerImportCommands(program);
   registerGapsCommand(program);
+  registerAssessmentCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }

@@ -11,6 +11,7 @@ import type { Schema } from '../db/schema.js';
 import { importChildFile } from '../ingest/child-import.js';
 import { pseudonymKey } from '../ingest/pseudonym.js';
 import { importStatistics } from '../ingest/statistics/service.js';
+import { loadDemoAssessments } from './demo-assessments.js';
 import { demoHeader, demoSettingsOf, generateChildRows } from './generate-children.js';
 import type { DemoOptions } from './generate-children.js';
 import { demoPublicationData, demoPublicationMeta, demoPublications } from './published-statistics.js';
@@ -81,7 +82,8 @@ export async function loadDemoStatistics(db: Kysely<Schema>, dataDir: string, fo
  * In demo mode, fills an empty service with synthetic authorities (the demo generator's children,
  * five years: Leeds and two smaller neighbours), registers their settings, and loads fictional
  * published statistics for England, the region and its authorities, through the same imports an
- * analyst uses. Runs at start-up; an authority that already has data is left as it is.
+ * analyst uses, and the demo's self-assessments (src/demo/demo-assessments.ts). Runs at start-up;
+ * an authority that already has data is left as it is.
  */
 export async function loadDemoData(database: Database, config: Config, log: (message: string) => void = () => undefined): Promise<void> {
   if (!config.demo) return;
@@ -110,5 +112,6 @@ export async function loadDemoData(database: Database, config: Config, log: (mes
     if (result.outcome === 'rejected') throw new Error(`the demo data for ${name} did not load: ${JSON.stringify(result.problems.slice(0, 3))}`);
     log(`Demo mode: ${name} loaded in ${Math.round((Date.now() - started) / 1000)} seconds.`);
   }
+  await loadDemoAssessments(database.db, log);
   await loadDemoStatistics(database.db, config.dataDir, folder);
 }
