@@ -19,7 +19,7 @@ import type { FieldError } from './rating-input.js';
 import { parseRating, parseRatingVersion } from './rating-input.js';
 import { isAssessmentScope, isPeriod, scopeDescriptions, statementsInScope } from './scope.js';
 import type { Assessment, AssessmentFilter, AssessmentSummary, Author, Rating } from './store.js';
-import { AssessmentLockedError, DuplicateAssessmentError, RatingConflictError, createAssessment, isUuid, listAssessments, readAssessment, readAssessmentSummary, saveRating } from './store.js';
+import { AssessmentLockedError, DuplicateAssessmentError, RatingConflictError, assessmentHasStatement, createAssessment, isUuid, listAssessments, readAssessment, readAssessmentOwner, readAssessmentSummary, saveRating } from './store.js';
 
 /** Why an assessment cannot be shown or changed, in words a person reads. */
 export interface Refusal {
@@ -142,11 +142,10 @@ export class AssessmentService {
    * assessment that is submitted or signed off; a stale version answers with both versions.
    */
   async rate(viewer: Viewer, id: string, statementId: string, body: Record<string, unknown>, ip: string): Promise<RateOutcome> {
-    const summary = await readAssessmentSummary(this.db, id);
+    const summary = await readAssessmentOwner(this.db, id);
     if (summary === undefined || !mayReadAssessment(viewer, summary)) return { outcome: 'refused', refusal: notFound };
     if (!mayWriteAssessment(viewer, summary)) return { outcome: 'refused', refusal: { statusCode: 403, message: 'You may read this assessment but not rate it.' } };
-    const inScope = await this.db.selectFrom('assessment_statement').select('statement_id').where('la_code', '=', summary.laCode).where('assessment_id', '=', id).where('statement_id', '=', statementId).executeTakeFirst();
-    if (inScope === undefined) {
+    if (!(await assessmentHasStatement(this.db, summary.laCode, id, statementId))) {
       return { outcome: 'refused', refusal: { statusCode: 422, message: 'The rating could not be saved', errors: [{ field: 'statement_id', text: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope` }] } };
     }
     const version = parseRatingVersion(body);
@@ -169,11 +168,10 @@ export class AssessmentService {
 
   /** Attaches an uploaded file to a statement, after checking its size and its type by content. */
   async attachEvidence(viewer: Viewer, id: string, statementId: string, upload: { filename: string; path: string; size: number }, ip: string): Promise<{ id: string } | Refusal> {
-    const summary = await readAssessmentSummary(this.db, id);
+    const summary = await readAssessmentOwner(this.db, id);
     if (summary === undefined || !mayReadAssessment(viewer, summary)) return notFound;
     if (!mayWriteAssessment(viewer, summary)) return { statusCode: 403, message: 'You may read this assessment but not add evidence to it.' };
-    const inScope = await this.db.selectFrom('assessment_statement').select('statement_id').where('la_code', '=', summary.laCode).where('assessment_id', '=', id).where('statement_id', '=', statementId).executeTakeFirst();
-    if (inScope === undefined) return { statusCode: 422, message: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope`, errors: [{ field: 'statement_id', text: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope` }] };
+    if (!(await assessmentHasStatement(this.db, summary.laCode, id, statementId))) return { statusCode: 422, message: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope`, errors: [{ field: 'statement_id', text: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope` }] };
     const limitMb = Math.round(this.options.evidenceLimitBytes / 1_048_576);
     const refuse = async (refusal: Refusal): Promise<Refusal> => {
       await this.audit(viewer, 'assessment-evidence-added', summary, id, ip, { statement: statementId, file: upload.filename, refused: refusal.message }, 'failure');
@@ -198,7 +196,7 @@ export class AssessmentService {
 
   /** An evidence file's bytes for someone who may read the assessment; the download is audited. */
   async evidenceDownload(viewer: Viewer, id: string, fileId: string, ip: string) {
-    const summary = await readAssessmentSummary(this.db, id);
+    const summary = await readAssessmentOwner(this.db, id);
     if (summary === undefined || !mayReadAssessment(viewer, summary) || !isUuid(fileId)) return notFound;
     const file = await readEvidenceFile(this.db, summary.laCode, id, fileId);
     if (file === undefined) return notFound;
@@ -208,7 +206,7 @@ export class AssessmentService {
 
   /** Removes an evidence file from an assessment still in progress. */
   async removeEvidence(viewer: Viewer, id: string, fileId: string, ip: string): Promise<{ statementId: string } | Refusal> {
-    const summary = await readAssessmentSummary(this.db, id);
+    const summary = await readAssessmentOwner(this.db, id);
     if (summary === undefined || !mayReadAssessment(viewer, summary) || !isUuid(fileId)) return notFound;
     if (!mayWriteAssessment(viewer, summary)) return { statusCode: 403, message: 'You may read this assessment but not change its evidence.' };
     try {

@@ -234,6 +234,19 @@ export async function listAssessments(db: Db, filter: AssessmentFilter): Promise
   return rows.map(summaryOf);
 }
 
+/** Whose an assessment is and whether it is open, without counting its ratings: what a save needs to check. */
+export async function readAssessmentOwner(db: Db, id: string): Promise<{ id: string; laCode: string; organisationId: string; status: AssessmentStatus } | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db.selectFrom('assessment').select(['id', 'la_code', 'organisation_id', 'status']).where('id', '=', id).executeTakeFirst();
+  return row === undefined ? undefined : { id: row.id, laCode: row.la_code, organisationId: row.organisation_id, status: row.status };
+}
+
+/** Whether a statement is one the assessment rates. */
+export async function assessmentHasStatement(db: Db, laCode: string, assessmentId: string, statementId: string): Promise<boolean> {
+  const row = await db.selectFrom('assessment_statement').select('statement_id').where('la_code', '=', laCode).where('assessment_id', '=', assessmentId).where('statement_id', '=', statementId).executeTakeFirst();
+  return row !== undefined;
+}
+
 /** One assessment's summary, or undefined when there is none with that id. */
 export async function readAssessmentSummary(db: Db, id: string): Promise<AssessmentSummary | undefined> {
   if (!isUuid(id)) return undefined;
