@@ -42,7 +42,9 @@ export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Operations', description: 'Service status' },
         { name: 'API', description: 'Discovery' },
         { name: 'Framework', description: 'The Narrowing the Gap framework: golden threads, templates, groups and outcomes' },
+        { name: 'Gaps', description: 'The gap matrix, curves to turn and gaps in the data of an authority' },
         { name: 'Plans', description: 'Turn-the-curve plans: read them, start one, change its text (actions and measures are changed on the plan’s page)' },
+        { name: 'Assessments', description: 'Self-assessments against the golden threads and templates: list, start, read, and rate a statement under the version you read' },
       ],
     },
   });
