@@ -261,4 +261,24 @@ describe.each(testEngines)('sign-off and moderation pages on %s', (engine) => {
     const organisationPage = await agentOf('leader').get(`/assessments/${id}/moderation`);
     expect(organisationPage.body).toContain('Agreed at the triad meeting');
   });
+  it('show peers page withholds distributions under 5 authorities, says the authority is counted, and downloads as CSV and Excel', async () => {
+    const id = await ratedAssessment('2014/15');
+    await submitAndSignOff(id);
+    const page = await agentOf('analyst').get(`/assessments/${id}/peers`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Fewer than 5 authorities: not shown');
+    expect(page.body).toContain('The counts include Camden');
+    expect(page.body).not.toContain('Barnet');
+    const csv = await agentOf('analyst').get(`/assessments/${id}/peers.csv`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    const [header, firstRow] = csv.body.split('\r\n');
+    expect(header).toContain('Statement,Statement reference,This assessment’s rating,London: authorities contributing');
+    expect(firstRow).toContain(',GT01,Embedded,1,c,c,c,c,c,c,');
+    const xlsx = await agentOf('analyst').get(`/assessments/${id}/peers.xlsx`);
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    const audited = await db.selectFrom('audit_log').select('details').where('action', '=', 'assessment-peers-downloaded').where('target', '=', `assessment:${id}`).execute();
+    expect(audited).toHaveLength(2);
+  });
 });
