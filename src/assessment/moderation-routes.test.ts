@@ -192,6 +192,13 @@ describe.each(testEngines)('sign-off and moderation pages on %s', (engine) => {
     expect(isRefusal(blindRead) ? blindRead.statusCode : 200).toBe(403);
     expect(JSON.stringify(blindRead)).not.toContain('SECRET-');
 
+    const blindJson = await adviser.get(`/api/v1/moderation/${moderation.id}`);
+    expect(blindJson.statusCode).toBe(200);
+    const blindBody = blindJson.json<{ statements: { statement_id: string; self: unknown; moderator: { level: number | null } }[] }>();
+    expect(blindBody.statements.map((statement) => [statement.statement_id, statement.self])).toEqual([[fiveStatements[0], null]]);
+    expect(blindJson.body).not.toContain('SECRET-');
+    expect((await agentOf('barnet-leader').get(`/api/v1/moderation/${moderation.id}`)).statusCode).toBe(404);
+
     const unrated = await adviser.submit(`/moderation/${moderation.id}`, `/moderation/${moderation.id}/submit`, {});
     expect(unrated.statusCode).toBe(409);
     expect((await adviser.submit(`/moderation/${moderation.id}/statements/${fiveStatements[0]}`, `/moderation/${moderation.id}/statements/${fiveStatements[0]}`, { level: '2', comment: 'Seen in two places only' })).statusCode).toBe(303);
@@ -202,6 +209,10 @@ describe.each(testEngines)('sign-off and moderation pages on %s', (engine) => {
     const compared = await adviser.get(`/moderation/${moderation.id}`);
     expect(compared.body).toContain('Self-rating');
     expect(compared.body).toContain('Differs: −2 levels');
+    const comparedJson = (await adviser.get(`/api/v1/moderation/${moderation.id}`)).json<{ statements: { self: unknown; moderator: unknown }[] }>();
+    expect(comparedJson.statements).toEqual([
+      { statement_id: fiveStatements[0], text: threads[0]!.text, moderator: { level: 2, level_name: 'developing', not_applicable: false }, moderator_comment: 'Seen in two places only', self: { level: 4, level_name: 'embedded', not_applicable: false }, agreed: null },
+    ]);
   });
 
   it('moderator cannot read another assessment through an invitation', async () => {

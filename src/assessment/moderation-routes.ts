@@ -14,6 +14,7 @@ import type { AppContext } from '../web/capability.js';
 import type { DownloadColumn } from '../web/downloads.js';
 import { fileNamePart, sendTable } from '../web/downloads.js';
 import { maySignOffAssessment, mayWriteAssessment } from './access.js';
+import { registerModerationApi } from './moderation-api.js';
 import type { ComparisonRow, FieldProblem, Moderation, ModerationStatement } from './moderation.js';
 import {
   AgreementConflictError,
@@ -119,6 +120,7 @@ function answerValue(level: number | null, notApplicable: boolean): string {
 export function registerModerationRoutes(app: FastifyInstance, service: AssessmentService, context: AppContext): void {
   void context;
   const db = service.db;
+  registerModerationApi(app, service);
 
   /** The assessment's summary for a page, or a reply already sent (not found, or a moderator still blind). */
   async function summaryFor(request: FastifyRequest, reply: FastifyReply, id: string): Promise<AssessmentSummary | undefined> {
