@@ -577,6 +577,7 @@ export function registerModerationRoutes(app: FastifyInstance, service: Assessme
       .execute();
     const ownBy = new Map(own.map((row) => [row.statement_id, row]));
     const peers = await peerDistributions(db, summary.scope, summary.laCode);
+    const isAuthority = summary.organisationKind === 'local-authority';
     const rows = statements.map((statement) => {
       const peer: PeerRow = peers.get(statement.id) ?? noPeers(statement.id);
       const mine = ownBy.get(statement.id);
@@ -587,8 +588,9 @@ export function registerModerationRoutes(app: FastifyInstance, service: Assessme
         notApplicable: mine?.not_applicable ?? false,
         region: peer.region,
         england: peer.england,
-        regionPosition: positionOf(peer.region, level, peer.ownCounted),
-        englandPosition: positionOf(peer.england, level, peer.ownCounted),
+        // An authority is compared with the others; a setting or partner with every authority, its own included.
+        regionPosition: positionOf(peer.region, level, isAuthority ? peer.ownCounted : null),
+        englandPosition: positionOf(peer.england, level, isAuthority ? peer.ownCounted : null),
       };
     });
     return { statements, rows, regionName: regionOf(summary.laCode)?.name ?? 'the region', authorityName: localAuthorityByGss(summary.laCode)?.name ?? summary.organisationName };
