@@ -160,7 +160,8 @@ export function registerModerationRoutes(app: FastifyInstance, service: Assessme
       rights,
       submitRule,
       signOffRule,
-      returned: summary.status === 'in-progress' ? await lastReturn(db, summary.laCode, summary.id) : undefined,
+      // Only submit, return and sign-off change an assessment's version: above 1 while in progress means it was returned.
+      returned: summary.status === 'in-progress' && summary.version > 1 ? await lastReturn(db, summary.laCode, summary.id) : undefined,
       unrated: summary.total - summary.rated,
       errors: extra.problems ? errorList(extra.problems) : undefined,
       errorSummaryShown: extra.problems !== undefined,
