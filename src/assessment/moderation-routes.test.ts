@@ -15,6 +15,7 @@ import { assessmentCapability } from './capability.js';
 import { loadCatalogue } from '../framework/catalogue.js';
 import { seedStatements } from '../framework/revisions.js';
 import { moderationSummary } from './moderation.js';
+import { seedDemoModeration } from './moderation-demo.js';
 import { statementsInScope } from './scope.js';
 import { AssessmentService, isRefusal } from './service.js';
 import type { RatingFields } from './store.js';
@@ -291,5 +292,16 @@ describe.each(testEngines)('sign-off and moderation pages on %s', (engine) => {
     expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
     const audited = await db.selectFrom('audit_log').select('details').where('action', '=', 'assessment-peers-downloaded').where('target', '=', `assessment:${id}`).execute();
     expect(audited).toHaveLength(2);
+  });
+  it('seed demo moderation makes a submitted moderation with agreed ratings once, which both sides can open', async () => {
+    const id = await ratedAssessment('2013/14');
+    await submitAndSignOff(id);
+    const moderationId = (await seedDemoModeration(db, id, { moderatorEmail: 'london-adviser@example.org', sampleSize: 6, agreed: 2 }))!;
+    expect(await seedDemoModeration(db, id, { moderatorEmail: 'london-adviser@example.org' })).toBeUndefined();
+    const summary = (await moderationSummary(db, id))!;
+    expect(summary).toMatchObject({ moderationId, status: 'submitted', agreedCount: 2 });
+    expect(summary.statements).toHaveLength(6);
+    expect((await agentOf('leader').get(`/assessments/${id}/moderation`)).body).toContain('Record the agreed rating');
+    expect((await agentOf('london-adviser').get(`/moderation/${moderationId}`)).body).toContain('Agreed at the regional review meeting');
   });
 });
