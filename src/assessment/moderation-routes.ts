@@ -65,7 +65,11 @@ function sectionLabel(section: string, statements: readonly { id: string; text: 
   if (layerNames[section] !== undefined) return layerNames[section];
   const heading = statements.find((statement) => statement.id === section);
   if (heading === undefined) return section;
-  return heading.text.length > 90 ? `${heading.text.slice(0, 87)}…` : heading.text;
+  const words = heading.text.length > 90 ? `${heading.text.slice(0, 87)}…` : heading.text;
+  const thread = /^GT0*(\d+)$/.exec(section);
+  if (thread !== null) return `Golden thread ${thread[1]}: ${words}`;
+  const principle = /^T3-P0*(\d+)$/.exec(section);
+  return principle === null ? words : `Principle ${principle[1]}: ${words}`;
 }
 
 /** Groups rows by their section, in order of first appearance, each with its label. */
@@ -80,7 +84,11 @@ function answerText(level: number | null, notApplicable: boolean): string {
 }
 
 function differenceText(row: ComparisonRow): string {
-  if (row.difference === null) return row.disagree ? 'Differs' : 'Same';
+  if (row.difference === null) {
+    if (!row.disagree) return 'Same';
+    if (row.selfLevel === null && !row.selfNotApplicable) return 'Not rated by the organisation';
+    return 'Not applicable on one side only';
+  }
   if (row.difference === 0) return 'Same';
   return `${row.difference > 0 ? '+' : '−'}${Math.abs(row.difference)} ${Math.abs(row.difference) === 1 ? 'level' : 'levels'}`;
 }
