@@ -3,12 +3,16 @@ import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { registerAmendmentRoutes } from './amendment-routes.js';
 import { registerAssessmentsApi } from './api.js';
+import { registerModerationRoutes } from './moderation-routes.js';
 import { AssessmentService } from './service.js';
 
 /** Self-assessment against the framework: ratings with evidence, sign-off, moderation, peers and the reality check. */
 export const assessmentCapability: Capability = {
   name: 'assessment',
-  navigation: [{ text: 'Self-assessment', href: '/assessments', order: 15, permission: 'assessments:read' }],
+  navigation: [
+    { text: 'Self-assessment', href: '/assessments', order: 15, permission: 'assessments:read' },
+    { text: 'Moderation', href: '/moderation', order: 16, permission: 'assessments:moderate' },
+  ],
   viewsDirectory: sourcePath('assessment', 'views'),
   apiLinks: [
     { rel: 'assessments', href: '/api/v1/assessments', title: 'Self-assessments against the framework' },
@@ -19,5 +23,6 @@ export const assessmentCapability: Capability = {
     void assessments;
     registerAmendmentRoutes(app, assessments, { database, config });
     registerAssessmentsApi(app, assessments);
+    registerModerationRoutes(app, assessments, { database, config });
   },
 };

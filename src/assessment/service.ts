@@ -14,6 +14,7 @@ import type { Schema } from '../db/schema.js';
 import type { Catalogue } from '../framework/catalogue.js';
 import { statementsAt } from '../framework/revisions.js';
 import { mayReadAssessment, mayWriteAssessment } from './access.js';
+import { isBlindModerator } from './moderation.js';
 import { allowedTypesInWords, evidenceTypeOf, readEvidenceFile, readUpload, removeEvidenceFile, storeEvidenceFile } from './evidence-files.js';
 import type { FieldError } from './rating-input.js';
 import { parseRating, parseRatingVersion } from './rating-input.js';
@@ -49,6 +50,9 @@ export function authorOf(viewer: Viewer): Author {
 }
 
 const notFound: Refusal = { statusCode: 404, message: 'There is no assessment at this address, or it is not one you may see.' };
+
+/** A moderator who has not yet submitted their ratings is kept from the self-ratings on every route (see moderation.ts). */
+const blindRefusal: Refusal = { statusCode: 403, message: 'You are moderating this assessment: its self-ratings stay hidden from you until you submit your own ratings.' };
 
 /** The authorities a viewer's `assessments:read` grants reach, or 'england'. */
 function readableAuthorities(viewer: Viewer): 'england' | string[] {
@@ -97,6 +101,7 @@ export class AssessmentService {
   async get(viewer: Viewer, id: string): Promise<Assessment | Refusal> {
     const assessment = await readAssessment(this.db, id);
     if (assessment === undefined || !mayReadAssessment(viewer, assessment)) return notFound;
+    if (await isBlindModerator(this.db, viewer, assessment.laCode, id)) return blindRefusal;
     return assessment;
   }
 
@@ -104,6 +109,7 @@ export class AssessmentService {
   async summary(viewer: Viewer, id: string): Promise<AssessmentSummary | Refusal> {
     const assessment = await readAssessmentSummary(this.db, id);
     if (assessment === undefined || !mayReadAssessment(viewer, assessment)) return notFound;
+    if (await isBlindModerator(this.db, viewer, assessment.laCode, id)) return blindRefusal;
     return assessment;
   }
 
@@ -198,6 +204,7 @@ export class AssessmentService {
   async evidenceDownload(viewer: Viewer, id: string, fileId: string, ip: string) {
     const summary = await readAssessmentOwner(this.db, id);
     if (summary === undefined || !mayReadAssessment(viewer, summary) || !isUuid(fileId)) return notFound;
+    if (await isBlindModerator(this.db, viewer, summary.laCode, id)) return blindRefusal;
     const file = await readEvidenceFile(this.db, summary.laCode, id, fileId);
     if (file === undefined) return notFound;
     await this.audit(viewer, 'assessment-evidence-downloaded', summary, id, ip, { statement: file.statement_id, file: file.filename, file_id: file.id });
