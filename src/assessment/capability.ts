@@ -2,6 +2,7 @@ import { loadCatalogue } from '../framework/catalogue.js';
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { AssessmentService } from './service.js';
+import { registerStanding } from './standing-routes.js';
 
 /** Self-assessment against the framework: ratings with evidence, sign-off, moderation, peers and the reality check. */
 export const assessmentCapability: Capability = {
@@ -15,5 +16,6 @@ export const assessmentCapability: Capability = {
   registerRoutes(app, { database, config }) {
     const assessments = new AssessmentService(database.db, loadCatalogue(), { evidenceLimitBytes: config.evidenceLimitBytes });
     void assessments;
+    registerStanding(app, assessments, { database, config });
   },
 };

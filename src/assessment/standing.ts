@@ -250,7 +250,7 @@ export function distributionOf(statements: readonly StandingStatement[], ratings
     if (state === 'carried') carriedForward += 1;
     if (rating.notApplicable) notApplicable += 1;
     else if (rating.level !== null && rating.level >= 1 && rating.level <= 4) {
-      levels[rating.level - 1] += 1;
+      levels[rating.level - 1] = (levels[rating.level - 1] ?? 0) + 1;
       found.push(rating.level);
     }
   }
@@ -448,9 +448,9 @@ export interface ChangeSummary {
 /**
  * What changed since the previous assessment of the same scope, statement by statement:
  * - improved / slipped / unchanged: rated in this assessment with a level, and with a level before;
- * - new: rated in this assessment (or unrated) where the previous had no level, or not there at all;
+ * - new: not in the previous assessment at all, or rated now with a level where the previous had none;
  * - not applicable: rated "not applicable" now (unchanged if it was so before too);
- * - not yet re-rated: carried forward, or not rated in this assessment though rated before;
+ * - not yet re-rated: carried forward, or not rated in this assessment (whether or not rated before);
  * - retired: in the previous assessment but not in this one.
  */
 export function changeSince(current: StandingAssessment, previous: StandingAssessment): ChangeSummary {
@@ -466,11 +466,9 @@ export function changeSince(current: StandingAssessment, previous: StandingAsses
     const currentNotApplicable = rating?.notApplicable ?? false;
     const previousLevel = old?.level ?? null;
     const previousNotApplicable = old?.notApplicable ?? false;
-    const state = stateOf(rating);
-    const previouslyRated = previousLevel !== null || previousNotApplicable;
     let kind: ChangeKind;
     if (!previousIds.has(statement.id)) kind = 'new';
-    else if (state === 'carried' || (state === 'not-rated' && previouslyRated)) kind = 'not-yet-re-rated';
+    else if (stateOf(rating) !== 'rated') kind = 'not-yet-re-rated';
     else if (currentNotApplicable) kind = previousNotApplicable ? 'unchanged' : 'not-applicable';
     else if (currentLevel === null || previousLevel === null) kind = 'new';
     else kind = currentLevel > previousLevel ? 'improved' : currentLevel < previousLevel ? 'slipped' : 'unchanged';
