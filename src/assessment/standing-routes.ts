@@ -223,7 +223,7 @@ const barCategories = [
   { key: 'Not rated', colour: '#f3f2f1' },
 ];
 
-function barsSpec(bars: readonly SectionBar[], sectionTitle: string): TopLevelSpec {
+function barsSpec(bars: readonly SectionBar[]): TopLevelSpec {
   const values = bars.flatMap((bar, index) =>
     [bar.levels[0], bar.levels[1], bar.levels[2], bar.levels[3], bar.notApplicable, bar.notRated].map((value, category) => ({
       section: bar.label,
@@ -240,7 +240,7 @@ function barsSpec(bars: readonly SectionBar[], sectionTitle: string): TopLevelSp
     data: { values: values.filter((value) => value.value > 0) },
     mark: { type: 'bar', stroke: '#0b0c0c', strokeWidth: 0.5 },
     encoding: {
-      y: { field: 'section', type: 'nominal', sort: bars.map((bar) => bar.label), title: sectionTitle, axis: { labelLimit: 260 } },
+      y: { field: 'section', type: 'nominal', sort: bars.map((bar) => bar.label), title: null, axis: { labelLimit: 260 } },
       x: { field: 'value', type: 'quantitative', stack: 'zero', title: 'Statements', axis: { tickMinStep: 1, format: 'd' } },
       color: { field: 'category', type: 'nominal', scale: { domain: barCategories.map((entry) => entry.key), range: barCategories.map((entry) => entry.colour) }, title: 'Rating', legend: { columns: 3 } },
       order: { field: 'stack', type: 'quantitative' },
@@ -266,7 +266,7 @@ async function standingView(figures: StandingFigures) {
     figures.bars.length === 0
       ? ''
       : await renderChart(
-          barsSpec(figures.bars, barsTitle),
+          barsSpec(figures.bars),
           `Stacked bars, one per ${barsTitle.toLowerCase()}, showing how many of its statements are at each level, not applicable or not rated. The figures are in the table below.`,
         );
   return {
