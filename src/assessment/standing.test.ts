@@ -200,6 +200,12 @@ describe('change since previous', () => {
     expect(changes.find((change) => change.statementId === 'T5-GOVERNANCE-UNIVERSAL-09')).toMatchObject({ previousLevel: 2, currentLevel: null });
   });
 
+  it('classify a statement rated in neither assessment as not yet re-rated', () => {
+    const now = assessmentOf(templateStatements.slice(6, 7), []);
+    const before = assessmentOf(templateStatements.slice(6, 7), []);
+    expect(changeSince(now, before).changes[0]!.kind).toBe('not-yet-re-rated');
+  });
+
   it('classify a statement rated not applicable now but with a level before', () => {
     const now = assessmentOf(templateStatements.slice(2, 3), [rating('T5-FRONTLINE-UNIVERSAL-01', null, { notApplicable: true })]);
     expect(changeSince(now, previous).changes[0]!.kind).toBe('not-applicable');
