@@ -38,6 +38,8 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
   let previousId = '';
   let threadsId = '';
   let camdenId = '';
+  let schoolId = '';
+  let schoolAssessmentId = '';
   const get = (who: string, url: string) => testApp.app.inject({ method: 'GET', url, cookies: { [sessionCookieName(false)]: sessions.get(who)! } });
 
   beforeAll(async () => {
@@ -73,6 +75,12 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
     await rate(currentId, 'T5-GOVERNANCE-TARGETED-02', 1, rated(1, { confidence: 'low', nextStep: 'Agree a protocol with schools', nextStepOwner: 'Head of early help', nextStepDue: '2027-03-31' }));
     await rate(currentId, 'T5-GOVERNANCE-COMPLEX-01', 0, rated(4));
     await rate(currentId, 'T5-GOVERNANCE-SPECIALIST-01', 0, rated(null, { notApplicable: true, notApplicableReason: 'Commissioned regionally' }));
+
+    schoolId = school;
+    const t3 = statementsInScope(seedStatements(catalogue), 'T3');
+    schoolAssessmentId = await createAssessment(db, { laCode: camden, organisationId: school, scope: 'T3', period: '2024/25', catalogueVersion: catalogue.version, catalogueRevision: 0, statements: t3 }, author);
+    await rate(schoolAssessmentId, t3[1]!.id, 0, rated(2));
+    await rate(schoolAssessmentId, t3[2]!.id, 0, rated(3));
 
     threadsId = await start('threads', '2024/25');
     await rate(threadsId, 'GT01', 0, rated(4));
@@ -198,6 +206,18 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
   it('let the regional adviser of the authority’s region read its standing', async () => {
     expect((await get('adviser', `/assessments/${currentId}/standing`)).statusCode).toBe(200);
     expect((await get('adviser', `/assessments/organisations/${camdenId}`)).statusCode).toBe(200);
+  });
+
+  it('let a head teacher read their school’s template 3 standing by principle', async () => {
+    const page = await get('head', `/assessments/${schoolAssessmentId}/standing`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Ratings by principle: statements at each level, and the median');
+    expect(page.body).toContain('Principle 1: Children and young people at risk of underperformance');
+    expect(page.body).toContain('Developing to established');
+    const glance = await get('head', `/assessments/organisations/${schoolId}`);
+    expect(glance.statusCode).toBe(200);
+    expect(glance.body).toContain('Where Camden Primary stands');
+    expect(glance.body).toContain(`/assessments/${schoolAssessmentId}/standing`);
   });
 
   it('show where the organisation stands on every scope at a glance', async () => {

@@ -85,7 +85,7 @@ describe('progress', () => {
   it('count progress of template three by principle', () => {
     const school = assessmentOf(
       [
-        statement('T3-P1', 0, { kind: 'principle', template: 3 }),
+        statement('T3-P1', 0, { kind: 'principle', template: 3, text: 'pupils at risk are identified' }),
         statement('T3-P1-B01', 1, { kind: 'principle-point', template: 3, parentId: 'T3-P1' }),
         statement('T3-P2', 2, { kind: 'principle', template: 3 }),
       ],
@@ -94,8 +94,8 @@ describe('progress', () => {
     );
     expect(progressOf(school).map((row) => [row.dimension, row.key, row.label, row.rated, row.total])).toEqual([
       ['overall', 'all', 'All statements', 1, 3],
-      ['section', 'T3-P1', 'Principle 1', 1, 2],
-      ['section', 'T3-P2', 'Principle 2', 0, 1],
+      ['section', 'T3-P1', 'Principle 1: Pupils at risk are identified', 1, 2],
+      ['section', 'T3-P2', 'Principle 2: Statement T3-P2', 0, 1],
     ]);
   });
 });

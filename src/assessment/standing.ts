@@ -174,7 +174,11 @@ export function sectionsOf(assessment: StandingAssessment): Section[] {
     return [...groupInOrder(statements, (statement) => statement.thread)].map(([key, members]) => ({ key, label: threadLabel(statements, key), statements: members }));
   }
   if (assessment.scope === 'T3') {
-    return [...groupInOrder(statements, principleOf)].map(([key, members]) => ({ key, label: `Principle ${principleNumber(key)}`, statements: members }));
+    return [...groupInOrder(statements, principleOf)].map(([key, members]) => {
+      const wording = members.find((statement) => statement.id === key)?.text;
+      const label = `Principle ${principleNumber(key)}`;
+      return { key, label: wording === undefined ? label : `${label}: ${wording.charAt(0).toUpperCase()}${wording.slice(1)}`, statements: members };
+    });
   }
   const conditions = statements.filter((statement) => statement.kind === 'general-condition');
   const layers = layerIds
