@@ -258,6 +258,28 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
     expect(signedOff.body).toContain('By Director of Children’s Services on 15 July 2024');
   });
 
+  it('show in the board report where a submitted moderation disagreed with the self-rating', async () => {
+    const db = testApp.database.db;
+    const moderator = await db.selectFrom('user_account').select('id').where('email', '=', 'adviser@example.org').executeTakeFirstOrThrow();
+    const moderation = await db
+      .insertInto('assessment_moderation')
+      .values({ la_code: camden, assessment_id: currentId, moderator_user_id: moderator.id, moderator_label: 'Regional adviser', moderator_organisation: 'London', sample: null, status: 'submitted', invited_by_label: 'Test analyst', submitted_at: new Date('2025-03-03T12:00:00Z') })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await db
+      .insertInto('assessment_moderation_rating')
+      .values([
+        { la_code: camden, moderation_id: moderation.id, statement_id: 'T5-GOVERNANCE-TARGETED-01', level: 2, comment: 'Protocol agreed but not yet used' },
+        { la_code: camden, moderation_id: moderation.id, statement_id: 'T5-GOVERNANCE-COMPLEX-01', level: 4 },
+      ])
+      .execute();
+    const report = await get('analyst', `/assessments/${currentId}/report`);
+    expect(report.body).toContain('<h2>6. Moderation</h2>');
+    expect(report.body).toContain('Moderated by Regional adviser (London), ratings submitted 3 March 2025. 1 of the 2 statements moderated were rated differently from the self-assessment:');
+    expect(report.body).toMatch(/\(T5-GOVERNANCE-TARGETED-01\)<\/span><\/td><td>Established<\/td><td>Developing<\/td><td>Not agreed yet<\/td><td>Protocol agreed but not yet used<\/td>/);
+    expect(report.body).not.toContain('T5-GOVERNANCE-COMPLEX-01)</span></td><td>Embedded</td><td>Embedded');
+  });
+
   // Printing does not depend on the engine: the PDF test runs once, on the first engine.
   if (engine === testEngines[0])
     it.skipIf(skipBrowserTests)('print the board report as a tagged PDF and audit the download', async () => {

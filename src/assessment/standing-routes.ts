@@ -16,6 +16,7 @@ import { fileNamePart, isTableFormat, sendTable } from '../web/downloads.js';
 import { sourcePath } from '../web/paths.js';
 import { PdfUnavailableError, htmlToPdf } from '../web/pdf.js';
 import { mayReadAssessment } from './access.js';
+import { moderationForReport } from './standing-moderation.js';
 import { confidenceDescriptions, levelLabel } from './scale.js';
 import { scopeDescription, scopeDescriptions } from './scope.js';
 import type { AssessmentService } from './service.js';
@@ -64,8 +65,10 @@ export interface ReportPeers {
 }
 
 export interface StandingHooks {
-  moderationFor?(viewer: Viewer, assessment: Assessment): Promise<ReportModeration | undefined>;
-  peersFor?(viewer: Viewer, assessment: Assessment): Promise<ReportPeers | undefined>;
+  /** Where moderation disagreed; read from the moderation tables when not given. */
+  moderationFor?: (viewer: Viewer, assessment: Assessment) => Promise<ReportModeration | undefined>;
+  /** Where the organisation sits among its peers; left out of the report when not given. */
+  peersFor?: (viewer: Viewer, assessment: Assessment) => Promise<ReportPeers | undefined>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -317,6 +320,8 @@ async function standingView(figures: StandingFigures) {
 /** Registers the standing pages, their downloads, the board report and an organisation's standing. */
 export function registerStanding(app: FastifyInstance, service: AssessmentService, context: AppContext, hooks: StandingHooks = {}): void {
   const { db } = service;
+  // Moderation's disagreements are read from its tables unless the caller gives its own reading.
+  const moderationFor = hooks.moderationFor ?? ((_viewer: Viewer, assessment: Assessment) => moderationForReport(db, assessment));
 
   /** Audits a refusal of an assessment that exists but that the viewer may not read (one they cannot see at all is simply not found). */
   async function refuse(request: FastifyRequest, reply: FastifyReply, id: string, what: string): Promise<void> {
@@ -368,8 +373,8 @@ export function registerStanding(app: FastifyInstance, service: AssessmentServic
       ...view,
       headline: { ...headline, medianText: medianText(headline) },
       nextSteps: nextStepsOf(assessment).map((step) => ({ ...step, levelLabel: levelLabel(step.level) })),
-      // Filled after merge: moderation disagreements and peer position (see StandingHooks).
-      moderation: hooks.moderationFor === undefined ? undefined : await hooks.moderationFor(request.viewer, assessment),
+      // Where moderation disagreed (from the moderation tables) and, once the peers part is merged, the peer position (see StandingHooks).
+      moderation: await moderationFor(request.viewer, assessment),
       peers: hooks.peersFor === undefined ? undefined : await hooks.peersFor(request.viewer, assessment),
       inlineCss,
       printedAt: new Date(),
