@@ -235,9 +235,11 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
     expect(t5Row).toContain('1 improved, 1 slipped');
     expect(body).toContain('Not assessed yet');
     const csv = (await get('analyst', `/assessments/organisations/${camdenId}/standing.csv`)).body.trim().split('\r\n');
-    expect(csv[0]).toBe('What is assessed,Scope code,Period,Status,Statements with a level,Percentage established or embedded,"Median level (lower median, 1 to 4)",Median,Previous period,Improved since previous,Slipped since previous');
-    expect(csv.find((line) => line.includes(',T5,'))).toMatch(/,T5,2024\/25,In progress,5,60,3,Established,2023\/24,1,1$/);
-    expect(csv.find((line) => line.includes(',T1,'))).toMatch(/,T1,Not assessed yet,,x,x,x,,,x,x$/);
+    expect(csv[0]).toBe(
+      'What is assessed,Scope code,Period,Status,Statements with a level,Percentage established or embedded,"Median level (lower median, 1 to 4)",Median,Previous period,Improved since previous,Slipped since previous,Ratings the moderator saw differently',
+    );
+    expect(csv.find((line) => line.includes(',T5,'))).toMatch(/,T5,2024\/25,In progress,5,60,3,Established,2023\/24,1,1,x$/);
+    expect(csv.find((line) => line.includes(',T1,'))).toMatch(/,T1,Not assessed yet,,x,x,x,,,x,x,x$/);
   });
 
   it('refuse an organisation that does not exist with 404', async () => {
@@ -278,6 +280,8 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
     expect(report.body).toContain('Moderated by Regional adviser (London), ratings submitted 3 March 2025. 1 of the 2 statements moderated were rated differently from the self-assessment:');
     expect(report.body).toMatch(/\(T5-GOVERNANCE-TARGETED-01\)<\/span><\/td><td>Established<\/td><td>Developing<\/td><td>Not agreed yet<\/td><td>Protocol agreed but not yet used<\/td>/);
     expect(report.body).not.toContain('T5-GOVERNANCE-COMPLEX-01)</span></td><td>Embedded</td><td>Embedded');
+    const glance = await get('analyst', `/assessments/organisations/${camdenId}`);
+    expect(glance.body).toContain(`<a class="govuk-link" href="/assessments/${currentId}/moderation">1 rated differently`);
   });
 
   // Printing does not depend on the engine: the PDF test runs once, on the first engine.

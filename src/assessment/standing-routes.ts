@@ -427,13 +427,22 @@ export function registerStanding(app: FastifyInstance, service: AssessmentServic
       // Listed most recent period first: the first of each scope is its latest.
       const latest = listed.find((entry) => entry.scope === description.scope);
       if (latest === undefined) {
-        rows.push({ scope: description.scope, scopeLabel: description.label, assessment: undefined, headline: undefined });
+        rows.push({ scope: description.scope, scopeLabel: description.label, assessment: undefined, headline: undefined, moderationDisagreements: undefined });
         continue;
       }
       const loaded = await load(request, latest.id);
       if (loaded === undefined) continue;
       const headline = headlineOf(loaded.assessment, loaded.previous);
-      rows.push({ scope: description.scope, scopeLabel: description.label, assessment: latest, statusLabel: statusLabels[latest.status], previousPeriod: loaded.previous?.period, headline: { ...headline, medianText: medianText(headline) } });
+      const moderation = await moderationForReport(db, loaded.assessment);
+      rows.push({
+        scope: description.scope,
+        scopeLabel: description.label,
+        assessment: latest,
+        statusLabel: statusLabels[latest.status],
+        previousPeriod: loaded.previous?.period,
+        headline: { ...headline, medianText: medianText(headline) },
+        moderationDisagreements: moderation?.disagreements.length,
+      });
     }
     return { organisation, rows };
   }
@@ -467,9 +476,14 @@ export function registerStanding(app: FastifyInstance, service: AssessmentServic
         { label: 'Previous period', value: (row) => row.previousPeriod ?? '' },
         { label: 'Improved since previous', value: (row) => row.headline?.improved ?? 'x', numberFormat: '0' },
         { label: 'Slipped since previous', value: (row) => row.headline?.slipped ?? 'x', numberFormat: '0' },
+        { label: 'Ratings the moderator saw differently', value: (row) => row.moderationDisagreements ?? 'x', numberFormat: '0' },
       ],
       rows: standing.rows,
-      metadata: { title: `Where ${standing.organisation.name} stands: the latest assessment of each scope`, source: 'Narrowing the Gap self-assessment', notes: [levelNote, medianNote] },
+      metadata: {
+        title: `Where ${standing.organisation.name} stands: the latest assessment of each scope`,
+        source: 'Narrowing the Gap self-assessment',
+        notes: [levelNote, medianNote, 'Ratings the moderator saw differently: of the latest moderation whose ratings are submitted; x when not moderated.'],
+      },
     };
     await service.audit(request.viewer, 'assessment-standing-downloaded', { organisationId: standing.organisation.id, laCode: standing.organisation.laCode! }, `organisation:${standing.organisation.id}`, request.ip, { part: 'organisation', format });
     return sendTable(reply, table, format);
