@@ -258,6 +258,10 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
     expect(report.body).not.toContain('6. Moderation');
     const signedOff = await get('analyst', `/assessments/${previousId}/report`);
     expect(signedOff.body).toContain('By Director of Children’s Services on 15 July 2024');
+    // A signed-off assessment is read-only: its weakest statements open their rating rather than offer to rate.
+    const signedOffStanding = (await get('analyst', `/assessments/${previousId}/standing`)).body;
+    expect(signedOffStanding).toContain('Its rating and evidence');
+    expect(signedOffStanding).not.toContain('Rate this statement');
   });
 
   it('show in the board report where a submitted moderation disagreed with the self-rating', async () => {
