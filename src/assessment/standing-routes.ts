@@ -11,7 +11,7 @@ import { organisationById } from '../auth/organisations.js';
 import type { Viewer } from '../auth/gate.js';
 import type { AppContext } from '../web/capability.js';
 import { renderChart } from '../web/charts.js';
-import type { DownloadColumn, DownloadTable } from '../web/downloads.js';
+import type { DownloadColumn, DownloadTable, TableFormat } from '../web/downloads.js';
 import { fileNamePart, isTableFormat, sendTable } from '../web/downloads.js';
 import { sourcePath } from '../web/paths.js';
 import { PdfUnavailableError, htmlToPdf } from '../web/pdf.js';
@@ -141,12 +141,20 @@ const levelNote = 'Levels: 1 not yet in place, 2 developing, 3 established, 4 em
 const medianNote = 'Median: the lower median. When it falls between two levels the lower is given, and the words say so (for example “Developing to established”).';
 
 /** The download of one part, or undefined when the assessment has no such part (a heatmap of the golden threads). */
-function partTable(part: StandingPart, figures: StandingFigures): DownloadTable<never> | undefined {
+/** A part's table, ready to send in either format (its rows are of a type of their own, so it is kept behind `send`). */
+interface PartTable {
+  rowCount: number;
+  send(reply: FastifyReply, format: TableFormat): Promise<FastifyReply>;
+}
+
+function partTable(part: StandingPart, figures: StandingFigures): PartTable | undefined {
   const { assessment } = figures;
   const fileName = `standing-${fileNamePart(assessment.organisationName).slice(0, 40)}-${assessment.scope}-${assessment.period.replace('/', '-')}-${part}`;
   const metadata = (title: string, notes: string[] = []) => ({ title: `${title}: ${assessment.organisationName}, ${scopeDescription(assessment.scope).label}, ${assessment.period}`, source: 'Narrowing the Gap self-assessment', details: details(assessment), notes });
-  const table = <Row>(title: string, columns: DownloadColumn<Row>[], rows: readonly Row[], notes: string[] = []): DownloadTable<never> =>
-    ({ fileName, columns, rows, metadata: metadata(title, notes) }) as unknown as DownloadTable<never>;
+  const table = <Row>(title: string, columns: DownloadColumn<Row>[], rows: readonly Row[], notes: string[] = []): PartTable => ({
+    rowCount: rows.length,
+    send: (reply, format) => sendTable(reply, { fileName, columns, rows, metadata: metadata(title, notes) }, format),
+  });
   switch (part) {
     case 'progress':
       return table<ProgressRow>(
@@ -361,8 +369,8 @@ export function registerStanding(app: FastifyInstance, service: AssessmentServic
     if (!isStandingPart(part) || !isTableFormat(format)) return reply.callNotFound();
     const table = partTable(part, figuresOf(loaded.assessment, loaded.previous));
     if (table === undefined) return reply.callNotFound();
-    await service.audit(request.viewer, 'assessment-standing-downloaded', loaded.assessment, id, request.ip, { part, format, rows: table.rows.length });
-    return sendTable(reply, table, format);
+    await service.audit(request.viewer, 'assessment-standing-downloaded', loaded.assessment, id, request.ip, { part, format, rows: table.rowCount });
+    return table.send(reply, format);
   });
 
   async function reportHtml(request: FastifyRequest, reply: FastifyReply, loaded: { assessment: Assessment; previous: Assessment | undefined }, inlineCss?: string): Promise<string> {
