@@ -4,7 +4,9 @@ import { sourcePath } from '../web/paths.js';
 import { registerAmendmentRoutes } from './amendment-routes.js';
 import { registerAssessmentsApi } from './api.js';
 import { registerModerationRoutes } from './moderation-routes.js';
+import { peersForReport } from './peers-report.js';
 import { AssessmentService } from './service.js';
+import { registerStanding } from './standing-routes.js';
 
 /** Self-assessment against the framework: ratings with evidence, sign-off, moderation, peers and the reality check. */
 export const assessmentCapability: Capability = {
@@ -24,5 +26,6 @@ export const assessmentCapability: Capability = {
     registerAmendmentRoutes(app, assessments, { database, config });
     registerAssessmentsApi(app, assessments);
     registerModerationRoutes(app, assessments, { database, config });
+    registerStanding(app, assessments, { database, config }, { peersFor: (_viewer, assessment) => peersForReport(database.db, assessment) });
   },
 };
