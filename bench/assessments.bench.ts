@@ -15,14 +15,15 @@
  * BENCH_ASSESSMENT_SECONDS sets how long each phase runs (default 15).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { Agent, request } from 'undici';
-import { allLocalAuthorities, localAuthoritiesIn, regionOf } from '../src/areas/areas.js';
+import { allLocalAuthorities } from '../src/areas/areas.js';
+import { peerDistributions } from '../src/assessment/peers.js';
 import { statementsInScope } from '../src/assessment/scope.js';
 import { createAssessment, readAssessment } from '../src/assessment/store.js';
 import type { AssessmentScope } from '../src/assessment/tables.js';
@@ -196,49 +197,6 @@ async function loadAssessments(db: Kysely<Schema>): Promise<{ laCodes: string[];
   return { laCodes, statements: Number(statementCount.n), ratings: ratingCount };
 }
 
-type PeerFunction = (db: Kysely<Schema>, scope: AssessmentScope, region?: string) => Promise<unknown>;
-
-/**
- * The peer distribution of every statement of a scope. Uses `peerDistributionsFor` from
- * src/assessment/peers.ts when that file exists (after the peers part is merged); until then a
- * local query of the same shape, marked `local-sql` in the figures. LEAD: once peers.ts exists,
- * check its signature matches PeerFunction (db, scope, region?) and delete the local query.
- */
-async function peerFunction(db: Kysely<Schema>): Promise<{ source: string; run: PeerFunction }> {
-  const path = join(root, 'src', 'assessment', 'peers.ts');
-  let problem = '';
-  if (existsSync(path)) {
-    const module = (await import(pathToFileURL(path).href)) as { peerDistributionsFor?: PeerFunction };
-    if (typeof module.peerDistributionsFor === 'function') {
-      try {
-        await module.peerDistributionsFor(db, 'T1');
-        return { source: 'peers.ts', run: module.peerDistributionsFor };
-      } catch (error) {
-        problem = ` (peers.ts peerDistributionsFor(db, scope, region?) failed: ${(error as Error).message.slice(0, 80)})`;
-      }
-    } else problem = ' (peers.ts has no peerDistributionsFor)';
-  }
-  return {
-    source: `local-sql${problem}`,
-    // Latest signed-off assessment of the scope per local authority (in the region, if given), then each statement's levels counted.
-    run: async (db, scope, region) => {
-      const laCodes = region === undefined ? null : localAuthoritiesIn(region).map((la) => la.gss);
-      const result = await sql<{ statement_id: string; level: number | null; not_applicable: boolean; authorities: string }>`
-        with latest as (
-          select distinct on (a.la_code) a.la_code, a.id
-          from assessment a join organisation o on o.id = a.organisation_id
-          where a.scope = ${scope} and a.status = 'signed-off' and o.kind = 'local-authority'
-            ${laCodes === null ? sql`` : sql`and a.la_code in (${sql.join(laCodes)})`}
-          order by a.la_code, a.period desc
-        )
-        select r.statement_id, r.level, r.not_applicable, count(*) as authorities
-        from latest l join assessment_rating r on r.la_code = l.la_code and r.assessment_id = l.id
-        group by r.statement_id, r.level, r.not_applicable`.execute(db);
-      return result.rows;
-    },
-  };
-}
-
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const name = `ntg_bench_assessments_${process.pid}`;
 const admin = await openPostgres(adminUrl, 1);
@@ -309,17 +267,14 @@ try {
     return response.statusCode;
   });
 
-  const peers = await peerFunction(database.db);
-  const region = regionOf(BENCH_LA)!.code;
+  // One query gives a statement's distribution for England and for the authority's region.
   const peerTimes: Record<string, number> = {};
   for (const scope of scopes) {
-    for (const [where, regionCode] of [['england', undefined], ['region', region]] as const) {
-      await peers.run(database.db, scope, regionCode);
-      const runs: number[] = [];
-      for (let run = 0; run < 5; run++) runs.push(await timeMs(() => peers.run(database.db, scope, regionCode)));
-      runs.sort((a, b) => a - b);
-      peerTimes[`${scope}_${where}`] = Math.round(runs[2]! * 10) / 10;
-    }
+    await peerDistributions(database.db, scope, BENCH_LA);
+    const runs: number[] = [];
+    for (let run = 0; run < 5; run++) runs.push(await timeMs(() => peerDistributions(database.db, scope, BENCH_LA)));
+    runs.sort((a, b) => a - b);
+    peerTimes[scope] = Math.round(runs[2]! * 10) / 10;
   }
   const slowestPeers = Math.max(...Object.values(peerTimes));
 
@@ -331,7 +286,7 @@ try {
     ['GET /assessments/{id}/standing', `${standing.p95}`, '< 100', `${standing.perSecond}/s (${Math.round((standing.perSecond / health.perSecond) * 1000) / 1000} of health)`, statusText(standing)],
     ['GET /api/v1/assessments/{id}', `${apiRead.p95}`, '–', `${apiRead.perSecond}/s`, statusText(apiRead)],
     ['PUT /api/v1/.../ratings/{statementId}', `${save.p95}`, '< 50', `${save.perSecond}/s`, statusText(save)],
-    [`peer distributions, slowest scope (${peers.source})`, `${slowestPeers}`, '< 200', 'median of 5', ''],
+    ['peer distributions (England and region), slowest scope', `${slowestPeers}`, '< 200', 'median of 5', ''],
   ];
   const widths = [0, 1, 2, 3].map((column) => Math.max(...lines.map((line) => line[column]!.length), ['Measure', 'p95 ms', 'Target ms', 'Throughput'][column]!.length));
   const row = (cells: readonly string[]) => cells.map((cell, column) => (column < 4 ? cell.padEnd(widths[column]!) : cell)).join('  ');
@@ -361,7 +316,6 @@ try {
     save_p50_ms: save.p50,
     save_per_s: save.perSecond,
     save_statuses: statusText(save),
-    peers_source: peers.source,
     ...Object.fromEntries(Object.entries(peerTimes).map(([key, value]) => [`peers_${key}_ms`, value])),
     peers_slowest_ms: slowestPeers,
     target_pages_met: ok(page) && ok(standing) && page.p95 < 100 && standing.p95 < 100,
