@@ -1,6 +1,7 @@
 import { loadCatalogue } from '../framework/catalogue.js';
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
+import { registerAssessmentPages } from './pages.js';
 import { AssessmentService } from './service.js';
 
 /** Self-assessment against the framework: ratings with evidence, sign-off, moderation, peers and the reality check. */
@@ -14,6 +15,6 @@ export const assessmentCapability: Capability = {
   ],
   registerRoutes(app, { database, config }) {
     const assessments = new AssessmentService(database.db, loadCatalogue(), { evidenceLimitBytes: config.evidenceLimitBytes });
-    void assessments;
+    registerAssessmentPages(app, assessments, { database, config });
   },
 };
