@@ -1,3 +1,4 @@
+import { assessmentCapability } from './assessment/capability.js';
 import { authCapability } from './auth/capability.js';
 import { frameworkCapability } from './framework/capability.js';
 import { gapsCapability } from './gaps/capability.js';
@@ -9,4 +10,4 @@ import type { Capability } from './web/capability.js';
  * Every capability the service runs, in navigation order. A new capability adds itself here and
  * nowhere else in the web layer.
  */
-export const capabilities: Capability[] = [authCapability, frameworkCapability, gapsCapability, trackingCapability, ingestCapability];
+export const capabilities: Capability[] = [authCapability, frameworkCapability, gapsCapability, assessmentCapability, trackingCapability, ingestCapability];
