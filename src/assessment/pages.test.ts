@@ -251,7 +251,7 @@ describe.each(testEngines)('rating pages on %s', (engine) => {
     const saved = await rate('analyst', 'GT03', { level: '1', note: 'draft' }, json);
     expect(saved.statusCode).toBe(200);
     expect(saved.json()).toMatchObject({ saved: true, version: 1 });
-    expect(typeof saved.json().updatedAt).toBe('string');
+    expect(typeof saved.json<{ updatedAt: unknown }>().updatedAt).toBe('string');
     const page = await as('leader').get(statementUrl('GT03'));
     const token = /name="_csrf" value="([^"]*)"/.exec(page.body)![1]!;
     const stale = await postForm(as('leader'), statementUrl('GT03'), { _csrf: token, version: '0', level: '4' }, json);
@@ -259,7 +259,7 @@ describe.each(testEngines)('rating pages on %s', (engine) => {
     expect(stale.json()).toMatchObject({ conflict: true, current: { level: 1, note: 'draft', version: 1, updatedBy: 'analyst' } });
     const bad = await rate('analyst', 'GT03', { level: '1', next_step_due: '31/03/2027' }, json);
     expect(bad.statusCode).toBe(422);
-    expect(bad.json().errors[0]).toMatchObject({ field: 'next_step_due' });
+    expect(bad.json<{ errors: unknown[] }>().errors[0]).toMatchObject({ field: 'next_step_due' });
   });
 
   it('another authority’s assessment is not found, to read or to rate', async () => {
