@@ -200,6 +200,8 @@ describe.each(testEngines)('rating pages on %s', (engine) => {
     expect(response.body).toContain('Level must be one of');
     expect(response.body).toContain('changed');
     expect(await storedRating('GT01-M1')).toMatchObject({ level: 3, note: 'Campaign reached every school', version: 1 });
+    const audit = await testApp.database.db.selectFrom('audit_log').select(['outcome', 'details']).where('action', '=', 'assessment-rated').where('outcome', '=', 'failure').execute();
+    expect(audit.map((entry) => entry.details)).toContainEqual(expect.objectContaining({ statement: 'GT01-M1', fields: ['level'] }));
   });
 
   it('rate statement not applicable without a reason names the reason', async () => {
@@ -271,6 +273,8 @@ describe.each(testEngines)('rating pages on %s', (engine) => {
     const response = await postForm(westminsterAgent, statementUrl('GT05'), { _csrf: token, version: '0', level: '4' });
     expect(response.statusCode).toBe(404);
     expect(await storedRating('GT05')).toBeUndefined();
+    const audit = await testApp.database.db.selectFrom('audit_log').select(['outcome', 'la_code']).where('action', '=', 'assessment-rated').where('actor_email', '=', 'westminster@example.org').execute();
+    expect(audit).toEqual([{ outcome: 'denied', la_code: camden }]);
     expect((await as('head').get(assessmentUrl)).statusCode).toBe(404);
   });
 

@@ -444,13 +444,15 @@ export function registerAssessmentPages(app: FastifyInstance, service: Assessmen
     }
     const refusal = outcome.refusal;
     if (refusal.statusCode === 422 && refusal.errors?.every((error) => error.field !== 'statement_id')) {
+      // Saving as you go sends half-finished forms by design: only a form someone chose to save is a refusal worth recording.
       if (wantsJson(request)) return reply.code(422).send({ statusCode: 422, message: refusal.message, errors: refusal.errors });
+      await auditRefusal(service, request, id, 'assessment-rated', refusal, { statement: statementId.slice(0, 60), fields: refusal.errors.map((error) => error.field) });
       const assessment = await service.get(request.viewer, id);
       if (isRefusal(assessment)) return refuse(request, reply, assessment);
       return showRatingPage(request, reply.code(422), service, assessment, statementId, { body, errors: refusal.errors });
     }
-    // The service records stale saves; refusals of who may rate, and of a locked assessment, are recorded here.
-    if (refusal.statusCode !== 422) await auditRefusal(service, request, id, 'assessment-rated', refusal, { statement: statementId.slice(0, 60) });
+    // The service records stale saves; refusals of who may rate, of a locked assessment and of a statement out of scope are recorded here.
+    await auditRefusal(service, request, id, 'assessment-rated', refusal, { statement: statementId.slice(0, 60) });
     return refuse(request, reply, refusal);
   });
 
