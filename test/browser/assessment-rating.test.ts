@@ -34,7 +34,7 @@ describe.skipIf(skipBrowserTests)('rating a self-assessment in a browser', { tim
     await page.getByRole('link', { name: /Golden thread 1:/ }).click();
     await page.waitForURL(/\/sections\/GT01$/);
     await expectNoAxeViolations(page);
-    await page.getByRole('link', { name: 'Rate the rating of statement GT01-M1' }).click();
+    await page.getByRole('link', { name: 'Rate statement GT01-M1' }).click();
     await page.waitForURL(/\/statements\/GT01-M1$/);
     await expectNoAxeViolations(page);
 

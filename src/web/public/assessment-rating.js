@@ -5,8 +5,10 @@
 
 const delayMs = 1200;
 
+/** A time as GOV.UK writes it: 2:13pm. */
 function timeNow(date) {
-  return date.toLocaleTimeString('en-GB', { hour: 'numeric', minute: '2-digit' });
+  const hours = date.getHours();
+  return `${hours % 12 === 0 ? 12 : hours % 12}:${String(date.getMinutes()).padStart(2, '0')}${hours < 12 ? 'am' : 'pm'}`;
 }
 
 function enhance(form) {
