@@ -355,6 +355,31 @@ describe.each(testEngines)('rating pages on %s', (engine) => {
     });
   });
 
+  it('start next period carries ratings forward, marked until someone confirms them', async () => {
+    const head = as('head');
+    const first = await head.submit('/assessments/new', '/assessments/new', { organisation_id: schoolId, scope: 'T3', period: '2025/26' });
+    expect(first.statusCode).toBe(303);
+    const firstUrl = locationOf(first).split('?')[0]!;
+    const page = await head.get(`${firstUrl}/statements/T3-P1`);
+    const token = /name="_csrf" value="([^"]*)"/.exec(page.body)![1]!;
+    expect((await postForm(head, `${firstUrl}/statements/T3-P1`, { _csrf: token, version: '0', level: '3', note: 'Pupil progress meetings every half term' })).statusCode).toBe(303);
+    await testApp.database.db.updateTable('assessment').set({ status: 'signed-off' }).where('id', '=', firstUrl.split('/')[2]!).execute();
+
+    const next = await head.submit('/assessments/new', '/assessments/new', { organisation_id: schoolId, scope: 'T3', period: '2026/27' });
+    const nextUrl = locationOf(next).split('?')[0]!;
+    const list = await head.get('/assessments?period=2026/27');
+    expect(list.body).toContain('Oakwood Primary School');
+    expect(list.body).toMatch(/0 of \d+ rated, 1 carried forward/);
+    const carried = await head.get(`${nextUrl}/statements/T3-P1`);
+    expect(carried.body).toContain('This rating was carried forward from the previous period');
+    expect(carried.body).toContain('saving confirms it for 2026/27');
+    expect(carried.body).toContain('Pupil progress meetings every half term');
+    const confirmToken = /name="_csrf" value="([^"]*)"/.exec(carried.body)![1]!;
+    const version = /name="version" value="([^"]*)"/.exec(carried.body)![1]!;
+    expect((await postForm(head, `${nextUrl}/statements/T3-P1`, { _csrf: confirmToken, version, level: '3', note: 'Pupil progress meetings every half term' })).statusCode).toBe(303);
+    expect((await head.get(nextUrl)).body).toMatch(/1 of \d+ rated\./);
+  });
+
   it('a signed-off assessment is read-only and refuses a rating, changing nothing', async () => {
     await testApp.database.db.updateTable('assessment').set({ status: 'signed-off', signed_off_by_label: 'leader' }).where('id', '=', assessmentUrl.split('/')[2]!).execute();
     const overview = await as('analyst').get(assessmentUrl);
