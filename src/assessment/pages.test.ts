@@ -241,6 +241,7 @@ describe.each(testEngines)('rating pages on %s', (engine) => {
     expect(refused.body).toContain(refusedNote);
     // The form now names the stored version, so saving again replaces it knowingly.
     expect(refused.body).toContain('name="version" value="1"');
+    expect(refused.body).not.toContain('data-ntg-autosave>');
     expect(await storedRating('GT02')).toMatchObject({ note: savedNote, version: 1 });
     const token = /name="_csrf" value="([^"]*)"/.exec(refused.body)![1]!;
     const again = await postForm(annSave.statusCode === 409 ? ann : bob, statementUrl('GT02'), { _csrf: token, version: '1', level: '3', note: `${savedNote}; ${refusedNote}` });
