@@ -118,7 +118,10 @@ describe.each(testEngines)('rating pages on %s', (engine) => {
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain('Camden (local authority)');
     expect(page.body).toContain('Oakwood Primary School (school)');
-    expect(page.body).toContain(`value="${academicYearOf(new Date())}"`);
+    expect(page.body).toContain('Which organisation is the assessment for?');
+    const chosen = await as('analyst').get(`/assessments/new?organisation=${schoolId}`);
+    expect(chosen.body).toContain('Suggested for Oakwood Primary School');
+    expect(chosen.body).toContain(`value="${academicYearOf(new Date())}"`);
     const head = await as('head').get('/assessments/new');
     expect(head.body).toContain('Suggested for Oakwood Primary School');
     // Template three comes first for a school.

@@ -320,6 +320,11 @@ export function registerAssessmentPages(app: FastifyInstance, service: Assessmen
     });
   });
 
+  /**
+   * The start form. Someone who may assess several organisations first chooses one (a GET form, so
+   * no script is needed), so that the scopes that suit it can come first; the full form still lets
+   * them change it. A form sent back with errors is always shown whole.
+   */
   async function newForm(request: FastifyRequest, reply: FastifyReply, body: FormBody, errors?: FieldError[]) {
     const organisations = await service.organisationsToAssess(request.viewer);
     const chosenId = fieldText(body.organisation_id) || (organisations.length === 1 ? organisations[0]!.id : '');
@@ -335,6 +340,7 @@ export function registerAssessmentPages(app: FastifyInstance, service: Assessmen
       organisationItems: organisations.map((organisation) => ({ value: organisation.id, text: organisationLabel(organisation), selected: organisation.id === chosenId })),
       organisationCount: organisations.length,
       chosenName: chosen?.name,
+      chooseFirst: chosen === undefined && errors === undefined && organisations.length > 1,
       scopeItems: scopes.map((description) => ({
         value: description.scope,
         text: description.label,

@@ -20,9 +20,14 @@ describe.skipIf(skipBrowserTests)('rating a self-assessment in a browser', { tim
     await page.getByRole('button', { name: 'Start an assessment' }).click();
     await page.waitForURL(/\/assessments\/new$/);
     await expectNoAxeViolations(page);
-    const organisation = page.getByLabel('Organisation');
+    // Someone who may assess several organisations chooses one first, so the scopes that suit it come first.
+    const organisation = page.getByLabel('Which organisation is the assessment for?');
     const localAuthority = (await organisation.locator('option').allTextContents()).find((text) => text.endsWith('(local authority)'))!;
     await organisation.selectOption({ label: localAuthority });
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.waitForURL(/\/assessments\/new\?organisation=/);
+    expect(await page.getByText(`Suggested for ${localAuthority.replace(' (local authority)', '')}`).count()).toBeGreaterThan(0);
+    await expectNoAxeViolations(page);
     await page.getByLabel('The ten golden threads').check();
     await page.getByRole('button', { name: 'Start the assessment' }).click();
     await page.waitForURL(/\/assessments\/[0-9a-f-]{36}\?started=1$/);
