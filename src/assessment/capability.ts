@@ -5,6 +5,7 @@ import { registerAmendmentRoutes } from './amendment-routes.js';
 import { registerAssessmentsApi } from './api.js';
 import { registerModerationRoutes } from './moderation-routes.js';
 import { peersForReport } from './peers-report.js';
+import { registerAssessmentPages } from './pages.js';
 import { AssessmentService } from './service.js';
 import { registerStanding } from './standing-routes.js';
 
@@ -22,10 +23,10 @@ export const assessmentCapability: Capability = {
   ],
   registerRoutes(app, { database, config }) {
     const assessments = new AssessmentService(database.db, loadCatalogue(), { evidenceLimitBytes: config.evidenceLimitBytes });
-    void assessments;
     registerAmendmentRoutes(app, assessments, { database, config });
     registerAssessmentsApi(app, assessments);
     registerModerationRoutes(app, assessments, { database, config });
     registerStanding(app, assessments, { database, config }, { peersFor: (_viewer, assessment) => peersForReport(database.db, assessment) });
+    registerAssessmentPages(app, assessments, { database, config });
   },
 };

@@ -23,6 +23,7 @@ const notPages: { pattern: RegExp; reason: string }[] = [
   { pattern: /^\/sign-in\/oidc/, reason: 'redirects to an identity provider' },
   { pattern: /^\/sign-in\/second-factor(\/set-up)?$/, reason: 'seen while signing in (measured there)' },
   { pattern: /^\/plans\/:id\/print$/, reason: 'the printed board paper, rendered to A4 for the PDF' },
+  { pattern: /^\/assessments\/:id\/evidence\/:fileId$/, reason: 'an evidence file, downloaded as an attachment' },
   { pattern: /^\/thrown-for-the-width-test$/, reason: 'measured as the error page, below' },
   { pattern: /^\/(invitation|password-reset)\/:token$/, reason: 'reached only from a link in an email, with a one-time token' },
 ];
