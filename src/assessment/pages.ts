@@ -290,10 +290,10 @@ export function registerAssessmentPages(app: FastifyInstance, service: Assessmen
     };
     const shown = all.filter((assessment) => (filters.period === '' || assessment.period === filters.period) && (filters.scope === '' || assessment.scope === filters.scope) && (filters.status === '' || assessment.status === filters.status));
     const carried = await carriedForwardCounts(service, shown);
-    const groups = new Map<string, { name: string; assessments: unknown[] }>();
+    const groups = new Map<string, { name: string; href: string; assessments: unknown[] }>();
     const ordered = [...shown].sort((a, b) => b.period.localeCompare(a.period) || a.organisationName.localeCompare(b.organisationName) || a.scope.localeCompare(b.scope));
     for (const assessment of ordered) {
-      const group = groups.get(assessment.organisationId) ?? { name: assessment.organisationName, assessments: [] };
+      const group = groups.get(assessment.organisationId) ?? { name: assessment.organisationName, href: `/assessments/organisations/${assessment.organisationId}`, assessments: [] };
       const carriedForward = carried.get(assessment.id) ?? 0;
       group.assessments.push({
         ...assessment,
