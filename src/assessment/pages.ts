@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Viewer } from '../auth/gate.js';
+import { viewerMay } from '../auth/gate.js';
 import type { OrganisationSummary } from '../auth/organisations.js';
 import type { AppContext } from '../web/capability.js';
 import { mayWriteAssessment } from './access.js';
@@ -237,7 +238,8 @@ export async function showRatingPage(request: FastifyRequest, reply: FastifyRepl
     values,
     levelItems,
     confidenceItems: confidenceLevels.map((confidence) => ({ value: confidence, text: confidenceDescriptions[confidence].label, hint: { text: confidenceDescriptions[confidence].descriptor }, checked: values.confidence === confidence })),
-    version,
+    ratingVersion: version,
+    mayPropose: viewerMay(request.viewer, 'assessments:write'),
     files: assessment.evidence.filter((file) => file.statementId === statement.id).map((file) => ({ ...file, typeLabel: allowedEvidenceTypes.find((type) => type.mediaType === file.mediaType)?.label ?? file.mediaType, sizeText: sizeText(file.sizeBytes) })),
     nextHref: next === undefined ? null : `/assessments/${assessment.id}/statements/${encodeURIComponent(next.id)}`,
     previousHref: previous === undefined ? null : `/assessments/${assessment.id}/statements/${encodeURIComponent(previous.id)}`,
