@@ -52,5 +52,5 @@ export async function peersForReport(db: Kysely<Schema>, assessment: Assessment)
     total.compared === 0
       ? `Fewer than ${peerThreshold} authorities in England have signed off this assessment, so no comparison is shown.`
       : `Compared with the median signed-off rating of up to ${contributors} authorities in England (latest signed-off assessment of each; statements with fewer than ${peerThreshold} authorities are left out; authorities are never named): above the median on ${total.above} statements, level with it on ${total.level}, below it on ${total.below}.`;
-  return { summary, rows };
+  return { summary, rows, total };
 }

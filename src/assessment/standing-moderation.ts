@@ -64,5 +64,5 @@ export async function moderationForReport(db: Kysely<Schema>, assessment: Assess
     `Moderated by ${moderation.moderator_label} (${moderation.moderator_organisation})${when === null ? '' : `, ${moderation.status === 'agreed' ? 'ratings agreed' : 'ratings submitted'} ${dateFormat.format(when)}`}.`,
     `${disagreements.length} of the ${moderated.length} statements moderated were rated differently from the self-assessment${disagreements.length === 0 ? '.' : ':'}`,
   ].join(' ');
-  return { summary, disagreements };
+  return { summary, disagreements, compared: moderated.length };
 }

@@ -54,6 +54,8 @@ const weakestCount = 10;
 export interface ReportModeration {
   /** One or two sentences: who moderated, when, how many ratings differed. */
   summary: string;
+  /** How many statements the moderator rated. */
+  compared?: number;
   /** The statements where the moderator's rating differed from the self-rating. */
   disagreements: { statementId: string; text: string; selfRating: string; moderatorRating: string; agreedRating: string; comment: string }[];
 }
@@ -62,6 +64,8 @@ export interface ReportPeers {
   /** One or two sentences: where the organisation sits among its peers. */
   summary: string;
   rows: { label: string; position: string }[];
+  /** Statements compared with the median of England's authorities, and where this one sits. */
+  total?: { above: number; level: number; below: number; compared: number };
 }
 
 export interface StandingHooks {
@@ -441,7 +445,16 @@ export function registerStanding(app: FastifyInstance, service: AssessmentServic
       const loaded = await load(request, latest.id);
       if (loaded === undefined) continue;
       const headline = headlineOf(loaded.assessment, loaded.previous);
-      const moderation = await moderationForReport(db, loaded.assessment);
+      // A new period is rarely moderated yet: show the latest moderation of the scope, saying which period it was.
+      let moderation = await moderationForReport(db, loaded.assessment);
+      let moderated = moderation === undefined ? undefined : latest;
+      for (const earlier of listed.filter((entry) => entry.scope === description.scope && entry.period < latest.period)) {
+        if (moderation !== undefined) break;
+        const earlierLoaded = await load(request, earlier.id);
+        moderation = earlierLoaded === undefined ? undefined : await moderationForReport(db, earlierLoaded.assessment);
+        moderated = moderation === undefined ? undefined : earlier;
+      }
+      const peers = hooks.peersFor === undefined ? undefined : await hooks.peersFor(request.viewer, loaded.assessment);
       rows.push({
         scope: description.scope,
         scopeLabel: description.label,
@@ -450,6 +463,9 @@ export function registerStanding(app: FastifyInstance, service: AssessmentServic
         previousPeriod: loaded.previous?.period,
         headline: { ...headline, medianText: medianText(headline) },
         moderationDisagreements: moderation?.disagreements.length,
+        moderationCompared: moderation?.compared,
+        moderatedAssessment: moderated,
+        peers: peers?.total,
       });
     }
     return { organisation, rows };
@@ -461,6 +477,7 @@ export function registerStanding(app: FastifyInstance, service: AssessmentServic
     return reply.view('standing/organisation.njk', {
       pageTitle: `Where ${standing.organisation.name} stands`,
       breadcrumbs: [{ text: 'Self-assessment', href: '/assessments' }],
+      showPeers: standing.organisation.kind === 'local-authority' && hooks.peersFor !== undefined,
       ...standing,
     });
   });
@@ -484,13 +501,24 @@ export function registerStanding(app: FastifyInstance, service: AssessmentServic
         { label: 'Previous period', value: (row) => row.previousPeriod ?? '' },
         { label: 'Improved since previous', value: (row) => row.headline?.improved ?? 'x', numberFormat: '0' },
         { label: 'Slipped since previous', value: (row) => row.headline?.slipped ?? 'x', numberFormat: '0' },
+        { label: 'Period moderated', value: (row) => row.moderatedAssessment?.period ?? '' },
+        { label: 'Statements moderated', value: (row) => row.moderationCompared ?? 'x', numberFormat: '0' },
         { label: 'Ratings the moderator saw differently', value: (row) => row.moderationDisagreements ?? 'x', numberFormat: '0' },
+        { label: 'Statements compared with England’s authorities', value: (row) => row.peers?.compared ?? 'x', numberFormat: '0' },
+        { label: 'Above the England median', value: (row) => row.peers?.above ?? 'x', numberFormat: '0' },
+        { label: 'Level with the England median', value: (row) => row.peers?.level ?? 'x', numberFormat: '0' },
+        { label: 'Below the England median', value: (row) => row.peers?.below ?? 'x', numberFormat: '0' },
       ],
       rows: standing.rows,
       metadata: {
         title: `Where ${standing.organisation.name} stands: the latest assessment of each scope`,
         source: 'Narrowing the Gap self-assessment',
-        notes: [levelNote, medianNote, 'Ratings the moderator saw differently: of the latest moderation whose ratings are submitted; x when not moderated.'],
+        notes: [
+          levelNote,
+          medianNote,
+          'Moderation: the latest moderation of the scope whose ratings are submitted (it may be of an earlier period, named); x when never moderated.',
+          'Peers: each statement’s level compared with the median signed-off level of England’s local authorities, where at least 5 contributed; authorities are never named; x for a setting or partner.',
+        ],
       },
     };
     await service.audit(request.viewer, 'assessment-standing-downloaded', { organisationId: standing.organisation.id, laCode: standing.organisation.laCode! }, `organisation:${standing.organisation.id}`, request.ip, { part: 'organisation', format });
