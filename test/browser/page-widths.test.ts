@@ -150,11 +150,17 @@ describe.skipIf(skipBrowserTests)('every page fits the screen at 1280 and 320 CS
     expect(measured.find((entry) => entry.path === '/thrown-for-the-width-test')?.status).toBe(500);
   });
 
+  /** The demo's moderated assessment: the crawl meets one moderation page per role, and it may be of one with nothing to agree. */
+  async function moderatedAssessment(): Promise<string[]> {
+    const moderated = await session.testApp.database.db.selectFrom('assessment_moderation').select('assessment_id').where('status', 'in', ['submitted', 'agreed']).executeTakeFirst();
+    return moderated === undefined ? [] : [`/assessments/${moderated.assessment_id}/moderation`];
+  }
+
   for (const role of roles) {
     it(`measures every page the ${role} reaches`, async () => {
       const { page, context } = await signedIn(`${role}@demo.invalid`);
       // The home page and the navigation lead everywhere a role goes; a refused address shows the refusal page.
-      await crawl(page, role, ['/', '/gaps?outcome=all', '/gaps?la=E08000035&add=not-a-group', '/plans', '/imports/children/new', '/imports/statistics/new', '/admin/users/invite']);
+      await crawl(page, role, ['/', '/gaps?outcome=all', '/gaps?la=E08000035&add=not-a-group', '/plans', '/imports/children/new', '/imports/statistics/new', '/admin/users/invite', ...(await moderatedAssessment())]);
       await context.close();
     });
   }
