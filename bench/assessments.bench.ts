@@ -33,7 +33,7 @@ import { membershipsOf } from '../src/auth/sessions.js';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, openPostgres } from '../src/db/database.js';
 import type { Schema } from '../src/db/schema.js';
-import { generateDemoRatings } from '../src/demo/demo-assessments.js';
+import { demoRatingRow, generateDemoRatings } from '../src/demo/demo-assessments.js';
 import { loadCatalogue } from '../src/framework/catalogue.js';
 import { seedStatements } from '../src/framework/revisions.js';
 import { prepareDatabase } from '../src/service.js';
@@ -169,23 +169,7 @@ async function loadAssessments(db: Kysely<Schema>): Promise<{ laCodes: string[];
     for (const [index, laCode] of laCodes.entries()) {
       const ratings = generateDemoRatings(scoped, { seed: index * 10 + scopes.indexOf(scope), strength: strength.normal() * 0.4, slug: laCode.toLowerCase(), from: '2025-09-15' });
       for (const rating of ratings) {
-        batch.push({
-          la_code: laCode,
-          assessment_id: ids.get(laCode)!,
-          statement_id: rating.statementId,
-          level: rating.level,
-          not_applicable: rating.notApplicable,
-          not_applicable_reason: rating.notApplicableReason,
-          note: rating.note,
-          links: JSON.stringify(rating.links),
-          confidence: rating.confidence,
-          next_step: rating.nextStep,
-          next_step_owner: rating.nextStepOwner,
-          next_step_due: rating.nextStepDue,
-          updated_by: null,
-          updated_by_label: rating.updatedBy,
-          updated_at: rating.updatedAt,
-        });
+        batch.push(demoRatingRow(laCode, ids.get(laCode)!, rating));
         if (batch.length === 2000) await flush();
       }
       ratingCount += ratings.length;

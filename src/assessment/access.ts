@@ -5,7 +5,7 @@
  * `region` the region's authorities, `england` all. Signing off needs `assessments:sign-off` in
  * the same reach. A moderator reaches an assessment only through an invitation (see moderation).
  */
-import { localAuthoritiesIn, regionOf } from '../areas/areas.js';
+import { grantReaches } from '../auth/grant-reach.js';
 import type { Viewer } from '../auth/gate.js';
 import { viewerMay } from '../auth/gate.js';
 import type { Action } from '../auth/permissions.js';
@@ -19,17 +19,7 @@ export interface AssessmentOwner {
 
 function reaches(viewer: Viewer, action: Action, owner: AssessmentOwner): boolean {
   if (!viewer.signedIn || !viewerMay(viewer, action)) return false;
-  return viewer.memberships.some((membership) => {
-    const scope = scopeOf(membership.role, action);
-    if (scope === 'england') return true;
-    if (scope === 'region') {
-      const region = membership.areaCode ?? (membership.laCode === null ? undefined : regionOf(membership.laCode)?.code);
-      return region !== undefined && localAuthoritiesIn(region).some((la) => la.gss === owner.laCode);
-    }
-    if (scope === 'authority') return membership.laCode === owner.laCode;
-    if (scope === 'organisation') return membership.organisationId === owner.organisationId;
-    return false;
-  });
+  return viewer.memberships.some((membership) => grantReaches(membership, scopeOf(membership.role, action), owner));
 }
 
 export function mayReadAssessment(viewer: Viewer, owner: AssessmentOwner): boolean {

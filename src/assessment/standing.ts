@@ -55,12 +55,12 @@ export interface StandingAssessment {
 export const layerIds = ['frontline', 'processes', 'strategy', 'governance'] as const;
 export const tierIds = ['universal', 'targeted', 'complex', 'specialist'] as const;
 
-/** The matrix's rows and columns as the pack names them. */
+/** The matrix's rows and columns as the pack names them (rows as the section pages name them too). */
 export const layerLabels: Record<string, string> = {
-  frontline: 'Frontline delivery',
-  processes: 'Processes',
-  strategy: 'Strategy',
-  governance: 'Governance',
+  frontline: 'Integrated frontline delivery',
+  processes: 'Integrated processes',
+  strategy: 'Integrated strategy',
+  governance: 'Integrated governance',
 };
 export const tierLabels: Record<string, string> = {
   universal: 'Universal',

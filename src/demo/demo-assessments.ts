@@ -112,6 +112,28 @@ function isoDate(date: Date): string {
   return date.toISOString().slice(0, 10);
 }
 
+/** A generated rating as a row of assessment_rating (the demo and the benchmark load them in bulk). */
+export function demoRatingRow(laCode: string, assessmentId: string, rating: DemoRating, extra: { carried_forward?: boolean; version?: number } = {}) {
+  return {
+    la_code: laCode,
+    assessment_id: assessmentId,
+    statement_id: rating.statementId,
+    level: rating.level,
+    not_applicable: rating.notApplicable,
+    not_applicable_reason: rating.notApplicableReason,
+    note: rating.note,
+    links: JSON.stringify(rating.links),
+    confidence: rating.confidence,
+    next_step: rating.nextStep,
+    next_step_owner: rating.nextStepOwner,
+    next_step_due: rating.nextStepDue,
+    updated_by: null,
+    updated_by_label: rating.updatedBy,
+    updated_at: rating.updatedAt,
+    ...extra,
+  };
+}
+
 export interface DemoRating {
   statementId: string;
   level: number | null;
@@ -332,24 +354,7 @@ export async function loadDemoAssessments(db: Kysely<Schema>, log: (message: str
       }),
     );
   };
-  const ratingRow = (plan: PlannedAssessment, rating: DemoRating, extra: { carried_forward: boolean; version: number }) => ({
-    la_code: plan.organisation.laCode,
-    assessment_id: plan.id,
-    statement_id: rating.statementId,
-    level: rating.level,
-    not_applicable: rating.notApplicable,
-    not_applicable_reason: rating.notApplicableReason,
-    note: rating.note,
-    links: JSON.stringify(rating.links),
-    confidence: rating.confidence,
-    next_step: rating.nextStep,
-    next_step_owner: rating.nextStepOwner,
-    next_step_due: rating.nextStepDue,
-    updated_by: null,
-    updated_by_label: rating.updatedBy,
-    updated_at: rating.updatedAt,
-    ...extra,
-  });
+  const ratingRow = (plan: PlannedAssessment, rating: DemoRating, extra: { carried_forward: boolean; version: number }) => demoRatingRow(plan.organisation.laCode, plan.id, rating, extra);
   const evidenceRow = (plan: PlannedAssessment, statementId: string, filename: string, mediaType: string, content: Buffer, carriedFrom: string | null, id = randomUUID()) => ({
     la_code: plan.organisation.laCode,
     id,

@@ -1,4 +1,5 @@
-import { allLocalAuthorities, currentAuthoritiesFor, localAuthoritiesIn, regionOf } from '../areas/areas.js';
+import { allLocalAuthorities, currentAuthoritiesFor } from '../areas/areas.js';
+import { grantReaches } from '../auth/grant-reach.js';
 import type { Viewer } from '../auth/gate.js';
 import { viewerMay } from '../auth/gate.js';
 import type { Action } from '../auth/permissions.js';
@@ -7,15 +8,7 @@ import { scopeOf } from '../auth/permissions.js';
 /** Whether one of the viewer's roles grants the action in a scope that reaches the authority. */
 function reaches(viewer: Viewer, action: Action, laCode: string): boolean {
   if (!viewer.signedIn || !viewerMay(viewer, action)) return false;
-  return viewer.memberships.some((membership) => {
-    const scope = scopeOf(membership.role, action);
-    if (scope === 'england') return true;
-    if (scope === 'region') {
-      const region = membership.areaCode ?? (membership.laCode === null ? undefined : regionOf(membership.laCode)?.code);
-      return region !== undefined && localAuthoritiesIn(region).some((la) => la.gss === laCode);
-    }
-    return (scope === 'authority' || scope === 'organisation') && membership.laCode === laCode;
-  });
+  return viewer.memberships.some((membership) => grantReaches(membership, scopeOf(membership.role, action), { laCode }));
 }
 
 /** Whether the viewer may read an authority's aggregate figures (`aggregates:read` in a scope that reaches it). */
