@@ -419,9 +419,19 @@ export function matrixStatements(
   return findItems(catalogue, { kind: 'matrix-statement', template, ...(layer ? { layer } : {}), ...(tier ? { tier } : {}) });
 }
 
-/** The children of an item (matrix points, principle points and sub-points, success factors). */
+const childIndexes = new WeakMap<Catalogue, Map<string, CatalogueItem[]>>();
+
+/** The children of an item (matrix points, principle points and sub-points, success factors), in seed order. */
 export function childrenOf(catalogue: Catalogue, parentId: string): CatalogueItem[] {
-  return findItems(catalogue, { parentId });
+  let index = childIndexes.get(catalogue);
+  if (index === undefined) {
+    index = new Map();
+    for (const item of catalogue.items) {
+      if ('parentId' in item) index.set(item.parentId, [...(index.get(item.parentId) ?? []), item]);
+    }
+    childIndexes.set(catalogue, index);
+  }
+  return index.get(parentId) ?? [];
 }
 
 /**

@@ -44,17 +44,21 @@ function asDate(value: unknown): Date | undefined {
   return undefined;
 }
 
+// Made once: building a formatter costs far more than using one, and long tables format hundreds of dates.
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone });
+const timeFormat = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone });
+
 /** A date as GOV.UK writes it: 3 December 2026. */
 export function formatDate(value: unknown): string {
   const date = asDate(value);
-  return date === undefined ? noFigure : date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone });
+  return date === undefined ? noFigure : dateFormat.format(date);
 }
 
 /** A moment: the date as GOV.UK writes it, then the time in the UK on the 12-hour clock: 3 December 2026, 10:22am. */
 export function formatDateTime(value: unknown): string {
   const date = asDate(value);
   if (date === undefined) return noFigure;
-  const parts = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone }).formatToParts(date);
+  const parts = timeFormat.formatToParts(date);
   const part = (type: string) => parts.find((entry) => entry.type === type)?.value ?? '';
   const hour = part('hour') === '0' ? '12' : part('hour');
   return `${formatDate(date)}, ${hour}:${part('minute')}${part('dayPeriod').toLowerCase().replace(/\s/g, '')}`;
