@@ -3,7 +3,7 @@
  * `assessments:write` in the scope each role holds them: `organisation` reaches the organisation's
  * own assessments, `authority` every organisation in the authority (its settings and partners too),
  * `region` the region's authorities, `england` all. Signing off needs `assessments:sign-off` in
- * the same reach. A moderator reaches an assessment only through an invitation (see moderation).
+ * the same reach and, for a setting's own assessment, a role held in the setting. A moderator reaches an assessment only through an invitation (see moderation).
  */
 import { grantReaches } from '../auth/grant-reach.js';
 import type { Viewer } from '../auth/gate.js';
@@ -30,8 +30,11 @@ export function mayWriteAssessment(viewer: Viewer, owner: AssessmentOwner): bool
   return reaches(viewer, 'assessments:write', owner);
 }
 
-export function maySignOffAssessment(viewer: Viewer, owner: AssessmentOwner): boolean {
-  return reaches(viewer, 'assessments:sign-off', owner);
+export function maySignOffAssessment(viewer: Viewer, owner: AssessmentOwner & { organisationKind?: string }): boolean {
+  if (!reaches(viewer, 'assessments:sign-off', owner)) return false;
+  // A setting's self-assessment is its own: its head teacher or manager signs it off, not the authority's director.
+  if (owner.organisationKind !== 'setting') return true;
+  return viewer.signedIn && viewer.memberships.some((membership) => membership.organisationId === owner.organisationId && scopeOf(membership.role, 'assessments:sign-off') !== undefined);
 }
 
 /**

@@ -95,3 +95,37 @@ describe.each(testEngines)('sign-off on %s', (engine) => {
     expect(isStepRefusal(await signOffAssessment(database.db, viewers.get('colleague')!, id))).toBe(true);
   });
 });
+
+describe.each(testEngines)('sign-off of a school’s own assessment on %s', (engine) => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+    await migrateToLatest(database.db);
+  });
+  afterAll(async () => database.dispose());
+
+  it('sign off school assessment by the authority’s director is refused and by its head teacher is allowed', async () => {
+    const authority = await newOrganisation(database.db, { kind: 'local-authority', name: 'Camden', areaCode: camden, laCode: camden });
+    const school = await newOrganisation(database.db, { kind: 'setting', name: 'Oakwood Primary School', laCode: camden, urn: '100001' });
+    const viewerOf = async (email: string, role: 'leader' | 'setting-leader', organisationId: string): Promise<Viewer> => {
+      const { sessionToken } = await newSignedInUser(database.db, { email, role, organisationId });
+      return { signedIn: true, ...(await findSessionUser(database.db, sessionToken))! };
+    };
+    const director = await viewerOf('director@example.org', 'leader', authority);
+    const head = await viewerOf('head@example.org', 'setting-leader', school);
+    const id = await createAssessment(
+      database.db,
+      { laCode: camden, organisationId: school, scope: 'T3', period: '2025/26', catalogueVersion: catalogue.version, catalogueRevision: 0, statements: statementsInScope(seedStatements(catalogue), 'T3') },
+      { userId: head.signedIn ? head.userId : null, label: 'head' },
+    );
+    expect(isStepRefusal(await submitAssessment(database.db, head, id))).toBe(false);
+
+    const byDirector = await signOffAssessment(database.db, director, id);
+    expect(isStepRefusal(byDirector) ? byDirector.statusCode : 200).toBe(403);
+    expect((await readAssessment(database.db, id))!.status).toBe('submitted');
+
+    const byHead = await signOffAssessment(database.db, head, id);
+    expect(isStepRefusal(byHead) ? byHead.message : byHead.status).toBe('signed-off');
+  });
+});
