@@ -95,11 +95,11 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
     expect(body).toContain('<strong>4 of 125</strong> statements rated (3%)');
     expect(body).toContain('2 more carry last period’s rating and are not yet confirmed.');
     // Governance: rated 4, carried 0, not rated 10, of 14.
-    expect(body).toMatch(/Governance<\/a><\/th>\s*<td[^>]*>4<\/td>\s*<td[^>]*>0<\/td>\s*<td[^>]*>10<\/td>\s*<td[^>]*>14<\/td>/);
+    expect(body).toMatch(/Integrated governance<\/a><\/th>\s*<td[^>]*>4<\/td>\s*<td[^>]*>0<\/td>\s*<td[^>]*>10<\/td>\s*<td[^>]*>14<\/td>/);
     // Governance × targeted: levels 1 and 3, lower median 1, between the two.
-    expect(body).toContain('Not yet in place to established<span class="govuk-visually-hidden"> (Governance, Targeted)</span>');
+    expect(body).toContain('Not yet in place to established<span class="govuk-visually-hidden"> (Integrated governance, Targeted)</span>');
     expect(body).toContain('1 established, 1 not yet in place');
-    expect(body).toContain('Embedded<span class="govuk-visually-hidden"> (Governance, Complex, multiple needs)</span>');
+    expect(body).toContain('Embedded<span class="govuk-visually-hidden"> (Integrated governance, Complex, multiple needs)</span>');
     expect(body).toContain('All matrix statements: <strong>Established</strong> (1 embedded, 2 established, 1 not yet in place, 1 not applicable, 105 not rated).');
     expect(body).toContain('1 carried forward, not yet confirmed');
     expect(body).toContain(`href="/assessments/${currentId}/sections/governance"`);
@@ -123,7 +123,7 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
     expect(lines[0]).toBe('Grouping,Code,Name,Rated,"Carried forward, not yet confirmed",Not rated,Statements,Percentage rated');
     expect(lines[1]).toBe('Overall,all,All statements,4,2,119,125,3.2');
     expect(lines).toContain('Section,conditions,General conditions,0,1,14,15,0');
-    expect(lines).toContain('Layer,governance,Governance,4,0,10,14,28.6');
+    expect(lines).toContain('Layer,governance,Integrated governance,4,0,10,14,28.6');
     expect(lines).toContain('Tier,targeted,Targeted,2,0,31,33,6.1');
   });
 
@@ -135,8 +135,8 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
       'Layer,Layer code,Tier,Tier code,Not yet in place,Developing,Established,Embedded,Not applicable,Not rated,Statements,"Of which carried forward, not yet confirmed","Median level (lower median, 1 to 4)",Median',
     );
     expect(lines[1]).toBe('General conditions,conditions,All,,0,1,0,0,0,14,15,1,2,Developing');
-    expect(lines).toContain('Governance,governance,Targeted,targeted,1,0,1,0,0,0,2,0,1,Not yet in place to established');
-    expect(lines).toContain('Governance,governance,"Specialist, acute",specialist,0,0,0,0,1,0,1,0,x,No levels yet');
+    expect(lines).toContain('Integrated governance,governance,Targeted,targeted,1,0,1,0,0,0,2,0,1,Not yet in place to established');
+    expect(lines).toContain('Integrated governance,governance,"Specialist, acute",specialist,0,0,0,0,1,0,1,0,x,No levels yet');
     expect(lines).toHaveLength(1 + 1 + 16);
   });
 
@@ -236,10 +236,10 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
     expect(body).toContain('Not assessed yet');
     const csv = (await get('analyst', `/assessments/organisations/${camdenId}/standing.csv`)).body.trim().split('\r\n');
     expect(csv[0]).toBe(
-      'What is assessed,Scope code,Period,Status,Statements with a level,Percentage established or embedded,"Median level (lower median, 1 to 4)",Median,Previous period,Improved since previous,Slipped since previous,Ratings the moderator saw differently',
+      'What is assessed,Scope code,Period,Status,Statements with a level,Percentage established or embedded,"Median level (lower median, 1 to 4)",Median,Previous period,Improved since previous,Slipped since previous,Period moderated,Statements moderated,Ratings the moderator saw differently,Statements compared with England’s authorities,Above the England median,Level with the England median,Below the England median',
     );
-    expect(csv.find((line) => line.includes(',T5,'))).toMatch(/,T5,2024\/25,In progress,5,60,3,Established,2023\/24,1,1,x$/);
-    expect(csv.find((line) => line.includes(',T1,'))).toMatch(/,T1,Not assessed yet,,x,x,x,,,x,x,x$/);
+    expect(csv.find((line) => line.includes(',T5,'))).toMatch(/,T5,2024\/25,In progress,5,60,3,Established,2023\/24,1,1,,x,x,0,0,0,0$/);
+    expect(csv.find((line) => line.includes(',T1,'))).toMatch(/,T1,Not assessed yet,,x,x,x,,,x,x,,x,x,x,x,x,x$/);
   });
 
   it('refuse an organisation that does not exist with 404', async () => {
@@ -285,7 +285,7 @@ describe.each(testEngines)('where we stand on %s', (engine) => {
     expect(report.body).toMatch(/\(T5-GOVERNANCE-TARGETED-01\)<\/span><\/td><td>Established<\/td><td>Developing<\/td><td>Not agreed yet<\/td><td>Protocol agreed but not yet used<\/td>/);
     expect(report.body).not.toContain('T5-GOVERNANCE-COMPLEX-01)</span></td><td>Embedded</td><td>Embedded');
     const glance = await get('analyst', `/assessments/organisations/${camdenId}`);
-    expect(glance.body).toContain(`<a class="govuk-link" href="/assessments/${currentId}/moderation">1 rated differently`);
+    expect(glance.body).toContain(`<a class="govuk-link" href="/assessments/${currentId}/moderation">1 of 2 rated differently`);
   });
 
   // Printing does not depend on the engine: the PDF test runs once, on the first engine.
