@@ -208,3 +208,29 @@ describe.each(testEngines)('upgrading an audit log written before it was keyed o
     expect(await verifyAuditChain(database.db)).toEqual({ ok: false, entries: 3, unkeyed: 3, brokenAt: 4, reason: 'entry 4 was altered after it was written' });
   });
 });
+
+describe.each(testEngines)('appending to the audit log from many requests at once on %s', (engine) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(engine);
+    await migrateToLatest(database.db);
+  });
+  afterAll(async () => {
+    await database.dispose();
+  });
+
+  it('append audit entries in parallel writes each once, in one unbroken chain, and a bad entry costs the others nothing', async () => {
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, n) =>
+        appendAudit(database.db, { action: 'assessment-rated', outcome: 'success', target: `entry:${n}`, details: n === 17 ? { unserialisable: 17n } : { n } }),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome.status === 'rejected')).toHaveLength(1);
+    expect(outcomes[17]!.status).toBe('rejected');
+    const rows = await database.db.selectFrom('audit_log').select(['seq', 'target']).orderBy('seq').execute();
+    expect(rows.map((row) => Number(row.seq))).toEqual(Array.from({ length: 39 }, (_, index) => index + 1));
+    expect(new Set(rows.map((row) => row.target)).size).toBe(39);
+    expect(rows.some((row) => row.target === 'entry:17')).toBe(false);
+    expect(await verifyAuditChain(database.db)).toEqual({ ok: true, entries: 39 });
+  });
+});

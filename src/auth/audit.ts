@@ -88,32 +88,88 @@ function entryFields(entry: StoredFields): unknown[] {
 
 /**
  * Appends one entry to the audit log, chained to the one before under the audit key registered for
- * this database (`useAuditKey`). The advisory lock makes appends one at a time, so two writers can
- * never chain to the same predecessor.
+ * this database (`useAuditKey`), and resolves once it is committed. The advisory lock makes appends
+ * one at a time, so two writers (in this process or another) can never chain to the same
+ * predecessor. Entries that arrive while an append is under way wait and are then written together
+ * in one transaction (group commit): the lock is taken once for all of them, so many people saving
+ * at once do not queue behind one another's round trips.
  */
-export async function appendAudit(db: Kysely<Schema>, entry: AuditEntry): Promise<void> {
+export function appendAudit(db: Kysely<Schema>, entry: AuditEntry): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let queue = auditQueues.get(db);
+    if (queue === undefined) {
+      queue = { waiting: [], writing: false };
+      auditQueues.set(db, queue);
+    }
+    queue.waiting.push({ entry, resolve, reject });
+    if (!queue.writing) void writeWaiting(db, queue);
+  });
+}
+
+interface WaitingEntry {
+  entry: AuditEntry;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+const auditQueues = new WeakMap<Kysely<Schema>, { waiting: WaitingEntry[]; writing: boolean }>();
+
+/** The most entries one transaction appends. */
+const largestGroup = 200;
+
+async function writeWaiting(db: Kysely<Schema>, queue: { waiting: WaitingEntry[]; writing: boolean }): Promise<void> {
+  queue.writing = true;
+  try {
+    while (queue.waiting.length > 0) {
+      const group = queue.waiting.splice(0, largestGroup);
+      try {
+        await appendEntries(db, group.map((waiting) => waiting.entry));
+        for (const waiting of group) waiting.resolve();
+      } catch (error) {
+        // One bad entry must not cost the others theirs: write the group again one entry at a time.
+        if (group.length === 1) group[0]!.reject(error);
+        else {
+          for (const waiting of group) {
+            await appendEntries(db, [waiting.entry]).then(waiting.resolve, waiting.reject);
+          }
+        }
+      }
+    }
+  } finally {
+    queue.writing = false;
+  }
+}
+
+/** Appends entries in order in one transaction, each chained to the one before. */
+async function appendEntries(db: Kysely<Schema>, entries: readonly AuditEntry[]): Promise<void> {
   const key = await auditKeyFor(db);
   await db.transaction().execute(async (transaction) => {
     await sql`select pg_advisory_xact_lock(7362001)`.execute(transaction);
     const last = await transaction.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    const fields: StoredFields = {
-      seq: last === undefined ? 1 : Number(last.seq) + 1,
-      at: new Date(),
-      actor_user_id: entry.actorUserId ?? null,
-      actor_email: entry.actorEmail ?? null,
-      organisation_id: entry.organisationId ?? null,
-      la_code: entry.laCode ?? null,
-      action: entry.action,
-      target: entry.target ?? null,
-      outcome: entry.outcome,
-      ip: entry.ip ?? null,
-      details: entry.details ?? {},
-    };
-    const previousHash = last?.hash ?? genesisHash;
-    await transaction
-      .insertInto('audit_log')
-      .values({ ...fields, details: canonicalJson(fields.details), previous_hash: previousHash, hash: keyedEntryHash(key, previousHash, fields), chain: 2, key_id: key.id })
-      .execute();
+    let seq = last === undefined ? 0 : Number(last.seq);
+    let previousHash = last?.hash ?? genesisHash;
+    const at = new Date();
+    const rows = entries.map((entry) => {
+      seq += 1;
+      const fields: StoredFields = {
+        seq,
+        at,
+        actor_user_id: entry.actorUserId ?? null,
+        actor_email: entry.actorEmail ?? null,
+        organisation_id: entry.organisationId ?? null,
+        la_code: entry.laCode ?? null,
+        action: entry.action,
+        target: entry.target ?? null,
+        outcome: entry.outcome,
+        ip: entry.ip ?? null,
+        details: entry.details ?? {},
+      };
+      const hash = keyedEntryHash(key, previousHash, fields);
+      const row = { ...fields, details: canonicalJson(fields.details), previous_hash: previousHash, hash, chain: 2, key_id: key.id };
+      previousHash = hash;
+      return row;
+    });
+    await transaction.insertInto('audit_log').values(rows).execute();
   });
 }
 
