@@ -14,11 +14,22 @@ function isNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
+// One formatter per number of decimals, made on first use: `toLocaleString` with options builds a new one every call.
+const numberFormats = new Map<number, Intl.NumberFormat>();
+
+function numberFormat(decimals: number): Intl.NumberFormat {
+  let format = numberFormats.get(decimals);
+  if (format === undefined) {
+    format = new Intl.NumberFormat('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+    numberFormats.set(decimals, format);
+  }
+  return format;
+}
+
 /** A count or measure with thousands separators and a fixed number of decimals: 1,474; 52.0. */
 export function formatNumber(value: unknown, decimals = 0): string {
   if (!isNumber(value)) return noFigure;
-  const text = value.toLocaleString('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
-  return text.replace(/^-/, '−');
+  return numberFormat(decimals).format(value).replace(/^-/, '−');
 }
 
 /** A percentage already on the 0 to 100 scale, to one decimal by default: 42.1%. */
