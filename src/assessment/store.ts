@@ -63,17 +63,8 @@ export interface EvidenceFileSummary {
 }
 
 /** A rating as stored. `version` 0 means "never rated": the version a first save names. */
-export interface Rating {
+export interface Rating extends RatingFields {
   statementId: string;
-  level: number | null;
-  notApplicable: boolean;
-  notApplicableReason: string;
-  note: string;
-  links: EvidenceLink[];
-  confidence: Confidence | null;
-  nextStep: string;
-  nextStepOwner: string;
-  nextStepDue: string | null;
   carriedForward: boolean;
   version: number;
   updatedBy: string | null;

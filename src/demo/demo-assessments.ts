@@ -17,7 +17,8 @@ import { crc32, deflateSync } from 'node:zlib';
 import type { Kysely, Transaction } from 'kysely';
 import { localAuthorityByGss } from '../areas/areas.js';
 import { statementsInScope } from '../assessment/scope.js';
-import type { AssessmentScope, Confidence, EvidenceLink } from '../assessment/tables.js';
+import type { RatingFields } from '../assessment/store.js';
+import type { AssessmentScope, Confidence } from '../assessment/tables.js';
 import { demoAuthorityCode } from '../auth/demo.js';
 import type { Schema } from '../db/schema.js';
 import { loadCatalogue } from '../framework/catalogue.js';
@@ -134,17 +135,9 @@ export function demoRatingRow(laCode: string, assessmentId: string, rating: Demo
   };
 }
 
-export interface DemoRating {
+/** A generated rating: what a form would set, with who set it and when. */
+export interface DemoRating extends RatingFields {
   statementId: string;
-  level: number | null;
-  notApplicable: boolean;
-  notApplicableReason: string;
-  note: string;
-  links: EvidenceLink[];
-  confidence: Confidence | null;
-  nextStep: string;
-  nextStepOwner: string;
-  nextStepDue: string | null;
   updatedBy: string;
   updatedAt: Date;
 }
