@@ -5,7 +5,6 @@
  * the assessment can ever fetch one.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { fileTypeFromBuffer } from 'file-type';
 import type { Kysely, Transaction } from 'kysely';
 import type { Schema } from '../db/schema.js';
@@ -138,9 +137,4 @@ export async function removeEvidenceFile(db: Kysely<Schema>, laCode: string, ass
       .returning(['statement_id as statementId', 'filename'])
       .executeTakeFirst();
   });
-}
-
-/** Reads an uploaded file (streamed to the data folder by the multipart handling) into memory once it is known to be within the limit. */
-export async function readUpload(path: string): Promise<Buffer> {
-  return readFile(path);
 }

@@ -15,7 +15,8 @@ import type { Catalogue } from '../framework/catalogue.js';
 import { statementsAt } from '../framework/revisions.js';
 import { mayReadAssessment, mayWriteAssessment } from './access.js';
 import { isBlindModerator } from './moderation.js';
-import { allowedTypesInWords, evidenceTypeOf, readEvidenceFile, readUpload, removeEvidenceFile, storeEvidenceFile } from './evidence-files.js';
+import { readFile } from 'node:fs/promises';
+import { evidenceTypeOf, readEvidenceFile, removeEvidenceFile, storeEvidenceFile } from './evidence-files.js';
 import type { FieldError } from './rating-input.js';
 import { parseRating, parseRatingVersion } from './rating-input.js';
 import { isAssessmentScope, isPeriod, scopeDescriptions, statementsInScope } from './scope.js';
@@ -187,7 +188,7 @@ export class AssessmentService {
     if (upload.size > this.options.evidenceLimitBytes) {
       return refuse({ statusCode: 413, message: `${upload.filename} is larger than the evidence limit of ${limitMb} MB`, errors: [{ field: 'evidence_file', text: `${upload.filename} is ${(upload.size / 1_048_576).toFixed(1)} MB; evidence files must be ${limitMb} MB or smaller` }] });
     }
-    const content = await readUpload(upload.path);
+    const content = await readFile(upload.path);
     const type = await evidenceTypeOf(upload.filename, content);
     if (!type.ok) return refuse({ statusCode: 415, message: type.message, errors: [{ field: 'evidence_file', text: type.message }] });
     try {
@@ -243,4 +244,3 @@ export class AssessmentService {
   }
 }
 
-export { allowedTypesInWords };

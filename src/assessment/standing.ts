@@ -17,20 +17,11 @@
  * between them ("Developing to established"), so a figure never claims a level that half of the
  * statements have not reached.
  */
+import type { AssessmentStatementRow } from './store.js';
 import type { AssessmentScope, Confidence } from './tables.js';
 
 /** The parts of an assessment these figures need (an `Assessment` from store.ts has them all). */
-export interface StandingStatement {
-  id: string;
-  position: number;
-  kind: string;
-  template: number | null;
-  layer: string | null;
-  tier: string | null;
-  thread: string | null;
-  parentId: string | null;
-  text: string;
-}
+export type StandingStatement = AssessmentStatementRow;
 
 export interface StandingRating {
   statementId: string;

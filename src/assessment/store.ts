@@ -366,6 +366,23 @@ export interface NewAssessment {
   statements: readonly FrameworkStatement[];
 }
 
+/** A statement's wording as an assessment keeps it: a row of assessment_statement. */
+export function statementRowOf(laCode: string, assessmentId: string, statement: FrameworkStatement, position: number) {
+  return {
+    la_code: laCode,
+    assessment_id: assessmentId,
+    statement_id: statement.id,
+    position,
+    kind: statement.kind,
+    template: statement.template,
+    layer: statement.layer,
+    tier: statement.tier,
+    thread: statement.thread,
+    parent_id: statement.parentId,
+    text: statement.text,
+  };
+}
+
 /** An organisation already has an assessment of this scope for this period. */
 export class DuplicateAssessmentError extends Error {
   constructor(readonly existingId: string) {
@@ -414,19 +431,7 @@ export async function createAssessment(db: Kysely<Schema>, assessment: NewAssess
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const rows = assessment.statements.map((statement, position) => ({
-      la_code: assessment.laCode,
-      assessment_id: id,
-      statement_id: statement.id,
-      position,
-      kind: statement.kind,
-      template: statement.template,
-      layer: statement.layer,
-      tier: statement.tier,
-      thread: statement.thread,
-      parent_id: statement.parentId,
-      text: statement.text,
-    }));
+    const rows = assessment.statements.map((statement, position) => statementRowOf(assessment.laCode, id, statement, position));
     for (let start = 0; start < rows.length; start += 500) {
       await transaction.insertInto('assessment_statement').values(rows.slice(start, start + 500)).execute();
     }

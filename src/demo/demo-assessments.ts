@@ -18,6 +18,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { localAuthorityByGss } from '../areas/areas.js';
 import { statementsInScope } from '../assessment/scope.js';
 import type { RatingFields } from '../assessment/store.js';
+import { statementRowOf } from '../assessment/store.js';
 import type { AssessmentScope, Confidence } from '../assessment/tables.js';
 import { demoAuthorityCode } from '../auth/demo.js';
 import type { Schema } from '../db/schema.js';
@@ -331,21 +332,7 @@ export async function loadDemoAssessments(db: Kysely<Schema>, log: (message: str
       signed_off_by: status === 'signed-off' ? signer.id : null,
       signed_off_by_label: status === 'signed-off' ? signer.label : null,
     });
-    plan.statements.forEach((statement, position) =>
-      statementRows.push({
-        la_code: plan.organisation.laCode,
-        assessment_id: plan.id,
-        statement_id: statement.id,
-        position,
-        kind: statement.kind,
-        template: statement.template,
-        layer: statement.layer,
-        tier: statement.tier,
-        thread: statement.thread,
-        parent_id: statement.parentId,
-        text: statement.text,
-      }),
-    );
+    plan.statements.forEach((statement, position) => statementRows.push(statementRowOf(plan.organisation.laCode, plan.id, statement, position)));
   };
   const ratingRow = (plan: PlannedAssessment, rating: DemoRating, extra: { carried_forward: boolean; version: number }) => demoRatingRow(plan.organisation.laCode, plan.id, rating, extra);
   const evidenceRow = (plan: PlannedAssessment, statementId: string, filename: string, mediaType: string, content: Buffer, carriedFrom: string | null, id = randomUUID()) => ({
