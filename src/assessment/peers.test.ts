@@ -84,14 +84,21 @@ describe.each(testEngines)('peer distributions on %s', (engine) => {
     await signedOff((await authority(medway)).id, medway, '2023/24', 1, 1);
     const six = await peerDistributions(database.db, 'threads', camden);
     expect(six.get('GT01')!.region.contributors).toBe(5);
-    expect(six.get('GT01')!.england).toEqual({ contributors: 6, shown: true, levels: [1, 1, 2, 1], notApplicable: 1, median: 3 });
+    // England less London (shown to London's people) would be Medway alone: England is withheld.
+    expect(six.get('GT01')!.england).toEqual({ contributors: 6, shown: false, levels: [0, 0, 0, 0], notApplicable: 0, median: null, outsideRegionTooFew: true });
     expect(six.get('GT02')!.region.shown).toBe(false);
     expect(six.get('GT02')!.england).toEqual({ contributors: 5, shown: true, levels: [1, 4, 0, 0], notApplicable: 0, median: 2 });
 
-    // Seen from Kent (South East): Medway is its only regional peer, so the region is withheld.
+    // Seen from Kent (South East): Medway is its only regional peer, so the region is withheld; and
+    // England is withheld from Kent too, or Kent's England less Camden's London would be Medway.
     const fromKent = await peerDistributions(database.db, 'threads', kent);
     expect(fromKent.get('GT01')!.region).toMatchObject({ contributors: 1, shown: false });
-    expect(fromKent.get('GT01')!.england.contributors).toBe(6);
+    expect(fromKent.get('GT01')!.england).toMatchObject({ contributors: 6, shown: false, outsideRegionTooFew: true });
+
+    // Five outside London: England less London is a group of five, and England is shown to all.
+    for (const la of ['E06000036', 'E06000037', 'E06000038', 'E06000039']) await signedOff((await authority(la)).id, la, '2023/24', 2, 2);
+    const eleven = await peerDistributions(database.db, 'threads', kent);
+    expect(eleven.get('GT01')!.england).toEqual({ contributors: 10, shown: true, levels: [1, 5, 2, 1], notApplicable: 1, median: 2 });
     expect(fromKent.get('GT01')!.ownCounted).toBeNull();
   });
 

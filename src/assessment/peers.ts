@@ -10,7 +10,7 @@
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { localAuthoritiesIn, regionOf } from '../areas/areas.js';
+import { allLocalAuthorities, regionOf } from '../areas/areas.js';
 import type { Schema } from '../db/schema.js';
 import type { AssessmentScope } from './tables.js';
 
@@ -28,6 +28,12 @@ export interface Distribution {
   notApplicable: number;
   /** Median level of those who gave a level (lower median for an even count), null when not shown or none. */
   median: number | null;
+  /**
+   * England's distribution withheld although it has enough contributors: taken with the regions'
+   * (each shown to its own people, all to the national team), the difference would show the
+   * answers of 1 to 4 authorities.
+   */
+  outsideRegionTooFew?: true;
 }
 
 /** Where the asking authority sits among the others who gave a level (shown only with the distribution). */
@@ -92,16 +98,20 @@ export function positionOf(distribution: Distribution, level: number | null, own
 /**
  * Peer distributions for every statement of a scope, for the region of `laCode` and for England, in
  * one query: each local authority's latest signed-off assessment of the scope (latest period, then
- * latest sign-off), its ratings grouped by statement and answer, counted for England and, with a
- * filter, for the region. Statements with no contributor anywhere are absent from the map.
+ * latest sign-off), its ratings grouped by statement, answer and region: summed for England, and
+ * for the region of `laCode`. Statements with no contributor anywhere are absent from the map.
  */
 export async function peerDistributions(db: Kysely<Schema>, scope: AssessmentScope, laCode: string): Promise<Map<string, PeerRow>> {
-  const region = regionOf(laCode)?.code;
-  const regionCodes = region === undefined ? [] : localAuthoritiesIn(region).map((la) => la.gss);
+  const region = regionOf(laCode)?.code ?? null;
+  // Every authority's region, so the counts come by region: England's may then be checked against
+  // every region's (see englandBesideRegions), whoever is asking.
+  const regions = allLocalAuthorities().flatMap((la) => {
+    const code = regionOf(la.gss)?.code;
+    return code === undefined ? [] : [sql`(${la.gss}, ${code})`];
+  });
   // `distinct on` picks each authority's latest signed-off assessment in one pass over the
-  // assessment_by_scope index; the filters count the region and the asking authority from the same rows.
-  const inRegion = regionCodes.length === 0 ? sql<boolean>`false` : sql<boolean>`l.la_code in (${sql.join(regionCodes)})`;
-  const result = await sql<{ statement_id: string; level: number | null; not_applicable: boolean; england: string; region: string; own: string }>`
+  // assessment_by_scope index; the asking authority is counted apart from the same rows.
+  const result = await sql<{ statement_id: string; level: number | null; not_applicable: boolean; region: string | null; authorities: string; own: string }>`
     with latest as (
       select distinct on (a.la_code) a.la_code, a.id
       from assessment a
@@ -109,16 +119,18 @@ export async function peerDistributions(db: Kysely<Schema>, scope: AssessmentSco
       where a.scope = ${scope} and a.status = 'signed-off'
       order by a.la_code, a.period desc, a.signed_off_at desc nulls last
     )
-    select r.statement_id, r.level, r.not_applicable,
-      count(*) as england,
-      count(*) filter (where ${inRegion}) as region,
+    select r.statement_id, r.level, r.not_applicable, m.region,
+      count(*) as authorities,
       count(*) filter (where l.la_code = ${laCode}) as own
     from latest l
     join assessment_rating r on r.la_code = l.la_code and r.assessment_id = l.id
+    left join (values ${sql.join(regions)}) as m (la_code, region) on m.la_code = l.la_code
     where r.level is not null or r.not_applicable
-    group by r.statement_id, r.level, r.not_applicable`.execute(db);
+    group by r.statement_id, r.level, r.not_applicable, m.region`.execute(db);
   const england = new Map<string, Counts>();
   const regional = new Map<string, Counts>();
+  /** Contributors by statement and region, for the check on England. */
+  const byRegion = new Map<string, Map<string | null, number>>();
   const own = new Map<string, PeerRow['ownCounted']>();
   const add = (map: Map<string, Counts>, statementId: string, level: number | null, notApplicable: boolean, count: number) => {
     if (count === 0) return;
@@ -128,13 +140,39 @@ export async function peerDistributions(db: Kysely<Schema>, scope: AssessmentSco
     map.set(statementId, counts);
   };
   for (const row of result.rows) {
-    add(england, row.statement_id, row.level, row.not_applicable, Number(row.england));
-    add(regional, row.statement_id, row.level, row.not_applicable, Number(row.region));
+    const count = Number(row.authorities);
+    add(england, row.statement_id, row.level, row.not_applicable, count);
+    if (region !== null && row.region === region) add(regional, row.statement_id, row.level, row.not_applicable, count);
+    const counts = byRegion.get(row.statement_id) ?? new Map<string | null, number>();
+    counts.set(row.region, (counts.get(row.region) ?? 0) + count);
+    byRegion.set(row.statement_id, counts);
     if (Number(row.own) > 0) own.set(row.statement_id, { level: row.level, notApplicable: row.not_applicable });
   }
   return new Map(
-    [...england.keys()].map((statementId) => [statementId, { statementId, region: distributionOf(regional.get(statementId)), england: distributionOf(england.get(statementId)), ownCounted: own.get(statementId) ?? null }]),
+    [...england.keys()].map((statementId) => [
+      statementId,
+      {
+        statementId,
+        region: distributionOf(regional.get(statementId)),
+        england: englandBesideRegions(distributionOf(england.get(statementId)), [...(byRegion.get(statementId)?.values() ?? [])]),
+        ownCounted: own.get(statementId) ?? null,
+      },
+    ]),
   );
+}
+
+/**
+ * England's distribution as it may stand beside the regions' (each shown to the people of its
+ * region, and all of them to the national team): England less every region that is shown is the rest
+ * of the country, so when that rest is 1 to 4 authorities England is withheld, or their ratings
+ * would be the difference. Less any subset of the shown regions leaves the rest plus whole shown
+ * regions of at least `peerThreshold` each, so this one check covers every difference.
+ */
+function englandBesideRegions(england: Distribution, regionContributors: readonly number[]): Distribution {
+  if (!england.shown) return england;
+  const rest = england.contributors - regionContributors.filter((count) => count >= peerThreshold).reduce((sum, count) => sum + count, 0);
+  if (rest === 0 || rest >= peerThreshold) return england;
+  return { contributors: england.contributors, shown: false, levels: [0, 0, 0, 0], notApplicable: 0, median: null, outsideRegionTooFew: true };
 }
 
 /** A statement nobody has rated: both distributions withheld. */
