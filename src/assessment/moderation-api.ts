@@ -9,8 +9,9 @@ import { levelName } from './scale.js';
 import { apiErrorSchema } from '../web/errors.js';
 import type { AssessmentService } from './service.js';
 import type { ComparisonRow } from './moderation.js';
-import { blindStatuses, isModeratorOf, moderationComparison, moderatorRatings, readModeration, sampledStatements } from './moderation.js';
+import { isModeratorOf, moderationComparison, moderatorRatings, readModeration, sampledStatements } from './moderation.js';
 import { readAssessmentSummary } from './store.js';
+import { blindStatuses } from './tables.js';
 import { moderationStatuses } from './tables.js';
 
 const answerSchema = {

@@ -15,12 +15,12 @@ import type { DownloadColumn } from '../web/downloads.js';
 import { fileNamePart, sendTable } from '../web/downloads.js';
 import { maySignOffAssessment, mayWriteAssessment } from './access.js';
 import { registerModerationApi } from './moderation-api.js';
+import { blindStatuses } from './tables.js';
 import type { ComparisonRow, FieldProblem, Moderation, ModerationStatement } from './moderation.js';
 import {
   AgreementConflictError,
   ModerationStepError,
   acceptInvitation,
-  blindStatuses,
   declineInvitation,
   invitationsOf,
   inviteModerator,

@@ -21,11 +21,10 @@ import type { Schema } from '../db/schema.js';
 import type { AssessmentOwner } from './access.js';
 import { isUuid } from './store.js';
 import type { ModerationStatus } from './tables.js';
+import { blindStatuses } from './tables.js';
 
 /** Statuses in which a moderation is still going on (a new invitation waits for it to end). */
 export const openModerationStatuses: readonly ModerationStatus[] = ['invited', 'rating', 'submitted'];
-/** Statuses in which the moderator has not yet submitted: the self-ratings stay hidden from them. */
-export const blindStatuses: readonly ModerationStatus[] = ['invited', 'rating'];
 
 export const moderationStatusText: Record<ModerationStatus, string> = {
   invited: 'Invited',

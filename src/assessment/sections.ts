@@ -5,7 +5,7 @@
  * points. Labels come from the catalogue, written for people to read.
  */
 import type { Catalogue, CatalogueItem } from '../framework/catalogue.js';
-import { LAYER_IDS, TIER_IDS, childrenOf, findItems, itemById } from '../framework/catalogue.js';
+import { LAYER_IDS, TIER_IDS, childrenOf, itemById } from '../framework/catalogue.js';
 import type { AssessmentStatementRow, Rating } from './store.js';
 
 export type SectionKind = 'thread' | 'conditions' | 'layer' | 'principle';
@@ -52,8 +52,8 @@ export function sectionLabel(catalogue: Catalogue, id: string): string {
 
 /** A tier of need as a person reads it: "All children (universal services)". */
 export function tierLabel(catalogue: Catalogue, tier: string): string {
-  const item = findItems(catalogue, { kind: 'tier' }).find((entry) => entry.id === tier);
-  return item === undefined ? tier : upperFirst(item.text);
+  const item = itemById(catalogue, tier);
+  return item?.kind === 'tier' ? upperFirst(item.text) : tier;
 }
 
 /** The sections of an assessment in the order its statements come, conditions before layers and layers in the catalogue's order. */

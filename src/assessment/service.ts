@@ -21,7 +21,7 @@ import type { FieldError } from './rating-input.js';
 import { parseRating, parseRatingVersion } from './rating-input.js';
 import { isAssessmentScope, isPeriod, scopeDescriptions, statementsInScope } from './scope.js';
 import type { Assessment, AssessmentFilter, AssessmentSummary, Author, Rating } from './store.js';
-import { AssessmentLockedError, DuplicateAssessmentError, RatingConflictError, assessmentHasStatement, createAssessment, isUuid, listAssessments, readAssessment, readAssessmentOwner, readAssessmentSummary, saveRating } from './store.js';
+import { AssessmentLockedError, DuplicateAssessmentError, RatingConflictError, assessmentHasStatement, createAssessment, isUuid, listAssessments, readAssessmentAs, readAssessmentOwner, readAssessmentSummary, saveRating } from './store.js';
 
 /** Why an assessment cannot be shown or changed, in words a person reads. */
 export interface Refusal {
@@ -100,10 +100,10 @@ export class AssessmentService {
 
   /** An assessment the viewer may read, with its statements and ratings; another authority's is "not found". */
   async get(viewer: Viewer, id: string): Promise<Assessment | Refusal> {
-    const assessment = await readAssessment(this.db, id);
-    if (assessment === undefined || !mayReadAssessment(viewer, assessment)) return notFound;
-    if (await isBlindModerator(this.db, viewer, assessment.laCode, id)) return blindRefusal;
-    return assessment;
+    const found = await readAssessmentAs(this.db, id, viewer.signedIn ? viewer.userId : null);
+    if (found === undefined || !mayReadAssessment(viewer, found.assessment)) return notFound;
+    if (found.readerModeratesBlind) return blindRefusal;
+    return found.assessment;
   }
 
   /** The summary of an assessment the viewer may read. */

@@ -74,4 +74,43 @@ describe.each(testEngines)('assessment store on %s', (engine) => {
     expect(assessment.rated).toBe(0);
     expect(assessment.previousId).toBe(first);
   });
+
+  it('read assessment shows every save at once though it keeps what it read, and never what a rolled-back transaction saw', async () => {
+    const id = await start('2018/19');
+    const levelOf = async (statementId: string) => (await readAssessment(database.db, id))!.ratings.find((entry) => entry.statementId === statementId)!.level;
+    expect(await levelOf('GT01')).toBeNull();
+    // Each save is seen by the next read, whichever statement it is and whoever read before it.
+    let version = 0;
+    for (const level of [1, 2, 3, 4]) {
+      version = (await saveRating(database.db, { laCode: camden, assessmentId: id, statementId: 'GT01', expectedVersion: version }, rating(level), author)).version;
+      expect(await levelOf('GT01')).toBe(level);
+    }
+    // A transaction reads its own uncommitted save and rolls back; a later save of the same statement
+    // takes the ratings to the same count and version total, and must still be read afresh.
+    await database.db
+      .transaction()
+      .execute(async (transaction) => {
+        await transaction.updateTable('assessment_rating').set((eb) => ({ level: 1, version: eb('version', '+', 1) })).where('assessment_id', '=', id).where('statement_id', '=', 'GT01').execute();
+        expect((await readAssessment(transaction, id))!.ratings.find((entry) => entry.statementId === 'GT01')).toMatchObject({ level: 1, version: 5 });
+        throw new Error('roll back');
+      })
+      .catch(() => undefined);
+    await saveRating(database.db, { laCode: camden, assessmentId: id, statementId: 'GT01', expectedVersion: 4 }, rating(2), author);
+    const after = (await readAssessment(database.db, id))!;
+    expect(after.ratings.find((entry) => entry.statementId === 'GT01')).toMatchObject({ level: 2, version: 5 });
+    expect(after.rated).toBe(1);
+  });
+
+  it('what a read keeps is shared, so it cannot be changed by the code that reads it', async () => {
+    const id = await start('2017/18');
+    await saveRating(database.db, { laCode: camden, assessmentId: id, statementId: 'GT01', expectedVersion: 0 }, rating(3), author);
+    await readAssessment(database.db, id);
+    const again = (await readAssessment(database.db, id))!;
+    expect(() => {
+      (again.statements[0] as { text: string }).text = 'changed';
+    }).toThrow(TypeError);
+    expect(() => {
+      (again.ratings[0] as { level: number }).level = 1;
+    }).toThrow(TypeError);
+  });
 });

@@ -4,9 +4,12 @@
  */
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Schema } from '../db/schema.js';
 import type { FrameworkStatement } from '../framework/revisions.js';
+import { RecentlyUsed, deepFreeze, mayKeep } from './read-cache.js';
 import type { AssessmentScope, AssessmentStatus, Confidence, EvidenceLink } from './tables.js';
+import { blindStatuses } from './tables.js';
 
 type Db = Kysely<Schema> | Transaction<Schema>;
 
@@ -136,12 +139,12 @@ export function isUuid(value: string): boolean {
   return uuidPattern.test(value);
 }
 
-/** The assessment list's query: each assessment with its organisation and how many statements are rated. */
-function summaries(db: Db) {
+/** An assessment's own row with its organisation: what every read starts from. */
+function assessmentHeads(db: Db) {
   return db
     .selectFrom('assessment as a')
     .innerJoin('organisation as o', 'o.id', 'a.organisation_id')
-    .select((eb) => [
+    .select([
       'a.id',
       'a.la_code',
       'a.organisation_id',
@@ -159,26 +162,32 @@ function summaries(db: Db) {
       'a.signed_off_by_label',
       'a.previous_id',
       'a.version',
-      eb
-        .selectFrom('assessment_rating as r')
-        .select(eb.fn.countAll<string>().as('n'))
-        .whereRef('r.la_code', '=', 'a.la_code')
-        .whereRef('r.assessment_id', '=', 'a.id')
-        .where('r.carried_forward', '=', false)
-        .where((w) => w.or([w('r.level', 'is not', null), w('r.not_applicable', '=', true)]))
-        .as('rated'),
-      eb
-        .selectFrom('assessment_statement as s')
-        .select(eb.fn.countAll<string>().as('n'))
-        .whereRef('s.la_code', '=', 'a.la_code')
-        .whereRef('s.assessment_id', '=', 'a.id')
-        .as('total'),
     ]);
 }
 
-type SummaryRow = Awaited<ReturnType<ReturnType<typeof summaries>['execute']>>[number];
+/** The assessment list's query: each assessment with its organisation and how many statements are rated. */
+function summaries(db: Db) {
+  return assessmentHeads(db).select((eb) => [
+    eb
+      .selectFrom('assessment_rating as r')
+      .select(eb.fn.countAll<string>().as('n'))
+      .whereRef('r.la_code', '=', 'a.la_code')
+      .whereRef('r.assessment_id', '=', 'a.id')
+      .where('r.carried_forward', '=', false)
+      .where((w) => w.or([w('r.level', 'is not', null), w('r.not_applicable', '=', true)]))
+      .as('rated'),
+    eb
+      .selectFrom('assessment_statement as s')
+      .select(eb.fn.countAll<string>().as('n'))
+      .whereRef('s.la_code', '=', 'a.la_code')
+      .whereRef('s.assessment_id', '=', 'a.id')
+      .as('total'),
+  ]);
+}
 
-function summaryOf(row: SummaryRow): AssessmentSummary {
+type HeadRow = Awaited<ReturnType<ReturnType<typeof assessmentHeads>['execute']>>[number];
+
+function summaryOf(row: HeadRow & { rated: string | number | null; total: string | number | null }): AssessmentSummary {
   return {
     id: row.id,
     laCode: row.la_code,
@@ -306,28 +315,16 @@ export async function readRating(db: Db, laCode: string, assessmentId: string, s
   return row === undefined ? unrated(statementId) : ratingOf(row);
 }
 
-/** An assessment with its statements (the wording it rates), every rating and its evidence files. */
-export async function readAssessment(db: Db, id: string): Promise<Assessment | undefined> {
-  const summary = await readAssessmentSummary(db, id);
-  if (summary === undefined) return undefined;
-  const statementRows = await db
+/** The wording an assessment rates, in order. */
+async function readWording(db: Db, laCode: string, id: string): Promise<readonly AssessmentStatementRow[]> {
+  const rows = await db
     .selectFrom('assessment_statement')
     .select(['statement_id', 'position', 'kind', 'template', 'layer', 'tier', 'thread', 'parent_id', 'text'])
-    .where('la_code', '=', summary.laCode)
+    .where('la_code', '=', laCode)
     .where('assessment_id', '=', id)
     .orderBy('position')
     .execute();
-  const ratingRows = await ratingColumns(db).where('la_code', '=', summary.laCode).where('assessment_id', '=', id).execute();
-  const ratings = new Map(ratingRows.map((row) => [row.statement_id, ratingOf(row)]));
-  const evidence = await db
-    .selectFrom('assessment_evidence_file')
-    .select(['id', 'statement_id', 'filename', 'media_type', 'size_bytes', 'uploaded_by_label', 'uploaded_at', 'carried_from'])
-    .where('la_code', '=', summary.laCode)
-    .where('assessment_id', '=', id)
-    .orderBy('uploaded_at')
-    .orderBy('id')
-    .execute();
-  const statements = statementRows.map((row) => ({
+  return rows.map((row) => ({
     id: row.statement_id,
     position: row.position,
     kind: row.kind,
@@ -338,21 +335,103 @@ export async function readAssessment(db: Db, id: string): Promise<Assessment | u
     parentId: row.parent_id,
     text: row.text,
   }));
-  return {
-    ...summary,
-    statements,
+}
+
+/** Whether a rating counts as rated: a level or "not applicable" given here, not merely carried forward. */
+function isRated(rating: Rating): boolean {
+  return !rating.carriedForward && (rating.level !== null || rating.notApplicable);
+}
+
+const wordingKept = new RecentlyUsed<readonly AssessmentStatementRow[]>(200);
+const ratingsKept = new RecentlyUsed<{ stamp: string; ratings: ReadonlyMap<string, Rating> }>(200);
+
+async function keptWording(db: Db, laCode: string, id: string): Promise<readonly AssessmentStatementRow[]> {
+  const kept = wordingKept.get(id);
+  if (kept !== undefined) return kept;
+  const wording = deepFreeze(await readWording(db, laCode, id));
+  if (mayKeep(db)) wordingKept.set(id, wording);
+  return wording;
+}
+
+/** The assessment's ratings by statement, read again only when `stamp` (taken before) differs from the kept one's. */
+async function keptRatings(db: Db, laCode: string, id: string, stamp: string): Promise<ReadonlyMap<string, Rating>> {
+  const kept = ratingsKept.get(id);
+  if (kept?.stamp === stamp) return kept.ratings;
+  const rows = await ratingColumns(db).where('la_code', '=', laCode).where('assessment_id', '=', id).execute();
+  const ratings = new Map(rows.map((row) => [row.statement_id, deepFreeze(ratingOf(row))]));
+  if (mayKeep(db)) ratingsKept.set(id, { stamp, ratings });
+  return ratings;
+}
+
+/**
+ * An assessment's row with its evidence files and, for a reader, whether they moderate it blind:
+ * one round trip, since every page that shows an assessment starts here.
+ */
+function assessmentWithEvidence(db: Db, id: string, readerId: string | null) {
+  return assessmentHeads(db)
+    .select((eb) => [
+      jsonArrayFrom(
+        eb
+          .selectFrom('assessment_evidence_file as f')
+          .select(['f.id', 'f.statement_id', 'f.filename', 'f.media_type', 'f.size_bytes', 'f.uploaded_by_label', 'f.uploaded_at', 'f.carried_from'])
+          .whereRef('f.la_code', '=', 'a.la_code')
+          .whereRef('f.assessment_id', '=', 'a.id')
+          .orderBy('f.uploaded_at')
+          .orderBy('f.id'),
+      ).as('evidence'),
+      eb
+        .exists(
+          eb
+            .selectFrom('assessment_moderation as m')
+            .select('m.id')
+            .whereRef('m.la_code', '=', 'a.la_code')
+            .whereRef('m.assessment_id', '=', 'a.id')
+            .where('m.moderator_user_id', '=', readerId)
+            .where('m.status', 'in', [...blindStatuses]),
+        )
+        .as('reader_moderates_blind'),
+      eb
+        .selectFrom('assessment_rating as r')
+        .select(sql<string>`count(*) || ':' || coalesce(sum(r.version), 0)`.as('stamp'))
+        .whereRef('r.la_code', '=', 'a.la_code')
+        .whereRef('r.assessment_id', '=', 'a.id')
+        .as('ratings_stamp'),
+    ])
+    .where('a.id', '=', id);
+}
+
+/**
+ * An assessment with its statements (the wording it rates), every rating and its evidence files,
+ * and whether `readerId` is moderating it blind (and so may not see it).
+ */
+export async function readAssessmentAs(db: Db, id: string, readerId: string | null): Promise<{ assessment: Assessment; readerModeratesBlind: boolean } | undefined> {
+  if (!isUuid(id)) return undefined;
+  const head = await assessmentWithEvidence(db, id, readerId).executeTakeFirst();
+  if (head === undefined) return undefined;
+  const [statements, ratings] = await Promise.all([keptWording(db, head.la_code, id), keptRatings(db, head.la_code, id, head.ratings_stamp ?? '')]);
+  const assessment: Assessment = {
+    // Counted here from the rows already read, rather than by the database a second time.
+    ...summaryOf({ ...head, rated: [...ratings.values()].filter(isRated).length, total: statements.length }),
+    statements: [...statements],
     ratings: statements.map((statement) => ratings.get(statement.id) ?? unrated(statement.id)),
-    evidence: evidence.map((file) => ({
+    evidence: head.evidence.map((file) => ({
       id: file.id,
       statementId: file.statement_id,
       filename: file.filename,
       mediaType: file.media_type,
       sizeBytes: file.size_bytes,
       uploadedBy: file.uploaded_by_label,
-      uploadedAt: file.uploaded_at,
+      // JSON carries a timestamp as text.
+      uploadedAt: new Date(file.uploaded_at),
       carriedForward: file.carried_from !== null,
     })),
   };
+  return { assessment, readerModeratesBlind: Boolean(head.reader_moderates_blind) };
+}
+
+/** An assessment with its statements (the wording it rates), every rating and its evidence files. */
+export async function readAssessment(db: Db, id: string): Promise<Assessment | undefined> {
+  return (await readAssessmentAs(db, id, null))?.assessment;
 }
 
 export interface NewAssessment {

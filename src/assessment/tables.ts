@@ -21,6 +21,8 @@ export type AmendmentStatus = (typeof amendmentStatuses)[number];
 
 export const moderationStatuses = ['invited', 'declined', 'rating', 'submitted', 'agreed', 'withdrawn'] as const;
 export type ModerationStatus = (typeof moderationStatuses)[number];
+/** Statuses in which the moderator has not yet submitted: the self-ratings stay hidden from them. */
+export const blindStatuses: readonly ModerationStatus[] = ['invited', 'rating'];
 
 export interface EvidenceLink {
   url: string;

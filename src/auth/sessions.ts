@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Schema } from '../db/schema.js';
 import type { OrganisationKind } from './tables.js';
 import type { Role } from './permissions.js';
@@ -33,19 +34,27 @@ export interface SessionUser {
   memberships: Membership[];
 }
 
-export async function membershipsOf(db: Kysely<Schema>, userId: string): Promise<Membership[]> {
-  const rows = await db
+/** A person's memberships with their organisations, by organisation name: rows for `membershipOf`. */
+function membershipRows(db: Kysely<Schema>) {
+  return db
     .selectFrom('membership')
     .innerJoin('organisation', 'organisation.id', 'membership.organisation_id')
     .select(['organisation.id', 'organisation.kind', 'organisation.name', 'organisation.la_code', 'organisation.area_code', 'organisation.urn', 'membership.role'])
-    .where('membership.user_id', '=', userId)
-    .orderBy('organisation.name')
-    .execute();
+    .orderBy('organisation.name');
+}
+
+type MembershipRow = Awaited<ReturnType<ReturnType<typeof membershipRows>['execute']>>[number];
+
+function membershipsFrom(rows: readonly MembershipRow[]): Membership[] {
   return rows.flatMap((row) =>
     isRole(row.role)
       ? [{ organisationId: row.id, organisationKind: row.kind, organisationName: row.name, laCode: row.la_code, areaCode: row.area_code, urn: row.urn, role: row.role }]
       : [],
   );
+}
+
+export async function membershipsOf(db: Kysely<Schema>, userId: string): Promise<Membership[]> {
+  return membershipsFrom(await membershipRows(db).where('membership.user_id', '=', userId).execute());
 }
 
 /** Starts a new session (a fresh id every sign-in, so a planted id is never promoted) and returns its token. */
@@ -91,6 +100,8 @@ export async function findSessionUser(db: Kysely<Schema>, token: string, now = n
       'user_account.display_name',
       'user_account.status',
       'user_account.totp_confirmed_at',
+      // Read with the session, not after it: each query is a round trip, and every request asks this.
+      jsonArrayFrom(membershipRows(db).where('membership.user_id', '=', sql.ref<string>('user_account.id'))).as('memberships'),
     ])
     .where('user_session.id_hash', '=', idHash)
     .executeTakeFirst();
@@ -111,7 +122,7 @@ export async function findSessionUser(db: Kysely<Schema>, token: string, now = n
     displayName: row.display_name,
     secondFactorDone: row.second_factor_at !== null,
     totpConfigured: row.totp_confirmed_at !== null,
-    memberships: await membershipsOf(db, row.user_id),
+    memberships: membershipsFrom(row.memberships),
   };
 }
 
