@@ -21,7 +21,7 @@ import type { FieldError } from './rating-input.js';
 import { parseRating, parseRatingVersion } from './rating-input.js';
 import { isAssessmentScope, isPeriod, scopeDescriptions, statementsInScope } from './scope.js';
 import type { Assessment, AssessmentFilter, AssessmentSummary, Author, Rating } from './store.js';
-import { AssessmentLockedError, DuplicateAssessmentError, RatingConflictError, assessmentHasStatement, createAssessment, isUuid, listAssessments, readAssessmentAs, readAssessmentOwner, readAssessmentSummary, saveRating } from './store.js';
+import { AssessmentLockedError, DuplicateAssessmentError, RatingConflictError, createAssessment, isUuid, listAssessments, readAssessmentAs, readAssessmentOwner, readAssessmentSummary, readStatementOwner, saveRating } from './store.js';
 
 /** Why an assessment cannot be shown or changed, in words a person reads. */
 export interface Refusal {
@@ -149,10 +149,10 @@ export class AssessmentService {
    * assessment that is submitted or signed off; a stale version answers with both versions.
    */
   async rate(viewer: Viewer, id: string, statementId: string, body: Record<string, unknown>, ip: string): Promise<RateOutcome> {
-    const summary = await readAssessmentOwner(this.db, id);
+    const summary = await readStatementOwner(this.db, id, statementId);
     if (summary === undefined || !mayReadAssessment(viewer, summary)) return { outcome: 'refused', refusal: notFound };
     if (!mayWriteAssessment(viewer, summary)) return { outcome: 'refused', refusal: { statusCode: 403, message: 'You may read this assessment but not rate it.' } };
-    if (!(await assessmentHasStatement(this.db, summary.laCode, id, statementId))) {
+    if (!summary.ratesStatement) {
       return { outcome: 'refused', refusal: { statusCode: 422, message: 'The rating could not be saved', errors: [{ field: 'statement_id', text: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope` }] } };
     }
     const version = parseRatingVersion(body);
@@ -175,10 +175,10 @@ export class AssessmentService {
 
   /** Attaches an uploaded file to a statement, after checking its size and its type by content. */
   async attachEvidence(viewer: Viewer, id: string, statementId: string, upload: { filename: string; path: string; size: number }, ip: string): Promise<{ id: string } | Refusal> {
-    const summary = await readAssessmentOwner(this.db, id);
+    const summary = await readStatementOwner(this.db, id, statementId);
     if (summary === undefined || !mayReadAssessment(viewer, summary)) return notFound;
     if (!mayWriteAssessment(viewer, summary)) return { statusCode: 403, message: 'You may read this assessment but not add evidence to it.' };
-    if (!(await assessmentHasStatement(this.db, summary.laCode, id, statementId))) return { statusCode: 422, message: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope`, errors: [{ field: 'statement_id', text: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope` }] };
+    if (!summary.ratesStatement) return { statusCode: 422, message: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope`, errors: [{ field: 'statement_id', text: `Statement ${statementId.slice(0, 60)} is not in this assessment’s scope` }] };
     const limitMb = Math.round(this.options.evidenceLimitBytes / 1_048_576);
     const refuse = async (refusal: Refusal): Promise<Refusal> => {
       await this.audit(viewer, 'assessment-evidence-added', summary, id, ip, { statement: statementId, file: upload.filename, refused: refusal.message }, 'failure');

@@ -86,6 +86,31 @@ describe.each(testEngines)('sign-off on %s', (engine) => {
     await expect(saveRating(database.db, { laCode: camden, assessmentId: id, statementId: 'GT02', expectedVersion: 0 }, fields, { userId: null, label: 'owner' })).rejects.toBeInstanceOf(AssessmentLockedError);
   });
 
+  it('a rating save made while a submission is being written waits for it and is then refused, first ratings and changes alike', async () => {
+    const id = await start('2008/09');
+    const first = await saveRating(database.db, { laCode: camden, assessmentId: id, statementId: 'GT01', expectedVersion: 0 }, fields, { userId: null, label: 'owner' });
+    let pending: Promise<PromiseSettledResult<unknown>[]> | undefined;
+    let settled = false;
+    await database.db.transaction().execute(async (transaction) => {
+      // What a submission holds until it commits: the assessment row, changed.
+      await transaction.updateTable('assessment').set({ status: 'submitted' }).where('id', '=', id).execute();
+      pending = Promise.allSettled([
+        saveRating(database.db, { laCode: camden, assessmentId: id, statementId: 'GT01', expectedVersion: first.version }, { ...fields, level: 4 }, { userId: null, label: 'colleague' }),
+        saveRating(database.db, { laCode: camden, assessmentId: id, statementId: 'GT02', expectedVersion: 0 }, fields, { userId: null, label: 'colleague' }),
+      ]).then((outcomes) => {
+        settled = true;
+        return outcomes;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(settled).toBe(false);
+    });
+    const outcomes = await pending!;
+    expect(outcomes.map((outcome) => (outcome.status === 'rejected' ? (outcome.reason as Error).name : 'saved'))).toEqual(['AssessmentLockedError', 'AssessmentLockedError']);
+    const ratings = (await readAssessment(database.db, id))!.ratings;
+    expect(ratings.find((rating) => rating.statementId === 'GT01')).toMatchObject({ level: first.level, version: first.version });
+    expect(ratings.find((rating) => rating.statementId === 'GT02')!.version).toBe(0);
+  });
+
   it('sign off assessment twice at once signs it off once and refuses the other as already signed off', async () => {
     const id = await start('2009/10');
     expect(isStepRefusal(await submitAssessment(database.db, viewers.get('owner')!, id))).toBe(false);

@@ -241,10 +241,23 @@ export async function readAssessmentOwner(db: Db, id: string): Promise<{ id: str
   return row === undefined ? undefined : { id: row.id, laCode: row.la_code, organisationId: row.organisation_id, status: row.status };
 }
 
-/** Whether a statement is one the assessment rates. */
-export async function assessmentHasStatement(db: Db, laCode: string, assessmentId: string, statementId: string): Promise<boolean> {
-  const row = await db.selectFrom('assessment_statement').select('statement_id').where('la_code', '=', laCode).where('assessment_id', '=', assessmentId).where('statement_id', '=', statementId).executeTakeFirst();
-  return row !== undefined;
+/** Whose an assessment is, whether it is open, and whether `statementId` is one it rates: what a change to one statement checks first. */
+export async function readStatementOwner(db: Db, id: string, statementId: string): Promise<{ id: string; laCode: string; organisationId: string; status: AssessmentStatus; ratesStatement: boolean } | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await db
+    .selectFrom('assessment as a')
+    .select((eb) => [
+      'a.id',
+      'a.la_code',
+      'a.organisation_id',
+      'a.status',
+      eb
+        .exists(eb.selectFrom('assessment_statement as s').select('s.statement_id').whereRef('s.la_code', '=', 'a.la_code').whereRef('s.assessment_id', '=', 'a.id').where('s.statement_id', '=', statementId))
+        .as('rates_statement'),
+    ])
+    .where('a.id', '=', id)
+    .executeTakeFirst();
+  return row === undefined ? undefined : { id: row.id, laCode: row.la_code, organisationId: row.organisation_id, status: row.status, ratesStatement: Boolean(row.rates_statement) };
 }
 
 /** One assessment's summary, or undefined when there is none with that id. */
@@ -288,25 +301,26 @@ function ratingOf(row: {
   };
 }
 
+/** A rating's columns as a Rating is made from them. */
+const ratingColumnList = [
+  'statement_id',
+  'level',
+  'not_applicable',
+  'not_applicable_reason',
+  'note',
+  'links',
+  'confidence',
+  'next_step',
+  'next_step_owner',
+  sql<string | null>`next_step_due::text`.as('next_step_due'),
+  'carried_forward',
+  'version',
+  'updated_by_label',
+  'updated_at',
+] as const;
+
 function ratingColumns(db: Db) {
-  return db
-    .selectFrom('assessment_rating')
-    .select([
-      'statement_id',
-      'level',
-      'not_applicable',
-      'not_applicable_reason',
-      'note',
-      'links',
-      'confidence',
-      'next_step',
-      'next_step_owner',
-      sql<string | null>`next_step_due::text`.as('next_step_due'),
-      'carried_forward',
-      'version',
-      'updated_by_label',
-      'updated_at',
-    ]);
+  return db.selectFrom('assessment_rating').select(ratingColumnList);
 }
 
 /** One statement's rating as stored (version 0 when never rated). */
@@ -550,9 +564,11 @@ export async function lockOpenAssessment(transaction: Transaction<Schema>, laCod
 }
 
 /**
- * Saves one statement's rating if it is still at `expectedVersion` (0: never rated), in one
- * statement each way so two saves cannot both pass the check. A stale save changes nothing and
- * throws RatingConflictError carrying what is stored now.
+ * Saves one statement's rating if it is still at `expectedVersion` (0: never rated) and the
+ * assessment is in progress, in one statement: two saves cannot both pass the version check, and
+ * the assessment row is share-locked while it runs, so a sign-off waits for the save and a save for
+ * the sign-off. A stale save changes nothing and throws RatingConflictError carrying what is stored
+ * now; a save to an assessment no longer in progress throws AssessmentLockedError.
  */
 export async function saveRating(
   db: Kysely<Schema>,
@@ -560,42 +576,54 @@ export async function saveRating(
   fields: RatingFields,
   author: Author,
 ): Promise<Rating> {
-  return db.transaction().execute(async (transaction) => {
-    await lockOpenAssessment(transaction, target.laCode, target.assessmentId);
-    const values = {
-      level: fields.notApplicable ? null : fields.level,
-      not_applicable: fields.notApplicable,
-      not_applicable_reason: fields.notApplicable ? fields.notApplicableReason : '',
-      note: fields.note,
-      links: JSON.stringify(fields.links),
-      confidence: fields.confidence,
-      next_step: fields.nextStep,
-      next_step_owner: fields.nextStepOwner,
-      next_step_due: fields.nextStepDue,
-      carried_forward: false,
-      updated_by: author.userId,
-      updated_by_label: author.label,
-      updated_at: new Date(),
-    };
-    const saved =
-      target.expectedVersion === 0
-        ? await transaction
-            .insertInto('assessment_rating')
-            .values({ la_code: target.laCode, assessment_id: target.assessmentId, statement_id: target.statementId, ...values })
-            .onConflict((conflict) => conflict.columns(['la_code', 'assessment_id', 'statement_id']).doNothing())
-            .returning('version')
-            .executeTakeFirst()
-        : await transaction
-            .updateTable('assessment_rating')
-            .set((eb) => ({ ...values, version: eb('version', '+', 1) }))
-            .where('la_code', '=', target.laCode)
-            .where('assessment_id', '=', target.assessmentId)
-            .where('statement_id', '=', target.statementId)
-            .where('version', '=', target.expectedVersion)
-            .returning('version')
-            .executeTakeFirst();
-    const current = await readRating(transaction, target.laCode, target.assessmentId, target.statementId);
-    if (saved === undefined) throw new RatingConflictError(current);
-    return current;
-  });
+  const level = fields.notApplicable ? null : fields.level;
+  const reason = fields.notApplicable ? fields.notApplicableReason : '';
+  const links = JSON.stringify(fields.links);
+  const now = new Date();
+  const saved =
+    target.expectedVersion === 0
+      ? await db
+          .insertInto('assessment_rating')
+          .columns(['la_code', 'assessment_id', 'statement_id', 'level', 'not_applicable', 'not_applicable_reason', 'note', 'links', 'confidence', 'next_step', 'next_step_owner', 'next_step_due', 'carried_forward', 'updated_by', 'updated_by_label', 'updated_at'])
+          .expression(
+            sql`select a.la_code, a.id, ${target.statementId}, ${level}::integer, ${fields.notApplicable}, ${reason}, ${fields.note}, ${links}::jsonb,
+              ${fields.confidence}::text, ${fields.nextStep}, ${fields.nextStepOwner}, ${fields.nextStepDue}::date, false, ${author.userId}::uuid, ${author.label}, ${now}::timestamptz
+            from assessment a
+            where a.la_code = ${target.laCode} and a.id = ${target.assessmentId}::uuid and a.status = 'in-progress'
+            for share`,
+          )
+          .onConflict((conflict) => conflict.columns(['la_code', 'assessment_id', 'statement_id']).doNothing())
+          .returning(ratingColumnList)
+          .executeTakeFirst()
+      : await db
+          .updateTable('assessment_rating')
+          .set((eb) => ({
+            level,
+            not_applicable: fields.notApplicable,
+            not_applicable_reason: reason,
+            note: fields.note,
+            links,
+            confidence: fields.confidence,
+            next_step: fields.nextStep,
+            next_step_owner: fields.nextStepOwner,
+            next_step_due: fields.nextStepDue,
+            carried_forward: false,
+            updated_by: author.userId,
+            updated_by_label: author.label,
+            updated_at: now,
+            version: eb('version', '+', 1),
+          }))
+          .where('la_code', '=', target.laCode)
+          .where('assessment_id', '=', target.assessmentId)
+          .where('statement_id', '=', target.statementId)
+          .where('version', '=', target.expectedVersion)
+          .where((eb) => eb.exists(eb.selectFrom('assessment').select('id').where('la_code', '=', target.laCode).where('id', '=', target.assessmentId).where('status', '=', 'in-progress').forShare()))
+          .returning(ratingColumnList)
+          .executeTakeFirst();
+  if (saved !== undefined) return ratingOf(saved);
+  // Nothing was written: say why, from what is stored now.
+  const status = await db.selectFrom('assessment').select('status').where('la_code', '=', target.laCode).where('id', '=', target.assessmentId).executeTakeFirst();
+  if (status === undefined) throw new Error(`No assessment ${target.assessmentId} in ${target.laCode}`);
+  if (status.status !== 'in-progress') throw new AssessmentLockedError(status.status);
+  throw new RatingConflictError(await readRating(db, target.laCode, target.assessmentId, target.statementId));
 }

@@ -5,7 +5,7 @@ import type { Action } from './permissions.js';
 import { actions, scopeOf } from './permissions.js';
 import { newToken, tokenHash } from './secrets.js';
 import type { Membership } from './sessions.js';
-import { membershipsOf } from './sessions.js';
+import { membershipsFrom, membershipsOfAccountRow } from './sessions.js';
 
 /** Recognisable in logs and by secret scanners, so a leaked token can be found and revoked. */
 export const accessTokenPrefix = 'ntg_pat_';
@@ -57,14 +57,14 @@ export async function findTokenUser(db: Kysely<Schema>, token: string, now = new
   const row = await db
     .selectFrom('personal_access_token')
     .innerJoin('user_account', 'user_account.id', 'personal_access_token.user_id')
-    .select(['personal_access_token.id', 'personal_access_token.scopes', 'personal_access_token.expires_at', 'personal_access_token.revoked_at', 'personal_access_token.last_used_at', 'user_account.id as user_id', 'user_account.email', 'user_account.display_name', 'user_account.status'])
+    .select(['personal_access_token.id', 'personal_access_token.scopes', 'personal_access_token.expires_at', 'personal_access_token.revoked_at', 'personal_access_token.last_used_at', 'user_account.id as user_id', 'user_account.email', 'user_account.display_name', 'user_account.status', membershipsOfAccountRow(db)])
     .where('personal_access_token.token_hash', '=', tokenHash(token))
     .executeTakeFirst();
   if (row === undefined || row.revoked_at !== null || row.expires_at <= now || row.status !== 'active') return undefined;
   if (row.last_used_at === null || now.getTime() - row.last_used_at.getTime() > 60_000) {
     await db.updateTable('personal_access_token').set({ last_used_at: now }).where('id', '=', row.id).execute();
   }
-  const memberships = await membershipsOf(db, row.user_id);
+  const memberships = membershipsFrom(row.memberships);
   const held = grantableScopes(memberships);
   return {
     userId: row.user_id,

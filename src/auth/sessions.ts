@@ -34,7 +34,7 @@ export interface SessionUser {
   memberships: Membership[];
 }
 
-/** A person's memberships with their organisations, by organisation name: rows for `membershipOf`. */
+/** Memberships with their organisations, by organisation name. */
 function membershipRows(db: Kysely<Schema>) {
   return db
     .selectFrom('membership')
@@ -45,7 +45,15 @@ function membershipRows(db: Kysely<Schema>) {
 
 type MembershipRow = Awaited<ReturnType<ReturnType<typeof membershipRows>['execute']>>[number];
 
-function membershipsFrom(rows: readonly MembershipRow[]): Membership[] {
+/**
+ * The memberships of the `user_account` row a query reads, as one JSON column: read with the
+ * account rather than after it, since each query is a round trip and every request asks this.
+ */
+export function membershipsOfAccountRow(db: Kysely<Schema>) {
+  return jsonArrayFrom(membershipRows(db).where('membership.user_id', '=', sql.ref<string>('user_account.id'))).as('memberships');
+}
+
+export function membershipsFrom(rows: readonly MembershipRow[]): Membership[] {
   return rows.flatMap((row) =>
     isRole(row.role)
       ? [{ organisationId: row.id, organisationKind: row.kind, organisationName: row.name, laCode: row.la_code, areaCode: row.area_code, urn: row.urn, role: row.role }]
@@ -100,8 +108,7 @@ export async function findSessionUser(db: Kysely<Schema>, token: string, now = n
       'user_account.display_name',
       'user_account.status',
       'user_account.totp_confirmed_at',
-      // Read with the session, not after it: each query is a round trip, and every request asks this.
-      jsonArrayFrom(membershipRows(db).where('membership.user_id', '=', sql.ref<string>('user_account.id'))).as('memberships'),
+      membershipsOfAccountRow(db),
     ])
     .where('user_session.id_hash', '=', idHash)
     .executeTakeFirst();

@@ -143,7 +143,8 @@ async function openThroughService(address: SocketAddress, folder: string): Promi
 
 export async function openPostgres(url: string, poolMax = 10): Promise<Database> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 });
+  const { PreparingClient } = await import('./prepared-statements.js');
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000, Client: PreparingClient });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const location = redactUrl(url);
