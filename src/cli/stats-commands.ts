@@ -9,6 +9,7 @@ import {
   proportionDifference,
 } from '../stats/index.js';
 import { registerComparisonCommands } from './stats-comparison-commands.js';
+import { registerPracticeEffectCommands } from './stats-practice-commands.js';
 import { registerSeriesCommands } from './stats-series-commands.js';
 import {
   CommandInputError,
@@ -74,11 +75,11 @@ export function registerStatsCommands(program: Command): void {
       'after',
       `
 Commands that estimate one figure (proportion, rate, mean, gap, ratio,
-mean-difference, gap-index, sii) print one JSON object on standard output whose
+mean-difference, effect-size, gap-index, sii) print one JSON object on standard output whose
 first three keys are "value", "lower" and "upper" (the estimate and its
 confidence limits, full double precision), followed by the details the
 statistics module returns. The others (compare, funnel, trend, gap-trend,
-forecast, suppress) print their result as one JSON object under the statistics
+forecast, suppress, months) print their result as one JSON object under the statistics
 module's own names. Confidence levels are fractions strictly between 0 and 1
 (default 0.95; 0.998 is the other Fingertips level). Bad input exits 2 with a
 one-line message on standard error. Files are CSV with a header row.
@@ -196,6 +197,7 @@ See docs/methods.md for the methods and their sources.`,
     );
 
   registerComparisonCommands(stats);
+  registerPracticeEffectCommands(stats);
 
   stats
     .command('gap-index')

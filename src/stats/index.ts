@@ -34,6 +34,10 @@ export { proportionRatio } from './proportion-ratio.js';
 export type { ProportionRatioResult } from './proportion-ratio.js';
 export { hedgesCorrection, meanDifference, standardisedMeanDifference } from './mean-difference.js';
 export type { MeanDifferenceResult, StandardisedMeanDifferenceResult } from './mean-difference.js';
+export { standardisedDifferenceFromCounts } from './effect-from-counts.js';
+export type { EffectFromCountsResult } from './effect-from-counts.js';
+export { impactBand, monthsOfProgress } from './months-progress.js';
+export type { ImpactBand } from './months-progress.js';
 
 export { compareWithBenchmark, judge } from './compare.js';
 export type { Benchmark, Comparison, Direction, Judgement, MaybeInterval, Polarity } from './compare.js';
