@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { loadConfig } from '../src/config.js';
-import { openPostgres } from '../src/db/database.js';
+import { openDatabase, openPostgres } from '../src/db/database.js';
 import { frameworkGroupBits, frameworkGroupSpecs } from '../src/gaps/groups.js';
 import { readJointAggregates } from '../src/gaps/joint-aggregates.js';
 import { computeGapMatrix } from '../src/gaps/matrix.js';
@@ -32,8 +32,9 @@ const admin = await openPostgres(adminUrl, 1);
 await sql.raw(`create database ${name}`).execute(admin.db);
 const url = new URL(adminUrl);
 url.pathname = `/${name}`;
-const database = await openPostgres(url.toString(), 4);
 const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-gaps-'));
+// As the service opens it, with the audit key the import's audit entries are chained with.
+const database = await openDatabase({ databaseUrl: url.toString(), databasePoolMax: 4, dataDir });
 try {
   await prepareDatabase(database, loadConfig({ NTG_DATA_DIR: dataDir }));
   const loaded = await importChildFile(

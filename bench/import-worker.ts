@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { sql } from 'kysely';
-import { openPGlite, openPostgres } from '../src/db/database.js';
+import { openDatabase, openPostgres } from '../src/db/database.js';
 import type { Database } from '../src/db/database.js';
 import { importChildFile } from '../src/ingest/child-import.js';
 import { standardColumns } from '../src/ingest/child-standard.js';
@@ -27,7 +27,7 @@ async function postgresDatabase(): Promise<{ database: Database; url: string; dr
   await sql.raw(`create database ${name}`).execute(admin.db);
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
-  const database = await openPostgres(url.toString(), 4);
+  const database = await openDatabase({ databaseUrl: url.toString(), databasePoolMax: 4, dataDir });
   return {
     database,
     url: url.toString(),
@@ -62,7 +62,8 @@ async function bareCopyMs(url: string | undefined): Promise<number> {
 }
 
 // On disk, as the service runs it: an in-memory PGlite would count the whole database as this process's memory.
-const pglite = engine === 'pglite' ? await openPGlite(join(dataDir, 'pglite')) : undefined;
+// Opened as the service opens it, so the import's audit entries are chained under a key.
+const pglite = engine === 'pglite' ? await openDatabase({ databaseUrl: undefined, databasePoolMax: 1, dataDir }) : undefined;
 const opened = pglite === undefined ? await postgresDatabase() : { database: pglite, url: undefined, drop: () => pglite.close() };
 const config = loadConfig({ NTG_DATA_DIR: dataDir });
 await prepareDatabase(opened.database, config);

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { Agent, request } from 'undici';
 import { sessionCookieName } from '../src/auth/gate.js';
-import { openPostgres } from '../src/db/database.js';
+import { openDatabase, openPostgres } from '../src/db/database.js';
 import { newSignedInUser } from '../test/support/accounts.js';
 import { reportFigures } from './report.js';
 
@@ -108,7 +108,8 @@ const service = spawn(process.execPath, ['--import', 'tsx', join(root, 'src', 'c
   env: { ...process.env, DATABASE_URL: url.toString(), NTG_DATA_DIR: dataDir, NTG_DEMO_CHILDREN: '60000', LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
-const database = await openPostgres(url.toString(), 2);
+// As the service opens it: the accounts made here are audited under the service's key (from the data folder).
+const database = await openDatabase({ databaseUrl: url.toString(), databasePoolMax: 2, dataDir });
 try {
   const loadStarted = performance.now();
   await waitUntilServing(base, service);
