@@ -8,6 +8,7 @@ import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Schema } from '../db/schema.js';
 import type { FrameworkStatement } from '../framework/revisions.js';
 import { RecentlyUsed, deepFreeze, mayKeep } from './read-cache.js';
+import { progressOf } from './sections.js';
 import type { AssessmentScope, AssessmentStatus, Confidence, EvidenceLink } from './tables.js';
 import { blindStatuses } from './tables.js';
 
@@ -351,11 +352,6 @@ async function readWording(db: Db, laCode: string, id: string): Promise<readonly
   }));
 }
 
-/** Whether a rating counts as rated: a level or "not applicable" given here, not merely carried forward. */
-function isRated(rating: Rating): boolean {
-  return !rating.carriedForward && (rating.level !== null || rating.notApplicable);
-}
-
 const wordingKept = new RecentlyUsed<readonly AssessmentStatementRow[]>(200);
 const ratingsKept = new RecentlyUsed<{ stamp: string; ratings: ReadonlyMap<string, Rating> }>(200);
 
@@ -422,12 +418,13 @@ export async function readAssessmentAs(db: Db, id: string, readerId: string | nu
   if (!isUuid(id)) return undefined;
   const head = await assessmentWithEvidence(db, id, readerId).executeTakeFirst();
   if (head === undefined) return undefined;
-  const [statements, ratings] = await Promise.all([keptWording(db, head.la_code, id), keptRatings(db, head.la_code, id, head.ratings_stamp ?? '')]);
+  const [statements, kept] = await Promise.all([keptWording(db, head.la_code, id), keptRatings(db, head.la_code, id, head.ratings_stamp ?? '')]);
+  const ratings = statements.map((statement) => kept.get(statement.id) ?? unrated(statement.id));
   const assessment: Assessment = {
-    // Counted here from the rows already read, rather than by the database a second time.
-    ...summaryOf({ ...head, rated: [...ratings.values()].filter(isRated).length, total: statements.length }),
+    // Counted here from the rows already read, by the rule the pages show, rather than by the database a second time.
+    ...summaryOf({ ...head, rated: progressOf(ratings).rated, total: statements.length }),
     statements: [...statements],
-    ratings: statements.map((statement) => ratings.get(statement.id) ?? unrated(statement.id)),
+    ratings,
     evidence: head.evidence.map((file) => ({
       id: file.id,
       statementId: file.statement_id,

@@ -61,9 +61,8 @@ the intervention group did worse); "impact" is the Toolkit's word for "months".`
         if (!byMeans && !byCounts) throw new CommandInputError('give --mean and --sd with --comparator-mean and --comparator-sd, or --events with --comparator-events');
         let result;
         if (byMeans) {
-          const missing = (['--mean', '--sd', '--comparator-mean', '--comparator-sd'] as const).filter(
-            (flag) => ({ '--mean': options.mean, '--sd': options.sd, '--comparator-mean': options.comparatorMean, '--comparator-sd': options.comparatorSd })[flag] === undefined,
-          );
+          const given = { '--mean': options.mean, '--sd': options.sd, '--comparator-mean': options.comparatorMean, '--comparator-sd': options.comparatorSd };
+          const missing = Object.entries(given).flatMap(([flag, value]) => (value === undefined ? [flag] : []));
           if (missing.length > 0) throw new CommandInputError(`${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} missing: means need their standard deviations for both groups`);
           result = standardisedMeanDifference(
             { count: options.n, mean: options.mean!, standardDeviation: options.sd! },
