@@ -13,7 +13,7 @@ import { endAllSessions } from './sessions.js';
 type SignedIn = Extract<Viewer, { signedIn: true }>;
 
 /** Roles only the platform's administrators may grant: they reach beyond one authority. */
-const nationalRoles: readonly Role[] = ['platform-admin', 'national-moderator', 'regional-adviser'];
+const nationalRoles: readonly Role[] = ['platform-admin', 'national-moderator', 'practice-reviewer', 'regional-adviser'];
 
 export interface ManagedOrganisation {
   id: string;

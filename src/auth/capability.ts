@@ -5,10 +5,11 @@ import { ensureAreaOrganisations } from './organisations.js';
 import { registerAdminRoutes } from './admin-routes.js';
 import { outboxMailer, smtpMailer } from './mail.js';
 import { registerRecoveryRoutes } from './recovery-routes.js';
+import { registerRegistrationRoutes } from './registration-routes.js';
 import { OidcSignIn } from './oidc.js';
 import { registerAuthRoutes } from './routes.js';
 
-/** Signing in and out, the second factor, the account page; the national, regional and authority organisations. */
+/** Signing in and out, the second factor, the account page, contributors registering; the national, regional and authority organisations. */
 export const authCapability: Capability = {
   name: 'auth',
   viewsDirectory: sourcePath('auth', 'views'),
@@ -26,6 +27,7 @@ export const authCapability: Capability = {
     const oidc = config.oidc ? new OidcSignIn(config.oidc, `${config.publicUrl}/sign-in/oidc/callback`) : undefined;
     registerAuthRoutes(app, { database, https: config.trustProxy, demo: config.demo, oidc, publicUrl: config.publicUrl });
     registerRecoveryRoutes(app, { database, mailer, publicUrl: config.publicUrl, demo: config.demo });
+    registerRegistrationRoutes(app, { database, mailer, publicUrl: config.publicUrl });
     registerAdminRoutes(app, { database, mailer, publicUrl: config.publicUrl });
   },
 };

@@ -45,7 +45,7 @@ export async function seedDemoAccounts(db: Kysely<Schema>): Promise<void> {
   const organisationFor = async (role: Role): Promise<string> => {
     if (role === 'setting-leader') return setting.id;
     const [kind, code] =
-      role === 'platform-admin' || role === 'national-moderator'
+      role === 'platform-admin' || role === 'national-moderator' || role === 'practice-reviewer'
         ? (['national', englandCode] as const)
         : role === 'regional-adviser'
           ? (['region', demoRegionCode] as const)

@@ -2,10 +2,11 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { newToken, tokenHash } from './secrets.js';
 
-export type TokenPurpose = 'password-reset' | 'invitation';
+/** What a link in an email is for: choosing a password after an invitation, after a reset, or after registering (which confirms the address). */
+export type TokenPurpose = 'password-reset' | 'invitation' | 'email-verification';
 
 /** How long a link in an email works. */
-export const tokenLifetimeHours: Record<TokenPurpose, number> = { 'password-reset': 1, invitation: 72 };
+export const tokenLifetimeHours: Record<TokenPurpose, number> = { 'password-reset': 1, invitation: 72, 'email-verification': 24 };
 
 /** Issues a single-use token for the account; only its hash is stored. Earlier unused ones of the same purpose stop working. */
 export async function issueToken(db: Kysely<Schema>, userId: string, purpose: TokenPurpose, now = new Date()): Promise<string> {

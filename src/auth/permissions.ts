@@ -13,6 +13,7 @@ export const roles = [
   'leader',
   'practitioner',
   'setting-leader',
+  'practice-reviewer',
   'contributor',
 ] as const;
 export type Role = (typeof roles)[number];
@@ -30,6 +31,7 @@ export const actions = [
   'plans:write',
   'practice:submit',
   'practice:moderate',
+  'practice:review',
   'users:manage',
   'audit:read',
   'platform:administer',
@@ -59,6 +61,7 @@ export const roleDescriptions: Record<Role, string> = {
   leader: 'A director of children’s services or board member: reads dashboards, writes and signs off assessments and plans, and moderates a peer authority’s assessment when invited.',
   practitioner: 'A lead professional: reads the child-level records of the authority’s children.',
   'setting-leader': 'A head teacher or children’s centre manager: reads the records of the setting’s own pupils, and writes and signs off the setting’s own self-assessments.',
+  'practice-reviewer': 'Reviews practice submissions the national team assigns: rates each one blind, against the published criteria.',
   contributor: 'Anyone who registers to submit practice to the call for evidence.',
 };
 
@@ -74,7 +77,8 @@ export const actionDescriptions: Record<Action, string> = {
   'framework:review': 'Review the reality check: accept, reject or merge proposed changes to the framework, publishing new catalogue versions',
   'plans:write': 'Write improvement and turn-the-curve plans',
   'practice:submit': 'Submit practice to the call for evidence',
-  'practice:moderate': 'Moderate and rate practice submissions, publish the digest',
+  'practice:moderate': 'Screen practice submissions, assign their reviewers, record the panel’s decision and compile the digest',
+  'practice:review': 'Review the practice submissions one is assigned, rating each blind against the published criteria',
   'users:manage': 'Invite accounts, grant and revoke roles, deactivate accounts, see sessions',
   'audit:read': 'Search and export the audit log',
   'platform:administer': 'Manage organisations and service-wide settings',
@@ -84,6 +88,7 @@ export const permissionTable: Record<Role, Partial<Record<Action, Scope>>> = {
   'platform-admin': { 'users:manage': 'england', 'audit:read': 'england', 'platform:administer': 'england', 'aggregates:read': 'england', 'statistics:publish': 'england' },
   'national-moderator': {
     'practice:moderate': 'england',
+    'practice:review': 'england',
     'practice:submit': 'england',
     'aggregates:read': 'england',
     'assessments:read': 'england',
@@ -119,6 +124,7 @@ export const permissionTable: Record<Role, Partial<Record<Action, Scope>>> = {
     'assessments:sign-off': 'organisation',
     'practice:submit': 'england',
   },
+  'practice-reviewer': { 'practice:review': 'england', 'practice:submit': 'england' },
   contributor: { 'practice:submit': 'england' },
 };
 

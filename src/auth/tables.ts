@@ -35,6 +35,8 @@ export interface UserAccountTable {
   totp_last_step: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   created_at: CreatedAt;
   last_sign_in_at: NullableTimestamp;
+  /** The organisation a self-registered contributor says they belong to: their own words, unchecked, granting nothing (migration 0021). */
+  stated_organisation: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface MembershipTable {
@@ -93,7 +95,7 @@ export interface SignInThrottleTable {
 
 export interface OneTimeTokenTable {
   token_hash: string;
-  purpose: 'password-reset' | 'invitation';
+  purpose: 'password-reset' | 'invitation' | 'email-verification';
   user_id: string;
   created_at: CreatedAt;
   expires_at: Timestamp;

@@ -9,7 +9,7 @@ import { prepareDatabase } from '../service.js';
 import { UsageError, configWith } from './program.js';
 
 /** Roles held in the national team unless another organisation is named. */
-const nationalRoles: readonly Role[] = ['platform-admin', 'national-moderator'];
+const nationalRoles: readonly Role[] = ['platform-admin', 'national-moderator', 'practice-reviewer'];
 
 export function registerAccountCommands(program: Command): void {
   const accounts = program.command('accounts').description('accounts and roles, for the operator (no sign-in needed)');

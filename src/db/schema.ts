@@ -6,6 +6,7 @@ import type { FrameworkTables } from '../framework/tables.js';
 import type { PlanTables } from '../gaps/plans/tables.js';
 import type { IngestTables } from '../ingest/tables.js';
 import type { StatisticsTables } from '../ingest/statistics-tables.js';
+import type { PracticeTables } from '../practice/tables.js';
 
 /**
  * The database's tables as Kysely sees them. Each capability declares its own tables in its
@@ -17,6 +18,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, AssessmentTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, AssessmentTables, PracticeTables {
   instance: InstanceTable;
 }

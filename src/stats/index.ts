@@ -36,6 +36,8 @@ export { hedgesCorrection, meanDifference, standardisedMeanDifference } from './
 export type { MeanDifferenceResult, StandardisedMeanDifferenceResult } from './mean-difference.js';
 export { standardisedDifferenceFromCounts } from './effect-from-counts.js';
 export type { EffectFromCountsResult } from './effect-from-counts.js';
+export { poolEffects, standardErrorFromInterval } from './pooled-effect.js';
+export type { PooledEffect, PooledEstimate, StudyEffect } from './pooled-effect.js';
 export { impactBand, monthsOfProgress } from './months-progress.js';
 export type { ImpactBand } from './months-progress.js';
 

@@ -3,7 +3,7 @@ import type { FastifyServerOptions } from 'fastify';
 import type { LogLevel } from '../config.js';
 
 /** Paths whose last segment is a single-use secret (the link in an invitation or reset email). */
-const tokenPaths = /^\/(invitation|password-reset)\/[^/?#]+/;
+const tokenPaths = /^\/(invitation|password-reset|register\/verify)\/[^/?#]+/;
 /** Paths that name one child by pseudonym: still an identifier, so not for the log. */
 const childPaths = /^\/(api\/v1\/)?children\/[^/?#]+/;
 /** Paths whose query carries an authorisation code or state. */

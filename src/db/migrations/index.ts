@@ -15,6 +15,8 @@ import * as disclosureKey from './0013-disclosure-key.js';
 import * as statisticsTextValues from './0016-statistics-text-values.js';
 import * as selfAssessment from './0017-self-assessment.js';
 import * as amendmentPlaces from './0019-amendment-places.js';
+import * as practice from './0020-practice.js';
+import * as contributorRegistration from './0021-contributor-registration.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -37,4 +39,6 @@ export const migrations: Record<string, Migration> = {
   '0016-statistics-text-values': statisticsTextValues,
   '0017-self-assessment': selfAssessment,
   '0019-amendment-places': amendmentPlaces,
+  '0020-practice': practice,
+  '0021-contributor-registration': contributorRegistration,
 };
