@@ -12,6 +12,7 @@ import { importChildFile } from '../ingest/child-import.js';
 import { pseudonymKey } from '../ingest/pseudonym.js';
 import { importStatistics } from '../ingest/statistics/service.js';
 import { loadDemoAssessments } from './demo-assessments.js';
+import { loadDemoPractice } from './demo-practice.js';
 import { demoHeader, demoSettingsOf, generateChildRows } from './generate-children.js';
 import type { DemoOptions } from './generate-children.js';
 import { demoPublicationData, demoPublicationMeta, demoPublications } from './published-statistics.js';
@@ -113,5 +114,6 @@ export async function loadDemoData(database: Database, config: Config, log: (mes
     log(`Demo mode: ${name} loaded in ${Math.round((Date.now() - started) / 1000)} seconds.`);
   }
   await loadDemoAssessments(database.db, log);
+  await loadDemoPractice(database.db, log);
   await loadDemoStatistics(database.db, config.dataDir, folder);
 }

@@ -1,6 +1,9 @@
+import { AssessmentService } from '../assessment/service.js';
 import { loadCatalogue } from '../framework/catalogue.js';
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
+import { registerDigestRoutes } from './digest-routes.js';
+import { registerForYourGaps } from './for-your-gaps-routes.js';
 import { PracticeService } from './service.js';
 
 /** Most documents one practice item may carry. */
@@ -12,8 +15,11 @@ export const practiceCapability: Capability = {
   navigation: [],
   viewsDirectory: sourcePath('practice', 'views'),
   apiLinks: [],
-  registerRoutes(_app, { database, config }) {
-    const practice = new PracticeService(database.db, loadCatalogue(), { bytes: config.evidenceLimitBytes, perItem: documentsPerItem });
+  registerRoutes(app, { database, config }) {
+    const catalogue = loadCatalogue();
+    const practice = new PracticeService(database.db, catalogue, { bytes: config.evidenceLimitBytes, perItem: documentsPerItem });
     void practice;
+    registerForYourGaps(app, database, new AssessmentService(database.db, catalogue, { evidenceLimitBytes: config.evidenceLimitBytes }), catalogue);
+    registerDigestRoutes(app, { database, config, catalogue });
   },
 };

@@ -178,7 +178,7 @@ export async function readVersion(db: Db, itemId: string, version: number): Prom
 export async function readReviews(db: Db, itemId: string, version?: number): Promise<PracticeReview[]> {
   let query = db.selectFrom('practice_review').selectAll().where('item_id', '=', itemId);
   if (version !== undefined) query = query.where('version', '=', version);
-  const rows = await query.orderBy('version').orderBy('assigned_at').execute();
+  const rows = await query.orderBy('version').orderBy('assigned_at').orderBy('reviewer_label').execute();
   return rows.map((row) => ({
     version: row.version,
     reviewerUserId: row.reviewer_user_id,

@@ -459,7 +459,10 @@ export class PracticeWorkflow {
       if (choice.outcome === 'publish' && item.personalDataFindings.length > 0 && item.personalDataClearedBy === null && !choice.personalDataChecked) {
         throw new PracticeInputError([{ field: 'personalDataChecked', message: 'Confirm that the flagged passages hold no personal data about a child before publishing' }]);
       }
-      const reviews = (await readReviews(trx, id, item.currentVersion)).filter((review) => review.status === 'submitted');
+      // In the order they were submitted, so the agreement line reads the same every time.
+      const reviews = (await readReviews(trx, id, item.currentVersion))
+        .filter((review) => review.status === 'submitted')
+        .sort((a, b) => (a.submittedAt?.getTime() ?? 0) - (b.submittedAt?.getTime() ?? 0));
       const agreement = agreementOf(reviews);
       const grade = choice.outcome === 'publish' ? (choice.grade as PracticeGrade) : null;
       const strength = choice.outcome === 'publish' ? choice.evidenceStrength : null;
