@@ -1,3 +1,4 @@
+import { practiceServing } from '../practice/serving.js';
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { loadCatalogue } from './catalogue.js';
@@ -22,7 +23,7 @@ export const frameworkCapability: Capability = {
   },
   registerRoutes(app, { database }) {
     const framework = new FrameworkService(database.db, loadCatalogue());
-    registerFrameworkPages(app, framework);
+    registerFrameworkPages(app, framework, (target) => practiceServing(database.db, target));
     registerFrameworkApi(app, framework);
   },
 };

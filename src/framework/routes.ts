@@ -50,8 +50,14 @@ const itemJsonSchema = {
   },
 } as const;
 
+/** What a catalogue page lists beside a golden thread or template statement: the practice that serves it. */
+export type PracticeServing = (target: { thread: string } | { statement: string }) => Promise<unknown>;
+
+/** Catalogue items that practice can serve: template statements (golden threads are served by thread). */
+const servedKinds: ReadonlySet<string> = new Set(['general-condition', 'matrix-statement', 'principle', 'principle-point']);
+
 /** The framework's pages: public, no sign-in. */
-export function registerFrameworkPages(app: FastifyInstance, framework: FrameworkService): void {
+export function registerFrameworkPages(app: FastifyInstance, framework: FrameworkService, practiceServing?: PracticeServing): void {
   const hidden = { hide: true };
 
   app.get('/framework', { schema: hidden, config: publicRoute }, (_request, reply) =>
@@ -68,6 +74,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
         pageTitle: `Golden thread ${thread.thread.number}: ${thread.thread.shortTitle}`,
         breadcrumbs: [{ text: 'Framework', href: '/framework' }],
         ...thread,
+        practice: practiceServing === undefined ? undefined : await practiceServing({ thread: thread.thread.id }),
       });
     },
   );
@@ -101,6 +108,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
       breadcrumbs: [{ text: 'Framework', href: '/framework' }],
       kindLabel: kindLabels[found.item.kind],
       ...found,
+      practice: practiceServing === undefined || !servedKinds.has(found.item.kind) ? undefined : await practiceServing({ statement: found.item.id }),
     });
   });
 

@@ -1,0 +1,51 @@
+/**
+ * The published practice that serves a golden thread or a template statement: what the
+ * catalogue's pages list beside the framework's own words.
+ */
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { practiceReference } from './reference.js';
+import type { PracticeGrade } from './tables.js';
+
+export interface ServingPractice {
+  id: string;
+  reference: string;
+  title: string;
+  grade: PracticeGrade;
+  evidenceStrength: number;
+  impactMonths: number | null;
+  href: string;
+}
+
+/** Most items a catalogue page lists; the library's search finds the rest. */
+export const servingLimit = 10;
+
+/** Published items serving the thread (`GT03`) or statement, best evidence first. */
+export async function practiceServing(db: Kysely<Schema>, target: { thread: string } | { statement: string }): Promise<{ items: ServingPractice[]; total: number; searchHref: string }> {
+  const column = 'thread' in target ? 'threads' : 'statements';
+  const value = 'thread' in target ? target.thread : target.statement;
+  const base = db.selectFrom('practice_item').where('status', '=', 'published').where(({ eb, val }) => eb(val(value), '=', eb.fn.any(column)));
+  const [rows, count] = await Promise.all([
+    base
+      .select(['id', 'reference', 'title', 'grade', 'evidence_strength', 'impact_months'])
+      .orderBy('evidence_strength', 'desc')
+      .orderBy('impact_months', (order) => order.desc().nullsLast())
+      .orderBy('reference')
+      .limit(servingLimit)
+      .execute(),
+    base.select(({ fn }) => fn.countAll<number>().as('count')).executeTakeFirstOrThrow(),
+  ]);
+  return {
+    items: rows.map((row) => ({
+      id: row.id,
+      reference: practiceReference(row.reference),
+      title: row.title,
+      grade: row.grade as PracticeGrade,
+      evidenceStrength: row.evidence_strength ?? 1,
+      impactMonths: row.impact_months === null ? null : Number(row.impact_months),
+      href: `/practice/${row.id}`,
+    })),
+    total: Number(count.count),
+    searchHref: `/practice?${'thread' in target ? 'thread' : 'statement'}=${encodeURIComponent(value)}`,
+  };
+}
