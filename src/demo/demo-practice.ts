@@ -16,7 +16,7 @@ import { demoPracticeItems } from './demo-practice-items.js';
 type SignedIn = Extract<Viewer, { signedIn: true }>;
 
 /** A second reviewer for the demo: reviews need two people besides the moderator who screens. */
-const secondReviewer = { email: 'second-reviewer@demo.invalid', name: 'Demo second reviewer (fictional)' };
+export const secondReviewer = { email: 'second-reviewer@demo.invalid', name: 'Demo second reviewer (fictional)' };
 
 async function actorOf(db: Kysely<Schema>, email: string): Promise<Actor | undefined> {
   const row = await db.selectFrom('user_account').select(['id', 'email', 'display_name']).where('email', '=', email).executeTakeFirst();

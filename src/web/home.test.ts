@@ -77,6 +77,8 @@ describe('the home page of each role', () => {
     const text = mainText(page.body);
     expect(text).toContain('What you can do');
     expect(text).toContain('Read the framework');
+    expect(text).toContain('Share practice that works');
+    expect(text).toContain('The practice library');
     expect(text).toContain('Your account');
     expect(page.body).not.toContain('href="/gaps');
     expect(page.body).not.toContain('href="/plans');
@@ -89,7 +91,8 @@ describe('the home page of each role', () => {
     const text = mainText(page.body);
     expect(text).toContain('Who this service is for');
     expect(text).not.toContain('Not available yet');
-    expect(text).not.toContain('Learn what works');
+    expect(text).toContain('Learn what works');
+    expect(page.body).toContain('href="/practice"');
     expect(page.body).toContain('href="/sign-in"');
     expect(page.body).not.toContain('href="/gaps"');
     expect(page.body).toContain('href="/framework"');

@@ -39,6 +39,11 @@ const serviceAreas = [
       'The ten golden threads and the five templates that describe what a whole system narrowing the gap looks like, by layer and tier of need.',
   },
   {
+    title: 'Learn what works',
+    path: '/practice',
+    description: 'A library of effective practice from the call for evidence, graded by the national team, searchable by group, outcome and evidence, with a digest of the best.',
+  },
+  {
     title: 'See every child',
     path: '/children',
     description: 'Find the records of the vulnerable children in your authority or setting, year by year.',
@@ -112,6 +117,11 @@ function tasksFor(app: FastifyInstance, viewer: SignedIn, laCode: string | undef
     { href: '/admin/users', text: 'Accounts', description: 'Invite people, grant and remove roles, end sessions.' },
     { href: '/admin/organisations', text: 'Organisations', description: 'Authorities, settings and partners, and moves of settings between authorities.' },
     { href: '/admin/audit', text: 'Audit log', description: 'Who did what, and when: search and download.' },
+    { href: `/practice/for-your-gaps${la}`, text: 'Practice for your gaps', description: 'Published practice matched to your widest gaps and weakest self-assessment ratings, with the reason for each.', allowed: laCode !== undefined && reachesLa },
+    { href: '/practice', text: 'The practice library', description: 'Graded practice from the call for evidence: search by group, outcome, cost and strength of evidence.' },
+    { href: '/practice/submit', text: 'Share practice that works', description: 'Submit an example to the call for evidence, follow it through moderation, and answer feedback.' },
+    { href: '/practice/reviews', text: 'Practice reviews', description: 'Submissions you have been asked to review: grade each one blind against the published criteria.' },
+    { href: '/practice/moderation', text: 'Practice moderation', description: 'Screen submissions, assign their reviewers, record the panel’s decisions and compile the digest.' },
     { href: '/framework', text: 'Read the framework', description: 'The golden threads and templates of the Narrowing the Gap framework, by layer and tier of need.' },
     { href: '/account', text: 'Your account', description: 'Your roles, sessions and personal access tokens for scripts.' },
     { href: '/api/docs', text: 'Use the data in your own tools', description: 'The service’s application programming interface (API), with every figure the pages show.' },
@@ -251,7 +261,7 @@ async function signedInHome(app: FastifyInstance, db: Kysely<Schema>, viewer: Si
   } else {
     heading = 'What you can do';
     lead = holds(viewer, 'contributor')
-      ? 'You can read the Narrowing the Gap framework, use the published data through the API, and look after your account.'
+      ? 'You can share practice that works through the call for evidence, search the library of effective practice, read the Narrowing the Gap framework, and look after your account.'
       : 'These are the parts of the service open to you.';
   }
   return {
