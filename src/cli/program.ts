@@ -12,6 +12,7 @@ import { DisclosureRefusedError, registerGapsCommand } from './gaps-commands.js'
 import { registerDemoCommands } from './demo-commands.js';
 import { ImportFileError, ImportRefusedError, registerImportCommands } from './import-commands.js';
 import { ExportWriteError, registerFrameworkCommands } from './framework-commands.js';
+import { registerPracticeCommands } from './practice-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerStatsCommands } from './stats-commands.js';
 
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerImportCommands(program);
   registerGapsCommand(program);
   registerAssessmentCommands(program);
+  registerPracticeCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }
