@@ -39,6 +39,9 @@ describe.each(testEngines)('demo practice on %s', (engine) => {
     expect(grades).toEqual(new Set(['validated', 'promising', 'emerging']));
     const flagged = await database.db.selectFrom('practice_item').select('id').where('status', '=', 'submitted').where(({ eb, fn }) => eb(fn('jsonb_array_length', ['personal_data_findings']), '>', 0)).execute();
     expect(flagged.length).toBeGreaterThanOrEqual(1);
+    const editions = await database.db.selectFrom('practice_digest_edition').select(['number', 'status', 'sections']).orderBy('number').execute();
+    expect(editions.map((edition) => edition.status)).toEqual(['published', 'draft']);
+    expect(JSON.stringify(editions[0]!.sections)).toContain('itemIds');
     expect(await loadDemoPractice(database.db)).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import type { Viewer } from '../auth/gate.js';
 import { membershipsOf } from '../auth/sessions.js';
 import type { Schema } from '../db/schema.js';
 import { loadCatalogue } from '../framework/catalogue.js';
+import { DigestService, readEdition } from '../practice/digest.js';
 import { PracticeService } from '../practice/service.js';
 import type { Actor } from '../practice/workflow.js';
 import { demoPracticeItems } from './demo-practice-items.js';
@@ -126,6 +127,26 @@ export async function loadDemoPractice(db: Kysely<Schema>, log: (message: string
       .execute();
   }
   await db.deleteFrom('practice_submission_attempt').execute();
+  await loadDemoDigest(db, moderator);
   log(`Loaded ${loaded} demo practice items in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return loaded > 0;
+}
+
+/**
+ * One published digest edition, its sections suggested by group, and the next edition begun as a
+ * draft, so the editor has something to show.
+ */
+async function loadDemoDigest(db: Kysely<Schema>, moderator: Actor): Promise<void> {
+  const digests = new DigestService(db, loadCatalogue());
+  const first = await digests.createDraft(moderator, {
+    title: 'What works in narrowing the gap: demo digest (fictional)',
+    introduction:
+      'This first edition gathers the practice published from the call for evidence so far, grouped by the children it is for. Every item in it is a fictional example written for the demonstration. Each shows its grade, the strength of its evidence, its cost and its impact in months of additional progress, so that practice of different kinds can be compared.',
+  });
+  const suggested = await digests.suggestByGroup(moderator, first, (await readEdition(db, first))!.version);
+  await digests.publish(moderator, first, suggested.version);
+  await digests.createDraft(moderator, {
+    title: 'What works for children in care: demo digest (fictional)',
+    introduction: 'A themed edition in preparation: practice that narrows the gaps for children in care and care leavers. Fictional examples for the demonstration.',
+  });
 }
