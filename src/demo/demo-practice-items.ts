@@ -107,7 +107,7 @@ const outlines: (Outline & { by: DemoPracticeItem['by']; fate: DemoFate })[] = [
     title: 'Reading buddies for children in care', summary: 'Trained volunteers read one to one with children in care twice a week through a school year.',
     problem: 'Children in care in our primary schools were on average well behind their classmates in reading, and placement moves broke any continuity in support.',
     did: 'The virtual school recruited and trained volunteers who read with each child twice a week, in school, following the child if they moved school within the county.',
-    groups: ['children-in-care'], outcomes: ['enjoy-and-achieve'], threads: ['GT03'], statements: ['T3-P2'], settings: ['primary'], tiers: ['targeted'], ages: [7, 11], la: leeds, cost: 150, months: 12, design: 'comparison',
+    groups: ['children-in-care'], outcomes: ['enjoy-and-achieve'], threads: ['GT03'], statements: ['T4-FRONTLINE-TARGETED-01'], settings: ['primary'], tiers: ['targeted'], ages: [7, 11], la: leeds, cost: 150, months: 12, design: 'comparison',
     results: [means('Reading age gain (months)', 'Children in care, Years 3 to 6', 58, 14.2, 6.1, 61, 10.9, 6.4), means('Reading age gain (months)', 'Second cohort, the following year', 47, 13.1, 6.8, 52, 10.6, 6.3)],
     wrong: 'A third of pairings broke when children moved placement out of county; we now hand over to the receiving virtual school.',
   },

@@ -54,7 +54,7 @@ const itemJsonSchema = {
 export type PracticeServing = (target: { thread: string } | { statement: string }) => Promise<unknown>;
 
 /** Catalogue items that practice can serve: template statements (golden threads are served by thread). */
-const servedKinds: ReadonlySet<string> = new Set(['general-condition', 'matrix-statement', 'principle', 'principle-point']);
+const servedKinds: ReadonlySet<string> = new Set(['general-condition', 'matrix-statement']);
 
 /** The framework's pages: public, no sign-in. */
 export function registerFrameworkPages(app: FastifyInstance, framework: FrameworkService, practiceServing?: PracticeServing): void {

@@ -211,7 +211,7 @@ export function readContent(value: unknown): { ok: true; content: PracticeConten
 export interface Vocabulary {
   groups: ReadonlySet<string>;
   threads: ReadonlySet<string>;
-  /** Template statements (general conditions, matrix statements, template three's principles), including ones added by the reality check. */
+  /** Template statements (general conditions and statements by layer and tier), including ones added by the reality check. */
   statements: ReadonlySet<string>;
   localAuthorities: ReadonlySet<string>;
 }

@@ -154,7 +154,7 @@ export function forestFigure(impact: ItemImpact, title: string): ChartFigure {
           encoding: {
             x: { field: 'value', ...x },
             shape: { field: 'kind', type: 'nominal', title: null, scale: { domain: ['Result', 'Overall'], range: ['circle', 'diamond'] }, legend: null },
-            size: { field: 'kind', type: 'nominal', scale: { domain: ['Result', 'Overall'], range: [90, 260] }, legend: null },
+            size: { field: 'kind', type: 'ordinal', sort: ['Result', 'Overall'], scale: { domain: ['Result', 'Overall'], range: [90, 260] }, legend: null },
             color: { field: 'kind', type: 'nominal', scale: { domain: ['Result', 'Overall'], range: [chartColours.group, chartColours.text] }, legend: null },
             description: { field: 'tip' },
           },

@@ -12,6 +12,7 @@ import { regionOf } from '../areas/areas.js';
 import type { DownloadColumn } from '../web/downloads.js';
 import { sendTable } from '../web/downloads.js';
 import { figureFile, figureOffers, isFigureFormat } from '../web/figure-downloads.js';
+import type { FigureView } from '../web/figure-view.js';
 import { presentFigure } from '../web/figure-view.js';
 import { formatDate } from '../web/format.js';
 import type { CostBand } from './cost.js';
@@ -46,6 +47,9 @@ type Query = Record<string, unknown>;
 /** Searches whose page content is kept (each some tens of kilobytes of HTML), most recently shown first. */
 const pagesKept = 200;
 
+/** Items whose results chart is kept, drawn. */
+const figuresKept = 200;
+
 /** The statements a filter panel lists at most (those with the most items first; chosen ones always). */
 const statementsListed = 10;
 
@@ -60,23 +64,18 @@ function listText(labels: readonly string[], most = 3): string {
 }
 
 /**
- * The two padlocks, drawn once a page (in a hidden SVG) and used by every picture of an evidence
- * strength on it: fixed markup, no text from anyone.
+ * Evidence strength as five padlocks, the first `strength` closed and dark: drawn once a page for
+ * each strength (in a hidden SVG), and used by every picture of that strength on it. Fixed markup,
+ * no text from anyone; a picture only (`aria-hidden`), as the words beside it say the same.
  */
-export const padlockSymbols =
-  '<svg class="govuk-visually-hidden" aria-hidden="true" focusable="false" width="0" height="0">' +
-  '<symbol id="ntg-padlock-closed" viewBox="0 0 15 16"><path d="M3.5 7.5V5.5a3.5 3.5 0 0 1 7 0V7.5" fill="none" stroke="#0b0c0c" stroke-width="1.6"/><rect x="1.5" y="7.5" width="11" height="7.5" rx="1" fill="#0b0c0c"/></symbol>' +
-  '<symbol id="ntg-padlock-open" viewBox="0 0 15 16"><path d="M3.5 7.5V5.5a3.5 3.5 0 0 1 7 0V7.5" fill="none" stroke="#6f777b" stroke-width="1.6"/><rect x="1.5" y="7.5" width="11" height="7.5" rx="1" fill="none" stroke="#6f777b" stroke-width="1.2"/></symbol>' +
-  '</svg>';
-
-/**
- * The evidence strength as five padlocks, the first `strength` closed and dark: a picture only
- * (`aria-hidden`), as the words beside it say the same. Made once per strength.
- */
-const padlockPictures = [0, 1, 2, 3, 4, 5].map((strength) => {
-  const locks = [1, 2, 3, 4, 5].map((n) => `<use href="#ntg-padlock-${n <= strength ? 'closed' : 'open'}" x="${(n - 1) * 15}" width="15" height="16"/>`);
-  return `<svg class="ntg-padlocks" width="76" height="16" viewBox="0 0 76 16" aria-hidden="true" focusable="false">${locks.join('')}</svg>`;
-});
+function lock(x: number, closed: boolean): string {
+  const colour = closed ? '#0b0c0c' : '#6f777b';
+  return `<path d="M${x + 3.5} 7.5V5.5a3.5 3.5 0 0 1 7 0V7.5" fill="none" stroke="${colour}" stroke-width="1.6"/><rect x="${x + 1.5}" y="7.5" width="11" height="7.5" rx="1" fill="${closed ? colour : 'none'}" stroke="${colour}" stroke-width="1.2"/>`;
+}
+export const padlockSymbols = `<svg class="govuk-visually-hidden" aria-hidden="true" focusable="false" width="0" height="0">${[1, 2, 3, 4, 5]
+  .map((strength) => `<symbol id="ntg-padlocks-${strength}" viewBox="0 0 76 16">${[0, 1, 2, 3, 4].map((n) => lock(n * 15, n < strength)).join('')}</symbol>`)
+  .join('')}</svg>`;
+const padlockPictures = [0, 1, 2, 3, 4, 5].map((strength) => `<svg class="ntg-padlocks" width="76" height="16" aria-hidden="true" focusable="false"><use href="#ntg-padlocks-${Math.max(1, strength)}"/></svg>`);
 
 export function padlocksSvg(strength: number): string {
   return padlockPictures[Math.max(0, Math.min(5, Math.round(strength)))]!;
@@ -285,12 +284,23 @@ export function registerLibraryRoutes(app: FastifyInstance, practice: PracticeSe
     }
   };
 
+  // Drawing a chart takes longer than the rest of the page: each item's is kept while it stays as published.
+  const figures = new StampedCache<FigureView>(figuresKept);
+  const resultsFigure = async (view: PublishedView): Promise<FigureView> => {
+    const stamp = view.publishedAt.toISOString();
+    const kept = figures.get(view.id);
+    if (kept !== undefined && kept.stamp === stamp) return kept.value;
+    const figure = await presentFigure(forestFigure(view.impact, view.content.title), { downloadPath: `/practice/${view.id}/figures`, query: '' });
+    figures.set(view.id, stamp, figure);
+    return figure;
+  };
+
   app.get<{ Params: { id: string } }>('/practice/:id', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const view = await published(request.params.id);
     if (view === undefined) return reply.callNotFound();
     const vocabulary = await library.vocabulary();
     const page = itemPage(view, library.catalogue, vocabulary);
-    const figure = view.impact.results.length === 0 ? null : await presentFigure(forestFigure(view.impact, view.content.title), { downloadPath: `/practice/${view.id}/figures`, query: '' });
+    const figure = view.impact.results.length === 0 ? null : await resultsFigure(view);
     return reply.view('practice/library/item.njk', {
       pageTitle: `${page.referenceLabel}: ${view.content.title}`,
       pageDescription: view.content.summary.slice(0, 300),

@@ -763,11 +763,14 @@ export interface SearchOptions {
 export class PracticeLibrary {
   private index: FacetIndex | undefined;
   private loading: Promise<FacetIndex> | undefined;
+  private readonly stampReader: StampReader;
 
   constructor(
     private readonly db: Kysely<Schema>,
     readonly catalogue: Catalogue = loadCatalogue(),
-  ) {}
+  ) {
+    this.stampReader = new StampReader(db);
+  }
 
   /** The vocabulary filters are checked against (loading the index the first time). */
   async vocabulary(): Promise<LibraryVocabulary> {
@@ -814,9 +817,7 @@ export class PracticeLibrary {
    */
   async currentStamp(): Promise<string> {
     const index = await this.currentIndex();
-    const row = await sql<{ stamp_count: number; stamp_versions: number; stamp_latest: Date | string | null }>`${stampQuery(index.stamp.since)}`.execute(this.db);
-    const found = row.rows[0];
-    const stamp = stampText(found?.stamp_count ?? 0, found?.stamp_versions ?? 0, found?.stamp_latest ?? null);
+    const stamp = await this.stampReader.read(index.stamp.since);
     if (stamp === index.stamp.text) return stamp;
     if (this.index === index) this.index = undefined;
     return (await this.currentIndex()).stamp.text;
@@ -997,6 +998,49 @@ export class PracticeLibrary {
       regionCode: row.region_code,
       publishedAt: new Date(row.published_at),
     };
+  }
+}
+
+/**
+ * Reads the stamp for many searches at once. A search may use a stamp read by a query that began
+ * after it asked (that query sees every change made before the search came), so searches arriving
+ * while a read is under way wait for the next one, which starts as soon as that one ends: under load,
+ * one query answers a whole queue of searches rather than each making its own.
+ */
+class StampReader {
+  private running: { since: number; stamp: Promise<string> } | undefined;
+  private next: { since: number; stamp: Promise<string> } | undefined;
+
+  constructor(private readonly db: Kysely<Schema>) {}
+
+  read(since: Date): Promise<string> {
+    const running = this.running;
+    // A read for another index (rebuilt meanwhile) is not shared: its window is not this one's.
+    if (running === undefined || running.since !== since.getTime()) return this.start(since);
+    if (this.next?.since !== since.getTime()) {
+      const stamp = running.stamp
+        .catch(() => undefined)
+        .then(() => {
+          if (this.next?.stamp === stamp) this.next = undefined;
+          return this.start(since);
+        });
+      this.next = { since: since.getTime(), stamp };
+    }
+    return this.next!.stamp;
+  }
+
+  private start(since: Date): Promise<string> {
+    const stamp = this.query(since).finally(() => {
+      if (this.running?.stamp === stamp) this.running = undefined;
+    });
+    this.running = { since: since.getTime(), stamp };
+    return stamp;
+  }
+
+  private async query(since: Date): Promise<string> {
+    const row = await sql<{ stamp_count: number; stamp_versions: number; stamp_latest: Date | string | null }>`${stampQuery(since)}`.execute(this.db);
+    const found = row.rows[0];
+    return stampText(found?.stamp_count ?? 0, found?.stamp_versions ?? 0, found?.stamp_latest ?? null);
   }
 }
 

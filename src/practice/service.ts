@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { allowedTypesInWords, evidenceTypeOf } from '../assessment/evidence-files.js';
+import { evidenceTypeOf } from '../assessment/evidence-files.js';
 import type { Viewer } from '../auth/gate.js';
 import { viewerMay } from '../auth/gate.js';
 import type { AccountHolder } from '../auth/holders.js';
@@ -180,7 +180,8 @@ export class PracticeService {
       throw new PracticeInputError([{ field: 'document', message: `${cleanName} is larger than the ${Math.round(this.documentLimits.bytes / 1_048_576)} MB a document may be` }]);
     }
     const type = await evidenceTypeOf(cleanName, content);
-    if (!type.ok) throw new PracticeInputError([{ field: 'document', message: `${cleanName}: ${type.message}. Documents must be ${allowedTypesInWords}.` }]);
+    // The check's message names the file and the types allowed.
+    if (!type.ok) throw new PracticeInputError([{ field: 'document', message: type.message }]);
     const documentId = await this.db.transaction().execute(async (trx) => {
       const item = await readItem(trx, id, { forUpdate: true });
       if (item === undefined || item.submitterUserId !== actor.viewer.userId) throw new PracticeNotFoundError();

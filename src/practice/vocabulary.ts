@@ -11,8 +11,8 @@ import { findItems } from '../framework/catalogue.js';
 import { effectiveCatalogue } from '../framework/effective.js';
 import type { Vocabulary } from './content.js';
 
-/** Template statements a practice item can serve: the templates' general conditions, matrix statements, and template three's principles and their points. */
-const statementKinds: ReadonlySet<string> = new Set(['general-condition', 'matrix-statement', 'principle', 'principle-point']);
+/** Template statements a practice item can serve: the templates' general conditions and their statements by layer and tier. */
+const statementKinds: ReadonlySet<string> = new Set(['general-condition', 'matrix-statement']);
 
 export async function practiceVocabulary(db: Kysely<Schema>, catalogue: Catalogue): Promise<Vocabulary> {
   const effective = await effectiveCatalogue(db, catalogue);

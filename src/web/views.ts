@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import nunjucks from 'nunjucks';
+import type { Viewer } from '../auth/gate.js';
 import { viewerMay } from '../auth/gate.js';
 import { version } from '../version.js';
 import type { NavigationItem } from './capability.js';
@@ -44,6 +45,17 @@ export function createViewEnvironment(capabilityViewDirectories: string[]): nunj
 }
 
 /** Adds `reply.view()`, giving every page the layout's shared values. */
+/**
+ * The header's entries the viewer may open, the one for the page marked: the most specific entry
+ * whose address the page is at or under (the library at /practice is not current on /practice/submit).
+ */
+function shownNavigation(navigation: readonly NavigationItem[], viewer: Viewer, path: string) {
+  const shown = navigation.filter((item) => item.permission === undefined || viewerMay(viewer, item.permission));
+  const under = (item: NavigationItem) => path === item.href || path.startsWith(`${item.href}/`);
+  const current = shown.filter(under).sort((a, b) => b.href.length - a.href.length)[0];
+  return shown.map((item) => ({ text: item.text, href: item.href, active: item === current }));
+}
+
 export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
   const environment = createViewEnvironment(options.capabilityViewDirectories);
   const navigation = [...options.navigation].sort((a, b) => a.order - b.order);
@@ -57,11 +69,7 @@ export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
       // Every page may hold a form; the token is cheap and its cookie is set with the first one.
       csrfToken: typeof this.generateCsrf === 'function' ? this.generateCsrf() : undefined,
       viewer: this.request.viewer,
-      navigation: navigation.filter((item) => item.permission === undefined || viewerMay(this.request.viewer, item.permission)).map((item) => ({
-        text: item.text,
-        href: item.href,
-        active: path === item.href || path.startsWith(`${item.href}/`),
-      })),
+      navigation: shownNavigation(navigation, this.request.viewer, path),
       currentPath: path,
       ...context,
     });
