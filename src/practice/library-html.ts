@@ -79,7 +79,7 @@ function result(item: ResultView): string {
     item.months === null
       ? 'no effect size'
       : `<strong>${escapeHtml(item.months)}</strong>${item.monthsInterval ? ` (${escapeHtml(item.monthsInterval)})<span class="govuk-visually-hidden">, 95% interval</span>` : ''}`;
-  const about = [item.referenceLabel, item.groupsText ? `For ${item.groupsText}` : '', item.place ?? ''].filter((part) => part !== '').map(escapeHtml).join(' · ');
+  const about = [item.referenceLabel, item.groupsText ? `For: ${item.groupsText}` : '', item.place ?? ''].filter((part) => part !== '').map(escapeHtml).join(' · ');
   return [
     '<li class="ntg-result">',
     `<h3 class="govuk-heading-s govuk-!-margin-bottom-1"><a class="govuk-link" href="${escapeHtml(item.href)}">${item.titleHtml}</a></h3>`,
@@ -96,6 +96,11 @@ function result(item: ResultView): string {
 }
 
 /** The page's results, as a list. */
-export function resultListHtml(items: readonly ResultView[]): string {
-  return `<ul class="govuk-list">\n${items.map(result).join('\n')}\n</ul>`;
+export function resultListHtml(items: readonly string[]): string {
+  return `<ul class="govuk-list">\n${items.join('\n')}\n</ul>`;
+}
+
+/** One result, as a list item. */
+export function resultHtml(item: ResultView): string {
+  return result(item);
 }

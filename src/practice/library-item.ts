@@ -11,7 +11,7 @@ import { chartColours } from '../web/charts.js';
 import { formatNumber, formatSigned } from '../web/format.js';
 import { allowedEvidenceTypes } from '../assessment/evidence-files.js';
 import { designLabels, settingTypeLabels } from './content.js';
-import type { EvaluationDesign, PracticeContent, SettingType } from './content.js';
+import type { PracticeContent, SettingType } from './content.js';
 import type { Effect, EffectMethod, ItemImpact } from './impact.js';
 import type { FacetName, LibraryVocabulary } from './library.js';
 import { costBandLabel, gradeLabel, gradeMeanings, placeName, statementPlace, strengthMeanings, strengthText } from './library.js';
@@ -256,7 +256,7 @@ export function itemPage(view: PublishedView, catalogue: Catalogue, vocabulary: 
     ages: agesText(content),
     where: placeName(content.laCode),
     duration: content.durationMonths === null ? null : `${content.durationMonths} month${content.durationMonths === 1 ? '' : 's'}`,
-    design: content.design === null ? null : designLabels[content.design as EvaluationDesign],
+    design: content.design === null ? null : designLabels[content.design],
     evaluation: paragraphs(content.evaluation),
     sections,
     summary: paragraphs(content.summary),

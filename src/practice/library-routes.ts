@@ -15,7 +15,6 @@ import { figureFile, figureOffers, isFigureFormat } from '../web/figure-download
 import type { FigureView } from '../web/figure-view.js';
 import { presentFigure } from '../web/figure-view.js';
 import { formatDate } from '../web/format.js';
-import type { CostBand } from './cost.js';
 import type { FacetName, LibraryItem, LibraryQuery, LibraryResults, LibraryVocabulary, QueryProblem } from './library.js';
 import {
   costBandLabel,
@@ -33,7 +32,7 @@ import {
   strengthText,
 } from './library.js';
 import type { PanelFacet, ResultView } from './library-html.js';
-import { filterPanelHtml, resultListHtml } from './library-html.js';
+import { filterPanelHtml, resultHtml, resultListHtml } from './library-html.js';
 import { costText, documentTypeLabel, forestFigure, itemPage, monthsIntervalText, monthsText, sizeText } from './library-item.js';
 import type { PracticeService, PublishedView } from './service.js';
 import { isItemId } from './store.js';
@@ -51,7 +50,7 @@ const pagesKept = 200;
 const figuresKept = 200;
 
 /** The statements a filter panel lists at most (those with the most items first; chosen ones always). */
-const statementsListed = 10;
+const statementsListed = 8;
 
 /** A facet's values' labels, joined: "Children in care, Young carers". */
 function labelsOf(vocabulary: LibraryVocabulary, facet: FacetName, values: readonly string[]): string[] {
@@ -68,13 +67,16 @@ function listText(labels: readonly string[], most = 3): string {
  * each strength (in a hidden SVG), and used by every picture of that strength on it. Fixed markup,
  * no text from anyone; a picture only (`aria-hidden`), as the words beside it say the same.
  */
-function lock(x: number, closed: boolean): string {
-  const colour = closed ? '#0b0c0c' : '#6f777b';
-  return `<path d="M${x + 3.5} 7.5V5.5a3.5 3.5 0 0 1 7 0V7.5" fill="none" stroke="${colour}" stroke-width="1.6"/><rect x="${x + 1.5}" y="7.5" width="11" height="7.5" rx="1" fill="${closed ? colour : 'none'}" stroke="${colour}" stroke-width="1.2"/>`;
-}
-export const padlockSymbols = `<svg class="govuk-visually-hidden" aria-hidden="true" focusable="false" width="0" height="0">${[1, 2, 3, 4, 5]
-  .map((strength) => `<symbol id="ntg-padlocks-${strength}" viewBox="0 0 76 16">${[0, 1, 2, 3, 4].map((n) => lock(n * 15, n < strength)).join('')}</symbol>`)
-  .join('')}</svg>`;
+export const padlockSymbols = [
+  '<svg class="govuk-visually-hidden" aria-hidden="true" focusable="false" width="0" height="0">',
+  '<symbol id="ntg-lock-closed" viewBox="0 0 15 16"><path d="M3.5 7.5V5.5a3.5 3.5 0 0 1 7 0V7.5" fill="none" stroke="#0b0c0c" stroke-width="1.6"/><rect x="1.5" y="7.5" width="11" height="7.5" rx="1" fill="#0b0c0c"/></symbol>',
+  '<symbol id="ntg-lock-open" viewBox="0 0 15 16"><path d="M3.5 7.5V5.5a3.5 3.5 0 0 1 7 0V7.5" fill="none" stroke="#6f777b" stroke-width="1.6"/><rect x="1.5" y="7.5" width="11" height="7.5" rx="1" fill="none" stroke="#6f777b" stroke-width="1.2"/></symbol>',
+  ...[1, 2, 3, 4, 5].map(
+    (strength) =>
+      `<symbol id="ntg-padlocks-${strength}" viewBox="0 0 76 16">${[0, 1, 2, 3, 4].map((n) => `<use href="#ntg-lock-${n < strength ? 'closed' : 'open'}" x="${n * 15}" width="15" height="16"/>`).join('')}</symbol>`,
+  ),
+  '</svg>',
+].join('');
 const padlockPictures = [0, 1, 2, 3, 4, 5].map((strength) => `<svg class="ntg-padlocks" width="76" height="16" aria-hidden="true" focusable="false"><use href="#ntg-padlocks-${Math.max(1, strength)}"/></svg>`);
 
 export function padlocksSvg(strength: number): string {
@@ -96,6 +98,20 @@ function resultView(item: LibraryItem, vocabulary: LibraryVocabulary): ResultVie
     groupsText: listText(labelsOf(vocabulary, 'group', item.groups)),
     place: placeName(item.laCode),
   };
+}
+
+/**
+ * A result's HTML. An item listed without searched words is the index's own object, the same on
+ * every page until the library changes, so its HTML is made once; one with words marked is new each time.
+ */
+const listed = new WeakMap<LibraryItem, string>();
+function listedHtml(item: LibraryItem, vocabulary: LibraryVocabulary): string {
+  let html = listed.get(item);
+  if (html === undefined) {
+    html = resultHtml(resultView(item, vocabulary));
+    listed.set(item, html);
+  }
+  return html;
 }
 
 /** Page links: the first and last, and two either side of this one, with gaps as ellipses. */
@@ -128,7 +144,8 @@ function filterPanel(results: LibraryResults, vocabulary: LibraryVocabulary): Pa
       name,
       heading: vocabulary.facets[name].heading,
       chosen,
-      options: listed.map((option) => ({ ...option, id: `f-${name}-${option.value}`.replace(/[^A-Za-z0-9_-]/g, '-') })),
+      // Short ids: there are a hundred checkboxes, each naming its id twice.
+      options: listed.map((option, index) => ({ ...option, id: `f-${name}-${index}` })),
       more: name === 'statement' ? Math.max(0, options.length - listed.length) : 0,
     };
   });
@@ -171,7 +188,7 @@ function exportColumns(vocabulary: LibraryVocabulary, origin: string): DownloadC
     { label: 'Effect size', value: (item) => (item.impact === null ? 'x' : Number(item.impact.value.toFixed(4))), numberFormat: '0.00' },
     { label: 'Effect size: lower 95% limit', value: (item) => (item.impact?.lower === null || item.impact === null ? 'x' : Number(item.impact.lower.toFixed(4))), numberFormat: '0.00' },
     { label: 'Effect size: upper 95% limit', value: (item) => (item.impact?.upper === null || item.impact === null ? 'x' : Number(item.impact.upper.toFixed(4))), numberFormat: '0.00' },
-    { label: 'Cost band', value: (item) => (item.costBand === null ? '' : costBandLabel(item.costBand as CostBand)) },
+    { label: 'Cost band', value: (item) => (item.costBand === null ? '' : costBandLabel(item.costBand)) },
     { label: 'Cost per child per year (£)', value: (item) => item.costPerChild ?? 'x', numberFormat: '#,##0' },
     { label: 'Who it is for', value: (item) => labels('group', item.groups) },
     { label: 'Every Child Matters outcomes', value: (item) => labels('outcome', item.outcomes) },
@@ -211,7 +228,7 @@ export function registerLibraryRoutes(app: FastifyInstance, practice: PracticeSe
     const content = {
       results,
       filtered: hasFilters(query),
-      resultsHtml: resultListHtml(results.items.map((item) => resultView(item, vocabulary))),
+      resultsHtml: resultListHtml(results.items.map((item) => listedHtml(item, vocabulary))),
       panelHtml: filterPanelHtml(filterPanel(results, vocabulary)),
       chosen: chosenFilters(query, vocabulary),
       sorts: librarySorts.filter((sort) => sort !== 'relevance' || query.q !== '').map((sort) => ({ value: sort, text: sortLabels[sort], selected: sort === results.sort })),

@@ -3,9 +3,10 @@
  *
  * Words are matched and ranked by PostgreSQL's text search (English stemming, so "reading" finds
  * "reads"): `websearch_to_tsquery` reads what a person types ("quoted phrase", or, -word); an item
- * whose title matches comes before one that matches only elsewhere, and among those the rank is
- * `ts_rank` over the item's weighted vector (title A, summary B, body C, the rest D). Snippets are `ts_headline` over the summary (or, when only the body matches, the body)
- * of the page's rows only, with private markers turned into <mark> after everything is escaped.
+ * whose title holds a word comes before one that holds it only elsewhere: the rank is `ts_rank`
+ * over the item's weighted vector (title A, summary B, body C, the rest D). Snippets are
+ * `ts_headline` over the summary (or, when only the body matches, the body) of the page's rows
+ * only, with private markers turned into <mark> after everything is escaped.
  *
  * Facets (group, outcome, golden thread, template, template statement, tier, setting type, grade,
  * evidence strength, cost band, region) combine with AND across facets and OR within one. Each
@@ -36,6 +37,7 @@ import { itemImpact } from './impact.js';
 import { practiceReference } from './reference.js';
 import type { PracticeGrade } from './tables.js';
 import { practiceGrades } from './tables.js';
+import { gradeCriteria, padlockCriteria } from './workflow-pages.js';
 
 /** Results on one page of the library and of the API. */
 export const libraryPageSize = 20;
@@ -167,21 +169,14 @@ export function costBandLabel(band: CostBand): string {
   return costBandLabels[band];
 }
 
-/** What each grade means, after C4EO's validated local practice. */
-export const gradeMeanings: Record<PracticeGrade, string> = {
-  validated: 'Validated: a sound evaluation, with a comparison group, shows it improved outcomes for the children it is for.',
-  promising: 'Promising: the evidence suggests it improves outcomes, but the evaluation is not yet strong enough to be sure.',
-  emerging: 'Emerging: early signs that it helps, from practice that is new or not yet evaluated with a comparison.',
-};
+/**
+ * What each grade means: the published criteria reviewers grade against (`gradeCriteria` in
+ * workflow-pages.ts), so the library says what the panel used.
+ */
+export const gradeMeanings = Object.fromEntries(gradeCriteria.map((criterion) => [criterion.value, `${criterion.text}: ${criterion.description}`])) as Record<PracticeGrade, string>;
 
-/** What each evidence strength means, in the manner of the EEF's padlocks (design and number of studies). */
-export const strengthMeanings: Record<number, string> = {
-  1: 'Very limited evidence: no comparison group, or very few children.',
-  2: 'Limited evidence: a before-and-after study, or a weak comparison.',
-  3: 'Moderate evidence: at least one study with a comparison group of similar children.',
-  4: 'Extensive evidence: a randomised trial or several well-matched comparison studies.',
-  5: 'Very extensive evidence: several randomised trials or rigorous studies that agree.',
-};
+/** What each evidence strength means: the published criteria (`padlockCriteria` in workflow-pages.ts). */
+export const strengthMeanings: Record<number, string> = Object.fromEntries(padlockCriteria.map((criterion) => [criterion.value, criterion.description]));
 
 export function gradeLabel(grade: PracticeGrade): string {
   return grade.charAt(0).toUpperCase() + grade.slice(1);
@@ -507,10 +502,16 @@ interface IndexRow {
   updated_at: Date | string;
   published_at: Date | string | null;
   impact_months: string | number | null;
-  grade: string | null;
+  grade: PracticeGrade | null;
   evidence_strength: number | null;
-  cost_band: string | null;
+  cost_band: CostBand | null;
   region_code: string | null;
+  la_code: string | null;
+  title: string;
+  /** The published version's summary, results and cost (only for items in the library). */
+  summary: string | null;
+  results: unknown;
+  cost_per_child: string | number | null;
   groups: string[];
   outcomes: string[];
   threads: string[];
@@ -531,7 +532,7 @@ function facetValuesOf(row: IndexRow): Record<FacetName, readonly string[]> {
     setting: row.setting_types,
     grade: row.grade === null ? [] : [row.grade],
     strength: row.evidence_strength === null ? [] : [String(row.evidence_strength)],
-    cost: row.cost_band === null ? [] : [costBandValue(row.cost_band as CostBand)],
+    cost: row.cost_band === null ? [] : [costBandValue(row.cost_band)],
     region: row.region_code === null ? [] : [row.region_code],
   };
 }
@@ -551,6 +552,8 @@ const matchesKept = 200;
 class FacetIndex {
   readonly size: number;
   readonly ids: string[];
+  /** Each item as a result lists it, before any words are marked. */
+  readonly items: LibraryItem[];
   readonly references: Int32Array;
   readonly positionOfReference = new Map<number, number>();
   readonly columns = {} as Record<FacetName, FacetColumn>;
@@ -559,7 +562,7 @@ class FacetIndex {
   readonly biggestImpact: Int32Array;
   /** Each facet's counts with no filter and no words: the library's front page. */
   readonly unfilteredCounts: Record<FacetName, Int32Array>;
-  private readonly matches = new Map<string, WordMatches>();
+  private readonly matches = new Map<string, Promise<WordMatches>>();
 
   constructor(
     rows: readonly IndexRow[],
@@ -568,6 +571,7 @@ class FacetIndex {
   ) {
     this.size = rows.length;
     this.ids = rows.map((row) => row.id);
+    this.items = rows.map(listedItem);
     this.references = Int32Array.from(rows.map((row) => row.reference));
     rows.forEach((row, position) => this.positionOfReference.set(row.reference, position));
     const valuesByItem = rows.map(facetValuesOf);
@@ -658,7 +662,7 @@ class FacetIndex {
     return set;
   }
 
-  keptMatches(key: string): WordMatches | undefined {
+  keptMatches(key: string): Promise<WordMatches> | undefined {
     const found = this.matches.get(key);
     if (found !== undefined) {
       // Most recently used last, so the oldest is the first to go.
@@ -668,9 +672,14 @@ class FacetIndex {
     return found;
   }
 
-  keepMatches(key: string, matches: WordMatches): void {
+  keepMatches(key: string, matches: Promise<WordMatches>): void {
     this.matches.set(key, matches);
     if (this.matches.size > matchesKept) this.matches.delete(this.matches.keys().next().value!);
+  }
+
+  /** A search that failed is not kept: the next one tries again. */
+  forgetMatches(key: string, matches: Promise<WordMatches>): void {
+    if (this.matches.get(key) === matches) this.matches.delete(key);
   }
 }
 
@@ -700,28 +709,11 @@ function wordsQuery(q: string) {
   return sql`websearch_to_tsquery('english', ${q})`;
 }
 
-interface PageRow {
+interface HeadlineRow {
   stamp_count: number;
   stamp_versions: number;
   stamp_latest: Date | string | null;
   id: string | null;
-  reference: number | null;
-  title: string;
-  grade: PracticeGrade;
-  evidence_strength: number;
-  cost_band: CostBand | null;
-  region_code: string | null;
-  la_code: string | null;
-  published_at: Date;
-  groups: string[];
-  outcomes: string[];
-  threads: string[];
-  statements: string[];
-  tiers: string[];
-  setting_types: string[];
-  summary: string | null;
-  results: unknown;
-  cost_per_child: string | number | null;
   title_headline: string | null;
   snippet: string | null;
 }
@@ -747,6 +739,35 @@ function impactOf(results: unknown): ItemImpact['overall'] {
   const parsed = typeof results === 'string' ? (JSON.parse(results) as unknown) : results;
   const stored = Array.isArray(parsed) ? (parsed as Partial<PracticeResult>[]) : [];
   return itemImpact({ results: stored.map((result) => ({ ...blankResult, ...result })) } as PracticeContent).overall;
+}
+
+/** An item as a result lists it, from its row in the index; the searched words are marked later, on a page's items only. */
+function listedItem(row: IndexRow): LibraryItem {
+  const summary = row.summary ?? '';
+  const cost = row.cost_per_child === null ? null : Number(row.cost_per_child);
+  return {
+    id: row.id,
+    reference: row.reference,
+    referenceLabel: practiceReference(row.reference),
+    title: row.title,
+    titleHtml: escapeHtml(row.title),
+    summary,
+    snippetHtml: leadOf(summary),
+    grade: row.grade!,
+    evidenceStrength: row.evidence_strength!,
+    impact: impactOf(row.results),
+    costBand: row.cost_band,
+    costPerChild: cost === null || Number.isNaN(cost) ? null : cost,
+    groups: row.groups,
+    outcomes: row.outcomes,
+    threads: row.threads,
+    statements: row.statements,
+    tiers: row.tiers,
+    settingTypes: row.setting_types,
+    laCode: row.la_code,
+    regionCode: row.region_code,
+    publishedAt: new Date(row.published_at ?? 0),
+  };
 }
 
 export interface SearchOptions {
@@ -781,17 +802,25 @@ export class PracticeLibrary {
     return this.index === undefined ? this.rebuild() : Promise.resolve(this.index);
   }
 
-  /** Reads every published item's facets (in one statement, so the stamp is that of the rows read). */
+  /**
+   * Reads every published item's facets and what a result shows of it (in one statement, so the
+   * stamp is that of the rows read). With the items in memory, a search without words needs no
+   * query but the stamp's.
+   */
   private rebuild(): Promise<FacetIndex> {
     // Searches that find the index stale at the same moment wait for one rebuild rather than each making their own.
     this.loading ??= (async () => {
       try {
         // Items that were published and left the library are read too: the stamp counts them.
-        const everPublished = (await this.db
-          .selectFrom('practice_item')
-          .select(['id', 'reference', 'status', 'version', 'updated_at', 'published_at', 'impact_months', 'grade', 'evidence_strength', 'cost_band', 'region_code', 'groups', 'outcomes', 'threads', 'statements', 'tiers', 'setting_types'])
-          .where('published_version', 'is not', null)
-          .execute()) as IndexRow[];
+        const everPublished = (
+          await sql<IndexRow>`
+            select i.id, i.reference, i.status, i.version, i.updated_at, i.published_at, i.impact_months, i.grade, i.evidence_strength,
+              i.cost_band, i.region_code, i.la_code, i.title, i.groups, i.outcomes, i.threads, i.statements, i.tiers, i.setting_types,
+              v.content->>'summary' as summary, v.content->'results' as results, v.content->>'costPerChild' as cost_per_child
+            from practice_item i
+            left join practice_version v on i.status = 'published' and v.item_id = i.id and v.version = i.published_version
+            where i.published_version is not null`.execute(this.db)
+        ).rows;
         const rows = everPublished.filter((row) => row.status === 'published');
         const latest = everPublished.reduce<number>((max, row) => Math.max(max, new Date(row.updated_at).getTime()), Number.NEGATIVE_INFINITY);
         const since = new Date((Number.isFinite(latest) ? latest : Date.now()) - stampMargin);
@@ -824,23 +853,36 @@ export class PracticeLibrary {
   }
 
   /** The ranked matches of the words, from the database the first time they are searched for while the index stands. */
-  private async wordMatches(index: FacetIndex, q: string): Promise<WordMatches> {
+  private wordMatches(index: FacetIndex, q: string): Promise<WordMatches> {
     const key = q.toLowerCase();
     const kept = index.keptMatches(key);
     if (kept !== undefined) return kept;
+    // Kept as a promise at once, so people searching the same words together share one query.
+    const matches = this.rankMatches(index, q);
+    index.keepMatches(key, matches);
+    matches.catch(() => index.forgetMatches(key, matches));
+    return matches;
+  }
+
+  private async rankMatches(index: FacetIndex, q: string): Promise<WordMatches> {
     const words = wordsQuery(q);
     // One row: the matching references, best first, as text (far quicker to carry than a row each).
-    // An item whose title matches ranks above any that does not; then by how often the words occur,
-    // weighted by where (title, summary, text, the rest). ts_rank, not ts_rank_cd: cover density cost
-    // four times as much on a common word (300 ms for 10,000 matches against 70 ms), for orders that differ little.
-    const row = await sql<{ matches: string | null }>`
-      select string_agg(reference::text, ',' order by rank desc, published_at desc, reference desc) as matches
-      from (
-        select reference, published_at,
-          (ts_filter(search_vector, '{a}') @@ words)::int + ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, words, 32) as rank
-        from practice_item, ${words} as words
-        where status = 'published' and search_vector @@ words
-      ) ranked`.execute(this.db);
+    // The rank is ts_rank over the weighted vector (title 1, summary 0.4, text 0.2, the rest 0.1; each
+    // further occurrence of a word counts less, so one in the title outweighs any number elsewhere).
+    // Not ts_rank_cd, and no separate test of the title: on a word in half of 20,000 items, cover
+    // density cost four times as much and the title test half as much again, for orders that differ little.
+    // The planner counts a table scan as cheap, not seeing that each item's vector must be fetched from
+    // TOAST storage to test it: on 20,000 items the scan took 270 ms where the GIN index took 70 ms.
+    const row = await this.db.transaction().execute(async (trx) => {
+      await sql`set local enable_seqscan = off`.execute(trx);
+      return sql<{ matches: string | null }>`
+        select string_agg(reference::text, ',' order by rank desc, published_at desc, reference desc) as matches
+        from (
+          select reference, published_at, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, ${words}) as rank
+          from practice_item
+          where status = 'published' and search_vector @@ ${words}
+        ) ranked`.execute(trx);
+    });
     const references = row.rows[0]?.matches ?? null;
     const positions: number[] = [];
     if (references !== null) {
@@ -851,9 +893,7 @@ export class PracticeLibrary {
     }
     const set = new Uint32Array(Math.ceil(index.size / 32));
     for (const position of positions) set[position >>> 5]! |= 1 << (position & 31);
-    const matches = { order: Int32Array.from(positions), set };
-    index.keepMatches(key, matches);
-    return matches;
+    return { order: Int32Array.from(positions), set };
   }
 
   /** Whether the words hold anything to search for (not only "the", "and"...). */
@@ -928,76 +968,51 @@ export class PracticeLibrary {
       if (!has(found, position)) continue;
       if (seen++ >= skip) positions.push(position);
     }
-    const { rows, stamp } = await this.pageRows(positions.map((position) => index.ids[position]!), searching && snippets ? query.q : undefined, index.stamp.since);
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    const items = positions.flatMap((position) => {
-      const row = byId.get(index.ids[position]!);
-      return row === undefined ? [] : [this.itemOf(row)];
-    });
+    let items = positions.map((position) => index.items[position]!);
+    let stamp: string;
+    if (searching && snippets) {
+      const marked = await this.headlines(positions.map((position) => index.ids[position]!), query.q, index.stamp.since);
+      stamp = marked.stamp;
+      items = items.map((item) => ({ ...item, ...marked.html.get(item.id) }));
+    } else {
+      stamp = await this.stampReader.read(index.stamp.since);
+    }
     return {
       stamp,
       results: { query, sort, total, page: query.page, pageCount, pageSize, items, facets, noSearchableWords, stamp },
     };
   }
 
-  /** The page's items with their snippets, and the stamp of the published items, from one statement (one snapshot). */
-  private async pageRows(ids: readonly string[], q: string | undefined, since: Date): Promise<{ rows: (PageRow & { id: string })[]; stamp: string }> {
-    const words = q === undefined ? undefined : wordsQuery(q);
-    const highlights =
-      words === undefined
-        ? sql`null::text as title_headline, null::text as snippet`
-        : sql`ts_headline('english', translate(i.title, '<>', ${angleStandIns}), ${words}, ${titleHeadlineOptions}) as title_headline,
-            case
-              when to_tsvector('english', v.content->>'summary') @@ ${words}
-                then ts_headline('english', translate(v.content->>'summary', '<>', ${angleStandIns}), ${words},
-                  case when length(v.content->>'summary') <= ${wholeSummaryLength} then ${titleHeadlineOptions} else ${headlineOptions} end)
-              when to_tsvector('english', concat_ws(' ', v.content->>'problem', v.content->>'whatWasDone')) @@ ${words}
-                then ts_headline('english', translate(concat_ws(' ', v.content->>'problem', v.content->>'whatWasDone'), '<>', ${angleStandIns}), ${words}, ${headlineOptions})
-            end as snippet`;
-    // The stamp and the rows in one statement: both read the same snapshot, so rows and stamp agree.
-    const result = await sql<PageRow>`
+  /** The page's titles and snippets with the words marked, and the library's stamp, from one statement (one snapshot). */
+  private async headlines(ids: readonly string[], q: string, since: Date): Promise<{ html: Map<string, Partial<Pick<LibraryItem, 'titleHtml' | 'snippetHtml'>>>; stamp: string }> {
+    const words = wordsQuery(q);
+    const result = await sql<HeadlineRow>`
       with stamp as (${stampQuery(since)})
       select stamp.stamp_count, stamp.stamp_versions, stamp.stamp_latest, page.*
       from stamp left join lateral (
-        select i.id, i.reference, i.title, i.grade, i.evidence_strength, i.cost_band, i.region_code, i.la_code, i.published_at,
-          i.groups, i.outcomes, i.threads, i.statements, i.tiers, i.setting_types,
-          v.content->>'summary' as summary, v.content->'results' as results, v.content->>'costPerChild' as cost_per_child,
-          ${highlights}
+        select i.id,
+          ts_headline('english', translate(i.title, '<>', ${angleStandIns}), ${words}, ${titleHeadlineOptions}) as title_headline,
+          case
+            when to_tsvector('english', v.content->>'summary') @@ ${words}
+              then ts_headline('english', translate(v.content->>'summary', '<>', ${angleStandIns}), ${words},
+                case when length(v.content->>'summary') <= ${wholeSummaryLength} then ${titleHeadlineOptions} else ${headlineOptions} end)
+            when to_tsvector('english', concat_ws(' ', v.content->>'problem', v.content->>'whatWasDone')) @@ ${words}
+              then ts_headline('english', translate(concat_ws(' ', v.content->>'problem', v.content->>'whatWasDone'), '<>', ${angleStandIns}), ${words}, ${headlineOptions})
+          end as snippet
         from practice_item i
         join practice_version v on v.item_id = i.id and v.version = i.published_version
         where i.status = 'published' and i.id = any(${[...ids]}::uuid[])
       ) page on true`.execute(this.db);
     const first = result.rows[0];
-    const stamp = stampText(first?.stamp_count ?? 0, first?.stamp_versions ?? 0, first?.stamp_latest ?? null);
-    return { rows: result.rows.filter((row): row is PageRow & { id: string } => row.id !== null), stamp };
-  }
-
-  private itemOf(row: PageRow & { id: string }): LibraryItem {
-    const summary = row.summary ?? '';
-    const cost = row.cost_per_child === null ? null : Number(row.cost_per_child);
-    return {
-      id: row.id,
-      reference: row.reference!,
-      referenceLabel: practiceReference(row.reference!),
-      title: row.title,
-      titleHtml: row.title_headline === null ? escapeHtml(row.title) : markMatches(withAngles(row.title_headline), matchStart, matchEnd),
-      summary,
-      snippetHtml: row.snippet === null ? leadOf(summary) : markMatches(withAngles(row.snippet), matchStart, matchEnd),
-      grade: row.grade,
-      evidenceStrength: row.evidence_strength,
-      impact: impactOf(row.results),
-      costBand: row.cost_band,
-      costPerChild: cost === null || Number.isNaN(cost) ? null : cost,
-      groups: row.groups,
-      outcomes: row.outcomes,
-      threads: row.threads,
-      statements: row.statements,
-      tiers: row.tiers,
-      settingTypes: row.setting_types,
-      laCode: row.la_code,
-      regionCode: row.region_code,
-      publishedAt: new Date(row.published_at),
-    };
+    const html = new Map<string, Partial<Pick<LibraryItem, 'titleHtml' | 'snippetHtml'>>>();
+    for (const row of result.rows) {
+      if (row.id === null) continue;
+      html.set(row.id, {
+        ...(row.title_headline === null ? {} : { titleHtml: markMatches(withAngles(row.title_headline), matchStart, matchEnd) }),
+        ...(row.snippet === null ? {} : { snippetHtml: markMatches(withAngles(row.snippet), matchStart, matchEnd) }),
+      });
+    }
+    return { html, stamp: stampText(first?.stamp_count ?? 0, first?.stamp_versions ?? 0, first?.stamp_latest ?? null) };
   }
 }
 
@@ -1026,7 +1041,7 @@ class StampReader {
         });
       this.next = { since: since.getTime(), stamp };
     }
-    return this.next!.stamp;
+    return this.next.stamp;
   }
 
   private start(since: Date): Promise<string> {
