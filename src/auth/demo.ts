@@ -103,6 +103,8 @@ export async function demoAccounts(db: Kysely<Schema>): Promise<DemoAccount[]> {
     .innerJoin('organisation', 'organisation.id', 'membership.organisation_id')
     .select(['user_account.email', 'user_account.totp_secret', 'membership.role', 'organisation.name'])
     .where('user_account.email', 'like', '%@demo.invalid')
+    // Only accounts one can sign in with (the demo's fictional second practice reviewer has no password).
+    .where('user_account.password_hash', 'is not', null)
     .execute();
   const order = new Map(roles.map((role, index) => [role as string, index]));
   return rows

@@ -10,7 +10,7 @@ import type { Schema } from '../db/schema.js';
 import { apiErrorSchema } from '../web/errors.js';
 import { designLabels } from './content.js';
 import type { FacetName, LibraryItem, LibraryResults, LibraryVocabulary } from './library.js';
-import { costBandValue, facetNames, gradeMeanings, libraryPageSize, libraryQueryString, librarySorts, placeOf, practiceLibrary, readLibraryQuery, StampedCache, statementsCounted, strengthMeanings } from './library.js';
+import { costBandValue, facetNames, gradeMeanings, libraryPageSize, libraryQueryString, librarySorts, placeOf, practiceLibrary, StampedCache, statementsCounted, strengthMeanings } from './library.js';
 import { agreementWords } from './library-item.js';
 import type { ItemImpact } from './impact.js';
 import { practiceReference } from './reference.js';
@@ -367,8 +367,8 @@ export function registerLibraryApi(app: FastifyInstance, practice: PracticeServi
       },
     },
     async (request, reply) => {
+      const { query, problems } = await library.readQuery(request.query, { refuseUnknownParameters: true });
       const vocabulary = await library.vocabulary();
-      const { query, problems } = readLibraryQuery(request.query, vocabulary, { refuseUnknownParameters: true });
       if (problems.length > 0) return refuse(request, reply, problems.map((problem) => ({ field: problem.parameter, message: problem.message })));
       const key = libraryQueryString(query);
       const kept = answers.get(key);

@@ -19,6 +19,7 @@ export const practiceCapability: Capability = {
   name: 'practice',
   navigation: [
     { text: 'Practice library', href: '/practice', order: 19 },
+    { text: 'Practice digest', href: '/practice/digest', order: 19.5 },
     { text: 'Share practice', href: '/practice/submit', order: 20, permission: 'practice:submit' },
     { text: 'Practice moderation', href: '/practice/moderation', order: 21, permission: 'practice:moderate' },
     { text: 'Practice reviews', href: '/practice/reviews', order: 22, permission: 'practice:review' },

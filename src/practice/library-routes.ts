@@ -26,7 +26,6 @@ import {
   librarySorts,
   placeName,
   practiceLibrary,
-  readLibraryQuery,
   sortLabels,
   StampedCache,
   strengthText,
@@ -242,8 +241,8 @@ export function registerLibraryRoutes(app: FastifyInstance, practice: PracticeSe
   };
 
   app.get<{ Querystring: Query }>('/practice', { schema: hidden, config: publicRoute }, async (request, reply) => {
+    const { query, problems } = await library.readQuery(request.query, { refuseUnknownParameters: false });
     const vocabulary = await library.vocabulary();
-    const { query, problems } = readLibraryQuery(request.query, vocabulary, { refuseUnknownParameters: false });
     const content = await pageContent(query, vocabulary);
     // A hand-edited address that is partly wrong still gets a page: the search without the wrong parts, and what was wrong.
     if (problems.length > 0) reply.code(400);
@@ -260,8 +259,8 @@ export function registerLibraryRoutes(app: FastifyInstance, practice: PracticeSe
   });
 
   const sendExport = async (request: FastifyRequest<{ Querystring: Query }>, reply: FastifyReply, format: 'csv' | 'xlsx') => {
+    const { query, problems } = await library.readQuery(request.query, { refuseUnknownParameters: false });
     const vocabulary = await library.vocabulary();
-    const { query, problems } = readLibraryQuery(request.query, vocabulary, { refuseUnknownParameters: false });
     if (problems.length > 0) return reply.code(400).view('error.njk', { title: 'The download could not be made', message: `Check the address: ${problemsMessage(problems)}.` });
     const results = await library.search({ ...query, page: 1 }, { pageSize: libraryExportLimit, snippets: false });
     return sendTable(

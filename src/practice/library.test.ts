@@ -9,6 +9,7 @@ import { practiceDocument, practiceItem } from '../../test/support/practice-libr
 import type { PracticeContent } from './content.js';
 import type { Schema } from '../db/schema.js';
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { LibraryQuery, LibraryResults , facetNames} from './library.js';
 import { practiceLibrary, readLibraryQuery, searchLibrary } from './library.js';
 
@@ -185,6 +186,20 @@ describe.each(testEngines)('the practice library on %s', (engine) => {
     const after = await search({ group: 'asylum-seekers-refugees' });
     expect(after.total).toBe(22);
     expect(after.facets.group.find((option) => option.value === 'asylum-seekers-refugees')?.count).toBe(22);
+  });
+
+  it('shows a newly published item on pages and in the API at once, though earlier answers are kept', async () => {
+    const before = await get('/practice?q=zeppelin');
+    expect(before.body).toContain('No items match “zeppelin”');
+    expect((await get('/api/v1/practice?q=zeppelin')).json<{ total: number }>().total).toBe(0);
+    const { id } = await item(db, { title: 'Zeppelin club', summary: 'Model airships.' });
+    const after = await get('/practice?q=zeppelin');
+    expect(after.body).toContain('1 item matches “zeppelin”');
+    expect((await get('/api/v1/practice?q=zeppelin')).json<{ total: number }>().total).toBe(1);
+    // And leaves them at once when it leaves the library, as the workflow would take it out (time and version moved on).
+    await db.updateTable('practice_item').set({ status: 'withdrawn', updated_at: new Date(), version: sql`version + 1` }).where('id', '=', id).execute();
+    expect((await get('/practice?q=zeppelin')).body).toContain('No items match “zeppelin”');
+    expect((await get('/api/v1/practice?q=zeppelin')).json<{ total: number }>().total).toBe(0);
   });
 
   it('reads a page’s query: a problem named for each parameter that is not valid', async () => {

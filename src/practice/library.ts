@@ -554,7 +554,6 @@ class FacetIndex {
   readonly ids: string[];
   /** Each item as a result lists it, before any words are marked. */
   readonly items: LibraryItem[];
-  readonly references: Int32Array;
   readonly positionOfReference = new Map<number, number>();
   readonly columns = {} as Record<FacetName, FacetColumn>;
   /** Positions newest first; and biggest impact first (none last, then newest). */
@@ -567,12 +566,11 @@ class FacetIndex {
   constructor(
     rows: readonly IndexRow[],
     readonly stamp: Stamp,
-    readonly vocabulary: LibraryVocabulary,
+    public vocabulary: LibraryVocabulary,
   ) {
     this.size = rows.length;
     this.ids = rows.map((row) => row.id);
     this.items = rows.map(listedItem);
-    this.references = Int32Array.from(rows.map((row) => row.reference));
     rows.forEach((row, position) => this.positionOfReference.set(row.reference, position));
     const valuesByItem = rows.map(facetValuesOf);
     for (const name of facetNames) {
@@ -785,6 +783,8 @@ export class PracticeLibrary {
   private index: FacetIndex | undefined;
   private loading: Promise<FacetIndex> | undefined;
   private readonly stampReader: StampReader;
+  /** When the vocabulary was last read again for a statement it did not know. */
+  private vocabularyReadAt = 0;
 
   constructor(
     private readonly db: Kysely<Schema>,
@@ -796,6 +796,21 @@ export class PracticeLibrary {
   /** The vocabulary filters are checked against (loading the index the first time). */
   async vocabulary(): Promise<LibraryVocabulary> {
     return (await this.currentIndex()).vocabulary;
+  }
+
+  /**
+   * A page's or the API's query, read against the vocabulary. A template statement it does not
+   * know may have been added to the framework (the reality check) since the index was built: the
+   * vocabulary is read again once before the statement is called unknown.
+   */
+  async readQuery(raw: Readonly<Record<string, unknown>>, options: { refuseUnknownParameters: boolean }): Promise<{ query: LibraryQuery; problems: QueryProblem[] }> {
+    const index = await this.currentIndex();
+    const read = readLibraryQuery(raw, index.vocabulary, options);
+    // At most once a minute, so that addresses with made-up statements cannot keep the database busy.
+    if (!read.problems.some((problem) => problem.parameter === 'statement') || Date.now() - this.vocabularyReadAt < 60_000) return read;
+    this.vocabularyReadAt = Date.now();
+    index.vocabulary = await libraryVocabulary(this.db, this.catalogue, index.items.flatMap((item) => item.statements));
+    return readLibraryQuery(raw, index.vocabulary, options);
   }
 
   private currentIndex(): Promise<FacetIndex> {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src/auth/demo.js';
 import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
+import { roles } from '../../src/auth/permissions.js';
 
 describe.skipIf(skipBrowserTests)('signing in and administering accounts in a browser', { timeout: 120_000 }, () => {
   let session: BrowserSession;
@@ -15,7 +16,7 @@ describe.skipIf(skipBrowserTests)('signing in and administering accounts in a br
     const { page, status, errors, close } = await session.open('/sign-in');
     expect(status).toBe(200);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
-    expect(await page.getByRole('table').getByRole('row').count()).toBe(10);
+    expect(await page.getByRole('table').getByRole('row').count()).toBe(roles.length + 1);
     expect(errors).toEqual([]);
     await expectNoAxeViolations(page);
     await close();

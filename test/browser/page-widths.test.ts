@@ -25,7 +25,8 @@ const notPages: { pattern: RegExp; reason: string }[] = [
   { pattern: /^\/plans\/:id\/print$/, reason: 'the printed board paper, rendered to A4 for the PDF' },
   { pattern: /^\/assessments\/:id\/evidence\/:fileId$/, reason: 'an evidence file, downloaded as an attachment' },
   { pattern: /^\/thrown-for-the-width-test$/, reason: 'measured as the error page, below' },
-  { pattern: /^\/(invitation|password-reset)\/:token$/, reason: 'reached only from a link in an email, with a one-time token' },
+  { pattern: /^\/(invitation|password-reset|register\/verify)\/:token$/, reason: 'reached only from a link in an email, with a one-time token' },
+  { pattern: /^\/practice\/(submissions\/)?:id\/documents\/:documentId$/, reason: 'a practice document, downloaded as an attachment' },
 ];
 
 /** A route that fails, so the error page is measured too. */
@@ -156,11 +157,23 @@ describe.skipIf(skipBrowserTests)('every page fits the screen at 1280 and 320 CS
     return moderated === undefined ? [] : [`/assessments/${moderated.assessment_id}/moderation`];
   }
 
+  /** The demo's draft practice item's documents page: the form reaches it by a button that saves first, not a link. */
+  async function draftDocuments(role: string): Promise<string[]> {
+    const draft = await session.testApp.database.db
+      .selectFrom('practice_item')
+      .innerJoin('user_account', 'user_account.id', 'practice_item.submitter_user_id')
+      .select('practice_item.id')
+      .where('practice_item.status', '=', 'draft')
+      .where('user_account.email', '=', `${role}@demo.invalid`)
+      .executeTakeFirst();
+    return draft === undefined ? [] : [`/practice/submissions/${draft.id}/documents`];
+  }
+
   for (const role of roles) {
     it(`measures every page the ${role} reaches`, async () => {
       const { page, context } = await signedIn(`${role}@demo.invalid`);
       // The home page and the navigation lead everywhere a role goes; a refused address shows the refusal page.
-      await crawl(page, role, ['/', '/gaps?outcome=all', '/gaps?la=E08000035&add=not-a-group', '/plans', '/imports/children/new', '/imports/statistics/new', '/admin/users/invite', ...(await moderatedAssessment())]);
+      await crawl(page, role, ['/', '/gaps?outcome=all', '/gaps?la=E08000035&add=not-a-group', '/plans', '/imports/children/new', '/imports/statistics/new', '/admin/users/invite', ...(await moderatedAssessment()), ...(await draftDocuments(role))]);
       await context.close();
     });
   }
