@@ -375,7 +375,7 @@ export function registerLibraryApi(app: FastifyInstance, practice: PracticeServi
       if (kept !== undefined && kept.stamp === (await library.currentStamp())) return kept.value;
       const results = await library.search(query);
       const answer = searchJson(results, vocabulary);
-      answers.set(key, results.stamp, answer);
+      if (answers.worthKeeping(key)) answers.set(key, results.stamp, answer);
       return answer;
     },
   );

@@ -122,9 +122,11 @@ function paginationOf(results: LibraryResults) {
     return `/practice${search === '' ? '' : `?${search}`}`;
   };
   const items: ({ number: number; href: string; current: boolean } | { ellipsis: true })[] = [];
-  for (let number = 1; number <= pageCount; number++) {
-    if (number === 1 || number === pageCount || Math.abs(number - page) <= 2) items.push({ number, href: href(number), current: number === page });
-    else if (!('ellipsis' in (items.at(-1) ?? {}))) items.push({ ellipsis: true });
+  const shown = [...new Set([1, page - 2, page - 1, page, page + 1, page + 2, pageCount])].filter((number) => number >= 1 && number <= pageCount).sort((a, b) => a - b);
+  for (const number of shown) {
+    const last = items.at(-1);
+    if (last !== undefined && 'number' in last && number > last.number + 1) items.push({ ellipsis: true });
+    items.push({ number, href: href(number), current: number === page });
   }
   return {
     items,
@@ -236,7 +238,7 @@ export function registerLibraryRoutes(app: FastifyInstance, practice: PracticeSe
       lastShown: Math.min(results.page * results.pageSize, results.total),
       downloadQuery: libraryQueryString(query, { page: 1 }),
     };
-    pages.set(key, results.stamp, content);
+    if (pages.worthKeeping(key)) pages.set(key, results.stamp, content);
     return content;
   };
 

@@ -227,6 +227,9 @@ describe.each(testEngines)('the practice library on %s', (engine) => {
     expect(response.body).toContain('href="/practice.csv?q=origami&amp;group=children-in-care"');
     expect(response.body).toContain('3 of 5<span class="govuk-visually-hidden"> padlocks for the strength of the evidence</span>');
     expect(response.body).not.toContain('still draft');
+    const paged = await get('/practice?group=asylum-seekers-refugees&page=2');
+    expect(paged.body).toContain('href="/practice?group=asylum-seekers-refugees" rel="prev"');
+    expect(paged.body).toContain('showing 21 to 22');
   });
 
   it('tells a reader what was wrong with the address, and still searches with the rest', async () => {

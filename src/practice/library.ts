@@ -1076,13 +1076,24 @@ class StampReader {
 
 /**
  * Things made from search results (a page's HTML, an API answer), kept with the library's stamp they
- * were made at, so that they are used again only while the library is unchanged. The least recently
- * used goes first when it is full.
+ * were made at, so that they are used again only while the library is unchanged. Only searches asked
+ * for more than once are kept (most combinations of filters are asked for once: keeping each would
+ * only churn memory); the least recently used goes first when it is full.
  */
 export class StampedCache<T> {
   private readonly entries = new Map<string, { stamp: string; value: T }>();
+  /** Keys asked for once: a value is kept only for a key asked for again, so one-off searches do not push out popular ones. */
+  private readonly askedOnce = new Set<string>();
 
   constructor(private readonly size: number) {}
+
+  /** Whether a value made for this key is worth keeping: the key was asked for before. */
+  worthKeeping(key: string): boolean {
+    if (this.entries.has(key) || this.askedOnce.has(key)) return true;
+    this.askedOnce.add(key);
+    if (this.askedOnce.size > this.size * 10) this.askedOnce.delete(this.askedOnce.values().next().value!);
+    return false;
+  }
 
   get(key: string): { stamp: string; value: T } | undefined {
     const entry = this.entries.get(key);

@@ -24,7 +24,7 @@ export const servingLimit = 10;
 export async function practiceServing(db: Kysely<Schema>, target: { thread: string } | { statement: string }): Promise<{ items: ServingPractice[]; total: number; searchHref: string }> {
   const column = 'thread' in target ? 'threads' : 'statements';
   const value = 'thread' in target ? target.thread : target.statement;
-  const base = db.selectFrom('practice_item').where('status', '=', 'published').where(({ eb, val }) => eb(val(value), '=', eb.fn.any(column)));
+  const base = db.selectFrom('practice_item').where('status', '=', 'published').where((eb) => eb(eb.val(value), '=', eb.fn.any(column)));
   const [rows, count] = await Promise.all([
     base
       .select(['id', 'reference', 'title', 'grade', 'evidence_strength', 'impact_months'])
