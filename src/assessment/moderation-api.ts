@@ -79,7 +79,7 @@ export function registerModerationApi(app: FastifyInstance, service: AssessmentS
         summary: 'A moderation, as its moderator sees it',
         description:
           'The sampled statements with the moderator’s own ratings. The self-ratings are withheld (`self` is null) until the moderator submits their ratings; afterwards each statement carries the self-rating and any agreed rating. Only the invited moderator may read it.',
-        tags: ['Self-assessment'],
+        tags: ['Assessments'],
         params: { type: 'object', required: ['moderationId'], properties: { moderationId: { type: 'string', description: 'The moderation’s id (a UUID)' } } },
         response: { 200: { description: 'The moderation', ...moderationSchema }, 404: { ...apiErrorSchema, description: 'No such moderation for which the caller is the moderator' } },
       },

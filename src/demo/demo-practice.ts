@@ -134,7 +134,7 @@ export async function loadDemoPractice(db: Kysely<Schema>, log: (message: string
 
 /**
  * One published digest edition, its sections suggested by group, and the next edition begun as a
- * draft, so the editor has something to show.
+ * draft with one section, so the editor has something to show.
  */
 async function loadDemoDigest(db: Kysely<Schema>, moderator: Actor): Promise<void> {
   const digests = new DigestService(db, loadCatalogue());
@@ -145,8 +145,23 @@ async function loadDemoDigest(db: Kysely<Schema>, moderator: Actor): Promise<voi
   });
   const suggested = await digests.suggestByGroup(moderator, first, (await readEdition(db, first))!.version);
   await digests.publish(moderator, first, suggested.version);
-  await digests.createDraft(moderator, {
+  const second = await digests.createDraft(moderator, {
     title: 'What works for children in care: demo digest (fictional)',
     introduction: 'A themed edition in preparation: practice that narrows the gaps for children in care and care leavers. Fictional examples for the demonstration.',
   });
+  const version = await digests.changeSections(
+    moderator,
+    second,
+    { kind: 'add-section', heading: 'Learning in care', introduction: 'Practice led by virtual schools and carers that keeps children in care learning through moves of home and school.' },
+    (await readEdition(db, second))!.version,
+  );
+  const inCare = await db
+    .selectFrom('practice_item')
+    .select('id')
+    .where('status', '=', 'published')
+    .where((eb) => eb(eb.val('children-in-care'), '=', eb.fn.any('groups')))
+    .orderBy('reference')
+    .limit(3)
+    .execute();
+  if (inCare.length > 0) await digests.changeSections(moderator, second, { kind: 'add-items', section: 1, itemIds: inCare.map((item) => item.id) }, version);
 }

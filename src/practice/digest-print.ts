@@ -13,7 +13,7 @@ import { inflateSync } from 'node:zlib';
 import type nunjucks from 'nunjucks';
 import { createViewEnvironment } from '../web/views.js';
 import { sourcePath } from '../web/paths.js';
-import { htmlToPdf } from '../web/pdf.js';
+import { withPdfPrinter } from '../web/pdf.js';
 import { padlockSymbols } from './library-routes.js';
 import type { EditionView } from './digest.js';
 
@@ -65,16 +65,18 @@ export interface DigestPrint {
 export async function printDigest(view: EditionView, options: { chromiumPath: string; publicUrl: string }): Promise<DigestPrint> {
   const title = `${view.title}: edition ${view.number}`;
   const anchors = contentsAnchors(view);
-  let pageNumbers = new Map<string, number>();
-  let pdf = await htmlToPdf(digestPrintHtml(view, { publicUrl: options.publicUrl }), { chromiumPath: options.chromiumPath, title });
-  for (let prints = 1; ; prints += 1) {
-    const landed = namedDestinationPages(pdf);
-    const found = new Map(anchors.flatMap((anchor) => (landed.has(anchor) ? [[anchor, landed.get(anchor)!] as const] : [])));
-    const settled = prints > 1 && anchors.every((anchor) => found.get(anchor) === pageNumbers.get(anchor));
-    if (settled || prints > maxPrints) return { pdf, pageNumbers: found, prints };
-    pageNumbers = found;
-    pdf = await htmlToPdf(digestPrintHtml(view, { publicUrl: options.publicUrl, pageNumbers }), { chromiumPath: options.chromiumPath, title });
-  }
+  return withPdfPrinter(options, async (print) => {
+    let pageNumbers = new Map<string, number>();
+    let pdf = await print(digestPrintHtml(view, { publicUrl: options.publicUrl }), title);
+    for (let prints = 1; ; prints += 1) {
+      const landed = namedDestinationPages(pdf);
+      const found = new Map(anchors.flatMap((anchor) => (landed.has(anchor) ? [[anchor, landed.get(anchor)!] as const] : [])));
+      const settled = prints > 1 && anchors.every((anchor) => found.get(anchor) === pageNumbers.get(anchor));
+      if (settled || prints > maxPrints) return { pdf, pageNumbers: found, prints };
+      pageNumbers = found;
+      pdf = await print(digestPrintHtml(view, { publicUrl: options.publicUrl, pageNumbers }), title);
+    }
+  });
 }
 
 // ---- Reading a PDF's named destinations ---------------------------------------------------------

@@ -157,6 +157,14 @@ describe('the web application', () => {
     expect(Object.keys(document.paths)).not.toContain('/');
   });
 
+  it('declares, with a description, every tag an API operation is filed under', async () => {
+    const document = (await testApp.app.inject({ method: 'GET', url: '/api/openapi.json' })).json<{ tags: { name: string; description: string }[]; paths: Record<string, Record<string, { tags?: string[] }>> }>();
+    const declared = new Set(document.tags.filter((tag) => tag.description !== '').map((tag) => tag.name));
+    const used = new Set(Object.values(document.paths).flatMap((operations) => Object.values(operations).flatMap((operation) => operation.tags ?? [])));
+    expect(used.size).toBeGreaterThan(5);
+    expect([...used].filter((tag) => !declared.has(tag))).toEqual([]);
+  });
+
   it('documents the API on a readable page', async () => {
     const response = await testApp.app.inject({ method: 'GET', url: '/api/docs' });
     expect(response.statusCode).toBe(200);
