@@ -962,15 +962,24 @@ export class PracticeLibrary {
     for (const name of facetNames) {
       const column = index.columns[name];
       const chosenValues = new Set(query.filters[name]);
-      const options = index.vocabulary.facets[name].options.map((option) => {
-        const code = column.codeOf.get(option.value);
-        return { ...option, count: code === undefined ? 0 : counts[name][code]!, selected: chosenValues.has(option.value) };
-      });
-      // Hundreds of statements: only those with items here, or chosen, most items first.
+      const countOf = (value: string) => {
+        const code = column.codeOf.get(value);
+        return code === undefined ? 0 : counts[name][code]!;
+      };
+      const withCount = (option: FacetOption): FacetCount => ({ ...option, count: countOf(option.value), selected: chosenValues.has(option.value) });
+      const options = index.vocabulary.facets[name].options;
+      // Hundreds of statements: only those with items here, or chosen, most items first (the rest are not copied).
       facets[name] =
         name === 'statement'
-          ? [...options.filter((option) => option.selected), ...options.filter((option) => option.count > 0 && !option.selected).sort((a, b) => b.count - a.count).slice(0, statementsCounted)]
-          : options;
+          ? [
+              ...options.filter((option) => chosenValues.has(option.value)).map(withCount),
+              ...options
+                .filter((option) => !chosenValues.has(option.value) && countOf(option.value) > 0)
+                .map(withCount)
+                .sort((a, b) => b.count - a.count)
+                .slice(0, statementsCounted),
+            ]
+          : options.map(withCount);
     }
 
     const pageCount = Math.max(1, Math.ceil(total / pageSize));

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { wordsOf, inSentence, formatDate, formatDateTime, formatNumber, formatPercent, formatSigned, readingSymbol, symbols, trendSymbol } from './format.js';
 
@@ -9,6 +10,16 @@ describe('format', () => {
     expect(formatNumber(-1234.56, 1)).toBe('−1,234.6');
     expect(formatNumber(null)).toBe('–');
     expect(formatNumber(Number.NaN)).toBe('–');
+  });
+
+  it('writes every whole number as the en-GB number format does, small counts included', () => {
+    const intl = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0, minimumFractionDigits: 0 });
+    fc.assert(
+      fc.property(fc.integer({ min: -5000, max: 5_000_000 }), (value) => {
+        expect(formatNumber(value)).toBe(intl.format(value).replace(/^-/, '−'));
+      }),
+    );
+    for (let value = 0; value < 1000; value++) expect(formatNumber(value)).toBe(intl.format(value));
   });
 
   it('writes percentages and signed gaps to one decimal', () => {

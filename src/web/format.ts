@@ -29,6 +29,8 @@ function numberFormat(decimals: number): Intl.NumberFormat {
 /** A count or measure with thousands separators and a fixed number of decimals: 1,474; 52.0. */
 export function formatNumber(value: unknown, decimals = 0): string {
   if (!isNumber(value)) return noFigure;
+  // Most figures on a page are small counts: written as they are without Intl's cost (no separator below 1,000).
+  if (decimals === 0 && Number.isInteger(value) && value >= 0 && value < 1000) return String(value);
   return numberFormat(decimals).format(value).replace(/^-/, '−');
 }
 

@@ -41,6 +41,13 @@ export function createViewEnvironment(capabilityViewDirectories: string[]): nunj
   environment.addFilter('inSentence', inSentence);
   environment.addFilter('words', wordsOf);
   environment.addGlobal('symbols', symbols);
+  // Nunjucks trims with /^\s*|\s*$/, whose second half is tried from every position of the string:
+  // the GOV.UK template trims the whole header on every page. The native trim strips the same
+  // whitespace in one pass.
+  environment.addFilter('trim', (value: unknown) => {
+    const trimmed = String(value).trim();
+    return value instanceof nunjucks.runtime.SafeString ? new nunjucks.runtime.SafeString(trimmed) : trimmed;
+  });
   return environment;
 }
 
@@ -56,6 +63,16 @@ function shownNavigation(navigation: readonly NavigationItem[], viewer: Viewer, 
   return shown.map((item) => ({ text: item.text, href: item.href, active: item === current }));
 }
 
+/** Text a template writes with `{{ }}`, made the first time it is written and not before. */
+class WrittenWhenUsed {
+  private text: string | undefined;
+  constructor(private readonly make: () => string) {}
+  toString(): string {
+    this.text ??= this.make();
+    return this.text;
+  }
+}
+
 export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
   const environment = createViewEnvironment(options.capabilityViewDirectories);
   const navigation = [...options.navigation].sort((a, b) => a.order - b.order);
@@ -66,8 +83,9 @@ export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
       serviceName,
       version,
       cspNonce: this.cspNonce?.script,
-      // Every page may hold a form; the token is cheap and its cookie is set with the first one.
-      csrfToken: typeof this.generateCsrf === 'function' ? this.generateCsrf() : undefined,
+      // Made only if the page writes it (a page with a form): a public page without one sets no
+      // cookie, so it stays cacheable and costs no token.
+      csrfToken: typeof this.generateCsrf === 'function' ? new WrittenWhenUsed(() => this.generateCsrf()) : undefined,
       viewer: this.request.viewer,
       navigation: shownNavigation(navigation, this.request.viewer, path),
       currentPath: path,
