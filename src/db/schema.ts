@@ -3,7 +3,7 @@ import type { AssessmentTables } from '../assessment/tables.js';
 import type { AggregateTables } from '../aggregates/tables.js';
 import type { AuthTables } from '../auth/tables.js';
 import type { FrameworkTables } from '../framework/tables.js';
-import type { PlanTables } from '../gaps/plans/tables.js';
+import type { PlanTables } from '../plans/curve/tables.js';
 import type { IngestTables } from '../ingest/tables.js';
 import type { StatisticsTables } from '../ingest/statistics-tables.js';
 import type { PracticeTables } from '../practice/tables.js';

@@ -4,8 +4,6 @@ import { registerIndicatorPage } from './indicator-page.js';
 import { registerGapPages } from './pages.js';
 import { registerDataGapsApi, registerGapsApi } from './routes.js';
 import { registerGapDownloads } from './downloads.js';
-import { registerPlansApi } from './plans/api.js';
-import { registerPlanRoutes } from './plans/routes.js';
 
 /** Gap intelligence: the gap matrix of every group on every outcome. */
 export const gapsCapability: Capability = {
@@ -13,21 +11,17 @@ export const gapsCapability: Capability = {
   viewsDirectory: sourcePath('gaps', 'views'),
   navigation: [
     { text: 'Gaps', href: '/gaps', order: 10, permission: 'aggregates:read' },
-    { text: 'Plans', href: '/plans', order: 11, permission: 'assessments:read' },
   ],
   apiLinks: [
     { rel: 'gaps', href: '/api/v1/areas/{code}/gaps', title: 'The gap matrix of an authority' },
     { rel: 'data-gaps', href: '/api/v1/areas/{code}/data-gaps', title: 'Gaps in the data of an authority' },
     { rel: 'curves', href: '/api/v1/areas/{code}/curves', title: 'Which curves to turn: the authority’s gaps, ranked' },
-    { rel: 'plans', href: '/api/v1/plans', title: 'Turn-the-curve plans' },
   ],
-  registerRoutes(app, { database, config }) {
+  registerRoutes(app, { database }) {
     registerGapPages(app, database.db);
     registerIndicatorPage(app, database.db);
     registerGapsApi(app, database.db);
     registerDataGapsApi(app, database.db);
     registerGapDownloads(app, database.db);
-    registerPlanRoutes(app, database.db, config);
-    registerPlansApi(app, database.db);
   },
 };

@@ -5,8 +5,8 @@ import { benchmarkChartSpec } from './benchmark-figure.js';
 import type { IndicatorSeries } from './indicator-page.js';
 import { gapFigure, groupAndComparatorFigure } from './indicator-page.js';
 import type { GapCell } from './matrix.js';
-import { baselineFigure } from './plans/baseline.js';
-import type { BaselinePoint } from './plans/baseline.js';
+import { baselineFigure } from '../plans/curve/baseline.js';
+import type { BaselinePoint } from '../plans/curve/baseline.js';
 import type { SettingsFunnel } from './settings-funnel.js';
 import { funnelFigure } from './settings-funnel.js';
 

@@ -18,7 +18,7 @@ import type { StatisticsSource } from './benchmarks.js';
 import type { GapCell } from './matrix.js';
 import { gapUnit } from './units.js';
 import { provenanceForPeople } from './benchmarks.js';
-import { listPlans } from './plans/store.js';
+import { listPlans } from '../plans/curve/store.js';
 import type { AuthorityRefusal } from './reach.js';
 import { authorityNamed, isAuthorityRefusal, mayReadPlans, mayWritePlans } from './reach.js';
 import { refuseAuthority } from './authority-choice.js';

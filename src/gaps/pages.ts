@@ -15,7 +15,7 @@ import { gapUnit } from './units.js';
 import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { mayReadPlans, mayWritePlans } from './reach.js';
 import { chooseAuthority, isAuthorityRefusal, refuseAuthority } from './authority-choice.js';
-import { listPlans } from './plans/store.js';
+import { listPlans } from '../plans/curve/store.js';
 import { cachedFigures } from './figures-cache.js';
 import { curvesFor, dataGapsFor, gapsFor, nonMembersRefusal } from './service.js';
 import { formatNumber, formatPercent, inSentence } from '../web/format.js';

@@ -8,7 +8,7 @@ import type { Role } from '../auth/permissions.js';
 import type { Schema } from '../db/schema.js';
 import { gapsOverview } from '../gaps/overview.js';
 import type { GapsOverview } from '../gaps/overview.js';
-import { plansProgress } from '../gaps/plans/progress.js';
+import { plansProgress } from '../plans/curve/progress.js';
 import { parseGroup } from '../gaps/groups.js';
 import { authoritiesInReach, mayReadAggregates, mayReadPlans } from '../gaps/reach.js';
 import { authoritiesWithChildData, childDataFreshness, dataLoadedSummary } from '../ingest/data-summary.js';

@@ -6,7 +6,7 @@ import { englandCode } from '../../src/auth/organisations.js';
 import { sessionCookieName } from '../../src/auth/gate.js';
 import type { Role } from '../../src/auth/permissions.js';
 import type { Engine } from '../../src/db/database.js';
-import { addAction, createPlan } from '../../src/gaps/plans/store.js';
+import { addAction, createPlan } from '../../src/plans/curve/store.js';
 import { importChildFile } from '../../src/ingest/child-import.js';
 import { newOrganisation, signedInPeople } from './accounts.js';
 import { createTestApp } from './app.js';

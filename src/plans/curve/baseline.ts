@@ -3,7 +3,7 @@ import { forecastLinear, standardErrorFromLimits } from '../../stats/index.js';
 import type { ForecastPoint } from '../../stats/index.js';
 import type { ChartFigure, FigureCell } from '../../web/chart-figure.js';
 import { chartColours } from '../../web/charts.js';
-import type { GapCell } from '../matrix.js';
+import type { GapCell } from '../../gaps/matrix.js';
 import { inSentence } from '../../web/format.js';
 
 /** How far ahead the baseline looks when the plan has no later target. */

@@ -10,11 +10,11 @@ import { formatAcademicYear, measures, parseAcademicYear } from '../../ingest/ch
 import { renderChart } from '../../web/charts.js';
 import { sourcePath } from '../../web/paths.js';
 import { PdfUnavailableError, htmlToPdf } from '../../web/pdf.js';
-import { frameworkGroupSpecs, parseGroup } from '../groups.js';
-import type { GapCell } from '../matrix.js';
-import { authorityNamed, isAuthorityRefusal, mayReadPlans, mayWritePlans } from '../reach.js';
-import { refuseAuthority } from '../authority-choice.js';
-import { DifferencingRefused, GapRequestError, comparatorNamed, gapSeriesFor, groupNamed, measureNamed } from '../service.js';
+import { frameworkGroupSpecs, parseGroup } from '../../gaps/groups.js';
+import type { GapCell } from '../../gaps/matrix.js';
+import { authorityNamed, isAuthorityRefusal, mayReadPlans, mayWritePlans } from '../../gaps/reach.js';
+import { refuseAuthority } from '../../gaps/authority-choice.js';
+import { DifferencingRefused, GapRequestError, comparatorNamed, gapSeriesFor, groupNamed, measureNamed } from '../../gaps/service.js';
 import { baselineFigure, baselineOf } from './baseline.js';
 import type { FieldError, FormBody } from './forms.js';
 import { parseAction, parseMeasure, parseMeasureValue, parsePlanText, parseVersion } from './forms.js';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { renderChart } from '../../web/charts.js';
-import type { GapCell } from '../matrix.js';
+import type { GapCell } from '../../gaps/matrix.js';
 import { baselineFigure, baselineOf } from './baseline.js';
 
 function cell(year: number, value: number | null, interval?: [number, number]): GapCell {
