@@ -17,6 +17,7 @@ import * as selfAssessment from './0017-self-assessment.js';
 import * as amendmentPlaces from './0019-amendment-places.js';
 import * as practice from './0020-practice.js';
 import * as contributorRegistration from './0021-contributor-registration.js';
+import * as improvementPlans from './0022-improvement-plans.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -41,4 +42,5 @@ export const migrations: Record<string, Migration> = {
   '0019-amendment-places': amendmentPlaces,
   '0020-practice': practice,
   '0021-contributor-registration': contributorRegistration,
+  '0022-improvement-plans': improvementPlans,
 };
