@@ -47,7 +47,7 @@ const expectedTable: Record<string, ExpectedRow> = {
   analyst:              ['england', 'authority', 'authority', '–', 'authority', 'authority', '–', '–', '–', 'authority', 'england', '–', '–', '–', '–', '–', 'required'],
   leader:               ['england', '–', '–', '–', 'authority', 'authority', 'authority', 'england', '–', 'authority', 'england', '–', '–', '–', '–', '–', 'optional'],
   practitioner:         ['authority', 'authority', '–', '–', '–', '–', '–', '–', '–', '–', 'england', '–', '–', '–', '–', '–', 'required'],
-  'setting-leader':     ['authority', 'organisation', '–', '–', 'organisation', 'organisation', 'organisation', '–', '–', '–', 'england', '–', '–', '–', '–', '–', 'required'],
+  'setting-leader':     ['authority', 'organisation', '–', '–', 'organisation', 'organisation', 'organisation', '–', '–', 'organisation', 'england', '–', '–', '–', '–', '–', 'required'],
   'practice-reviewer':  ['–', '–', '–', '–', '–', '–', '–', '–', '–', '–', 'england', '–', 'england', '–', '–', '–', 'optional'],
   contributor:          ['–', '–', '–', '–', '–', '–', '–', '–', '–', '–', 'england', '–', '–', '–', '–', '–', 'optional'],
 };
