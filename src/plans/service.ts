@@ -47,6 +47,12 @@ import {
   savePriority,
   updateAction,
 } from './store.js';
+import type { BoardPaper } from './board-paper-model.js';
+import { buildBoardPaper } from './board-paper.js';
+import type { DescribedLink } from './links.js';
+import { describeLinks } from './links.js';
+import type { MeasureReading } from './measures.js';
+import { readMeasures } from './measures.js';
 import type { Suggestion } from './suggest.js';
 import { suggestPriorities } from './suggest.js';
 
@@ -391,6 +397,21 @@ export class ImprovementPlanService {
       }
     }
     return errors;
+  }
+
+  /** A plan's measures with their figures now, and its links in words, as the viewer may see them. */
+  async details(viewer: Viewer, plan: ImprovementPlan): Promise<{ readings: MeasureReading[]; links: Map<string, DescribedLink> }> {
+    const [readings, links] = await Promise.all([
+      readMeasures(this.db, viewer, plan.laCode, plan.priorities.flatMap((priority) => priority.measures)),
+      describeLinks(this.db, this.assessments, this.catalogue, viewer, plan),
+    ]);
+    return { readings, links };
+  }
+
+  /** The board paper of a plan as of today, with figures released to the viewer. */
+  async boardPaper(viewer: Viewer, plan: ImprovementPlan): Promise<BoardPaper> {
+    const { readings, links } = await this.details(viewer, plan);
+    return buildBoardPaper({ plan, readings, links, today: this.today() });
   }
 
   /** The organisation a new plan could be for, when the viewer may write it. */
