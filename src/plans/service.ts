@@ -20,7 +20,10 @@ import { parseGroup } from '../gaps/groups.js';
 import { mayReadPlans } from '../gaps/reach.js';
 import { measures as indicatorDefinitions, parseAcademicYear } from '../ingest/child-standard.js';
 import { itemHeads } from '../practice/digest.js';
-import { readPlan } from './curve/store.js';
+import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
+import { curvesFor } from '../gaps/service.js';
+import { candidateItems } from '../practice/for-your-gaps.js';
+import { listPlans, readPlan } from './curve/store.js';
 import { readSuggestionEvidence } from './evidence.js';
 import type { Body, FieldError } from './forms.js';
 import { linkField, parseActionForm, parseMeasureForm, parsePlanForm, parsePriorityForm, parseVersion, text } from './forms.js';
@@ -72,6 +75,10 @@ export interface PlanOwner {
   laCode: string;
   organisationId: string;
 }
+
+/** How many of the curves to turn, and of the practice items, a form offers: the most urgent, not every one. */
+const gapChoiceCount = 25;
+const practiceChoiceCount = 30;
 
 const notFound: Refusal = { statusCode: 404, message: 'There is no improvement plan at this address, or it is not one you may see.' };
 const readOnly: Refusal = { statusCode: 403, message: 'You may read this plan but not change it: plans are written by members of the organisation with the “write plans” permission.' };
@@ -412,6 +419,30 @@ export class ImprovementPlanService {
   async boardPaper(viewer: Viewer, plan: ImprovementPlan): Promise<BoardPaper> {
     const { readings, links } = await this.details(viewer, plan);
     return buildBoardPaper({ plan, readings, links, today: this.today() });
+  }
+
+  /**
+   * What a priority's links and measures may be chosen from: the authority's curves to turn (the
+   * ranked gaps, as released to the viewer), its turn-the-curve plans, and the published practice
+   * serving its groups or the golden threads.
+   */
+  async choices(viewer: Viewer, plan: ImprovementPlan): Promise<{ gaps: { target: string; label: string }[]; curvePlans: { target: string; label: string }[]; practice: { target: string; label: string }[] }> {
+    const isAuthority = plan.organisationKind === 'local-authority';
+    const [curves, curvePlans] = await Promise.all([
+      isAuthority ? curvesFor(this.db, { laCode: plan.laCode, suppress: !seesSmallNumbers(viewer, { laCode: plan.laCode }) }) : Promise.resolve({ curves: [] }),
+      isAuthority && mayReadPlans(viewer, plan.laCode) ? listPlans(this.db, [plan.laCode]) : Promise.resolve([]),
+    ]);
+    const gaps = curves.curves.slice(0, gapChoiceCount).map((curve) => ({
+      target: `${curve.indicator}|${curve.group}`,
+      label: `${curve.group_label}: ${curve.indicator_label} (number ${curve.rank} of the curves to turn, ${curve.year})`,
+    }));
+    const groups = [...new Set(curves.curves.slice(0, gapChoiceCount).map((curve) => curve.group))];
+    const threads = Array.from({ length: 10 }, (_, index) => `GT${String(index + 1).padStart(2, '0')}`);
+    const practice = (await candidateItems(this.db, groups, [], threads))
+      .sort((a, b) => b.evidenceStrength - a.evidenceStrength || a.title.localeCompare(b.title, 'en-GB'))
+      .slice(0, practiceChoiceCount)
+      .map((item) => ({ target: item.id, label: `${item.title} (${item.grade}, evidence ${item.evidenceStrength} of 5)` }));
+    return { gaps, curvePlans: curvePlans.map((curvePlan) => ({ target: curvePlan.id, label: curvePlan.title })), practice };
   }
 
   /** The organisation a new plan could be for, when the viewer may write it. */

@@ -312,6 +312,7 @@ export async function listImprovementPlans(db: Db, filter: { laCodes?: readonly 
 /** An action as "my actions" lists it: with the plan and priority it serves. */
 export interface OwnedAction extends ImprovementAction {
   laCode: string;
+  organisationId: string;
   planId: string;
   planTitle: string;
   organisationName: string;
@@ -325,7 +326,7 @@ export async function actionsOwnedBy(db: Db, userId: string): Promise<OwnedActio
     .innerJoin('improvement_priority as priority', (join) => join.onRef('priority.la_code', '=', 'action.la_code').onRef('priority.id', '=', 'action.priority_id'))
     .innerJoin('improvement_plan as plan', (join) => join.onRef('plan.la_code', '=', 'priority.la_code').onRef('plan.id', '=', 'priority.plan_id'))
     .innerJoin('organisation as planner', 'planner.id', 'plan.organisation_id')
-    .select(['plan.la_code', 'plan.id as plan_id', 'plan.title as plan_title', 'planner.name as organisation_name', 'priority.title as priority_title'])
+    .select(['plan.la_code', 'plan.organisation_id', 'plan.id as plan_id', 'plan.title as plan_title', 'planner.name as organisation_name', 'priority.title as priority_title'])
     .where('action.owner_user_id', '=', userId)
     .orderBy('action.due_date')
     .orderBy('action.title')
@@ -333,6 +334,7 @@ export async function actionsOwnedBy(db: Db, userId: string): Promise<OwnedActio
   return rows.map((row) => ({
     ...actionOf(row, []),
     laCode: row.la_code,
+    organisationId: row.organisation_id,
     planId: row.plan_id,
     planTitle: row.plan_title,
     organisationName: row.organisation_name,

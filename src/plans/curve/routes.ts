@@ -18,6 +18,7 @@ import { DifferencingRefused, GapRequestError, comparatorNamed, gapSeriesFor, gr
 import { baselineFigure, baselineOf } from './baseline.js';
 import type { FieldError, FormBody } from './forms.js';
 import { parseAction, parseMeasure, parseMeasureValue, parsePlanText, parseVersion } from './forms.js';
+import type { ImprovementPlanSummary } from '../model.js';
 import type { Author, Plan } from './store.js';
 import {
   PlanConflictError,
@@ -163,8 +164,11 @@ function dueParts(dueDate: string | null) {
   return { 'due-day': String(Number(day)), 'due-month': String(Number(month)), 'due-year': year ?? '' };
 }
 
+/** The improvement plans the list shows above the turn-the-curve plans (the improvement plan's capability gives them). */
+export type ImprovementPlanLister = (viewer: Viewer, laCodes: readonly string[]) => Promise<{ plans: ImprovementPlanSummary[]; mayStart: boolean }>;
+
 /** Turn-the-curve plans: list, start, read, edit, actions, performance measures, history, print and PDF. */
-export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, config: Config): void {
+export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, config: Config, improvementPlans: ImprovementPlanLister = () => Promise.resolve({ plans: [], mayStart: false })): void {
   /** The plan with that id if the viewer reaches its authority (for writing, as a member who may write); else undefined, a 404. */
   async function planFor(request: FastifyRequest, id: string, need: 'read' | 'write'): Promise<Plan | undefined> {
     const laCode = await planAuthority(db, id);
@@ -177,7 +181,7 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
     const subject = await planSubject(db, request.viewer, plan);
     return reply.view('plans/show.njk', {
       pageTitle: plan.title,
-      breadcrumbs: [{ text: 'Turn-the-curve plans', href: `/plans?la=${plan.laCode}` }],
+      breadcrumbs: [{ text: 'Plans', href: `/plans?la=${plan.laCode}` }],
       ...planView(plan, subject, request.viewer),
       ...extra,
     });
@@ -187,7 +191,7 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
     const subject = await planSubject(db, request.viewer, extra.conflict ?? plan);
     return reply.view('plans/edit.njk', {
       pageTitle: `Edit: ${plan.title}`,
-      breadcrumbs: [{ text: 'Turn-the-curve plans', href: `/plans?la=${plan.laCode}` }, { text: plan.title, href: `/plans/${plan.id}` }],
+      breadcrumbs: [{ text: 'Plans', href: `/plans?la=${plan.laCode}` }, { text: plan.title, href: `/plans/${plan.id}` }],
       ...planView(extra.conflict ?? plan, subject, request.viewer),
       values: planTextValues(plan, extra.body),
       errors: extra.errors ? errorList(extra.errors) : undefined,
@@ -204,9 +208,11 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
     const asked = request.query.la === undefined || request.query.la === '' ? undefined : authorityNamed(viewer, String(request.query.la), mayReadPlans);
     if (asked !== undefined && isAuthorityRefusal(asked)) return refuseAuthority(reply, asked);
     const laCodes = (asked !== undefined ? [asked.laCode] : allLocalAuthorities().map((la) => la.gss)).filter((code) => mayReadPlans(viewer, code));
-    const plans = await listPlans(db, laCodes);
+    const [plans, improvement] = await Promise.all([listPlans(db, laCodes), improvementPlans(viewer, laCodes)]);
     return reply.view('plans/list.njk', {
-      pageTitle: 'Turn-the-curve plans',
+      pageTitle: 'Plans',
+      improvementPlans: improvement.plans.map((plan) => ({ ...plan, href: `/improvement-plans/${plan.id}` })),
+      mayStartImprovementPlan: improvement.mayStart,
       plans: plans.map((plan) => ({
         ...plan,
         authorityName: localAuthorityByGss(plan.laCode)?.name ?? plan.laCode,
@@ -282,7 +288,7 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
     const values = extra.body ?? (action === undefined ? { status: 'not-started' } : { description: action.description, owner: action.owner, status: action.status, ...dueParts(action.dueDate) });
     return reply.view('plans/action.njk', {
       pageTitle: action === undefined ? 'Add an action' : 'Update an action',
-      breadcrumbs: [{ text: 'Turn-the-curve plans', href: `/plans?la=${plan.laCode}` }, { text: plan.title, href: `/plans/${plan.id}` }],
+      breadcrumbs: [{ text: 'Plans', href: `/plans?la=${plan.laCode}` }, { text: plan.title, href: `/plans/${plan.id}` }],
       plan,
       action,
       values,
@@ -337,7 +343,7 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
   function measureForm(request: FastifyRequest, reply: FastifyReply, plan: Plan, extra: { errors?: FieldError[]; body?: FormBody }) {
     return reply.view('plans/measure.njk', {
       pageTitle: 'Add a performance measure',
-      breadcrumbs: [{ text: 'Turn-the-curve plans', href: `/plans?la=${plan.laCode}` }, { text: plan.title, href: `/plans/${plan.id}` }],
+      breadcrumbs: [{ text: 'Plans', href: `/plans?la=${plan.laCode}` }, { text: plan.title, href: `/plans/${plan.id}` }],
       plan,
       values: extra.body ?? {},
       quadrants,
@@ -378,7 +384,7 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
     if (plan === undefined) return reply.callNotFound();
     return reply.view('plans/history.njk', {
       pageTitle: `History: ${plan.title}`,
-      breadcrumbs: [{ text: 'Turn-the-curve plans', href: `/plans?la=${plan.laCode}` }, { text: plan.title, href: `/plans/${plan.id}` }],
+      breadcrumbs: [{ text: 'Plans', href: `/plans?la=${plan.laCode}` }, { text: plan.title, href: `/plans/${plan.id}` }],
       plan,
       revisions: await listRevisions(db, plan.laCode, plan.id),
     });
