@@ -6,7 +6,14 @@ import { registerPlansApi } from './curve/api.js';
 import { registerPlanRoutes } from './curve/routes.js';
 import { registerImprovementPlanRoutes } from './improvement-routes.js';
 import { registerReminderRoutes } from './reminder-routes.js';
-import { ImprovementPlanService } from './service.js';
+import { outboxMailer, smtpMailer } from '../auth/mail.js';
+import { sendReminders } from './reminders.js';
+import { ImprovementPlanService, isoDateIn } from './service.js';
+
+/** Reminders go once each (reminder_sent), so checking hourly sends each on the morning it falls due. */
+const reminderInterval = 60 * 60 * 1000;
+/** The first pass waits a minute, so a starting service (and a test's) is not busy mailing. */
+const firstReminderPass = 60 * 1000;
 
 /** Plans: the improvement plan a board owns, and the turn-the-curve plans inside it. */
 export const plansCapability: Capability = {
@@ -24,5 +31,19 @@ export const plansCapability: Capability = {
     registerPlansApi(app, database.db);
     registerImprovementPlanRoutes(app, service, config);
     registerReminderRoutes(app, database.db);
+
+    const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(database.db, app.log);
+    const timers: NodeJS.Timeout[] = [];
+    const remind = () => {
+      sendReminders(database.db, mailer, { today: isoDateIn(new Date()), baseUrl: config.publicUrl, log: app.log }).catch((error: unknown) => app.log.error({ err: error }, 'sending plan reminders failed'));
+    };
+    app.addHook('onReady', () => {
+      timers.push(setTimeout(remind, firstReminderPass).unref(), setInterval(remind, reminderInterval).unref());
+      return Promise.resolve();
+    });
+    app.addHook('onClose', () => {
+      for (const timer of timers) clearTimeout(timer);
+      return Promise.resolve();
+    });
   },
 };
