@@ -2,6 +2,7 @@ import { AssessmentService } from '../assessment/service.js';
 import { loadCatalogue } from '../framework/catalogue.js';
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
+import { registerImprovementPlansApi } from './api.js';
 import { registerPlansApi } from './curve/api.js';
 import { registerPlanRoutes } from './curve/routes.js';
 import { registerImprovementPlanRoutes } from './improvement-routes.js';
@@ -20,7 +21,10 @@ export const plansCapability: Capability = {
   name: 'plans',
   viewsDirectory: sourcePath('plans', 'views'),
   navigation: [{ text: 'Plans', href: '/plans', order: 11, permission: 'assessments:read' }],
-  apiLinks: [{ rel: 'plans', href: '/api/v1/plans', title: 'Turn-the-curve plans' }],
+  apiLinks: [
+    { rel: 'improvement-plans', href: '/api/v1/improvement-plans', title: 'Improvement plans: priorities, measures, actions and their updates' },
+    { rel: 'plans', href: '/api/v1/plans', title: 'Turn-the-curve plans' },
+  ],
   registerRoutes(app, { database, config }) {
     const catalogue = loadCatalogue();
     const service = new ImprovementPlanService(database.db, new AssessmentService(database.db, catalogue, { evidenceLimitBytes: config.evidenceLimitBytes }), catalogue);
@@ -30,6 +34,7 @@ export const plansCapability: Capability = {
     }));
     registerPlansApi(app, database.db);
     registerImprovementPlanRoutes(app, service, config);
+    registerImprovementPlansApi(app, service);
     registerReminderRoutes(app, database.db);
 
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(database.db, app.log);

@@ -44,6 +44,7 @@ export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Framework', description: 'The Narrowing the Gap framework: golden threads, templates, groups and outcomes' },
         { name: 'Gaps', description: 'The gap matrix, curves to turn and gaps in the data of an authority' },
         { name: 'Plans', description: 'Turn-the-curve plans: read them, start one, change its text (actions and measures are changed on the plan’s page)' },
+        { name: 'Improvement plans', description: 'An organisation’s improvement plan: its priorities, success measures and actions; read them, start a plan, add a priority or an action, and post an action’s update' },
         { name: 'Assessments', description: 'Self-assessments against the golden threads and templates: list, start, read, and rate a statement under the version you read, and a moderator’s view of a moderation' },
         { name: 'Children', description: 'Child-level records (signed in, only those within reach: one’s own authority, or a setting’s own pupils); every call is audited' },
         { name: 'Practice', description: 'The library of effective practice: published items with their grade, evidence and impact, searched and filtered; no sign-in needed' },
