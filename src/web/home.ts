@@ -9,6 +9,8 @@ import type { Schema } from '../db/schema.js';
 import { gapsOverview } from '../gaps/overview.js';
 import type { GapsOverview } from '../gaps/overview.js';
 import { plansProgress } from '../plans/curve/progress.js';
+import { isoDateIn, mayReadImprovementPlan } from '../plans/service.js';
+import { listImprovementPlans } from '../plans/store.js';
 import { parseGroup } from '../gaps/groups.js';
 import { authoritiesInReach, mayReadAggregates, mayReadPlans } from '../gaps/reach.js';
 import { authoritiesWithChildData, childDataFreshness, dataLoadedSummary } from '../ingest/data-summary.js';
@@ -235,6 +237,7 @@ async function signedInHome(app: FastifyInstance, db: Kysely<Schema>, viewer: Si
   const data = analyst ? await dataLoadedSummary(db, importReach(viewer)) : undefined;
   const overview = laCode === undefined ? undefined : await overviewFor(db, viewer, laCode);
   const plans = laCode !== undefined && mayReadPlans(viewer, laCode) ? await plansFor(db, [laCode]) : undefined;
+  const improvementPlans = laCode === undefined ? undefined : (await listImprovementPlans(db, { laCodes: [laCode], today: isoDateIn(new Date()) })).filter((plan) => mayReadImprovementPlan(viewer, plan));
 
   const withData = await authoritiesWithChildData(db);
   const inReach = authoritiesInReach(viewer, withData);
@@ -281,6 +284,13 @@ async function signedInHome(app: FastifyInstance, db: Kysely<Schema>, viewer: Si
     overview,
     overviewLinks: laCode === undefined ? undefined : { matrix: `/gaps?la=${laCode}`, curves: `/gaps/curves?la=${laCode}`, data: `/gaps/data?la=${laCode}` },
     plans: plans ?? regionPlans,
+    improvementPlans: improvementPlans?.map((plan) => ({
+      href: `/improvement-plans/${plan.id}`,
+      title: plan.title,
+      organisation: plan.organisationName,
+      status: `${plural(plan.priorities, 'priority', 'priorities')}, ${plural(plan.actions, 'action')}`,
+      overdue: plan.overdue,
+    })),
     plansLink: mayFollow(app, viewer, '/plans') ? (laCode === undefined ? '/plans' : `/plans?la=${laCode}`) : undefined,
     authorities,
     regionName,
