@@ -13,6 +13,7 @@ import { registerDemoCommands } from './demo-commands.js';
 import { ImportFileError, ImportRefusedError, registerImportCommands } from './import-commands.js';
 import { ExportWriteError, registerFrameworkCommands } from './framework-commands.js';
 import { registerPracticeCommands } from './practice-commands.js';
+import { RemindersNotSentError, registerPlansCommands } from './plans-commands.js';
 import { registerServeCommand } from './serve-command.js';
 import { registerStatsCommands } from './stats-commands.js';
 
@@ -28,7 +29,7 @@ export class UsageError extends Error {
 export const exitCodes = { ok: 0, failed: 1, usage: 2 } as const;
 
 /** Errors whose message is complete for an operator: printed as one line, no stack. */
-const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError, ExportWriteError, AuditChainBrokenError, AuditHardeningError, ImportFileError, ImportRefusedError, DisclosureRefusedError];
+const expectedErrors = [ConfigError, DatabaseOpenError, MigrationError, ListenError, InvalidArgumentError, ExportWriteError, AuditChainBrokenError, AuditHardeningError, ImportFileError, ImportRefusedError, DisclosureRefusedError, RemindersNotSentError];
 
 export function buildProgram(): Command {
   const program = new Command('ntg')
@@ -50,6 +51,7 @@ export function buildProgram(): Command {
   registerGapsCommand(program);
   registerAssessmentCommands(program);
   registerPracticeCommands(program);
+  registerPlansCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }
