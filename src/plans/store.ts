@@ -668,3 +668,18 @@ export async function readImprovementRevision(db: Db, laCode: string, planId: st
   const row = await db.selectFrom('improvement_revision').select('snapshot').where('la_code', '=', laCode).where('plan_id', '=', planId).where('revision', '=', revision).executeTakeFirst();
   return row === undefined ? undefined : parseJson(row.snapshot);
 }
+
+/** The priorities (with their plans) that link to something: a turn-the-curve plan shows the improvement plans it serves. */
+export async function prioritiesLinkingTo(db: Db, laCode: string, link: PriorityLink): Promise<{ planId: string; planTitle: string; priorityId: string; priorityTitle: string }[]> {
+  const rows = await db
+    .selectFrom('improvement_link as link')
+    .innerJoin('improvement_priority as priority', (join) => join.onRef('priority.la_code', '=', 'link.la_code').onRef('priority.id', '=', 'link.priority_id'))
+    .innerJoin('improvement_plan as plan', (join) => join.onRef('plan.la_code', '=', 'priority.la_code').onRef('plan.id', '=', 'priority.plan_id'))
+    .select(['plan.id as plan_id', 'plan.title as plan_title', 'priority.id as priority_id', 'priority.title as priority_title'])
+    .where('link.la_code', '=', laCode)
+    .where('link.kind', '=', link.kind)
+    .where('link.target', '=', link.target)
+    .orderBy('plan.period_start', 'desc')
+    .execute();
+  return rows.map((row) => ({ planId: row.plan_id, planTitle: row.plan_title, priorityId: row.priority_id, priorityTitle: row.priority_title }));
+}

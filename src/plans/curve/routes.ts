@@ -19,6 +19,7 @@ import { baselineFigure, baselineOf } from './baseline.js';
 import type { FieldError, FormBody } from './forms.js';
 import { parseAction, parseMeasure, parseMeasureValue, parsePlanText, parseVersion } from './forms.js';
 import type { ImprovementPlanSummary } from '../model.js';
+import { prioritiesLinkingTo } from '../store.js';
 import type { Author, Plan } from './store.js';
 import {
   PlanConflictError,
@@ -178,11 +179,12 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
   }
 
   async function showPlan(request: FastifyRequest, reply: FastifyReply, plan: Plan, extra: Record<string, unknown> = {}) {
-    const subject = await planSubject(db, request.viewer, plan);
+    const [subject, servedPriorities] = await Promise.all([planSubject(db, request.viewer, plan), prioritiesLinkingTo(db, plan.laCode, { kind: 'curve-plan', target: plan.id })]);
     return reply.view('plans/show.njk', {
       pageTitle: plan.title,
       breadcrumbs: [{ text: 'Plans', href: `/plans?la=${plan.laCode}` }],
       ...planView(plan, subject, request.viewer),
+      servedPriorities: servedPriorities.map((served) => ({ ...served, href: `/improvement-plans/${served.planId}#priority-${served.priorityId}` })),
       ...extra,
     });
   }
