@@ -34,8 +34,8 @@ export function threadTitles(catalogue: Catalogue): Map<string, string> {
 }
 
 /** The gap evidence of an authority: its curves to turn, released to the viewer. */
-async function gapEvidence(db: Kysely<Schema>, viewer: Viewer, laCode: string): Promise<{ gaps: GapEvidence[]; dataGaps: DataGapEvidence[] }> {
-  const suppress = !seesSmallNumbers(viewer, { laCode });
+async function gapEvidence(db: Kysely<Schema>, viewer: Viewer, laCode: string, released: boolean): Promise<{ gaps: GapEvidence[]; dataGaps: DataGapEvidence[] }> {
+  const suppress = released || !seesSmallNumbers(viewer, { laCode });
   const [curves, dataGaps] = await Promise.all([curvesFor(db, { laCode, suppress }), dataGapsFor(db, { laCode, suppress })]);
   const gaps = curves.curves.map((curve) => ({
     group: curve.group,
@@ -113,11 +113,22 @@ async function assessmentEvidence(db: Kysely<Schema>, assessments: AssessmentSer
   return { ratings, disagreements };
 }
 
-/** Everything the suggestions for an organisation's plan are ranked from, as the viewer may see it. */
-export async function readSuggestionEvidence(db: Kysely<Schema>, assessments: AssessmentService, catalogue: Catalogue, viewer: Viewer, organisation: PlanningOrganisation): Promise<SuggestionEvidence> {
+/**
+ * Everything the suggestions for an organisation's plan are ranked from, as the viewer may see it,
+ * or with every figure as released to viewers without child-level access (`released`): what text
+ * kept in the plan, which everyone who reads it sees, must be written from.
+ */
+export async function readSuggestionEvidence(
+  db: Kysely<Schema>,
+  assessments: AssessmentService,
+  catalogue: Catalogue,
+  viewer: Viewer,
+  organisation: PlanningOrganisation,
+  options: { released?: boolean } = {},
+): Promise<SuggestionEvidence> {
   const isAuthority = organisation.organisationKind === 'local-authority';
   const [gapPart, assessmentPart, curvePlans] = await Promise.all([
-    isAuthority ? gapEvidence(db, viewer, organisation.laCode) : Promise.resolve({ gaps: [], dataGaps: [] }),
+    isAuthority ? gapEvidence(db, viewer, organisation.laCode, options.released ?? false) : Promise.resolve({ gaps: [], dataGaps: [] }),
     assessmentEvidence(db, assessments, viewer, organisation.organisationId),
     isAuthority ? listPlans(db, [organisation.laCode]) : Promise.resolve([]),
   ]);

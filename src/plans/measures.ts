@@ -75,10 +75,15 @@ export function unitsOf(indicator: string, figure: MeasureFigure): MeasureReadin
   return figure === 'gap' ? 'percentage points' : 'percent';
 }
 
-/** The series a measure follows, as the viewer may see it (empty with a reason when it may not be shown). */
-export async function measureSeries(db: Kysely<Schema>, viewer: Viewer, laCode: string, measure: Pick<SuccessMeasure, 'indicator' | 'groupSpec' | 'comparator'>): Promise<{ cells: GapCell[]; refusal: string | null }> {
+/**
+ * The series a measure follows, as the viewer may see it (empty with a reason when it may not be
+ * shown), or as released to everyone (`released`): what a stored figure such as a baseline must be
+ * read from, since everyone who reads the plan sees it.
+ */
+export async function measureSeries(db: Kysely<Schema>, viewer: Viewer | 'released', laCode: string, measure: Pick<SuccessMeasure, 'indicator' | 'groupSpec' | 'comparator'>): Promise<{ cells: GapCell[]; refusal: string | null }> {
   try {
-    const cells = await gapSeriesFor(db, { laCode, indicator: measure.indicator, group: measure.groupSpec, comparator: measure.comparator, suppress: !seesSmallNumbers(viewer, { laCode }) });
+    const suppress = viewer === 'released' || !seesSmallNumbers(viewer, { laCode });
+    const cells = await gapSeriesFor(db, { laCode, indicator: measure.indicator, group: measure.groupSpec, comparator: measure.comparator, suppress });
     return { cells, refusal: null };
   } catch (error) {
     if (!(error instanceof DifferencingRefused)) throw error;

@@ -229,23 +229,46 @@ describe.each(testEngines)('improvement plans: rules and refusals on %s', (engin
     plan = first;
   });
 
-  it('draws a measure’s baseline from the gap figures, and its latest figure moves when data is loaded', async () => {
+  it('draws a measure’s baseline from the released gap figures, and its latest figure moves when data is loaded', async () => {
     const priorityId = plan.priorities[0]!.id;
-    // The analyst sees the figures unrounded; a leader would get the released (rounded) figures as a baseline.
     const noYear = refusalOf(await service.addMeasure(as('analyst'), plan.id, priorityId, { gap: 'ks2_rwm_expected|poorer-socio-economic-groups', target_value: '-10', target_year: '2021/22' }));
     expect(noYear.errors).toEqual([{ field: 'target_year', text: 'The target year must be after the baseline year, 2022/23' }]);
+    // Set by the analyst, who sees exact figures, the baseline is still the released one everyone else sees.
     const withMeasure = planOf(await service.addMeasure(as('analyst'), plan.id, priorityId, { gap: 'ks2_rwm_expected|poorer-socio-economic-groups', target_value: '-10', target_year: '2028/29' }));
     const measure = withMeasure.priorities[0]!.measures[0]!;
-    // 8 of 20 disadvantaged reached the standard in 2022/23 against 28 of 40 others: 40% - 70%.
-    expect(measure).toMatchObject({ baselineYear: '2022/23', baselineValue: -30, targetValue: -10, targetYear: '2028/29', figure: 'gap' });
-    const before = await readMeasures(testApp.database.db, as('analyst'), camden, [measure]);
-    expect(before[0]).toMatchObject({ latest: { year: '2022/23', value: -30 }, direction: 'unchanged' });
+    const released = await readMeasures(testApp.database.db, as('leader'), camden, [measure]);
+    expect(measure).toMatchObject({ baselineYear: '2022/23', baselineValue: released[0]!.latest!.value, targetValue: -10, targetYear: '2028/29', figure: 'gap' });
+    expect(released[0]!.direction).toBe('unchanged');
+    // 8 of 20 reached the standard in 2022/23 against 28 of 40 others: the analyst reads the exact gap.
+    const exact = await readMeasures(testApp.database.db, as('analyst'), camden, [measure]);
+    expect(exact[0]!.latest).toEqual({ year: '2022/23', value: -30 });
 
     await load('camden-2.csv', yearOfChildren(2023, 12));
     const after = await readMeasures(testApp.database.db, as('analyst'), camden, [measure]);
-    // 12 of 20 against 28 of 40: a gap of 10 points closed.
+    // 12 of 20 against 28 of 40: the gap narrowed to 10 points, the target.
     expect(after[0]).toMatchObject({ latest: { year: '2023/24', value: -10 }, direction: 'toward' });
     plan = withMeasure;
+  });
+
+  it('keeps the reasons of a suggested priority in released figures, even when an analyst who sees exact ones chooses it', async () => {
+    // A year where disadvantaged pupils fell far behind: 7 of 20 against 28 of 40, a significant gap
+    // (with 4 the leader would see nothing: fewer than 5 children meeting the outcome is withheld).
+    await load('camden-3.csv', yearOfChildren(2024, 7));
+    const exact = await service.suggestions(as('analyst'), plan);
+    const released = await service.suggestions(as('leader'), plan);
+    const key = 'group:poorer-socio-economic-groups';
+    const analystsView = exact.find((entry) => entry.key === key)!;
+    const leadersView = released.find((entry) => entry.key === key)!;
+    expect(analystsView.evidence.map((item) => item.text)).not.toEqual(leadersView.evidence.map((item) => item.text));
+    const added = await service.addPriority(as('analyst'), plan.id, { suggestion: key });
+    if (isRefusal(added)) throw new Error(JSON.stringify(added));
+    const priority = added.plan.priorities.find((entry) => entry.suggestionKey === key)!;
+    expect(priority.source).toBe('suggested');
+    for (const item of leadersView.evidence.slice(0, 3)) expect(priority.rationale).toContain(item.text);
+    for (const item of analystsView.evidence) if (!leadersView.evidence.some((other) => other.text === item.text)) expect(priority.rationale).not.toContain(item.text);
+    const again = refusalOf(await service.addPriority(as('leader'), plan.id, { suggestion: key }));
+    expect(again.statusCode).toBe(409);
+    plan = added.plan;
   });
 
   it('writes a revision for every change', async () => {

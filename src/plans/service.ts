@@ -236,8 +236,8 @@ export class ImprovementPlanService {
   }
 
   /** The ranked suggestions for the plan's organisation, each marked with the priority already made from it. */
-  async suggestions(viewer: Viewer, plan: ImprovementPlan): Promise<PlanSuggestion[]> {
-    const evidence = await readSuggestionEvidence(this.db, this.assessments, this.catalogue, viewer, { laCode: plan.laCode, organisationId: plan.organisationId, organisationKind: plan.organisationKind });
+  async suggestions(viewer: Viewer, plan: ImprovementPlan, options: { released?: boolean } = {}): Promise<PlanSuggestion[]> {
+    const evidence = await readSuggestionEvidence(this.db, this.assessments, this.catalogue, viewer, { laCode: plan.laCode, organisationId: plan.organisationId, organisationKind: plan.organisationKind }, options);
     const chosen = new Map(plan.priorities.flatMap((priority) => (priority.suggestionKey === null ? [] : [[priority.suggestionKey, priority.id] as const])));
     return suggestPriorities(evidence).map((suggestion) => ({ ...suggestion, chosenAs: chosen.get(suggestion.key) ?? null }));
   }
@@ -253,7 +253,8 @@ export class ImprovementPlanService {
     let fields: Body = body;
     let suggestionKey: string | null = null;
     if (key !== '') {
-      const suggestion = (await this.suggestions(viewer, plan)).find((entry) => entry.key === key);
+      // The reasons are kept in the plan for every reader: written from the released figures, never the exact ones.
+      const suggestion = (await this.suggestions(viewer, plan, { released: true })).find((entry) => entry.key === key);
       if (suggestion === undefined) return { statusCode: 422, message: 'The priority could not be added', errors: [{ field: 'suggestion', text: 'That suggestion is no longer made: the evidence behind it has changed. Choose from the list again.' }] };
       if (suggestion.chosenAs !== null) return { statusCode: 409, message: 'The priority could not be added', errors: [{ field: 'suggestion', text: 'The plan already has a priority made from this suggestion' }] };
       suggestionKey = key;
@@ -311,7 +312,9 @@ export class ImprovementPlanService {
     const targetYear = parseAcademicYear(measure.targetYear);
     if (targetYear === undefined) errors.push({ field: 'target_year', text: `The target year must be an academic year like 2028/29; “${measure.targetYear.slice(0, 20)}” is not` });
     if (errors.length > 0 || targetYear === undefined) return { statusCode: 422, message: 'The measure could not be added', errors };
-    const { cells, refusal } = await measureSeries(this.db, viewer, plan.laCode, measure);
+    // The baseline is stored and shown to everyone who reads the plan, so it is read as released to
+    // viewers without child-level access, whoever sets it: never an exact figure behind small numbers.
+    const { cells, refusal } = await measureSeries(this.db, 'released', plan.laCode, measure);
     const baseline = [...cells].reverse().find((cell) => figureOf(cell, measure.figure) !== null);
     if (baseline === undefined) {
       return { statusCode: 422, message: 'The measure could not be added', errors: [{ field: 'gap', text: refusal ?? 'There is no figure for this gap yet to set a baseline from (none loaded, or every year withheld for small numbers): choose another, or load the data first' }] };
