@@ -624,3 +624,21 @@ export async function saveRating(
   if (status.status !== 'in-progress') throw new AssessmentLockedError(status.status);
   throw new RatingConflictError(await readRating(db, target.laCode, target.assessmentId, target.statementId));
 }
+
+/**
+ * The levels some assessments gave some statements (null: not applicable, or not rated): what an
+ * improvement plan shows of the statements it links to, without reading whole assessments.
+ * The caller has checked the reader may read these assessments.
+ */
+export async function levelsOf(db: Db, laCode: string, assessmentIds: readonly string[], statementIds: readonly string[]): Promise<{ assessmentId: string; statementId: string; level: number | null }[]> {
+  const ids = assessmentIds.filter(isUuid);
+  if (ids.length === 0 || statementIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('assessment_rating')
+    .select(['assessment_id', 'statement_id', 'level', 'not_applicable'])
+    .where('la_code', '=', laCode)
+    .where('assessment_id', 'in', ids)
+    .where('statement_id', 'in', [...statementIds])
+    .execute();
+  return rows.map((row) => ({ assessmentId: row.assessment_id, statementId: row.statement_id, level: row.not_applicable ? null : row.level }));
+}

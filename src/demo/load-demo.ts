@@ -12,6 +12,7 @@ import { importChildFile } from '../ingest/child-import.js';
 import { pseudonymKey } from '../ingest/pseudonym.js';
 import { importStatistics } from '../ingest/statistics/service.js';
 import { loadDemoAssessments } from './demo-assessments.js';
+import { loadDemoPlans } from './demo-plans.js';
 import { loadDemoPractice } from './demo-practice.js';
 import { demoHeader, demoSettingsOf, generateChildRows } from './generate-children.js';
 import type { DemoOptions } from './generate-children.js';
@@ -116,4 +117,5 @@ export async function loadDemoData(database: Database, config: Config, log: (mes
   await loadDemoAssessments(database.db, log);
   await loadDemoPractice(database.db, log);
   await loadDemoStatistics(database.db, config.dataDir, folder);
+  await loadDemoPlans(database.db, log);
 }

@@ -14,7 +14,8 @@ export async function figuresVersion(db: Kysely<Schema>, laCode: string): Promis
   return loadedDataVersion(db, laCode);
 }
 
-const capacity = 64;
+// Room for every series an improvement plan's measures follow (tens), beside the matrix pages' figures.
+const capacity = 256;
 const caches = new WeakMap<Kysely<Schema>, Map<string, Promise<unknown>>>();
 
 /**
@@ -22,7 +23,11 @@ const caches = new WeakMap<Kysely<Schema>, Map<string, Promise<unknown>>>();
  * version (concurrent requests share one computation). Least recently used entries go first.
  */
 export async function cachedFigures<T>(db: Kysely<Schema>, laCode: string, key: string, compute: () => Promise<T>): Promise<T> {
-  const version = await figuresVersion(db, laCode);
+  return cachedFiguresAt(db, laCode, await figuresVersion(db, laCode), key, compute);
+}
+
+/** As `cachedFigures`, at a version already read: several figures for one page ask the version once. */
+export function cachedFiguresAt<T>(db: Kysely<Schema>, laCode: string, version: string, key: string, compute: () => Promise<T>): Promise<T> {
   let cache = caches.get(db);
   if (cache === undefined) caches.set(db, (cache = new Map<string, Promise<unknown>>()));
   const entryKey = `${laCode}|${version}|${key}`;

@@ -9,7 +9,7 @@ import { auditDataGaps } from './data-gaps.js';
 import type { GroupCoverage, IndicatorCoverage } from './data-gaps.js';
 import { rankCurves } from './curves.js';
 import type { RankedCurve } from './curves.js';
-import { cachedFigures } from './figures-cache.js';
+import { cachedFigures, cachedFiguresAt, figuresVersion } from './figures-cache.js';
 import type { GroupSpec } from './groups.js';
 import { asksForNonMembers, frameworkGroupBits, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { readJointAggregates } from './joint-aggregates.js';
@@ -186,8 +186,32 @@ async function publishedLookupFor(db: Kysely<Schema>, comparator: Comparator, la
 /** One group's gap on one indicator in every year the authority has, for the indicator page (kept like gapsFor's answer). */
 export async function gapSeriesFor(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
   checkDisclosure([groupNamed(query.group)], query.suppress);
-  const key = JSON.stringify(['series', query.indicator, query.group, query.comparator ?? null, query.statistics ?? null, query.suppress]);
-  return cachedFigures(db, query.laCode, key, () => computeGapSeries(db, query));
+  return cachedFiguresAt(db, query.laCode, await figuresVersion(db, query.laCode), seriesKey(query), () => computeGapSeries(db, query));
+}
+
+function seriesKey(query: GapQuery & { indicator: string; group: string }): string {
+  return JSON.stringify(['series', query.indicator, query.group, query.comparator ?? null, query.statistics ?? null, query.suppress]);
+}
+
+/**
+ * Several series of one authority at once (an improvement plan's measures), reading the data's
+ * version once for all of them. Each answer is the series, or the refusal `gapSeriesFor` would throw.
+ */
+export async function gapSeriesForEach(db: Kysely<Schema>, laCode: string, queries: readonly (Omit<GapQuery, 'laCode'> & { indicator: string; group: string })[]): Promise<(GapCell[] | GapRequestError)[]> {
+  if (queries.length === 0) return [];
+  const version = await figuresVersion(db, laCode);
+  return Promise.all(
+    queries.map(async (asked) => {
+      const query = { ...asked, laCode };
+      try {
+        checkDisclosure([groupNamed(query.group)], query.suppress);
+        return await cachedFiguresAt(db, laCode, version, seriesKey(query), () => computeGapSeries(db, query));
+      } catch (error) {
+        if (error instanceof GapRequestError) return error;
+        throw error;
+      }
+    }),
+  );
 }
 
 async function computeGapSeries(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {

@@ -53,6 +53,7 @@ function crumbs(plan?: ImprovementPlan) {
 
 /** Improvement plans: list, start, the plan, suggestions, priorities, measures, actions, timeline, board paper, history, my actions. */
 export function registerImprovementPlanRoutes(app: FastifyInstance, service: ImprovementPlanService, config: Config): void {
+  const timelines = new TimelineCache();
   /** Sends a refusal as a page: 404 as not found, anything else with its message. */
   function refuse(reply: FastifyReply, refusal: Refusal) {
     if (refusal.statusCode === 404) return reply.callNotFound();
@@ -389,14 +390,8 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
   app.get<{ Params: { id: string } }>('/improvement-plans/:id/timeline', { schema: hidden, config: read }, async (request, reply) => {
     const plan = await readable(request);
     if (isRefusal(plan)) return refuse(reply, plan);
-    const figure = timelineFigure(plan, service.today());
-    return reply.view('plans/improvement/timeline.njk', {
-      pageTitle: `Timeline: ${plan.title}`,
-      breadcrumbs: crumbs(plan),
-      plan,
-      figure,
-      svg: figure.withoutChart === undefined ? await renderChart(figure.spec, figure.description) : '',
-    });
+    const { figure, svg } = await timelines.drawn(plan, service.today());
+    return reply.view('plans/improvement/timeline.njk', { pageTitle: `Timeline: ${plan.title}`, breadcrumbs: crumbs(plan), plan, figure, svg });
   });
 
   app.get('/my-actions', { schema: hidden, config: signedIn }, async (request, reply) => {
@@ -448,6 +443,30 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
     }
   });
 }
+
+/**
+ * Drawn timelines, kept by plan, revision and day: a timeline shows only the plan's actions (no
+ * figure that depends on the viewer), every change to the plan raises its revision, and "today"
+ * moves the overdue marks, so a kept drawing is never stale. Drawing 200 bars takes Vega a good
+ * part of a second; reading one kept takes nothing.
+ */
+class TimelineCache {
+  private readonly drawings = new Map<string, Promise<{ figure: ReturnType<typeof timelineFigure>; svg: string }>>();
+
+  drawn(plan: ImprovementPlan, today: string): Promise<{ figure: ReturnType<typeof timelineFigure>; svg: string }> {
+    const key = `${plan.id}|${plan.revision}|${today}`;
+    const kept = this.drawings.get(key);
+    if (kept !== undefined) return kept;
+    const figure = timelineFigure(plan, today);
+    const drawing = (figure.withoutChart === undefined ? renderChart(figure.spec, figure.description) : Promise.resolve('')).then((svg) => ({ figure, svg }));
+    this.drawings.set(key, drawing);
+    drawing.catch(() => this.drawings.delete(key));
+    while (this.drawings.size > timelinesKept) this.drawings.delete(this.drawings.keys().next().value!);
+    return drawing;
+  }
+}
+
+const timelinesKept = 32;
 
 /** The download's name: plain letters, digits and hyphens, so every browser and file system keeps it. */
 function attachmentNamed(plan: ImprovementPlan, today: string, extension: 'docx' | 'pdf'): string {

@@ -6,7 +6,7 @@
 import type { Kysely } from 'kysely';
 import { levelLabel } from '../assessment/scale.js';
 import type { AssessmentService } from '../assessment/service.js';
-import { isRefusal as isAssessmentRefusal } from '../assessment/service.js';
+import { levelsOf } from '../assessment/store.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import type { Catalogue } from '../framework/catalogue.js';
@@ -15,7 +15,7 @@ import { mayReadPlans } from '../gaps/reach.js';
 import { itemHeads } from '../practice/digest.js';
 import { listPlans } from './curve/store.js';
 import { threadTitles } from './evidence.js';
-import { measureLabel, readMeasures } from './measures.js';
+import { measureLabel } from './measures.js';
 import type { ImprovementPlan, PriorityLink } from './model.js';
 
 export interface DescribedLink extends PriorityLink {
@@ -40,19 +40,26 @@ export function linkKey(link: PriorityLink): string {
   return `${link.kind}\u0000${link.target}`;
 }
 
-/** The ratings of the organisation's latest signed-off assessments, and of the ones before them, by statement. */
-async function latestRatings(assessments: AssessmentService, viewer: Viewer, organisationId: string): Promise<Map<string, { level: number | null; previousLevel: number | null }>> {
-  const signedOff = await assessments.list(viewer, { organisationIds: [organisationId], status: 'signed-off' });
+/**
+ * The levels the organisation's latest signed-off assessment of each scope gave the statements, and
+ * the assessment before it (when the viewer may read it): two queries, whatever the plan's size.
+ */
+async function latestRatings(db: Kysely<Schema>, assessments: AssessmentService, viewer: Viewer, plan: ImprovementPlan, statementIds: readonly string[]): Promise<Map<string, { level: number | null; previousLevel: number | null }>> {
+  const signedOff = await assessments.list(viewer, { organisationIds: [plan.organisationId], status: 'signed-off' });
   const latestByScope = new Map<string, (typeof signedOff)[number]>();
   for (const summary of signedOff) if (!latestByScope.has(summary.scope)) latestByScope.set(summary.scope, summary);
+  const readable = new Set(signedOff.map((summary) => summary.id));
+  const latest = [...latestByScope.values()];
+  const previousIds = latest.flatMap((summary) => (summary.previousId !== null && readable.has(summary.previousId) ? [summary.previousId] : []));
+  const levels = await levelsOf(db, plan.laCode, [...latest.map((summary) => summary.id), ...previousIds], statementIds);
+  const levelAt = new Map(levels.map((entry) => [`${entry.assessmentId}\u0000${entry.statementId}`, entry.level]));
   const ratings = new Map<string, { level: number | null; previousLevel: number | null }>();
-  for (const summary of latestByScope.values()) {
-    const [latest, previous] = await Promise.all([assessments.get(viewer, summary.id), summary.previousId === null ? undefined : assessments.get(viewer, summary.previousId)]);
-    if (isAssessmentRefusal(latest)) continue;
-    const before = new Map(previous === undefined || isAssessmentRefusal(previous) ? [] : previous.ratings.map((rating) => [rating.statementId, rating.level]));
-    for (const rating of latest.ratings) {
-      if (rating.level === null && rating.version === 0) continue;
-      ratings.set(rating.statementId, { level: rating.level, previousLevel: before.get(rating.statementId) ?? null });
+  for (const summary of latest) {
+    for (const statementId of statementIds) {
+      const key = `${summary.id}\u0000${statementId}`;
+      if (!levelAt.has(key)) continue;
+      const previous = summary.previousId === null ? undefined : levelAt.get(`${summary.previousId}\u0000${statementId}`);
+      ratings.set(statementId, { level: levelAt.get(key) ?? null, previousLevel: previous ?? null });
     }
   }
   return ratings;
@@ -64,12 +71,13 @@ export async function describeLinks(db: Kysely<Schema>, assessments: AssessmentS
   const described = new Map<string, DescribedLink>();
   if (links.length === 0) return described;
   const has = (kind: PriorityLink['kind']) => links.some((link) => link.kind === kind);
-  const [statements, ratings, curvePlans, practice, gapReadings] = await Promise.all([
+  const [statements, ratings, curvePlans, practice] = await Promise.all([
     has('statement') ? statementsAt(db, catalogue).then((answer) => new Map(answer.statements.map((statement) => [statement.id, statement.text]))) : Promise.resolve(new Map<string, string>()),
-    has('statement') ? latestRatings(assessments, viewer, plan.organisationId) : Promise.resolve(new Map<string, { level: number | null; previousLevel: number | null }>()),
+    has('statement')
+      ? latestRatings(db, assessments, viewer, plan, [...new Set(links.filter((link) => link.kind === 'statement').map((link) => link.target))])
+      : Promise.resolve(new Map<string, { level: number | null; previousLevel: number | null }>()),
     has('curve-plan') && mayReadPlans(viewer, plan.laCode) ? listPlans(db, [plan.laCode]) : Promise.resolve([]),
     has('practice') ? itemHeads(db, links.filter((link) => link.kind === 'practice').map((link) => link.target)) : Promise.resolve(new Map()),
-    readGapLinks(db, viewer, plan, links.filter((link) => link.kind === 'gap')),
   ]);
   const threads = threadTitles(catalogue);
   const curvePlanTitles = new Map(curvePlans.map((curvePlan) => [curvePlan.id, curvePlan.title]));
@@ -101,7 +109,7 @@ export async function describeLinks(db: Kysely<Schema>, assessments: AssessmentS
         break;
       }
       case 'gap':
-        entry = { ...base, ...(gapReadings.get(link.target) ?? { text: link.target, href: null }) };
+        entry = { ...base, ...gapLink(plan, link.target) };
         break;
       case 'curve-plan': {
         const title = curvePlanTitles.get(link.target);
@@ -119,21 +127,11 @@ export async function describeLinks(db: Kysely<Schema>, assessments: AssessmentS
   return described;
 }
 
-/** A gap link in words: its indicator and group, and its latest figure as the viewer may see it. */
-async function readGapLinks(db: Kysely<Schema>, viewer: Viewer, plan: ImprovementPlan, links: readonly PriorityLink[]): Promise<Map<string, { text: string; href: string | null }>> {
-  const answers = new Map<string, { text: string; href: string | null }>();
-  const pseudoMeasures = links.map((link) => {
-    const [indicator = '', groupSpec = ''] = link.target.split('|');
-    return { id: link.target, priorityId: '', indicator, groupSpec, comparator: 'all-other', figure: 'gap' as const, baselineYear: '', baselineValue: 0, targetYear: '', targetValue: 0 };
-  });
-  const readings = await readMeasures(db, viewer, plan.laCode, pseudoMeasures);
-  for (const reading of readings) {
-    const { indicator, groupSpec } = reading.measure;
-    const latest = reading.latest === null ? 'no figure yet' : `${reading.latest.value > 0 ? '+' : ''}${reading.latest.value.toFixed(1)} ${reading.units} in ${reading.latest.year}`;
-    answers.set(reading.measure.id, {
-      text: `${measureLabel(reading.measure)} (${latest})`,
-      href: `/gaps/indicator?${new URLSearchParams({ la: plan.laCode, indicator, group: groupSpec, comparator: 'all-other' }).toString()}`,
-    });
-  }
-  return answers;
+/** A gap link in words, with where its figures are: what the gap is now, the gap pages and the measures say. */
+function gapLink(plan: ImprovementPlan, target: string): { text: string; href: string } {
+  const [indicator = '', groupSpec = ''] = target.split('|');
+  return {
+    text: measureLabel({ indicator, groupSpec, comparator: 'all-other', figure: 'gap' }),
+    href: `/gaps/indicator?${new URLSearchParams({ la: plan.laCode, indicator, group: groupSpec, comparator: 'all-other' }).toString()}`,
+  };
 }

@@ -40,7 +40,7 @@ export function measureFigure(reading: MeasureReading, id: string): ChartFigure 
       encoding: { x: { field: 'year', type: 'ordinal', title: 'Academic year', scale: { domain: years }, axis: { labelAngle: 0 } } },
       layer: [
         { data: { values: observed }, mark: { type: 'line', point: { filled: true, size: 50 } }, encoding: { y: { field: 'value', type: 'quantitative', title, scale: { zero: true } }, color: colour } },
-        { data: { values: marks }, mark: { type: 'point', filled: true, size: 150 }, encoding: { y: { field: 'value', type: 'quantitative', title }, color: colour, shape: { field: 'series', type: 'nominal', title: null, scale: { domain: ['Baseline', 'Target'], range: ['circle', 'diamond'] } } } },
+        { data: { values: marks }, mark: { type: 'point', filled: true, size: 150 }, encoding: { y: { field: 'value', type: 'quantitative', title }, color: colour, shape: { field: 'series', type: 'nominal', title: null, legend: null, scale: { domain: ['Baseline', 'Target'], range: ['circle', 'diamond'] } } } },
       ],
     },
     table: { caption: `${reading.label}, by academic year`, head: ['Academic year', units === 'percent' ? 'Per cent' : `Figure (${units})`, 'Note'], rows, rowHeaders: true },

@@ -9,10 +9,12 @@ import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { parseGroup } from '../gaps/groups.js';
 import type { GapCell } from '../gaps/matrix.js';
-import { DifferencingRefused, gapSeriesFor } from '../gaps/service.js';
+import { DifferencingRefused, gapSeriesFor, gapSeriesForEach } from '../gaps/service.js';
 import { measures } from '../ingest/child-standard.js';
 import type { SuccessMeasure } from './model.js';
 import type { MeasureFigure } from './tables.js';
+
+const differencingRefusal = 'Not shown to you: figures for children not in a group are shown only to people who may see the child-level records';
 
 export type Direction = 'toward' | 'away' | 'unchanged' | 'no-data';
 
@@ -87,30 +89,37 @@ export async function measureSeries(db: Kysely<Schema>, viewer: Viewer | 'releas
     return { cells, refusal: null };
   } catch (error) {
     if (!(error instanceof DifferencingRefused)) throw error;
-    return { cells: [], refusal: 'Not shown to you: figures for children not in a group are shown only to people who may see the child-level records' };
+    return { cells: [], refusal: differencingRefusal };
   }
 }
 
-/** Each measure with its figures now. */
+/** Each measure with its figures now, as the viewer may see them (the data's version read once for all). */
 export async function readMeasures(db: Kysely<Schema>, viewer: Viewer, laCode: string, planMeasures: readonly SuccessMeasure[]): Promise<MeasureReading[]> {
-  return Promise.all(
-    planMeasures.map(async (measure) => {
-      const { cells, refusal } = await measureSeries(db, viewer, laCode, measure);
-      const series = cells.map((cell) => {
-        const value = figureOf(cell, measure.figure);
-        return { year: cell.year, value, note: cell.suppressed ? 'Withheld: fewer than 5 children behind a figure' : value === null ? 'Not known' : null };
-      });
-      const latestPoint = [...series].reverse().find((point) => point.value !== null);
-      const latest = latestPoint === undefined ? null : { year: latestPoint.year, value: latestPoint.value! };
-      return {
-        measure,
-        label: measureLabel(measure),
-        units: unitsOf(measure.indicator, measure.figure),
-        series,
-        latest,
-        direction: directionOf(measure.baselineValue, measure.targetValue, latest?.value ?? null),
-        refusal: refusal ?? (latest === null ? 'No figure yet: none loaded, or every year withheld for small numbers' : null),
-      };
-    }),
+  const suppress = !seesSmallNumbers(viewer, { laCode });
+  const answers = await gapSeriesForEach(
+    db,
+    laCode,
+    planMeasures.map((measure) => ({ indicator: measure.indicator, group: measure.groupSpec, comparator: measure.comparator, suppress })),
   );
+  return planMeasures.map((measure, index) => {
+    const answer = answers[index]!;
+    const refused = !Array.isArray(answer);
+    if (refused && !(answer instanceof DifferencingRefused)) throw answer;
+    const cells = refused ? [] : answer;
+    const series = cells.map((cell) => {
+      const value = figureOf(cell, measure.figure);
+      return { year: cell.year, value, note: cell.suppressed ? 'Withheld: fewer than 5 children behind a figure' : value === null ? 'Not known' : null };
+    });
+    const latestPoint = [...series].reverse().find((point) => point.value !== null);
+    const latest = latestPoint === undefined ? null : { year: latestPoint.year, value: latestPoint.value! };
+    return {
+      measure,
+      label: measureLabel(measure),
+      units: unitsOf(measure.indicator, measure.figure),
+      series,
+      latest,
+      direction: directionOf(measure.baselineValue, measure.targetValue, latest?.value ?? null),
+      refusal: refused ? differencingRefusal : latest === null ? 'No figure yet: none loaded, or every year withheld for small numbers' : null,
+    };
+  });
 }
