@@ -194,24 +194,69 @@ function seriesKey(query: GapQuery & { indicator: string; group: string }): stri
 }
 
 /**
- * Several series of one authority at once (an improvement plan's measures), reading the data's
- * version once for all of them. Each answer is the series, or the refusal `gapSeriesFor` would throw.
+ * Several series of one authority at once (an improvement plan's measures): the data's version is
+ * read once, and the series not yet kept are computed together from one read of the authority's
+ * aggregates (one pass per comparator), each then kept as `gapSeriesFor` keeps it. Each answer is
+ * the series, or the refusal `gapSeriesFor` would throw.
  */
 export async function gapSeriesForEach(db: Kysely<Schema>, laCode: string, queries: readonly (Omit<GapQuery, 'laCode'> & { indicator: string; group: string })[]): Promise<(GapCell[] | GapRequestError)[]> {
   if (queries.length === 0) return [];
   const version = await figuresVersion(db, laCode);
+  const batches = new Map<string, Promise<Map<string, GapCell[]>>>();
+  const asked = queries.map((query) => ({ ...query, laCode }));
+  const batchOf = (query: (typeof asked)[number]) => {
+    const batchKey = JSON.stringify([query.comparator ?? null, query.statistics ?? null, query.suppress]);
+    let batch = batches.get(batchKey);
+    if (batch === undefined) {
+      const members = asked.filter((other) => JSON.stringify([other.comparator ?? null, other.statistics ?? null, other.suppress]) === batchKey && isAllowed(other));
+      batch = computeGapSeriesTogether(db, members);
+      batches.set(batchKey, batch);
+    }
+    return batch;
+  };
   return Promise.all(
-    queries.map(async (asked) => {
-      const query = { ...asked, laCode };
+    asked.map(async (query) => {
       try {
         checkDisclosure([groupNamed(query.group)], query.suppress);
-        return await cachedFiguresAt(db, laCode, version, seriesKey(query), () => computeGapSeries(db, query));
+        return await cachedFiguresAt(db, laCode, version, seriesKey(query), async () => (await batchOf(query)).get(`${query.indicator}|${groupNamed(query.group).id}`) ?? []);
       } catch (error) {
         if (error instanceof GapRequestError) return error;
         throw error;
       }
     }),
   );
+}
+
+function isAllowed(query: GapQuery & { indicator: string; group: string }): boolean {
+  try {
+    measureNamed(query.indicator);
+    checkDisclosure([groupNamed(query.group)], query.suppress);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The series of several indicators and groups sharing a comparator, from one read of the aggregates, by `indicator|group`. */
+async function computeGapSeriesTogether(db: Kysely<Schema>, queries: readonly (GapQuery & { indicator: string; group: string })[]): Promise<Map<string, GapCell[]>> {
+  const first = queries[0];
+  if (first === undefined) return new Map();
+  const indicators = [...new Map(queries.map((query) => [query.indicator, measureNamed(query.indicator)])).values()];
+  const groups = [...new Map(queries.map((query) => [query.group, groupNamed(query.group)])).values()];
+  const comparator = comparatorNamed(first.comparator);
+  const onlyFrameworkGroups = groups.every((group) => group.terms.every((term) => term.dimension.kind === 'group'));
+  const aggregates = await readJointAggregates(db, first.laCode, onlyFrameworkGroups && !first.suppress ? { keepBits: frameworkGroupBits } : {});
+  const source = await sourceOf(db, first);
+  const published = await publishedLookupFor(db, comparator, first.laCode, indicators.map((measure) => measure.name), groups.map((group) => group.id), source);
+  const cells = computeGapMatrix(aggregates, { groups, indicators, comparator, published, suppress: first.suppress, cellKeys: first.suppress ? await cellKeysFor(db) : undefined });
+  const series = new Map<string, GapCell[]>();
+  for (const cell of cells) {
+    const key = `${cell.indicator}|${cell.group}`;
+    const list = series.get(key);
+    if (list === undefined) series.set(key, [cell]);
+    else list.push(cell);
+  }
+  return series;
 }
 
 async function computeGapSeries(db: Kysely<Schema>, query: GapQuery & { indicator: string; group: string }): Promise<GapCell[]> {
