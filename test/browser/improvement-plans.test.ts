@@ -65,8 +65,10 @@ describe.skipIf(skipBrowserTests)('an improvement plan in a browser', { timeout:
     await page.getByLabel('Update for the log').fill('Two schools have not yet named anyone');
     await page.getByRole('button', { name: 'Save the update' }).click();
     await page.waitForURL(/\?saved=1#action-/);
-    expect(await page.getByText('Two schools have not yet named anyone').count()).toBe(2);
+    expect(await page.getByText('Two schools have not yet named anyone').count()).toBe(1);
     expect(await page.getByRole('heading', { name: 'What is slipping' }).count()).toBe(1);
+    // Listed under what is slipping, and in its priority's actions.
+    expect(await page.getByRole('link', { name: 'Every child in care has a named trusted adult at school' }).count()).toBe(2);
 
     await page.getByRole('link', { name: 'Timeline' }).click();
     expect(await page.locator('figure.ntg-chart svg').count()).toBe(1);
