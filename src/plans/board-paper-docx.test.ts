@@ -152,15 +152,12 @@ describe('the board paper as a Word document', () => {
     expect(tableRows(html).map((row) => row.cells)).toContainEqual(['2025/26', 'Baseline', '46']);
   });
 
-  it('makes a 10-priority, 200-action paper in well under 5 seconds', async () => {
+  // Its speed is measured by `npm run bench -- plans`, never by a timed test.
+  it('makes a 10-priority, 200-action paper holding every action', async () => {
     const large = boardPaperOfSize(10, 200);
-    const started = performance.now();
     const bytes = await boardPaperDocx(large);
-    const elapsed = performance.now() - started;
     expect(bytes.length).toBeGreaterThan(10_000);
     const text = (await mammoth.extractRawText({ buffer: bytes })).value;
     expect(text).toContain(large.priorities[9]!.actions.at(-1)!.title);
-    // About 1.5 s on a quiet two-core machine; the bound leaves room for a busy one.
-    expect(elapsed).toBeLessThan(5_000);
-  }, 30_000);
+  }, 60_000);
 });
