@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { levelLabel } from '../assessment/scale.js';
 import type { AssessmentService } from '../assessment/service.js';
+import { isBlindModerator } from '../assessment/moderation.js';
 import { levelsOf } from '../assessment/store.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
@@ -49,7 +50,9 @@ async function latestRatings(db: Kysely<Schema>, assessments: AssessmentService,
   const latestByScope = new Map<string, (typeof signedOff)[number]>();
   for (const summary of signedOff) if (!latestByScope.has(summary.scope)) latestByScope.set(summary.scope, summary);
   const readable = new Set(signedOff.map((summary) => summary.id));
-  const latest = [...latestByScope.values()];
+  // A moderator still rating an assessment blind never sees its self-ratings, here as anywhere.
+  const blind = await Promise.all([...latestByScope.values()].map((summary) => isBlindModerator(db, viewer, summary.laCode, summary.id)));
+  const latest = [...latestByScope.values()].filter((_, index) => !blind[index]);
   const previousIds = latest.flatMap((summary) => (summary.previousId !== null && readable.has(summary.previousId) ? [summary.previousId] : []));
   const levels = await levelsOf(db, plan.laCode, [...latest.map((summary) => summary.id), ...previousIds], statementIds);
   const levelAt = new Map(levels.map((entry) => [`${entry.assessmentId}\u0000${entry.statementId}`, entry.level]));

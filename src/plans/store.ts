@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Schema } from '../db/schema.js';
 import type { ActionOwner, Author, ImprovementAction, ImprovementPlan, ImprovementPlanSummary, PriorityLink, SuccessMeasure } from './model.js';
 import type { ImprovementActionStatus, MeasureFigure, PrioritySource } from './tables.js';
@@ -67,15 +68,16 @@ export async function improvementActionOwner(db: Db, id: string): Promise<{ laCo
 
 /**
  * A plan with its priorities, links, measures, actions and their logs, or undefined when the
- * authority has no plan with that id. Six queries whatever the plan's size.
+ * authority has no plan with that id (any authority's, without `laCode`: the caller checks reach).
+ * One query whatever the plan's size: its parts come as JSON arrays beside the plan's row.
  */
-export async function readImprovementPlan(db: Db, laCode: string, id: string): Promise<ImprovementPlan | undefined> {
+export async function readImprovementPlan(db: Db, laCode: string | undefined, id: string): Promise<ImprovementPlan | undefined> {
   if (!isUuid(id)) return undefined;
-  const row = await db
+  let query = db
     .selectFrom('improvement_plan as plan')
     .innerJoin('organisation', 'organisation.id', 'plan.organisation_id')
     .leftJoin('user_account as owner', 'owner.id', 'plan.owner_user_id')
-    .select([
+    .select((eb) => [
       'plan.la_code',
       'plan.id',
       'plan.organisation_id',
@@ -94,53 +96,66 @@ export async function readImprovementPlan(db: Db, laCode: string, id: string): P
       'plan.created_at',
       'plan.updated_by_label',
       'plan.updated_at',
-    ])
-    .where('plan.la_code', '=', laCode)
-    .where('plan.id', '=', id)
-    .executeTakeFirst();
-  if (row === undefined) return undefined;
-  const priorities = await db
-    .selectFrom('improvement_priority')
-    .select(['id', 'position', 'title', 'rationale', 'source', 'suggestion_key', 'version'])
-    .where('la_code', '=', laCode)
-    .where('plan_id', '=', id)
-    .orderBy('position')
-    .orderBy('created_at')
-    .execute();
-  const priorityIds = priorities.map((priority) => priority.id);
-  const [links, measures, actions] = priorityIds.length === 0
-    ? [[], [], []]
-    : await Promise.all([
-        db.selectFrom('improvement_link').select(['priority_id', 'kind', 'target']).where('la_code', '=', laCode).where('priority_id', 'in', priorityIds).orderBy('position').execute(),
-        db
-          .selectFrom('improvement_measure')
-          .select(['id', 'priority_id', 'indicator', 'group_spec', 'comparator', 'figure', 'baseline_year', 'baseline_value', 'target_year', 'target_value'])
-          .where('la_code', '=', laCode)
-          .where('priority_id', 'in', priorityIds)
-          .orderBy('created_at')
-          .orderBy('id')
-          .execute(),
+      jsonArrayFrom(
+        eb
+          .selectFrom('improvement_priority as priority')
+          .select(['priority.id', 'priority.position', 'priority.title', 'priority.rationale', 'priority.source', 'priority.suggestion_key', 'priority.version'])
+          .whereRef('priority.la_code', '=', 'plan.la_code')
+          .whereRef('priority.plan_id', '=', 'plan.id')
+          .orderBy('priority.position')
+          .orderBy('priority.created_at'),
+      ).as('priorities'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('improvement_link as link')
+          .innerJoin('improvement_priority as priority', (join) => join.onRef('priority.la_code', '=', 'link.la_code').onRef('priority.id', '=', 'link.priority_id'))
+          .select(['link.priority_id', 'link.kind', 'link.target'])
+          .whereRef('priority.la_code', '=', 'plan.la_code')
+          .whereRef('priority.plan_id', '=', 'plan.id')
+          .orderBy('link.position'),
+      ).as('links'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('improvement_measure as measure')
+          .innerJoin('improvement_priority as priority', (join) => join.onRef('priority.la_code', '=', 'measure.la_code').onRef('priority.id', '=', 'measure.priority_id'))
+          .select(['measure.id', 'measure.priority_id', 'measure.indicator', 'measure.group_spec', 'measure.comparator', 'measure.figure', 'measure.baseline_year', 'measure.baseline_value', 'measure.target_year', 'measure.target_value'])
+          .whereRef('priority.la_code', '=', 'plan.la_code')
+          .whereRef('priority.plan_id', '=', 'plan.id')
+          .orderBy('measure.created_at')
+          .orderBy('measure.id'),
+      ).as('measures'),
+      jsonArrayFrom(
         actionRows(db)
-          .where('action.la_code', '=', laCode)
-          .where('action.priority_id', 'in', priorityIds)
+          .innerJoin('improvement_priority as priority', (join) => join.onRef('priority.la_code', '=', 'action.la_code').onRef('priority.id', '=', 'action.priority_id'))
+          .where('priority.la_code', '=', sql.ref<string>('plan.la_code'))
+          .where('priority.plan_id', '=', sql.ref<string>('plan.id'))
           .orderBy('action.due_date')
           .orderBy('action.created_at')
-          .orderBy('action.id')
-          .execute(),
-      ]);
-  const updates = actions.length === 0
-    ? []
-    : await db
-        .selectFrom('improvement_action_update')
-        .select(['action_id', 'written_by_label', 'written_at', 'status', 'note'])
-        .where('la_code', '=', laCode)
-        .where('action_id', 'in', actions.map((action) => action.id))
-        .orderBy('id')
-        .execute();
-  const updatesByAction = groupBy(updates, (update) => update.action_id);
-  const linksByPriority = groupBy(links, (link) => link.priority_id);
-  const measuresByPriority = groupBy(measures, (measure) => measure.priority_id);
-  const actionsByPriority = groupBy(actions, (action) => action.priority_id);
+          .orderBy('action.id'),
+      ).as('actions'),
+      jsonArrayFrom(
+        eb
+          .selectFrom('improvement_action_update as update')
+          .innerJoin('improvement_action as action', (join) => join.onRef('action.la_code', '=', 'update.la_code').onRef('action.id', '=', 'update.action_id'))
+          .innerJoin('improvement_priority as priority', (join) => join.onRef('priority.la_code', '=', 'action.la_code').onRef('priority.id', '=', 'action.priority_id'))
+          .select(['update.action_id', 'update.written_by_label', 'update.written_at', 'update.status', 'update.note'])
+          .whereRef('priority.la_code', '=', 'plan.la_code')
+          .whereRef('priority.plan_id', '=', 'plan.id')
+          .orderBy('update.id'),
+      ).as('updates'),
+    ])
+    .where('plan.id', '=', id);
+  if (laCode !== undefined) query = query.where('plan.la_code', '=', laCode);
+  const row = await query.executeTakeFirst();
+  if (row === undefined) return undefined;
+  // Inside JSON a timestamp is text: made a Date again, as every other read gives it.
+  const updatesByAction = groupBy(
+    parseJson(row.updates).map((update) => ({ ...update, written_at: new Date(update.written_at) })),
+    (update) => update.action_id,
+  );
+  const linksByPriority = groupBy(parseJson(row.links), (link) => link.priority_id);
+  const measuresByPriority = groupBy(parseJson(row.measures), (measure) => measure.priority_id);
+  const actionsByPriority = groupBy(parseJson(row.actions), (action) => action.priority_id);
   return {
     laCode: row.la_code,
     id: row.id,
@@ -159,7 +174,7 @@ export async function readImprovementPlan(db: Db, laCode: string, id: string): P
     createdAt: row.created_at,
     updatedBy: row.updated_by_label,
     updatedAt: row.updated_at,
-    priorities: priorities.map((priority) => ({
+    priorities: parseJson(row.priorities).map((priority) => ({
       id: priority.id,
       position: priority.position,
       title: priority.title,
