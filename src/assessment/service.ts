@@ -20,8 +20,8 @@ import { evidenceTypeOf, readEvidenceFile, removeEvidenceFile, storeEvidenceFile
 import type { FieldError } from './rating-input.js';
 import { parseRating, parseRatingVersion } from './rating-input.js';
 import { isAssessmentScope, isPeriod, scopeDescriptions, statementsInScope } from './scope.js';
-import type { Assessment, AssessmentFilter, AssessmentSummary, Author, Rating } from './store.js';
-import { AssessmentLockedError, DuplicateAssessmentError, RatingConflictError, createAssessment, isUuid, listAssessments, readAssessmentAs, readAssessmentOwner, readAssessmentSummary, readStatementOwner, saveRating } from './store.js';
+import type { Assessment, AssessmentFilter, AssessmentSummary, Author, Rating, SignedOffHead } from './store.js';
+import { AssessmentLockedError, DuplicateAssessmentError, RatingConflictError, createAssessment, isUuid, listAssessments, readAssessmentAs, readAssessmentOwner, readAssessmentSummary, readStatementOwner, saveRating, signedOffHeads } from './store.js';
 
 /** Why an assessment cannot be shown or changed, in words a person reads. */
 export interface Refusal {
@@ -95,6 +95,12 @@ export class AssessmentService {
   async list(viewer: Viewer, filter: Omit<AssessmentFilter, 'laCodes'> = {}): Promise<AssessmentSummary[]> {
     const reach = readableAuthorities(viewer);
     const found = await listAssessments(this.db, reach === 'england' ? filter : { ...filter, laCodes: reach });
+    return found.filter((assessment) => mayReadAssessment(viewer, assessment));
+  }
+
+  /** An organisation's signed-off assessments the viewer may read, newest first, each saying whether the viewer moderates it blind; nothing counted. */
+  async signedOffOf(viewer: Viewer, organisationId: string): Promise<SignedOffHead[]> {
+    const found = await signedOffHeads(this.db, organisationId, viewer.signedIn ? viewer.userId : null);
     return found.filter((assessment) => mayReadAssessment(viewer, assessment));
   }
 

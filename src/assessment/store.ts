@@ -235,6 +235,48 @@ export async function listAssessments(db: Db, filter: AssessmentFilter): Promise
   return rows.map(summaryOf);
 }
 
+/** What a reader of an organisation's signed-off assessments needs without their ratings counted: whose each is, its scope, period and predecessor. */
+export type SignedOffHead = Pick<AssessmentSummary, 'id' | 'laCode' | 'organisationId' | 'scope' | 'period' | 'previousId'> & {
+  /** `readerId` moderates it blind, so may not see its self-ratings. */
+  readerModeratesBlind: boolean;
+};
+
+/**
+ * An organisation's signed-off assessments, newest period first, in one query that counts
+ * nothing: for pages that weigh ratings (an improvement plan) rather than list assessments.
+ */
+export async function signedOffHeads(db: Db, organisationId: string, readerId: string | null): Promise<SignedOffHead[]> {
+  const rows = await db
+    .selectFrom('assessment as a')
+    .select((eb) => [
+      'a.id',
+      'a.la_code',
+      'a.organisation_id',
+      'a.scope',
+      'a.period',
+      'a.previous_id',
+      readerId === null
+        ? sql<boolean>`false`.as('reader_moderates_blind')
+        : eb
+            .exists(
+              eb
+                .selectFrom('assessment_moderation as m')
+                .select('m.id')
+                .whereRef('m.la_code', '=', 'a.la_code')
+                .whereRef('m.assessment_id', '=', 'a.id')
+                .where('m.moderator_user_id', '=', readerId)
+                .where('m.status', 'in', [...blindStatuses]),
+            )
+            .as('reader_moderates_blind'),
+    ])
+    .where('a.organisation_id', '=', organisationId)
+    .where('a.status', '=', 'signed-off')
+    .orderBy('a.period', 'desc')
+    .orderBy('a.scope')
+    .execute();
+  return rows.map((row) => ({ id: row.id, laCode: row.la_code, organisationId: row.organisation_id, scope: row.scope, period: row.period, previousId: row.previous_id, readerModeratesBlind: Boolean(row.reader_moderates_blind) }));
+}
+
 /** Whose an assessment is and whether it is open, without counting its ratings: what a save needs to check. */
 export async function readAssessmentOwner(db: Db, id: string): Promise<{ id: string; laCode: string; organisationId: string; status: AssessmentStatus } | undefined> {
   if (!isUuid(id)) return undefined;

@@ -17,6 +17,7 @@ import { listImprovementRevisions } from './store.js';
 import { rankingRule } from './suggest.js';
 import { improvementActionStatuses } from './tables.js';
 import { isOverdue, timelineFigure } from './timeline.js';
+import { Kept } from './kept.js';
 
 const hidden = { hide: true };
 const read = { permission: 'assessments:read' } as const;
@@ -53,7 +54,8 @@ function crumbs(plan?: ImprovementPlan) {
 
 /** Improvement plans: list, start, the plan, suggestions, priorities, measures, actions, timeline, board paper, history, my actions. */
 export function registerImprovementPlanRoutes(app: FastifyInstance, service: ImprovementPlanService, config: Config): void {
-  const timelines = new TimelineCache();
+  const timelinesKept = new Kept<Promise<{ withoutChart: string | undefined; html: string }>>(32);
+  const actionRowsKept = new Kept<{ slipping: string; byPriority: Record<string, string> }>(64);
   /** Sends a refusal as a page: 404 as not found, anything else with its message. */
   function refuse(reply: FastifyReply, refusal: Refusal) {
     if (refusal.statusCode === 404) return reply.callNotFound();
@@ -108,12 +110,19 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
     }));
     const all = plan.priorities.flatMap((priority) => priority.actions.map((action) => ({ priority, action })));
     const slipping = all.filter(({ action }) => isOverdue(action, today) || action.status === 'at-risk' || action.status === 'off-track');
+    const mayWrite = mayWriteImprovementPlan(request.viewer, plan);
+    // Most of the page: made once for each state of the plan, not for every reader.
+    const actionRows = actionRowsKept.get(`${shownStateOf(plan, today)}\u0000${String(mayWrite)}`, () => ({
+      slipping: reply.renderView('plans/improvement/_slipping-rows.njk', { slipping: slipping.map(({ priority, action }) => ({ priority, action, overdue: isOverdue(action, today) })), actionStatusText }),
+      byPriority: Object.fromEntries(priorities.map((entry) => [entry.priority.id, reply.renderView('plans/improvement/_action-rows.njk', { plan, actions: entry.actions, mayWrite, actionStatusText })])),
+    }));
     return reply.view('plans/improvement/show.njk', {
       pageTitle: plan.title,
       breadcrumbs: crumbs(),
       plan,
       priorities,
-      slipping: slipping.map(({ priority, action }) => ({ priority, action, overdue: isOverdue(action, today) })),
+      slipping,
+      actionRows,
       counts: {
         actions: all.length,
         done: all.filter(({ action }) => action.status === 'done').length,
@@ -121,8 +130,7 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
         measures: readings.length,
         toward: readings.filter((reading) => reading.direction === 'toward').length,
       },
-      mayWrite: mayWriteImprovementPlan(request.viewer, plan),
-      actionStatusText,
+      mayWrite,
       notice: request.query.saved ? 'Your changes are saved.' : undefined,
     });
   });
@@ -390,8 +398,14 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
   app.get<{ Params: { id: string } }>('/improvement-plans/:id/timeline', { schema: hidden, config: read }, async (request, reply) => {
     const plan = await readable(request);
     if (isRefusal(plan)) return refuse(reply, plan);
-    const { figure, svg } = await timelines.drawn(plan, service.today());
-    return reply.view('plans/improvement/timeline.njk', { pageTitle: `Timeline: ${plan.title}`, breadcrumbs: crumbs(plan), plan, figure, svg });
+    const today = service.today();
+    const drawn = await timelinesKept.get(shownStateOf(plan, today), async () => {
+      const figure = timelineFigure(plan, today);
+      if (figure.withoutChart !== undefined) return { withoutChart: figure.withoutChart, html: '' };
+      const svg = await renderChart(figure.spec, figure.description);
+      return { withoutChart: undefined, html: reply.renderView('plans/improvement/_timeline-figure.njk', { figure, svg }) };
+    });
+    return reply.view('plans/improvement/timeline.njk', { pageTitle: `Timeline: ${plan.title}`, breadcrumbs: crumbs(plan), plan, drawn });
   });
 
   app.get('/my-actions', { schema: hidden, config: signedIn }, async (request, reply) => {
@@ -445,28 +459,14 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
 }
 
 /**
- * Drawn timelines, kept by plan, revision and day: a timeline shows only the plan's actions (no
- * figure that depends on the viewer), every change to the plan raises its revision, and "today"
- * moves the overdue marks, so a kept drawing is never stale. Drawing 200 bars takes Vega a good
- * part of a second; reading one kept takes nothing.
+ * What a plan's action rows and timeline show: its content (every change raises the revision),
+ * the day (which actions are overdue) and the names of its organisation and owners (which change
+ * without a revision). Made again only when one of these changes: drawing 200 bars takes Vega a
+ * good part of a second, and writing 200 rows most of a page's time.
  */
-class TimelineCache {
-  private readonly drawings = new Map<string, Promise<{ figure: ReturnType<typeof timelineFigure>; svg: string }>>();
-
-  drawn(plan: ImprovementPlan, today: string): Promise<{ figure: ReturnType<typeof timelineFigure>; svg: string }> {
-    const key = `${plan.id}|${plan.revision}|${today}`;
-    const kept = this.drawings.get(key);
-    if (kept !== undefined) return kept;
-    const figure = timelineFigure(plan, today);
-    const drawing = (figure.withoutChart === undefined ? renderChart(figure.spec, figure.description) : Promise.resolve('')).then((svg) => ({ figure, svg }));
-    this.drawings.set(key, drawing);
-    drawing.catch(() => this.drawings.delete(key));
-    while (this.drawings.size > timelinesKept) this.drawings.delete(this.drawings.keys().next().value!);
-    return drawing;
-  }
+function shownStateOf(plan: ImprovementPlan, today: string): string {
+  return [plan.id, plan.revision, today, plan.organisationName, plan.ownerLabel ?? '', ...plan.priorities.flatMap((priority) => priority.actions.map((action) => action.owner.label))].join('\u0000');
 }
-
-const timelinesKept = 32;
 
 /** The download's name: plain letters, digits and hyphens, so every browser and file system keeps it. */
 function attachmentNamed(plan: ImprovementPlan, today: string, extension: 'docx' | 'pdf'): string {

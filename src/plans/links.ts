@@ -6,7 +6,6 @@
 import type { Kysely } from 'kysely';
 import { levelLabel } from '../assessment/scale.js';
 import type { AssessmentService } from '../assessment/service.js';
-import { isBlindModerator } from '../assessment/moderation.js';
 import { levelsOf } from '../assessment/store.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
@@ -14,7 +13,7 @@ import type { Catalogue } from '../framework/catalogue.js';
 import { statementsAt } from '../framework/revisions.js';
 import { mayReadPlans } from '../gaps/reach.js';
 import { itemHeads } from '../practice/digest.js';
-import { listPlans } from './curve/store.js';
+import { curvePlanTitles } from './curve/store.js';
 import { threadTitles } from './evidence.js';
 import { measureLabel } from './measures.js';
 import type { ImprovementPlan, PriorityLink } from './model.js';
@@ -46,13 +45,12 @@ export function linkKey(link: PriorityLink): string {
  * the assessment before it (when the viewer may read it): two queries, whatever the plan's size.
  */
 async function latestRatings(db: Kysely<Schema>, assessments: AssessmentService, viewer: Viewer, plan: ImprovementPlan, statementIds: readonly string[]): Promise<Map<string, { level: number | null; previousLevel: number | null }>> {
-  const signedOff = await assessments.list(viewer, { organisationIds: [plan.organisationId], status: 'signed-off' });
+  const signedOff = await assessments.signedOffOf(viewer, plan.organisationId);
   const latestByScope = new Map<string, (typeof signedOff)[number]>();
   for (const summary of signedOff) if (!latestByScope.has(summary.scope)) latestByScope.set(summary.scope, summary);
   const readable = new Set(signedOff.map((summary) => summary.id));
   // A moderator still rating an assessment blind never sees its self-ratings, here as anywhere.
-  const blind = await Promise.all([...latestByScope.values()].map((summary) => isBlindModerator(db, viewer, summary.laCode, summary.id)));
-  const latest = [...latestByScope.values()].filter((_, index) => !blind[index]);
+  const latest = [...latestByScope.values()].filter((summary) => !summary.readerModeratesBlind);
   const previousIds = latest.flatMap((summary) => (summary.previousId !== null && readable.has(summary.previousId) ? [summary.previousId] : []));
   const levels = await levelsOf(db, plan.laCode, [...latest.map((summary) => summary.id), ...previousIds], statementIds);
   const levelAt = new Map(levels.map((entry) => [`${entry.assessmentId}\u0000${entry.statementId}`, entry.level]));
@@ -74,16 +72,21 @@ export async function describeLinks(db: Kysely<Schema>, assessments: AssessmentS
   const described = new Map<string, DescribedLink>();
   if (links.length === 0) return described;
   const has = (kind: PriorityLink['kind']) => links.some((link) => link.kind === kind);
-  const [statements, ratings, curvePlans, practice] = await Promise.all([
+  const [statements, ratings, curvePlanTitleOf, practice] = await Promise.all([
     has('statement') ? statementsAt(db, catalogue).then((answer) => new Map(answer.statements.map((statement) => [statement.id, statement.text]))) : Promise.resolve(new Map<string, string>()),
     has('statement')
       ? latestRatings(db, assessments, viewer, plan, [...new Set(links.filter((link) => link.kind === 'statement').map((link) => link.target))])
       : Promise.resolve(new Map<string, { level: number | null; previousLevel: number | null }>()),
-    has('curve-plan') && mayReadPlans(viewer, plan.laCode) ? listPlans(db, [plan.laCode]) : Promise.resolve([]),
+    has('curve-plan') && mayReadPlans(viewer, plan.laCode)
+      ? curvePlanTitles(
+          db,
+          plan.laCode,
+          links.filter((link) => link.kind === 'curve-plan').map((link) => link.target),
+        )
+      : Promise.resolve(new Map<string, string>()),
     has('practice') ? itemHeads(db, links.filter((link) => link.kind === 'practice').map((link) => link.target)) : Promise.resolve(new Map()),
   ]);
   const threads = threadTitles(catalogue);
-  const curvePlanTitles = new Map(curvePlans.map((curvePlan) => [curvePlan.id, curvePlan.title]));
   for (const link of links) {
     const base = { ...link, kindLabel: kindLabels[link.kind] };
     let entry: DescribedLink;
@@ -115,7 +118,7 @@ export async function describeLinks(db: Kysely<Schema>, assessments: AssessmentS
         entry = { ...base, ...gapLink(plan, link.target) };
         break;
       case 'curve-plan': {
-        const title = curvePlanTitles.get(link.target);
+        const title = curvePlanTitleOf.get(link.target);
         entry = { ...base, text: title ?? 'A turn-the-curve plan you may not open', href: title === undefined ? null : `/plans/${link.target}` };
         break;
       }

@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import type { Schema } from '../../db/schema.js';
+import { isUuid } from '../store.js';
 import type { ActionStatus, Partner, Quadrant, WhatWorksIdea } from './tables.js';
 
 /** Who made a change, as the history shows it. */
@@ -158,6 +159,14 @@ export async function readPlan(db: Db, laCode: string, id: string): Promise<Plan
 }
 
 /** The plans of some authorities, most recently changed first. */
+/** The titles of an authority's turn-the-curve plans among `ids`, by id (ids not its own are left out). */
+export async function curvePlanTitles(db: Db, laCode: string, ids: readonly string[]): Promise<Map<string, string>> {
+  const wanted = ids.filter(isUuid);
+  if (wanted.length === 0) return new Map();
+  const rows = await db.selectFrom('curve_plan').select(['id', 'title']).where('la_code', '=', laCode).where('id', 'in', wanted).execute();
+  return new Map(rows.map((row) => [row.id, row.title]));
+}
+
 export async function listPlans(db: Db, laCodes: readonly string[], subject: { indicator?: string; groupSpec?: string } = {}): Promise<PlanSummary[]> {
   if (laCodes.length === 0) return [];
   let query = db
