@@ -21,7 +21,23 @@ const columns = aggregateMeasureColumns.map((column) => column.name);
  * signature's lowest bits are kept (the framework groups' memberships, say) and the database adds
  * together the combinations that then look the same, so far fewer rows travel.
  */
-export async function readJointAggregates(db: Kysely<Schema>, laCode: string, options: { years?: readonly number[]; keepBits?: number } = {}): Promise<JointAggregates> {
+export function readJointAggregates(db: Kysely<Schema>, laCode: string, options: { years?: readonly number[]; keepBits?: number } = {}): Promise<JointAggregates> {
+  // Figures computed together (a plan's suggestions ask for the curves and the data gaps at once)
+  // share one read of the same rows rather than each reading tens of thousands of them.
+  let reading = readsUnderway.get(db);
+  if (reading === undefined) readsUnderway.set(db, (reading = new Map<string, Promise<JointAggregates>>()));
+  const key = JSON.stringify([laCode, options.years ?? null, options.keepBits ?? null]);
+  const underway = reading.get(key);
+  if (underway !== undefined) return underway;
+  const read = readAggregates(db, laCode, options).finally(() => reading.delete(key));
+  reading.set(key, read);
+  return read;
+}
+
+/** Reads in flight, by database and what they read; each is dropped as it ends, so nothing is kept after. */
+const readsUnderway = new WeakMap<Kysely<Schema>, Map<string, Promise<JointAggregates>>>();
+
+async function readAggregates(db: Kysely<Schema>, laCode: string, options: { years?: readonly number[]; keepBits?: number }): Promise<JointAggregates> {
   const yearFilter = options.years === undefined ? sql`` : sql`and academic_year = any(${[...options.years]}::smallint[])`;
   const result =
     options.keepBits === undefined

@@ -67,15 +67,24 @@ async function gapEvidence(db: Kysely<Schema>, viewer: Viewer, laCode: string, r
 
 /** The latest signed-off assessment of each scope: its weak and slipping ratings, and its moderation's disagreements. */
 async function assessmentEvidence(db: Kysely<Schema>, assessments: AssessmentService, viewer: Viewer, organisationId: string): Promise<{ ratings: RatingEvidence[]; disagreements: DisagreementEvidence[] }> {
-  const signedOff = await assessments.list(viewer, { organisationIds: [organisationId], status: 'signed-off' });
+  const signedOff = await assessments.signedOffOf(viewer, organisationId);
   const latestByScope = new Map<string, (typeof signedOff)[number]>();
   for (const summary of signedOff) if (!latestByScope.has(summary.scope)) latestByScope.set(summary.scope, summary);
+  // Each scope read at once, not one after another: a scope's assessment, the one before it and its moderation.
+  const read = await Promise.all(
+    [...latestByScope.values()].map(async (summary) => {
+      const [assessment, previous, moderation] = await Promise.all([
+        assessments.get(viewer, summary.id),
+        summary.previousId === null ? Promise.resolve(undefined) : assessments.get(viewer, summary.previousId),
+        moderationSummary(db, summary.id),
+      ]);
+      return { summary, assessment, previous, moderation };
+    }),
+  );
   const ratings: RatingEvidence[] = [];
   const disagreements: DisagreementEvidence[] = [];
-  for (const summary of latestByScope.values()) {
-    const assessment = await assessments.get(viewer, summary.id);
+  for (const { summary, assessment, previous, moderation } of read) {
     if (isRefusal(assessment)) continue;
-    const previous = summary.previousId === null ? undefined : await assessments.get(viewer, summary.previousId);
     const previousLevels = new Map(previous === undefined || isRefusal(previous) ? [] : previous.ratings.map((rating) => [rating.statementId, rating.level]));
     const statements = new Map(assessment.statements.map((statement) => [statement.id, statement]));
     const label = `${scopeDescription(summary.scope).label}, ${summary.period}`;
@@ -97,7 +106,6 @@ async function assessmentEvidence(db: Kysely<Schema>, assessments: AssessmentSer
         assessmentId: summary.id,
       });
     }
-    const moderation = await moderationSummary(db, summary.id);
     for (const entry of moderation?.statements ?? []) {
       if (!entry.disagree) continue;
       disagreements.push({

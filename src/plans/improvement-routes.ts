@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { renderChart } from '../web/charts.js';
+import { fileNamePart } from '../web/downloads.js';
 import { PdfUnavailableError } from '../web/pdf.js';
 import { boardPaperDocx } from './board-paper-docx.js';
 import { boardPaperCharts, boardPaperPdf } from './board-paper-print.js';
@@ -470,6 +471,5 @@ function shownStateOf(plan: ImprovementPlan, today: string): string {
 
 /** The download's name: plain letters, digits and hyphens, so every browser and file system keeps it. */
 function attachmentNamed(plan: ImprovementPlan, today: string, extension: 'docx' | 'pdf'): string {
-  const slug = plan.organisationName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
-  return `attachment; filename="board-paper-${slug}-${today}.${extension}"`;
+  return `attachment; filename="board-paper-${fileNamePart(plan.organisationName.toLowerCase()).slice(0, 60)}-${today}.${extension}"`;
 }

@@ -60,19 +60,6 @@ export async function improvementPlanRevision(db: Db, id: string): Promise<numbe
   return row?.revision;
 }
 
-/** Where an action belongs, found by its id alone (for "my actions" links and the API). */
-export async function improvementActionOwner(db: Db, id: string): Promise<{ laCode: string; organisationId: string; planId: string } | undefined> {
-  if (!isUuid(id)) return undefined;
-  const row = await db
-    .selectFrom('improvement_action as action')
-    .innerJoin('improvement_priority as priority', (join) => join.onRef('priority.la_code', '=', 'action.la_code').onRef('priority.id', '=', 'action.priority_id'))
-    .innerJoin('improvement_plan as plan', (join) => join.onRef('plan.la_code', '=', 'priority.la_code').onRef('plan.id', '=', 'priority.plan_id'))
-    .select(['plan.la_code', 'plan.organisation_id', 'plan.id'])
-    .where('action.id', '=', id)
-    .executeTakeFirst();
-  return row === undefined ? undefined : { laCode: row.la_code, organisationId: row.organisation_id, planId: row.id };
-}
-
 /**
  * A plan with its priorities, links, measures, actions and their logs, or undefined when the
  * authority has no plan with that id (any authority's, without `laCode`: the caller checks reach).
@@ -683,12 +670,6 @@ export async function listImprovementRevisions(db: Db, laCode: string, planId: s
     .orderBy('revision', 'desc')
     .execute();
   return rows.map((row) => ({ revision: row.revision, changedBy: row.changed_by_label, changedAt: row.changed_at, change: row.change }));
-}
-
-/** One revision's snapshot: the plan as it stood after that change. */
-export async function readImprovementRevision(db: Db, laCode: string, planId: string, revision: number): Promise<unknown> {
-  const row = await db.selectFrom('improvement_revision').select('snapshot').where('la_code', '=', laCode).where('plan_id', '=', planId).where('revision', '=', revision).executeTakeFirst();
-  return row === undefined ? undefined : parseJson(row.snapshot);
 }
 
 /** The priorities (with their plans) that link to something: a turn-the-curve plan shows the improvement plans it serves. */
