@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ReminderAccount, ReminderAction, ReminderPlan, ReminderPreferences, ReminderScheduleInput, SentReminder } from './reminder-schedule.js';
-import { addDays, longDate, mondayOf, remindersDue } from './reminder-schedule.js';
+import { addDays, mondayOf, remindersDue } from './reminder-schedule.js';
 
 const ann: ReminderAccount = { id: 'user-ann', email: 'ann@example.org', displayName: 'Ann Analyst' };
 const lee: ReminderAccount = { id: 'user-lee', email: 'lee@example.org', displayName: 'Lee Leader' };
@@ -22,11 +22,6 @@ function input(fields: Partial<ReminderScheduleInput> & { actions: ReminderActio
 const keys = (reminders: readonly SentReminder[]) => reminders.map(({ userId, kind, subjectId, occasion }) => ({ userId, kind, subjectId, occasion }));
 
 describe('dates', () => {
-  it('long date writes the day, month name and year', () => {
-    expect(longDate('2027-01-12')).toBe('12 January 2027');
-    expect(longDate('2026-12-01')).toBe('1 December 2026');
-  });
-
   it('monday of a day is the Monday on or before it', () => {
     expect(mondayOf('2027-01-11')).toBe('2027-01-11');
     expect(mondayOf('2027-01-13')).toBe('2027-01-11');

@@ -1,5 +1,6 @@
 import type { Message } from '../auth/mail.js';
 import type { ImprovementActionStatus, ReminderSentTable } from './tables.js';
+import { formatDate } from '../web/format.js';
 
 /**
  * Which reminders are due today: a pure function of what is passed in, so the clock, the database
@@ -136,14 +137,6 @@ export function mondayOf(iso: string): string {
   return addDays(iso, -((weekday + 6) % 7));
 }
 
-const monthNames = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** A date written out as GOV.UK style has it: "12 January 2027" (no locale data needed). */
-export function longDate(iso: string): string {
-  const date = utcDate(iso);
-  return `${date.getUTCDate()} ${monthNames[date.getUTCMonth()]} ${date.getUTCFullYear()}`;
-}
-
 const statusWords: Record<ImprovementActionStatus, string> = {
   'not-started': 'not started',
   'on-track': 'on track',
@@ -201,11 +194,11 @@ export function remindersDue(input: ReminderScheduleInput): Reminder[] {
         body: [
           `Hello ${account.displayName},`,
           '',
-          `An action you own in the improvement plan "${action.planTitle}" is due ${when}, on ${longDate(action.dueDate)}.`,
+          `An action you own in the improvement plan "${action.planTitle}" is due ${when}, on ${formatDate(action.dueDate)}.`,
           '',
           `Action: ${action.title}`,
           `Status: ${statusWords[action.status]}`,
-          `Due: ${longDate(action.dueDate)}`,
+          `Due: ${formatDate(action.dueDate)}`,
           '',
           'Open it to record progress, change its status or move its due date:',
           actionLink(action),
@@ -228,11 +221,11 @@ export function remindersDue(input: ReminderScheduleInput): Reminder[] {
         body: [
           `Hello ${account.displayName},`,
           '',
-          `An action you own in the improvement plan "${action.planTitle}" was due on ${longDate(action.dueDate)}, ${days(daysBetween(action.dueDate, today))} ago, and is not marked done.`,
+          `An action you own in the improvement plan "${action.planTitle}" was due on ${formatDate(action.dueDate)}, ${days(daysBetween(action.dueDate, today))} ago, and is not marked done.`,
           '',
           `Action: ${action.title}`,
           `Status: ${statusWords[action.status]}`,
-          `Due: ${longDate(action.dueDate)}`,
+          `Due: ${formatDate(action.dueDate)}`,
           '',
           'If it is finished, mark it done; if it needs longer, agree a new due date and change it in the plan:',
           actionLink(action),
@@ -266,11 +259,11 @@ export function remindersDue(input: ReminderScheduleInput): Reminder[] {
       occasion: monday,
       message: {
         to: account.email,
-        subject: `Your improvement plans: week beginning ${longDate(monday)}`,
+        subject: `Your improvement plans: week beginning ${formatDate(monday)}`,
         body: [
           `Hello ${account.displayName},`,
           '',
-          `Your improvement ${plans.length === 1 ? 'plan' : 'plans'} for the week beginning ${longDate(monday)}: actions overdue, at risk or off track, and due in the next two weeks (by ${longDate(horizon)}).`,
+          `Your improvement ${plans.length === 1 ? 'plan' : 'plans'} for the week beginning ${formatDate(monday)}: actions overdue, at risk or off track, and due in the next two weeks (by ${formatDate(horizon)}).`,
           '',
           ...sections.flatMap((section) => [...section, '']),
           ...optOutLines('You get this weekly digest because you own these plans. To stop it, change your email settings:', optOut),
@@ -307,6 +300,6 @@ function digestSection(
   const list = (heading: string, entries: readonly ReminderAction[]) =>
     entries.length === 0
       ? []
-      : ['', `${heading} (${entries.length}):`, ...entries.flatMap((action) => [`- ${action.title} (${action.ownerLabel}): due ${longDate(action.dueDate)}, ${statusWords[action.status]}`, `  ${context.actionLink(action)}`])];
+      : ['', `${heading} (${entries.length}):`, ...entries.flatMap((action) => [`- ${action.title} (${action.ownerLabel}): due ${formatDate(action.dueDate)}, ${statusWords[action.status]}`, `  ${context.actionLink(action)}`])];
   return [...lines, ...list('Overdue', overdue), ...list('At risk or off track', troubled), ...list('Due in the next two weeks', dueSoon)];
 }
