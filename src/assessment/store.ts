@@ -2,7 +2,7 @@
  * Assessments in the database: starting one (copying the wording it rates and carrying the last
  * period's ratings forward), listing, reading, and saving a rating under its version.
  */
-import type { Kysely, Transaction } from 'kysely';
+import type { ExpressionBuilder, Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Schema } from '../db/schema.js';
@@ -235,6 +235,22 @@ export async function listAssessments(db: Db, filter: AssessmentFilter): Promise
   return rows.map(summaryOf);
 }
 
+/** Whether `readerId` is moderating the assessment `a` blind, and so may not see its self-ratings (never, for no reader). */
+function readerModeratesBlind(eb: ExpressionBuilder<Schema & { a: Schema['assessment'] }, 'a'>, readerId: string | null) {
+  if (readerId === null) return sql<boolean>`false`.as('reader_moderates_blind');
+  return eb
+    .exists(
+      eb
+        .selectFrom('assessment_moderation as m')
+        .select('m.id')
+        .whereRef('m.la_code', '=', 'a.la_code')
+        .whereRef('m.assessment_id', '=', 'a.id')
+        .where('m.moderator_user_id', '=', readerId)
+        .where('m.status', 'in', [...blindStatuses]),
+    )
+    .as('reader_moderates_blind');
+}
+
 /** What a reader of an organisation's signed-off assessments needs without their ratings counted: whose each is, its scope, period and predecessor. */
 export type SignedOffHead = Pick<AssessmentSummary, 'id' | 'laCode' | 'organisationId' | 'scope' | 'period' | 'previousId'> & {
   /** `readerId` moderates it blind, so may not see its self-ratings. */
@@ -255,19 +271,7 @@ export async function signedOffHeads(db: Db, organisationId: string, readerId: s
       'a.scope',
       'a.period',
       'a.previous_id',
-      readerId === null
-        ? sql<boolean>`false`.as('reader_moderates_blind')
-        : eb
-            .exists(
-              eb
-                .selectFrom('assessment_moderation as m')
-                .select('m.id')
-                .whereRef('m.la_code', '=', 'a.la_code')
-                .whereRef('m.assessment_id', '=', 'a.id')
-                .where('m.moderator_user_id', '=', readerId)
-                .where('m.status', 'in', [...blindStatuses]),
-            )
-            .as('reader_moderates_blind'),
+      readerModeratesBlind(eb, readerId),
     ])
     .where('a.organisation_id', '=', organisationId)
     .where('a.status', '=', 'signed-off')
@@ -431,17 +435,7 @@ function assessmentWithEvidence(db: Db, id: string, readerId: string | null) {
           .orderBy('f.uploaded_at')
           .orderBy('f.id'),
       ).as('evidence'),
-      eb
-        .exists(
-          eb
-            .selectFrom('assessment_moderation as m')
-            .select('m.id')
-            .whereRef('m.la_code', '=', 'a.la_code')
-            .whereRef('m.assessment_id', '=', 'a.id')
-            .where('m.moderator_user_id', '=', readerId)
-            .where('m.status', 'in', [...blindStatuses]),
-        )
-        .as('reader_moderates_blind'),
+      readerModeratesBlind(eb, readerId),
       eb
         .selectFrom('assessment_rating as r')
         .select(sql<string>`count(*) || ':' || coalesce(sum(r.version), 0)`.as('stamp'))
