@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { renderChart } from '../web/charts.js';
 import { fileNamePart } from '../web/downloads.js';
+import { Kept } from '../web/kept.js';
 import { PdfUnavailableError } from '../web/pdf.js';
 import { boardPaperDocx } from './board-paper-docx.js';
 import { boardPaperCharts, boardPaperPdf } from './board-paper-print.js';
@@ -18,7 +19,6 @@ import { listImprovementRevisions } from './store.js';
 import { rankingRule } from './suggest.js';
 import { improvementActionStatuses } from './tables.js';
 import { isOverdue, timelineFigure } from './timeline.js';
-import { Kept } from './kept.js';
 
 const hidden = { hide: true };
 const read = { permission: 'assessments:read' } as const;

@@ -101,10 +101,10 @@ export function authorOf(viewer: Viewer): Author {
   return { userId: viewer.userId, label: viewer.displayName || viewer.email };
 }
 
-/** ISO date of a moment, in UK time: what "today" means to the people the dates are for. */
 // Made once: building a formatter costs far more than using one.
 const isoDateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
 
+/** ISO date of a moment, in UK time: what "today" means to the people the dates are for. */
 export function isoDateIn(moment: Date): string {
   return isoDateFormat.format(moment);
 }

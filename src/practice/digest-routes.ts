@@ -19,6 +19,7 @@ import { padlockSymbols } from './library-routes.js';
 import type { FieldProblem } from './content.js';
 import type { Actor, SignedIn } from './workflow.js';
 import { PracticeConflictError, PracticeInputError, PracticeNotFoundError, PracticeStateError } from './workflow.js';
+import { Kept } from '../web/kept.js';
 
 const hidden = { hide: true };
 const everyone = { permission: 'public' } as const;
@@ -78,29 +79,13 @@ const conflictProblem: FieldProblem = {
   message: 'Your change was not made: someone changed this edition (perhaps in another tab) since you opened it. This page shows the latest version; make your change again if it is still needed.',
 };
 
-/** A PDF made once per published edition: a published edition never changes, and printing takes seconds. */
-class PrintCache {
-  private readonly prints = new Map<number, Promise<Buffer>>();
-  constructor(private readonly size: number) {}
-
-  get(number: number, make: () => Promise<Buffer>): Promise<Buffer> {
-    let print = this.prints.get(number);
-    if (print === undefined) {
-      print = make();
-      // A failed print is not kept: the next request tries again (Chromium may have been installed since).
-      print.catch(() => this.prints.delete(number));
-      this.prints.set(number, print);
-      while (this.prints.size > this.size) this.prints.delete(this.prints.keys().next().value!);
-    }
-    return print;
-  }
-}
-
 export function registerDigestRoutes(app: FastifyInstance, context: { database: Database; config: Config; catalogue: Catalogue }): void {
   const db = context.database.db;
   const digest = new DigestService(db, context.catalogue);
   const groups = findItems(context.catalogue, { kind: 'group' }).map((group) => ({ id: group.id, name: group.name }));
-  const printCache = new PrintCache(8);
+  // A PDF made once per published edition: a published edition never changes, and printing takes
+  // seconds. A failed print is not kept, so the next request tries again (Chromium may have been installed since).
+  const printCache = new Kept<Promise<Buffer>>(8);
 
   async function sendPdf(request: FastifyRequest, reply: FastifyReply, view: EditionView, make: () => Promise<Buffer>) {
     let pdf: Buffer;
@@ -164,7 +149,7 @@ export function registerDigestRoutes(app: FastifyInstance, context: { database: 
     }
     if (match?.[2] === undefined) return editionPage(request, reply, edition);
     const view = await digest.view(edition);
-    return sendPdf(request, reply, view, () => printCache.get(edition.number, () => print(view)));
+    return sendPdf(request, reply, view, () => printCache.get(String(edition.number), () => print(view)));
   });
 
   // ---- For the national team ---------------------------------------------------------------------
