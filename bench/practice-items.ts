@@ -13,7 +13,7 @@ import type { PracticeContent, PracticeResult } from '../src/practice/content.js
 import { emptyContent, settingTypes } from '../src/practice/content.js';
 import type { PracticeGrade } from '../src/practice/tables.js';
 import { practiceGrades } from '../src/practice/tables.js';
-import { publishedColumns } from '../src/practice/workflow.js';
+import { publishedColumns, searchVector } from '../src/practice/workflow.js';
 import { createRandom } from '../src/stats/random.js';
 
 const catalogue = loadCatalogue();
@@ -138,8 +138,8 @@ function content(): PracticeContent {
 }
 
 /**
- * The items, written in bulk as the workflow leaves a published item: its version, its facets and
- * search vector from `publishedColumns` (the very code the panel's decision runs), its trail.
+ * The items, written in bulk as the workflow leaves a published item: its version, its facets from
+ * `publishedColumns` and search words from `searchVector` (the very code the panel's decision runs), its trail.
  */
 export async function loadPracticeItems(db: Kysely<Schema>, count: number): Promise<number> {
   const batch = 400;
@@ -152,7 +152,12 @@ export async function loadPracticeItems(db: Kysely<Schema>, count: number): Prom
       const { version: _version, ...columns } = publishedColumns(item, grade, 1 + Math.floor(random.uniform() * 5), 1);
       return { id: randomUUID(), content: item, values: { ...columns, published_at: published, updated_at: published, current_version: 1, submitter_label: 'Benchmark', draft: JSON.stringify(item) } };
     });
-    await db.insertInto('practice_item').values(rows.map((row) => ({ id: row.id, ...row.values }))).execute();
+    const references = await db.insertInto('practice_item').values(rows.map((row) => ({ id: row.id, ...row.values }))).returning(['id', 'reference']).execute();
+    const referenceOf = new Map(references.map((row) => [row.id, row.reference]));
+    await db
+      .insertInto('practice_search')
+      .values(rows.map((row) => ({ item_id: row.id, reference: referenceOf.get(row.id)!, published_at: row.values.published_at, search_vector: searchVector(row.content) })))
+      .execute();
     await db
       .insertInto('practice_version')
       .values(rows.map((row) => ({ item_id: row.id, version: 1, content: JSON.stringify(row.content), submitted_by_label: 'Benchmark' })))

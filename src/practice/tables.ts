@@ -52,7 +52,6 @@ export interface PracticeItemTable {
   la_code: Optional<string>;
   impact_months: NumericColumn;
   effect_size: NumericColumn;
-  search_vector: ColumnType<string | null, never, string | null>;
   version: Generated<number>;
 }
 
@@ -143,8 +142,17 @@ export interface PracticeSubmissionAttemptTable {
   at: CreatedAt;
 }
 
+/** A published item's words for the library's search: title A, summary B, body C, the rest D. */
+export interface PracticeSearchTable {
+  item_id: string;
+  reference: number;
+  published_at: Date;
+  search_vector: ColumnType<string, string, string>;
+}
+
 export interface PracticeTables {
   practice_item: PracticeItemTable;
+  practice_search: PracticeSearchTable;
   practice_version: PracticeVersionTable;
   practice_review: PracticeReviewTable;
   practice_decision: PracticeDecisionTable;

@@ -495,7 +495,7 @@ export class PracticeWorkflow {
     await this.audit(actor, 'practice.decide', id, { outcome: choice.outcome, grade: choice.grade, evidenceStrength: choice.evidenceStrength });
   }
 
-  /** Sets the item's public facets and search text from the version the panel published. */
+  /** Sets the item's public facets and search words from the version the panel published. */
   private async publishVersion(trx: Db, item: PracticeItem, grade: PracticeGrade, strength: number): Promise<void> {
     const version = await trx.selectFrom('practice_version').select('content').where('item_id', '=', item.id).where('version', '=', item.currentVersion).executeTakeFirstOrThrow();
     const content = readContent(typeof version.content === 'string' ? JSON.parse(version.content) : version.content);
@@ -505,14 +505,30 @@ export class PracticeWorkflow {
       .set(publishedColumns(content.content, grade, strength, item.currentVersion))
       .where('id', '=', item.id)
       .execute();
+    await writeSearchWords(trx, item.id, content.content);
   }
 }
 
-/** The columns a published item's search and facets read, from the content the panel published. */
-export function publishedColumns(content: PracticeContent, grade: PracticeGrade, strength: number, version: number) {
-  const impact = itemImpact(content).overall;
+/** Puts a published item's words where the library's search reads them; run after `publishedColumns` are stored. */
+export async function writeSearchWords(db: Db, itemId: string, content: PracticeContent): Promise<void> {
+  await db
+    .insertInto('practice_search')
+    .columns(['item_id', 'reference', 'published_at', 'search_vector'])
+    .expression((eb) => eb.selectFrom('practice_item').select(['id', 'reference', 'published_at', searchVector(content).as('search_vector')]).where('id', '=', itemId).where('status', '=', 'published'))
+    .onConflict((conflict) => conflict.column('item_id').doUpdateSet((eb) => ({ reference: eb.ref('excluded.reference'), published_at: eb.ref('excluded.published_at'), search_vector: eb.ref('excluded.search_vector') })))
+    .execute();
+}
+
+/** What the library's search matches and ranks: the title weighs most (A), then the summary (B), the body (C), the rest (D). */
+export function searchVector(content: PracticeContent) {
   const body = [content.problem, content.whatWasDone, content.implementation, content.whatWentWrong, content.evaluation].join('\n');
   const minor = [content.partners, content.staffing, content.costNotes, ...content.results.flatMap((result) => [result.outcome, result.forWhom])].join('\n');
+  return sql<string>`setweight(to_tsvector('english', ${content.title}), 'A') || setweight(to_tsvector('english', ${content.summary}), 'B') || setweight(to_tsvector('english', ${body}), 'C') || setweight(to_tsvector('english', ${minor}), 'D')`;
+}
+
+/** The columns a published item's facets read, from the content the panel published (its words are in `practice_search`). */
+export function publishedColumns(content: PracticeContent, grade: PracticeGrade, strength: number, version: number) {
+  const impact = itemImpact(content).overall;
   return {
     status: 'published' as const,
     published_version: version,
@@ -532,7 +548,6 @@ export function publishedColumns(content: PracticeContent, grade: PracticeGrade,
     la_code: content.laCode,
     impact_months: impact === null ? null : impact.months,
     effect_size: impact === null ? null : Number(impact.value.toFixed(4)),
-    search_vector: sql<string>`setweight(to_tsvector('english', ${content.title}), 'A') || setweight(to_tsvector('english', ${content.summary}), 'B') || setweight(to_tsvector('english', ${body}), 'C') || setweight(to_tsvector('english', ${minor}), 'D')`,
     version: sql<number>`version + 1`,
   };
 }

@@ -1,13 +1,13 @@
 /**
  * Practice items for the library's tests, written straight to the tables as the workflow leaves
- * them (a version, the published facets from `publishedColumns`, the public trail), so a test can
+ * them (a version, the published facets from `publishedColumns` and words from `writeSearchWords`, the public trail), so a test can
  * have dozens in a second. The workflow's own steps are tested in src/practice/workflow.test.ts.
  */
 import type { Kysely } from 'kysely';
 import type { Schema } from '../../src/db/schema.js';
 import type { PracticeContent } from '../../src/practice/content.js';
 import type { PracticeGrade, PracticeStatus } from '../../src/practice/tables.js';
-import { publishedColumns } from '../../src/practice/workflow.js';
+import { publishedColumns, writeSearchWords } from '../../src/practice/workflow.js';
 import { completeContent } from './practice.js';
 
 export interface FixtureOptions {
@@ -38,6 +38,7 @@ export async function practiceItem(db: Kysely<Schema>, overrides: Partial<Practi
       .set({ ...columns, current_version: 1, submitted_at: new Date(), ...(options.publishedAt === undefined ? {} : { published_at: options.publishedAt }) })
       .where('id', '=', row.id)
       .execute();
+    await writeSearchWords(db, row.id, content);
     await db.insertInto('practice_event').values({ item_id: row.id, kind: 'published', actor_label: 'Fixture panel', detail: 'Published' }).execute();
   } else if (status !== 'draft') {
     await db.updateTable('practice_item').set({ status, current_version: 1, submitted_at: new Date(), updated_at: new Date() }).where('id', '=', row.id).execute();

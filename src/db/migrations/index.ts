@@ -18,6 +18,7 @@ import * as amendmentPlaces from './0019-amendment-places.js';
 import * as practice from './0020-practice.js';
 import * as contributorRegistration from './0021-contributor-registration.js';
 import * as improvementPlans from './0022-improvement-plans.js';
+import * as practiceSearch from './0023-practice-search.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0020-practice': practice,
   '0021-contributor-registration': contributorRegistration,
   '0022-improvement-plans': improvementPlans,
+  '0023-practice-search': practiceSearch,
 };
