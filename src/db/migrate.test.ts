@@ -63,4 +63,21 @@ describe.each(testEngines)('migrations on %s', (engine) => {
     const states = await migrationStatus(database.db, { '0001-widgets': createWidgets, '0002-broken': failing });
     expect(states.map((state) => state.appliedAt)).toEqual([undefined, undefined]);
   });
+
+  it('moves the words of published items, and only theirs, into practice_search (0023)', async () => {
+    const before = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < '0023'));
+    await migrateToLatest(database.db, before);
+    const insertItem = (title: string, status: string) =>
+      sql<{ id: string; reference: number }>`
+        insert into practice_item (submitter_label, draft, title, status, published_at, search_vector)
+        values ('Fixture', '{}', ${title}, ${status}, ${status === 'published' ? new Date(Date.UTC(2026, 0, 5)) : null}, setweight(to_tsvector('english', ${title}), 'A'))
+        returning id, reference`.execute(database.db);
+    const published = (await insertItem('Origami buddies', 'published')).rows[0]!;
+    await insertItem('Kite flying', 'submitted');
+    await migrateToLatest(database.db);
+    const rows = await sql<{ item_id: string; reference: number; published_at: Date; search_vector: string }>`select * from practice_search`.execute(database.db);
+    expect(rows.rows).toEqual([{ item_id: published.id, reference: published.reference, published_at: new Date(Date.UTC(2026, 0, 5)), search_vector: "'buddi':2A 'origami':1A" }]);
+    const columns = (await database.db.introspection.getTables()).find((table) => table.name === 'practice_item')!.columns.map((column) => column.name);
+    expect(columns).not.toContain('search_vector');
+  });
 });
