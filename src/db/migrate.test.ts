@@ -70,10 +70,11 @@ describe.each(testEngines)('migrations on %s', (engine) => {
     const insertItem = (title: string, status: string) =>
       sql<{ id: string; reference: number }>`
         insert into practice_item (submitter_label, draft, title, status, published_at, search_vector)
-        values ('Fixture', '{}', ${title}, ${status}, ${status === 'published' ? new Date(Date.UTC(2026, 0, 5)) : null}, setweight(to_tsvector('english', ${title}), 'A'))
+        values ('Fixture', '{}', ${title}, ${status}, ${new Date(Date.UTC(2026, 0, 5))}, setweight(to_tsvector('english', ${title}), 'A'))
         returning id, reference`.execute(database.db);
     const published = (await insertItem('Origami buddies', 'published')).rows[0]!;
-    await insertItem('Kite flying', 'submitted');
+    // Once published, since taken out of the library.
+    await insertItem('Kite flying', 'withdrawn');
     await migrateToLatest(database.db);
     const rows = await sql<{ item_id: string; reference: number; published_at: Date; search_vector: string }>`select * from practice_search`.execute(database.db);
     expect(rows.rows).toEqual([{ item_id: published.id, reference: published.reference, published_at: new Date(Date.UTC(2026, 0, 5)), search_vector: "'buddi':2A 'origami':1A" }]);
