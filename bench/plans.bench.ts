@@ -15,7 +15,8 @@
  * on a fresh database from BENCH_DATABASE_URL; each virtual user sends a request, waits for the whole
  * answer, then sends the next (a closed loop) over keep-alive connections; every latency is kept, so
  * percentiles are exact. A page not registered on this build answers 404: its status codes are
- * reported and it does not count as meeting the target. BENCH_PLANS_SECONDS sets how long each
+ * reported and it does not count as meeting the target. BENCH_KEEP_DATABASE keeps the database, to
+ * profile against. BENCH_PLANS_SECONDS sets how long each
  * phase runs (default 15); timings in this process are the median and slowest of 5 runs.
  */
 import { spawn } from 'node:child_process';
@@ -286,6 +287,8 @@ const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-plans-'));
 const config = loadConfig({ NTG_DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '4', ...(process.env.NTG_CHROMIUM_PATH === undefined ? {} : { NTG_CHROMIUM_PATH: process.env.NTG_CHROMIUM_PATH }) });
 const database = await openDatabase(config);
 let fresh: Awaited<ReturnType<typeof openDatabase>> | undefined;
+// Set, the database and data folder outlive the run, to profile the service against them (bench/assessment-service.ts URL PORT FOLDER).
+const keep = process.env.BENCH_KEEP_DATABASE !== undefined;
 let service: ReturnType<typeof spawn> | undefined;
 try {
   await prepareDatabase(database, config);
@@ -329,6 +332,7 @@ try {
 
   const cookie = { cookie: `${sessionCookieName(false)}=${leader.sessionToken}` };
   const planPath = `/improvement-plans/${plan.id}`;
+  if (keep) console.log(`Plan page ${planPath}, signed in as its leader with the cookie ${cookie.cookie}`);
   // Warm up: templates compile, pools fill, the gap figures are computed once.
   for (const path of [planPath, `${planPath}/timeline`, `${planPath}/suggestions`]) await runPhase(base, Math.min(2, SECONDS), path, cookie);
   const health = await runPhase(base, SECONDS, '/health', {});
@@ -433,7 +437,10 @@ try {
   }
   await fresh?.close();
   await database.close();
-  await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
+  if (keep) console.log(`Kept for profiling (BENCH_KEEP_DATABASE): database ${url.toString()}, data folder ${dataDir}`);
+  else {
+    await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
   await admin.close();
-  rmSync(dataDir, { recursive: true, force: true });
 }

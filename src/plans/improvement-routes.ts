@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { renderChart } from '../web/charts.js';
 import { fileNamePart } from '../web/downloads.js';
+import { EncodedHtml } from '../web/encoded-html.js';
 import { Kept } from '../web/kept.js';
 import { PdfUnavailableError } from '../web/pdf.js';
 import { boardPaperDocx } from './board-paper-docx.js';
@@ -55,8 +56,8 @@ function crumbs(plan?: ImprovementPlan) {
 
 /** Improvement plans: list, start, the plan, suggestions, priorities, measures, actions, timeline, board paper, history, my actions. */
 export function registerImprovementPlanRoutes(app: FastifyInstance, service: ImprovementPlanService, config: Config): void {
-  const timelinesKept = new Kept<Promise<{ withoutChart: string | undefined; html: string }>>(32);
-  const actionRowsKept = new Kept<{ slipping: string; byPriority: Record<string, string> }>(64);
+  const timelinesKept = new Kept<Promise<{ withoutChart: string | undefined; html: EncodedHtml | undefined }>>(32);
+  const actionRowsKept = new Kept<{ slipping: EncodedHtml; byPriority: Record<string, EncodedHtml> }>(64);
   /** Sends a refusal as a page: 404 as not found, anything else with its message. */
   function refuse(reply: FastifyReply, refusal: Refusal) {
     if (refusal.statusCode === 404) return reply.callNotFound();
@@ -114,8 +115,8 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
     const mayWrite = mayWriteImprovementPlan(request.viewer, plan);
     // Most of the page: made once for each state of the plan, not for every reader.
     const actionRows = actionRowsKept.get(`${shownStateOf(plan, today)}\u0000${String(mayWrite)}`, () => ({
-      slipping: reply.renderView('plans/improvement/_slipping-rows.njk', { slipping: slipping.map(({ priority, action }) => ({ priority, action, overdue: isOverdue(action, today) })), actionStatusText }),
-      byPriority: Object.fromEntries(priorities.map((entry) => [entry.priority.id, reply.renderView('plans/improvement/_action-rows.njk', { plan, actions: entry.actions, mayWrite, actionStatusText })])),
+      slipping: new EncodedHtml(reply.renderView('plans/improvement/_slipping-rows.njk', { slipping: slipping.map(({ priority, action }) => ({ priority, action, overdue: isOverdue(action, today) })), actionStatusText })),
+      byPriority: Object.fromEntries(priorities.map((entry) => [entry.priority.id, new EncodedHtml(reply.renderView('plans/improvement/_action-rows.njk', { plan, actions: entry.actions, mayWrite, actionStatusText }))])),
     }));
     return reply.view('plans/improvement/show.njk', {
       pageTitle: plan.title,
@@ -402,9 +403,9 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
     const today = service.today();
     const drawn = await timelinesKept.get(shownStateOf(plan, today), async () => {
       const figure = timelineFigure(plan, today);
-      if (figure.withoutChart !== undefined) return { withoutChart: figure.withoutChart, html: '' };
+      if (figure.withoutChart !== undefined) return { withoutChart: figure.withoutChart, html: undefined };
       const svg = await renderChart(figure.spec, figure.description);
-      return { withoutChart: undefined, html: reply.renderView('plans/improvement/_timeline-figure.njk', { figure, svg }) };
+      return { withoutChart: undefined, html: new EncodedHtml(reply.renderView('plans/improvement/_timeline-figure.njk', { figure, svg })) };
     });
     return reply.view('plans/improvement/timeline.njk', { pageTitle: `Timeline: ${plan.title}`, breadcrumbs: crumbs(plan), plan, drawn });
   });

@@ -3,6 +3,7 @@ import nunjucks from 'nunjucks';
 import type { Viewer } from '../auth/gate.js';
 import { viewerMay } from '../auth/gate.js';
 import { version } from '../version.js';
+import { renderWithEncodedParts } from './encoded-html.js';
 import type { NavigationItem } from './capability.js';
 import { formatDate, formatDateTime, inSentence, wordsOf, formatNumber, formatPercent, formatSigned, readingSymbol, symbols, trendSymbol } from './format.js';
 import { govukFrontendDist, sourcePath } from './paths.js';
@@ -11,7 +12,7 @@ export const serviceName = 'Narrowing the Gap';
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** Renders a Nunjucks page inside the service layout and sends it as HTML. */
+    /** Renders a Nunjucks page inside the service layout and sends it as HTML (with any `EncodedHtml` parts joined in as they are). */
     view(template: string, context?: Record<string, unknown>): FastifyReply;
     /** Renders a Nunjucks page with the same shared values, returning the HTML (for a PDF, say). */
     renderView(template: string, context?: Record<string, unknown>): string;
@@ -94,6 +95,6 @@ export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
   });
 
   app.decorateReply('view', function view(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
-    return this.type('text/html; charset=utf-8').send(this.renderView(template, context));
+    return this.type('text/html; charset=utf-8').send(renderWithEncodedParts(() => this.renderView(template, context)));
   });
 }
