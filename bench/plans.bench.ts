@@ -7,7 +7,8 @@
  * concurrent users: the plan page `GET /improvement-plans/{id}` and its timeline
  * `GET /improvement-plans/{id}/timeline`, p95 under 100 ms, with `/health` in the same run for a
  * ratio, and the suggestions page for information; the suggested priorities for the authority,
- * computed in this process (`service.suggestions`), under 300 ms; and the Word and PDF board papers,
+ * computed in this process (`service.suggestions`), under 300 ms (and, for information, as the first
+ * reader after a data load finds them, the gap figures computed then); and the Word and PDF board papers,
  * each under 5 s, both in this process (`boardPaperDocx`, `boardPaperPdf`) and over HTTP
  * (`/board-paper.docx`, `/board-paper.pdf`). `npm run bench -- plans`.
  *
@@ -342,10 +343,21 @@ try {
   const docxHttp = await documentRequests(base, `${planPath}/board-paper.docx`, cookie);
   const pdfHttp = await documentRequests(base, `${planPath}/board-paper.pdf`, cookie);
 
-  // In this process: suggestions first on a fresh connection (nothing kept yet), then again; the board papers.
+  // In this process: suggestions first on a fresh connection, then again; the board papers. First,
+  // as the first reader after a data load finds them: the authority's gap figures computed from its
+  // aggregates (none kept in the database yet); then as a new process or another app server finds
+  // them, the figures kept in the database by the service's first reader.
+  const freshService = () => new ImprovementPlanService(fresh!.db, new AssessmentService(fresh!.db, catalogue, { evidenceLimitBytes: config.evidenceLimitBytes }), catalogue);
   fresh = await openDatabase(config);
-  const coldService = new ImprovementPlanService(fresh.db, new AssessmentService(fresh.db, catalogue, { evidenceLimitBytes: config.evidenceLimitBytes }), catalogue);
   const freshViewer = await viewerOf(fresh.db);
+  const keptFigures = await db.selectFrom('gap_figures').selectAll().where('la_code', '=', LA).execute();
+  await db.deleteFrom('gap_figures').where('la_code', '=', LA).execute();
+  const suggestionsComputed = round1(await timeMs(() => freshService().suggestions(freshViewer, plan)));
+  await fresh.close();
+  await db.deleteFrom('gap_figures').where('la_code', '=', LA).execute();
+  if (keptFigures.length > 0) await db.insertInto('gap_figures').values(keptFigures).execute();
+  fresh = await openDatabase(config);
+  const coldService = freshService();
   let suggestionCount = 0;
   const suggestionsCold = round1(await timeMs(async () => (suggestionCount = (await coldService.suggestions(freshViewer, plan)).length)));
   const suggestions = await repeated(() => coldService.suggestions(freshViewer, plan));
@@ -363,7 +375,8 @@ try {
     ['GET /improvement-plans/{id} (plan page)', `${page.p50}`, `${page.p95}`, `< ${PAGE_TARGET_MS}`, `${page.perSecond}/s (${ratio(page)} of health)`, statusText(page.statuses)],
     ['GET /improvement-plans/{id}/timeline', `${timeline.p50}`, `${timeline.p95}`, `< ${PAGE_TARGET_MS}`, `${timeline.perSecond}/s (${ratio(timeline)} of health)`, statusText(timeline.statuses)],
     ['GET /improvement-plans/{id}/suggestions', `${suggestionsPage.p50}`, `${suggestionsPage.p95}`, '–', `${suggestionsPage.perSecond}/s (${ratio(suggestionsPage)} of health)`, statusText(suggestionsPage.statuses)],
-    ['service.suggestions, first on a fresh connection', `${suggestionsCold}`, '', `< ${SUGGESTIONS_TARGET_MS}`, `${suggestionCount} suggestions`, ''],
+    ['service.suggestions, first after a data load', `${suggestionsComputed}`, '', '–', 'figures computed', ''],
+    ['service.suggestions, first on a fresh connection', `${suggestionsCold}`, '', `< ${SUGGESTIONS_TARGET_MS}`, `${suggestionCount} suggestions, figures kept`, ''],
     ['service.suggestions, again (median, slowest of 5)', `${suggestions.median}`, `${suggestions.max}`, `< ${SUGGESTIONS_TARGET_MS}`, '', suggestions.error ?? ''],
     ['Word board paper in process (median, slowest of 5)', `${docx.median}`, `${docx.max}`, `< ${PAPER_TARGET_MS}`, `${Math.round(docxBytes / 1024)} KB`, docx.error ?? ''],
     ['PDF board paper in process (median, slowest of 5)', `${pdf.median}`, `${pdf.max}`, `< ${PAPER_TARGET_MS}`, `${Math.round(pdfBytes / 1024)} KB`, pdf.error ?? ''],
@@ -408,6 +421,7 @@ try {
     suggestions_page_per_s: suggestionsPage.perSecond,
     suggestions_page_statuses: statusText(suggestionsPage.statuses),
     suggestions: suggestionCount,
+    suggestions_after_load_ms: suggestionsComputed,
     suggestions_cold_ms: suggestionsCold,
     suggestions_median_ms: suggestions.median,
     suggestions_max_ms: suggestions.max,

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { child, childCsv, testPseudonymKey } from '../../test/support/child-files.js';
 import { runNtg } from '../../test/support/cli.js';
 import { sharedStringsOf, workbookWith } from '../../test/support/workbooks.js';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/database.js';
 
 describe('ntg import children and ntg imports', () => {
   let folder: string;
@@ -30,6 +32,14 @@ describe('ntg import children and ntg imports', () => {
     const first = await runNtg('import', 'children', path, '--la', '202');
     expect(first.code).toBe(0);
     expect(first.out).toMatch(/^Loaded 2 rows for E09000007 \(2023\/24\) as batch (\d+) in [\d.]+ s/);
+    // The authority's figures are computed and kept then, so the service's first reader does not wait for them.
+    const database = await openDatabase(loadConfig({ NTG_DATA_DIR: join(folder, 'data'), DATABASE_URL: '' }));
+    try {
+      const kept = await database.db.selectFrom('gap_figures').select('key').where('la_code', '=', 'E09000007').execute();
+      expect(kept.length).toBe(4);
+    } finally {
+      await database.close();
+    }
     const again = await runNtg('import', 'children', path, '--la', 'E09000007');
     expect(again).toMatchObject({ code: 0 });
     expect(again.out).toMatch(/already loaded for E09000007 as batch \d+ \(2023\/24\): nothing to do/);

@@ -14,6 +14,7 @@ import { formatAcademicYear } from '../ingest/child-standard.js';
 import { MappingError, parseMapping } from '../ingest/mapping.js';
 import type { LocalColumn } from '../ingest/mapping.js';
 import { PseudonymKeyMissingError, pseudonymKey } from '../ingest/pseudonym.js';
+import { prepareGapFigures } from '../gaps/service.js';
 import { prepareDatabase } from '../service.js';
 import { addStatisticsImportCommand } from './import-statistics-command.js';
 import { UsageError, configWith } from './program.js';
@@ -163,6 +164,8 @@ export function registerImportCommands(program: Command): Command {
         progress.done();
         const lines = describeLoad(result, laCode, (Date.now() - started) / 1000);
         if (result.outcome === 'rejected') throw new ImportRefusedError(lines.join('\n'));
+        // The service reads the figures this computes and keeps, rather than its first reader waiting for them.
+        if (result.outcome === 'loaded') await prepareGapFigures(database.db, laCode);
         console.log(lines.join('\n'));
       });
     });

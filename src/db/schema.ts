@@ -3,6 +3,7 @@ import type { AssessmentTables } from '../assessment/tables.js';
 import type { AggregateTables } from '../aggregates/tables.js';
 import type { AuthTables } from '../auth/tables.js';
 import type { FrameworkTables } from '../framework/tables.js';
+import type { GapTables } from '../gaps/tables.js';
 import type { PlanTables } from '../plans/curve/tables.js';
 import type { ImprovementPlanTables } from '../plans/tables.js';
 import type { IngestTables } from '../ingest/tables.js';
@@ -19,6 +20,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables, GapTables {
   instance: InstanceTable;
 }

@@ -17,6 +17,7 @@ import { loadDemoPractice } from './demo-practice.js';
 import { demoHeader, demoSettingsOf, generateChildRows } from './generate-children.js';
 import type { DemoOptions } from './generate-children.js';
 import { demoPublicationData, demoPublicationMeta, demoPublications } from './published-statistics.js';
+import { prepareGapFigures } from '../gaps/service.js';
 
 const demoYears = 5;
 const lastYear = 2024;
@@ -118,4 +119,6 @@ export async function loadDemoData(database: Database, config: Config, log: (mes
   await loadDemoPractice(database.db, log);
   await loadDemoStatistics(database.db, config.dataDir, folder);
   await loadDemoPlans(database.db, log);
+  // Ready before the first page is asked for (on later starts, read back from the database).
+  for (const authority of demoAuthorities) await prepareGapFigures(database.db, authority.laCode);
 }

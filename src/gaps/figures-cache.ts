@@ -9,6 +9,11 @@ import { loadedDataVersion } from '../ingest/batches.js';
  * first asks the database for the current version: one small indexed query instead of reading and
  * summing tens of thousands of aggregate rows. Several app servers each keep their own copy, and the
  * version check keeps every copy right.
+ *
+ * The figures of a whole authority (the matrix, the data-gap audit) are also kept in the database
+ * (`gap_figures`, with their version), so that a process that has not yet computed them (one just
+ * started, another app server) reads them in a few milliseconds rather than computing them again in
+ * several hundred: the first reader after a data load pays for everyone.
  */
 export async function figuresVersion(db: Kysely<Schema>, laCode: string): Promise<string> {
   return loadedDataVersion(db, laCode);
@@ -22,12 +27,17 @@ const caches = new WeakMap<Kysely<Schema>, Map<string, Promise<unknown>>>();
  * The value `compute` gives for `key` at the data's current version, computed at most once per
  * version (concurrent requests share one computation). Least recently used entries go first.
  */
-export async function cachedFigures<T>(db: Kysely<Schema>, laCode: string, key: string, compute: () => Promise<T>): Promise<T> {
-  return cachedFiguresAt(db, laCode, await figuresVersion(db, laCode), key, compute);
+export async function cachedFigures<T>(db: Kysely<Schema>, laCode: string, key: string, compute: () => Promise<T>, options: KeepOptions = {}): Promise<T> {
+  return cachedFiguresAt(db, laCode, await figuresVersion(db, laCode), key, compute, options);
+}
+
+export interface KeepOptions {
+  /** Keep the figures in the database too (plain JSON values only: they are read back with JSON.parse). */
+  inDatabase?: boolean;
 }
 
 /** As `cachedFigures`, at a version already read: several figures for one page ask the version once. */
-export function cachedFiguresAt<T>(db: Kysely<Schema>, laCode: string, version: string, key: string, compute: () => Promise<T>): Promise<T> {
+export function cachedFiguresAt<T>(db: Kysely<Schema>, laCode: string, version: string, key: string, compute: () => Promise<T>, options: KeepOptions = {}): Promise<T> {
   let cache = caches.get(db);
   if (cache === undefined) caches.set(db, (cache = new Map<string, Promise<unknown>>()));
   const entryKey = `${laCode}|${version}|${key}`;
@@ -37,10 +47,30 @@ export function cachedFiguresAt<T>(db: Kysely<Schema>, laCode: string, version: 
     cache.set(entryKey, found);
     return found;
   }
-  const computing = compute();
+  const computing = options.inDatabase === true ? keptInDatabase(db, laCode, version, key, compute) : compute();
   cache.set(entryKey, computing);
   // A failure is not kept: the next request tries again.
   computing.catch(() => cache.delete(entryKey));
   while (cache.size > capacity) cache.delete(cache.keys().next().value!);
   return computing;
+}
+
+/** The figures kept in the database for this version of the data, or those computed now and kept there. */
+async function keptInDatabase<T>(db: Kysely<Schema>, laCode: string, version: string, key: string, compute: () => Promise<T>): Promise<T> {
+  const kept = await db.selectFrom('gap_figures').select(['data_version', 'figures']).where('la_code', '=', laCode).where('key', '=', key).executeTakeFirst();
+  if (kept?.data_version === version) return JSON.parse(kept.figures) as T;
+  const figures = await compute();
+  const row = { la_code: laCode, key, data_version: version, figures: JSON.stringify(figures), computed_at: new Date() };
+  try {
+    await db
+      .insertInto('gap_figures')
+      .values(row)
+      .onConflict((conflict) => conflict.columns(['la_code', 'key']).doUpdateSet({ data_version: row.data_version, figures: row.figures, computed_at: row.computed_at }))
+      .execute();
+    // Figures of data since replaced are of no more use to anyone.
+    await db.deleteFrom('gap_figures').where('la_code', '=', laCode).where('data_version', '<>', version).execute();
+  } catch {
+    // Not kept (two processes writing at once, say): the figures are right all the same, and the next process computes them again.
+  }
+  return figures;
 }

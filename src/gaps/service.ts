@@ -110,7 +110,7 @@ export interface GapAnswer {
 export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
   checkDisclosure([...(query.group === undefined ? [] : [groupNamed(query.group)]), ...(query.extraGroups ?? []).map(groupNamed)], query.suppress);
   const key = JSON.stringify(['matrix', query.year ?? null, query.indicator ?? null, query.group ?? null, query.extraGroups ?? [], query.comparator ?? null, query.statistics ?? null, query.suppress, query.withSpread === true]);
-  return cachedFigures(db, query.laCode, key, () => computeGaps(db, query));
+  return cachedFigures(db, query.laCode, key, () => computeGaps(db, query), { inDatabase: true });
 }
 
 async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
@@ -156,7 +156,7 @@ export async function dataGapsFor(db: Kysely<Schema>, query: { laCode: string; y
     if (year === null || cells === undefined) return { laCode: query.laCode, year, years, audit: null };
     const audit = auditDataGaps(cells, frameworkGroupSpecs(), { suppress: query.suppress, year, cellKeys: query.suppress ? await cellKeysFor(db) : undefined });
     return { laCode: query.laCode, year, years, audit };
-  });
+  }, { inDatabase: true });
 }
 
 export interface CurvesAnswer {
@@ -174,6 +174,15 @@ export interface CurvesAnswer {
 export async function curvesFor(db: Kysely<Schema>, query: { laCode: string; year?: number | undefined; suppress: boolean }): Promise<CurvesAnswer> {
   const answer = await gapsFor(db, { laCode: query.laCode, year: query.year, comparator: 'all-other', suppress: query.suppress, withSpread: true });
   return { laCode: answer.laCode, year: answer.year, years: answer.years, curves: rankCurves(answer.cells) };
+}
+
+/**
+ * Computes and keeps (in the database, figures-cache.ts) the figures an authority's pages and plan
+ * suggestions read first, for readers who see small numbers and those who do not: run after a data
+ * load, so that no reader waits for them.
+ */
+export async function prepareGapFigures(db: Kysely<Schema>, laCode: string): Promise<void> {
+  await Promise.all([true, false].flatMap((suppress) => [curvesFor(db, { laCode, suppress }), dataGapsFor(db, { laCode, suppress })]));
 }
 
 /** The published figures a published comparator reads: England's, or the authority's region's; none for the others. */

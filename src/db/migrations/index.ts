@@ -19,6 +19,7 @@ import * as practice from './0020-practice.js';
 import * as contributorRegistration from './0021-contributor-registration.js';
 import * as improvementPlans from './0022-improvement-plans.js';
 import * as practiceSearch from './0023-practice-search.js';
+import * as gapFigures from './0024-gap-figures.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '0021-contributor-registration': contributorRegistration,
   '0022-improvement-plans': improvementPlans,
   '0023-practice-search': practiceSearch,
+  '0024-gap-figures': gapFigures,
 };
