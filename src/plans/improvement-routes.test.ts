@@ -179,4 +179,34 @@ describe.each(testEngines)('improvement plan pages on %s', (engine) => {
     expect(mine.statusCode).toBe(200);
     expect(mine.body).toContain('No improvement-plan action is yours');
   });
+
+  it('gives every form on the plan page the reader’s own token, one cookie for it, though most of the page is kept', async () => {
+    const second = await post('leader', `${planUrl}/priorities/new`, `${planUrl}/priorities`, [['title', 'Attendance for young carers'], ['threads', 'GT05']]);
+    expect(second.statusCode).toBe(303);
+    const tokensOf = (body: string) => [...body.matchAll(/name="_csrf" value="([^"]*)"/g)].map((match) => match[1]!);
+    const pages = [];
+    // Two who may change the plan (its forms in the kept priorities) and one who may read it, none yet with a token's cookie.
+    for (const who of ['leader', 'admin', 'leader']) {
+      const page = await get(who, planUrl);
+      expect(page.statusCode).toBe(200);
+      const tokens = tokensOf(page.body);
+      expect(tokens.length).toBeGreaterThan(who === 'leader' ? 2 : 0);
+      expect(new Set(tokens).size).toBe(1);
+      expect(page.cookies.filter((cookie) => cookie.name === 'ntg_csrf')).toHaveLength(1);
+      pages.push({ who, token: tokens[0]!, cookie: page.cookies.find((cookie) => cookie.name === 'ntg_csrf')!.value });
+    }
+    // The same kept priorities, each page with its own token.
+    expect(new Set(pages.map((page) => page.token)).size).toBe(3);
+    const first = (await readImprovementPlan(testApp.database.db, camden, planId()))!.priorities[0]!;
+    const { who, token, cookie } = pages[2]!;
+    const moved = await testApp.app.inject({
+      method: 'POST',
+      url: `${planUrl}/priorities/${first.id}/move`,
+      payload: new URLSearchParams([['_csrf', token], ['direction', 'down']]).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      cookies: { ...cookiesOf(who), ntg_csrf: cookie },
+    });
+    expect(moved.statusCode).toBe(303);
+    expect((await readImprovementPlan(testApp.database.db, camden, planId()))!.priorities.map((priority) => priority.title)).toEqual(['Attendance for young carers', 'Every child in care with a trusted adult']);
+  });
 });

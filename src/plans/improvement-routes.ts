@@ -1,9 +1,12 @@
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Config } from '../config.js';
 import { renderChart } from '../web/charts.js';
 import { fileNamePart } from '../web/downloads.js';
 import { EncodedHtml } from '../web/encoded-html.js';
+import type { SlottedHtml } from '../web/encoded-html.js';
 import { Kept } from '../web/kept.js';
+import { csrfTokenFor } from '../web/views.js';
 import { PdfUnavailableError } from '../web/pdf.js';
 import { boardPaperDocx } from './board-paper-docx.js';
 import { boardPaperCharts, boardPaperPdf } from './board-paper-print.js';
@@ -12,6 +15,7 @@ import { actionStatusText, list, text } from './forms.js';
 import { threadTitles as threadTitlesOf } from './evidence.js';
 import type { DescribedLink } from './links.js';
 import { linkKey } from './links.js';
+import type { MeasureReading } from './measures.js';
 import type { ImprovementAction, ImprovementPlan, Priority } from './model.js';
 import { priorityProgress } from './progress.js';
 import type { Refusal , ImprovementPlanService} from './service.js';
@@ -57,7 +61,8 @@ function crumbs(plan?: ImprovementPlan) {
 /** Improvement plans: list, start, the plan, suggestions, priorities, measures, actions, timeline, board paper, history, my actions. */
 export function registerImprovementPlanRoutes(app: FastifyInstance, service: ImprovementPlanService, config: Config): void {
   const timelinesKept = new Kept<Promise<{ withoutChart: string | undefined; html: EncodedHtml | undefined }>>(32);
-  const actionRowsKept = new Kept<{ slipping: EncodedHtml; byPriority: Record<string, EncodedHtml> }>(64);
+  const slippingRowsKept = new Kept<EncodedHtml>(64);
+  const prioritiesKept = new Kept<SlottedHtml>(64);
   /** Sends a refusal as a page: 404 as not found, anything else with its message. */
   function refuse(reply: FastifyReply, refusal: Refusal) {
     if (refusal.statusCode === 404) return reply.callNotFound();
@@ -102,29 +107,38 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
     if (isRefusal(plan)) return refuse(reply, plan);
     const today = service.today();
     const { readings, links } = await service.details(request.viewer, plan);
-    const priorities = plan.priorities.map((priority) => ({
-      priority,
-      progress: priorityProgress(priority, readings, links, today),
-      evidence: priority.links.filter((link) => link.kind !== 'curve-plan').map((link) => links.get(linkKey(link))).filter((link): link is DescribedLink => link !== undefined),
-      curvePlans: priority.links.filter((link) => link.kind === 'curve-plan').map((link) => links.get(linkKey(link))).filter((link): link is DescribedLink => link !== undefined),
-      measures: readings.filter((reading) => reading.measure.priorityId === priority.id),
-      actions: priority.actions.map((action) => ({ action, overdue: isOverdue(action, today) })),
-    }));
     const all = plan.priorities.flatMap((priority) => priority.actions.map((action) => ({ priority, action })));
     const slipping = all.filter(({ action }) => isOverdue(action, today) || action.status === 'at-risk' || action.status === 'off-track');
     const mayWrite = mayWriteImprovementPlan(request.viewer, plan);
-    // Most of the page: made once for each state of the plan, not for every reader.
-    const actionRows = actionRowsKept.get(`${shownStateOf(plan, today)}\u0000${String(mayWrite)}`, () => ({
-      slipping: new EncodedHtml(reply.renderView('plans/improvement/_slipping-rows.njk', { slipping: slipping.map(({ priority, action }) => ({ priority, action, overdue: isOverdue(action, today) })), actionStatusText })),
-      byPriority: Object.fromEntries(priorities.map((entry) => [entry.priority.id, new EncodedHtml(reply.renderView('plans/improvement/_action-rows.njk', { plan, actions: entry.actions, mayWrite, actionStatusText }))])),
-    }));
+    const state = `${shownStateOf(plan, today)}\u0000${String(mayWrite)}`;
+    // Most of the page is made once for each state of the plan, not for every reader: the slipping
+    // rows, and the priorities for each state of the figures and links the reader is shown too.
+    const slippingRows = slippingRowsKept.get(state, () =>
+      new EncodedHtml(reply.renderView('plans/improvement/_slipping-rows.njk', { slipping: slipping.map(({ priority, action }) => ({ priority, action, overdue: isOverdue(action, today) })), actionStatusText })),
+    );
+    const prioritiesHtml = prioritiesKept
+      .get(`${state}\u0000${digestOf(readings, links)}`, () => {
+        const priorities = plan.priorities.map((priority) => ({
+          priority,
+          progress: priorityProgress(priority, readings, links, today),
+          evidence: priority.links.filter((link) => link.kind !== 'curve-plan').map((link) => links.get(linkKey(link))).filter((link): link is DescribedLink => link !== undefined),
+          curvePlans: priority.links.filter((link) => link.kind === 'curve-plan').map((link) => links.get(linkKey(link))).filter((link): link is DescribedLink => link !== undefined),
+          measures: readings.filter((reading) => reading.measure.priorityId === priority.id),
+          actions: priority.actions,
+        }));
+        const actionRows = Object.fromEntries(
+          priorities.map((entry) => [entry.priority.id, reply.renderView('plans/improvement/_action-rows.njk', { plan, actions: entry.actions.map((action) => ({ action, overdue: isOverdue(action, today) })), mayWrite, actionStatusText })]),
+        );
+        return EncodedHtml.slotted(reply.renderView('plans/improvement/_priorities.njk', { plan, priorities, actionRows, mayWrite, csrfToken: csrfSlot }), csrfSlot);
+      })
+      .filled(mayWrite ? (csrfTokenFor(reply) ?? '') : '');
     return reply.view('plans/improvement/show.njk', {
       pageTitle: plan.title,
       breadcrumbs: crumbs(),
       plan,
-      priorities,
       slipping,
-      actionRows,
+      slippingRows,
+      prioritiesHtml,
       counts: {
         actions: all.length,
         done: all.filter(({ action }) => action.status === 'done').length,
@@ -466,6 +480,14 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
  * without a revision). Made again only when one of these changes: drawing 200 bars takes Vega a
  * good part of a second, and writing 200 rows most of a page's time.
  */
+/** Stands in the kept priorities for the reader's CSRF token (no stored text holds a NUL). */
+const csrfSlot = '\u0000csrf-token\u0000';
+
+/** A digest of the figures and links a reader is shown: the same digest, the same priorities section. */
+function digestOf(readings: readonly MeasureReading[], links: ReadonlyMap<string, DescribedLink>): string {
+  return createHash('sha256').update(JSON.stringify(readings)).update(JSON.stringify([...links])).digest('base64url');
+}
+
 function shownStateOf(plan: ImprovementPlan, today: string): string {
   return [plan.id, plan.revision, today, plan.organisationName, plan.ownerLabel ?? '', ...plan.priorities.flatMap((priority) => priority.actions.map((action) => action.owner.label))].join('\u0000');
 }

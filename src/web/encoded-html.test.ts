@@ -34,4 +34,13 @@ describe('encoded HTML parts', () => {
     expect(() => renderWithEncodedParts(() => render('{{ part | safe }}{% if %}', { part: new EncodedHtml('<b>x</b>') }))).toThrow();
     expect(render('{{ part | safe }}', { part: new EncodedHtml('<b>after</b>') })).toBe('<b>after</b>');
   });
+
+  it('fills each slot of kept HTML with the page’s own value, escaped', () => {
+    const slot = '\u0000slot\u0000';
+    const kept = EncodedHtml.slotted(`<input value="${slot}"><p>x</p><input value="${slot}">`, slot);
+    const page = (value: string) => text(renderWithEncodedParts(() => render('{{ part | safe }}', { part: kept.filled(value) })));
+    expect(page('abc')).toBe('<input value="abc"><p>x</p><input value="abc">');
+    expect(page('"><script>')).toBe('<input value="&quot;&gt;&lt;script&gt;"><p>x</p><input value="&quot;&gt;&lt;script&gt;">');
+    expect(text(renderWithEncodedParts(() => render('{{ part | safe }}', { part: EncodedHtml.slotted('<p>none</p>', slot).filled('abc') })))).toBe('<p>none</p>');
+  });
 });

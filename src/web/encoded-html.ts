@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { escapeHtml } from './html.js';
 
 /**
  * HTML already encoded as UTF-8 bytes, for a large part of a page that is kept and sent again and
@@ -8,16 +9,39 @@ import { randomBytes } from 'node:crypto';
  * reader. Written anywhere else (`renderView`, for a PDF), it is its text.
  */
 export class EncodedHtml {
-  readonly bytes: Buffer;
+  private readonly parts: readonly Buffer[];
 
-  constructor(html: string) {
-    this.bytes = Buffer.from(html, 'utf8');
+  constructor(html: string | readonly Buffer[]) {
+    this.parts = typeof html === 'string' ? [Buffer.from(html, 'utf8')] : html;
+  }
+
+  /**
+   * Kept HTML with a slot, a text standing wherever a value of each page goes (a form's CSRF token,
+   * which is the reader's own): `filled` gives the HTML with this page's value there.
+   */
+  static slotted(html: string, slot: string): SlottedHtml {
+    return new SlottedHtml(html.split(slot).map((piece) => Buffer.from(piece, 'utf8')));
   }
 
   toString(): string {
-    if (collecting === undefined) return this.bytes.toString('utf8');
-    collecting.parts.push(this.bytes);
-    return `\u0000${collecting.nonce}:${collecting.parts.length - 1}\u0000`;
+    if (collecting === undefined) return this.parts.map((part) => part.toString('utf8')).join('');
+    let markers = '';
+    for (const part of this.parts) {
+      collecting.parts.push(part);
+      markers += `\u0000${collecting.nonce}:${collecting.parts.length - 1}\u0000`;
+    }
+    return markers;
+  }
+}
+
+export class SlottedHtml {
+  constructor(private readonly pieces: readonly Buffer[]) {}
+
+  /** The HTML with `value` (text, escaped here) in each slot. */
+  filled(value: string): EncodedHtml {
+    if (this.pieces.length === 1) return new EncodedHtml(this.pieces);
+    const fill = Buffer.from(escapeHtml(value), 'utf8');
+    return new EncodedHtml(this.pieces.flatMap((piece, index) => (index === 0 ? [piece] : [fill, piece])));
   }
 }
 

@@ -74,6 +74,20 @@ class WrittenWhenUsed {
   }
 }
 
+const csrfTokens = new WeakMap<FastifyReply, string>();
+
+/**
+ * The page's CSRF token, made once for a reply: every form on a page carries the same one, and a
+ * reader without the token's cookie yet is given one cookie (each new token would otherwise set a
+ * new secret, and the page's earlier tokens would fail). Undefined where forms are not protected.
+ */
+export function csrfTokenFor(reply: FastifyReply): string | undefined {
+  if (typeof reply.generateCsrf !== 'function') return undefined;
+  let token = csrfTokens.get(reply);
+  if (token === undefined) csrfTokens.set(reply, (token = reply.generateCsrf()));
+  return token;
+}
+
 export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
   const environment = createViewEnvironment(options.capabilityViewDirectories);
   const navigation = [...options.navigation].sort((a, b) => a.order - b.order);
@@ -86,7 +100,7 @@ export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
       cspNonce: this.cspNonce?.script,
       // Made only if the page writes it (a page with a form): a public page without one sets no
       // cookie, so it stays cacheable and costs no token.
-      csrfToken: typeof this.generateCsrf === 'function' ? new WrittenWhenUsed(() => this.generateCsrf()) : undefined,
+      csrfToken: typeof this.generateCsrf === 'function' ? new WrittenWhenUsed(() => csrfTokenFor(this)!) : undefined,
       viewer: this.request.viewer,
       navigation: shownNavigation(navigation, this.request.viewer, path),
       currentPath: path,
