@@ -15,7 +15,8 @@
  * As in bench/assessments.bench.ts: the service runs in its own process (bench/assessment-service.ts)
  * on a fresh database from BENCH_DATABASE_URL; each virtual user sends a request, waits for the whole
  * answer, then sends the next (a closed loop) over keep-alive connections; every latency is kept, so
- * percentiles are exact. A page not registered on this build answers 404: its status codes are
+ * percentiles are exact. The users run in a process of their own too (bench/load.ts), away from this
+ * one's heap of the data it built. A page not registered on this build answers 404: its status codes are
  * reported and it does not count as meeting the target. BENCH_KEEP_DATABASE keeps the database, to
  * profile against. BENCH_PLANS_SECONDS sets how long each
  * phase runs (default 15); timings in this process are the median and slowest of 5 runs.
@@ -28,7 +29,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { Agent, request } from 'undici';
+import { request } from 'undici';
 import { AssessmentService } from '../src/assessment/service.js';
 import { demoAuthorityCode, registerDemoSettings } from '../src/auth/demo.js';
 import type { Viewer } from '../src/auth/gate.js';
@@ -58,6 +59,8 @@ import { improvementActionStatuses } from '../src/plans/tables.js';
 import { prepareDatabase } from '../src/service.js';
 import { newOrganisation, newSignedInUser } from '../test/support/accounts.js';
 import { loadPracticeItems } from './practice-items.js';
+import type { LoadPhase } from './load.js';
+import { runLoadApart } from './load.js';
 import { reportFigures, timeMs } from './report.js';
 
 const USERS = 20;
@@ -73,44 +76,12 @@ const RUNS = 5;
 const LA = demoAuthorityCode;
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-interface Phase {
-  requests: number;
-  perSecond: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  statuses: Record<string, number>;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
+type Phase = LoadPhase;
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-/** USERS closed-loop users for `seconds`, each asking for `path`; latencies in milliseconds. */
-async function runPhase(base: string, seconds: number, path: string, headers: Record<string, string>): Promise<Phase> {
-  const dispatcher = new Agent({ connections: USERS, keepAliveTimeout: 30_000 });
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: USERS }, async () => {
-      while (performance.now() < deadline) {
-        const sent = performance.now();
-        const response = await request(`${base}${path}`, { dispatcher, headers });
-        await response.body.arrayBuffer();
-        latencies.push(performance.now() - sent);
-        statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  await dispatcher.close();
-  latencies.sort((a, b) => a - b);
-  return { requests: latencies.length, perSecond: round1(latencies.length / elapsed), p50: round1(percentile(latencies, 50)), p95: round1(percentile(latencies, 95)), p99: round1(percentile(latencies, 99)), statuses };
+/** USERS closed-loop users for `seconds`, each asking for `path`, from a process of their own (bench/load.ts). */
+function runPhase(base: string, seconds: number, path: string, headers: Record<string, string>): Promise<Phase> {
+  return runLoadApart({ base, path, headers, users: USERS, seconds });
 }
 
 /** `RUNS` runs of `work` one after another: the median and the slowest, or the first error's message. */
