@@ -164,9 +164,12 @@ export function registerImportCommands(program: Command): Command {
         progress.done();
         const lines = describeLoad(result, laCode, (Date.now() - started) / 1000);
         if (result.outcome === 'rejected') throw new ImportRefusedError(lines.join('\n'));
-        // The service reads the figures this computes and keeps, rather than its first reader waiting for them.
-        if (result.outcome === 'loaded') await prepareGapFigures(database.db, laCode);
         console.log(lines.join('\n'));
+        // The service reads the figures this computes and keeps, rather than its first reader waiting
+        // for them. The data is loaded whatever happens here: a failure only leaves that to the reader.
+        if (result.outcome === 'loaded') {
+          await prepareGapFigures(database.db, laCode).catch((error: unknown) => console.error(`The gap figures were not computed now (${error instanceof Error ? error.message : String(error)}); they will be when first read.`));
+        }
       });
     });
 

@@ -120,5 +120,7 @@ export async function loadDemoData(database: Database, config: Config, log: (mes
   await loadDemoStatistics(database.db, config.dataDir, folder);
   await loadDemoPlans(database.db, log);
   // Ready before the first page is asked for (on later starts, read back from the database).
-  for (const authority of demoAuthorities) await prepareGapFigures(database.db, authority.laCode);
+  for (const authority of demoAuthorities) {
+    await prepareGapFigures(database.db, authority.laCode).catch((error: unknown) => log(`Demo mode: the gap figures were not computed now (${error instanceof Error ? error.message : String(error)}); they will be when first read.`));
+  }
 }

@@ -13,6 +13,7 @@ const inCare = dimension('children-in-care')!;
 const sex = dimension('sex')!;
 const ks2 = measures.findIndex((measure) => measure.name === 'ks2_rwm_expected');
 const attainment8 = measures.findIndex((measure) => measure.name === 'ks4_attainment8');
+const suspensions = measures.findIndex((measure) => measure.name === 'suspensions');
 
 /** A cell of children with some memberships: `values` per measure index as [n, sum, sumsq]. */
 function cell(memberships: [typeof inCare, number][], children: number, values: Record<number, [number, number, number]>): JointCell {
@@ -146,6 +147,13 @@ describe('the gap matrix with a single child on one side', () => {
     const data: JointAggregates = new Map([[2023, [cell([[inCare, memberIn]], 1, { [attainment8]: [1, 30, 900] }), cell([[inCare, memberOut]], 50, { [attainment8]: [50, 2300, 110_000] })]]]);
     const [result] = computeGapMatrix(data, { groups: [parseGroup('children-in-care')], indicators: [measures[attainment8]!] });
     expect(result).toMatchObject({ group_value: 30, group_lower: null, group_upper: null, comparator_value: 46, gap: -16, gap_lower: null, gap_upper: null, significant: null });
+  });
+
+  it('shows a gap without an interval when every child on both sides has the same value', () => {
+    // Three children in care and five others, each with no suspensions: no spread to build Welch's interval from.
+    const data: JointAggregates = new Map([[2023, [cell([[inCare, memberIn]], 3, { [suspensions]: [3, 0, 0] }), cell([[inCare, memberOut]], 5, { [suspensions]: [5, 0, 0] })]]]);
+    const [result] = computeGapMatrix(data, { groups: [parseGroup('children-in-care')], indicators: [measures[suspensions]!] });
+    expect(result).toMatchObject({ group_value: 0, comparator_value: 0, gap: 0, gap_lower: null, gap_upper: null, significant: null });
   });
 });
 

@@ -238,8 +238,10 @@ function gapBetween(measure: MeasureDefinition, group: Side, comparator: Side): 
   }
   const groupSummary = summaryFromSums(group);
   const comparatorSummary = summaryFromSums(comparator);
-  // Welch's interval needs two or more children on each side; below that the gap is shown without one.
-  if (group.n < 2 || comparator.n < 2) {
+  // Welch's interval needs two or more children on each side, and some spread on one side at least
+  // (every child with the same value on both sides, say all of a few children with no suspensions):
+  // without them the gap is shown without an interval.
+  if (group.n < 2 || comparator.n < 2 || (groupSummary.standardDeviation === 0 && comparatorSummary.standardDeviation === 0)) {
     return { groupValue: groupSummary.mean, comparatorValue: comparatorSummary.mean, gap: groupSummary.mean - comparatorSummary.mean, lower: null, upper: null };
   }
   const result = meanDifference(groupSummary, comparatorSummary);
