@@ -123,6 +123,15 @@ function batchLines(batch: BatchSummary): string[] {
   ];
 }
 
+/**
+ * Computes and keeps the authority's gap figures after its data changed, so the service's first
+ * reader does not wait for them. The data is loaded whatever happens here: a failure only leaves
+ * that to the reader.
+ */
+async function prepareFiguresOf(database: Database, laCode: string): Promise<void> {
+  await prepareGapFigures(database.db, laCode).catch((error: unknown) => console.error(`The gap figures were not computed now (${error instanceof Error ? error.message : String(error)}); they will be when first read.`));
+}
+
 export function registerImportCommands(program: Command): Command {
   const load = program.command('import').description('load a child-level file or a published statistics file');
 
@@ -165,11 +174,7 @@ export function registerImportCommands(program: Command): Command {
         const lines = describeLoad(result, laCode, (Date.now() - started) / 1000);
         if (result.outcome === 'rejected') throw new ImportRefusedError(lines.join('\n'));
         console.log(lines.join('\n'));
-        // The service reads the figures this computes and keeps, rather than its first reader waiting
-        // for them. The data is loaded whatever happens here: a failure only leaves that to the reader.
-        if (result.outcome === 'loaded') {
-          await prepareGapFigures(database.db, laCode).catch((error: unknown) => console.error(`The gap figures were not computed now (${error instanceof Error ? error.message : String(error)}); they will be when first read.`));
-        }
+        if (result.outcome === 'loaded') await prepareFiguresOf(database, laCode);
       });
     });
 
@@ -240,6 +245,7 @@ export function registerImportCommands(program: Command): Command {
           const { batch, displaced } = await restoreBatch(database, 'all', id, operator);
           console.log(`Batch ${batch.id} is current again for ${batch.laCode} (${batch.academicYears.map(formatAcademicYear).join(', ')}).`);
           for (const other of displaced) console.log(`It replaces batch ${other}; to go back: ntg imports restore ${other}`);
+          if (batch.laCode !== null) await prepareFiguresOf(database, batch.laCode);
         } catch (error) {
           if (error instanceof BatchNotFoundError || error instanceof BatchNotRestorableError) throw new ImportRefusedError(error.message);
           throw error;

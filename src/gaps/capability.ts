@@ -4,6 +4,8 @@ import { registerIndicatorPage } from './indicator-page.js';
 import { registerGapPages } from './pages.js';
 import { registerDataGapsApi, registerGapsApi } from './routes.js';
 import { registerGapDownloads } from './downloads.js';
+import { afterChildDataLoaded } from '../ingest/loaded.js';
+import { prepareGapFigures } from './service.js';
 
 /** Gap intelligence: the gap matrix of every group on every outcome. */
 export const gapsCapability: Capability = {
@@ -18,6 +20,8 @@ export const gapsCapability: Capability = {
     { rel: 'curves', href: '/api/v1/areas/{code}/curves', title: 'Which curves to turn: the authority’s gaps, ranked' },
   ],
   registerRoutes(app, { database }) {
+    // Figures ready before anyone asks, after each load or restore on the web (the CLI does the same).
+    afterChildDataLoaded(prepareGapFigures);
     registerGapPages(app, database.db);
     registerIndicatorPage(app, database.db);
     registerGapsApi(app, database.db);

@@ -10,6 +10,7 @@ import { child, childCsv, testPseudonymKey } from '../../test/support/child-file
 import { sessionCookieName } from '../auth/gate.js';
 import type { Role } from '../auth/permissions.js';
 import { packageRoot } from '../package-root.js';
+import { loadedDataVersion } from './batches.js';
 import { standardColumns } from './child-standard.js';
 
 const camden = 'E09000007';
@@ -43,6 +44,10 @@ describe('loading files on the web', () => {
     await testApp.close();
   });
 
+  /** The versions of the data the authority's kept gap figures were computed from. */
+  const keptFigureVersions = async (laCode: string) =>
+    new Set((await testApp.database.db.selectFrom('gap_figures').select('data_version').where('la_code', '=', laCode).execute()).map((row) => row.data_version));
+
   const upload = (who: string, fileName: string, content: string | Buffer, fields: Record<string, string> = {}) =>
     agent(who).upload('/imports/children/new', '/imports/children', fields, [{ field: 'file', fileName, content }]);
 
@@ -56,6 +61,8 @@ describe('loading files on the web', () => {
     expect(page.body).toContain('Child-level records for Camden (E09000007)');
     const history = await agent('camden-analyst').get('/imports');
     expect(history.body).toContain('pupils.csv');
+    // The authority's gap figures are computed as the load ends, so no reader waits for them.
+    expect(await keptFigureVersions(camden)).toEqual(new Set([await loadedDataVersion(testApp.database.db, camden)]));
   });
 
   it('refuses a bad file, lists each problem on the batch page and as CSV', async () => {
@@ -127,6 +134,7 @@ describe('loading files on the web', () => {
     const restored = await agent('camden-analyst').submit(first, `${first}/restore`, {});
     expect(restored.statusCode).toBe(303);
     expect((await agent('camden-analyst').get(String(restored.headers.location))).body).toContain('is the current data again for 2020/21');
+    expect(await keptFigureVersions(camden)).toEqual(new Set([await loadedDataVersion(testApp.database.db, camden)]));
   });
 
   it('keeps one authority’s batches from another, and the page from roles that do not load data', async () => {

@@ -1,3 +1,4 @@
+import { childDataLoaded } from './loaded.js';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -156,6 +157,7 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
       if (progress !== undefined) setTimeout(() => running.delete(progress), 60_000).unref();
       if (progress !== undefined) running.set(progress, { ...(running.get(progress) ?? { rows: 0, bytesRead: 0, totalBytes: 0 }), phase: 'finished' });
     });
+    if (result.outcome === 'loaded') await childDataLoaded(database.db, laCode);
     const location = `/imports/${result.batchId}?outcome=${result.outcome}`;
     if (wantsJson) return reply.send({ location, outcome: result.outcome, message: outcomeText(result) });
     return reply.redirect(location, 303);
@@ -268,7 +270,8 @@ export function registerIngestRoutes(app: FastifyInstance, context: { config: Co
   app.post<{ Params: { id: string } }>('/imports/:id/restore', { schema: { hide: true }, config: writeImports }, async (request, reply) => {
     const viewer = viewerOf(request);
     try {
-      await restoreBatch(database, importReach(viewer), request.params.id, { userId: viewer.userId, organisationId: null, label: viewer.email, ip: request.ip });
+      const { batch } = await restoreBatch(database, importReach(viewer), request.params.id, { userId: viewer.userId, organisationId: null, label: viewer.email, ip: request.ip });
+      if (batch.laCode !== null) await childDataLoaded(database.db, batch.laCode);
     } catch (error) {
       if (error instanceof BatchNotRestorableError) return reply.code(400).view('error.njk', { title: 'This batch cannot be restored', message: error.message });
       return reply.code(404).view('404.njk');
