@@ -13,7 +13,8 @@ import { loadedDataVersion } from '../ingest/batches.js';
  * The figures of a whole authority (the matrix, the data-gap audit) are also kept in the database
  * (`gap_figures`, with their version), so that a process that has not yet computed them (one just
  * started, another app server) reads them in a few milliseconds rather than computing them again in
- * several hundred: the first reader after a data load pays for everyone.
+ * several hundred. A load or a restore computes them as it ends (`prepareGapFigures`), so no reader
+ * waits for them.
  */
 export async function figuresVersion(db: Kysely<Schema>, laCode: string): Promise<string> {
   return loadedDataVersion(db, laCode);
@@ -57,7 +58,8 @@ export function cachedFiguresAt<T>(db: Kysely<Schema>, laCode: string, version: 
 
 /** The figures kept in the database for this version of the data, or those computed now and kept there. */
 async function keptInDatabase<T>(db: Kysely<Schema>, laCode: string, version: string, key: string, compute: () => Promise<T>): Promise<T> {
-  const kept = await db.selectFrom('gap_figures').select(['data_version', 'figures']).where('la_code', '=', laCode).where('key', '=', key).executeTakeFirst();
+  // Unreadable (a connection without rights on the table, say), they are computed as if never kept.
+  const kept = await db.selectFrom('gap_figures').select(['data_version', 'figures']).where('la_code', '=', laCode).where('key', '=', key).executeTakeFirst().catch(() => undefined);
   if (kept?.data_version === version) return JSON.parse(kept.figures) as T;
   const figures = await compute();
   const row = { la_code: laCode, key, data_version: version, figures: JSON.stringify(figures), computed_at: new Date() };

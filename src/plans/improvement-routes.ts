@@ -474,12 +474,6 @@ export function registerImprovementPlanRoutes(app: FastifyInstance, service: Imp
   });
 }
 
-/**
- * What a plan's action rows and timeline show: its content (every change raises the revision),
- * the day (which actions are overdue) and the names of its organisation and owners (which change
- * without a revision). Made again only when one of these changes: drawing 200 bars takes Vega a
- * good part of a second, and writing 200 rows most of a page's time.
- */
 /** Stands in the kept priorities for the reader's CSRF token (no stored text holds a NUL). */
 const csrfSlot = '\u0000csrf-token\u0000';
 
@@ -488,6 +482,12 @@ function digestOf(readings: readonly MeasureReading[], links: ReadonlyMap<string
   return createHash('sha256').update(JSON.stringify(readings)).update(JSON.stringify([...links])).digest('base64url');
 }
 
+/**
+ * What a plan's action rows and timeline show: its content (every change raises the revision),
+ * the day (which actions are overdue) and the names of its organisation and owners (which change
+ * without a revision). Made again only when one of these changes: drawing 200 bars takes Vega a
+ * good part of a second, and writing 200 rows most of a page's time.
+ */
 function shownStateOf(plan: ImprovementPlan, today: string): string {
   return [plan.id, plan.revision, today, plan.organisationName, plan.ownerLabel ?? '', ...plan.priorities.flatMap((priority) => priority.actions.map((action) => action.owner.label))].join('\u0000');
 }
