@@ -21,7 +21,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { request } from 'undici';
 import { allLocalAuthorities } from '../src/areas/areas.js';
 import { peerDistributions } from '../src/assessment/peers.js';
 import { statementsInScope } from '../src/assessment/scope.js';
@@ -39,6 +40,8 @@ import { seedStatements } from '../src/framework/revisions.js';
 import { prepareDatabase } from '../src/service.js';
 import { createRandom } from '../src/stats/random.js';
 import { newSignedInUser } from '../test/support/accounts.js';
+import type { LoadPhase } from './load.js';
+import { closedLoop, getting } from './load.js';
 import { reportFigures, timeMs } from './report.js';
 
 const USERS = 20;
@@ -48,50 +51,11 @@ const BENCH_LA = 'E08000035';
 const scopes: readonly AssessmentScope[] = ['threads', 'T1', 'T2', 'T3', 'T4', 'T5'];
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-interface Phase {
-  requests: number;
-  perSecond: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  statuses: Record<string, number>;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+type Phase = LoadPhase;
 
 /** USERS closed-loop users for `seconds`, each calling `send` (which answers the status code); latencies in milliseconds. */
-async function runPhase(seconds: number, send: (dispatcher: Agent, user: number) => Promise<number>): Promise<Phase> {
-  const dispatcher = new Agent({ connections: USERS, keepAliveTimeout: 30_000 });
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: USERS }, async (_, user) => {
-      while (performance.now() < deadline) {
-        const sent = performance.now();
-        const status = await send(dispatcher, user);
-        latencies.push(performance.now() - sent);
-        statuses[status] = (statuses[status] ?? 0) + 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  await dispatcher.close();
-  latencies.sort((a, b) => a - b);
-  const round = (value: number) => Math.round(value * 10) / 10;
-  return { requests: latencies.length, perSecond: round(latencies.length / elapsed), p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), p99: round(percentile(latencies, 99)), statuses };
-}
-
-function get(base: string, path: string, headers: Record<string, string>) {
-  return async (dispatcher: Agent) => {
-    const response = await request(`${base}${path}`, { dispatcher, headers });
-    await response.body.arrayBuffer();
-    return response.statusCode;
-  };
+function runPhase(seconds: number, send: (dispatcher: Agent, user: number) => Promise<number>): Promise<Phase> {
+  return closedLoop(USERS, seconds, send);
 }
 
 async function waitUntilServing(base: string, child: ReturnType<typeof spawn>): Promise<void> {
@@ -225,12 +189,12 @@ try {
   const cookie = { cookie: `${sessionCookieName(false)}=${leader.sessionToken}` };
   const bearer = { authorization: `Bearer ${token}` };
   // Warm up: templates compile, pools fill.
-  await runPhase(2, get(base, `/assessments/${signedOff.id}`, cookie));
-  await runPhase(2, get(base, `/api/v1/assessments/${signedOff.id}`, bearer));
-  const health = await runPhase(SECONDS, get(base, '/health', {}));
-  const page = await runPhase(SECONDS, get(base, `/assessments/${signedOff.id}`, cookie));
-  const standing = await runPhase(SECONDS, get(base, `/assessments/${signedOff.id}/standing`, cookie));
-  const apiRead = await runPhase(SECONDS, get(base, `/api/v1/assessments/${signedOff.id}`, bearer));
+  await runPhase(2, getting(base, `/assessments/${signedOff.id}`, cookie));
+  await runPhase(2, getting(base, `/api/v1/assessments/${signedOff.id}`, bearer));
+  const health = await runPhase(SECONDS, getting(base, '/health', {}));
+  const page = await runPhase(SECONDS, getting(base, `/assessments/${signedOff.id}`, cookie));
+  const standing = await runPhase(SECONDS, getting(base, `/assessments/${signedOff.id}/standing`, cookie));
+  const apiRead = await runPhase(SECONDS, getting(base, `/api/v1/assessments/${signedOff.id}`, bearer));
   // Each user saves its own statements in turn, always naming the version it last read.
   const turns = new Array<number>(USERS).fill(0);
   const levels = createRandom(20);

@@ -34,21 +34,23 @@ export function percentile(sorted: readonly number[], p: number): number {
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-/** Runs the load in this process. */
-export async function runLoad(load: LoadRequest): Promise<LoadPhase> {
-  const dispatcher = new Agent({ connections: load.users, keepAliveTimeout: 30_000 });
+/**
+ * `users` closed-loop users for `seconds`, each calling `send` (which answers the status code) again
+ * as soon as it returns; every latency in milliseconds is kept.
+ */
+export async function closedLoop(users: number, seconds: number, send: (dispatcher: Agent, user: number) => Promise<number>): Promise<LoadPhase> {
+  const dispatcher = new Agent({ connections: users, keepAliveTimeout: 30_000 });
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const started = performance.now();
-  const deadline = started + load.seconds * 1000;
+  const deadline = started + seconds * 1000;
   await Promise.all(
-    Array.from({ length: load.users }, async () => {
+    Array.from({ length: users }, async (_, user) => {
       while (performance.now() < deadline) {
         const sent = performance.now();
-        const response = await request(`${load.base}${load.path}`, { dispatcher, headers: load.headers });
-        await response.body.arrayBuffer();
+        const status = await send(dispatcher, user);
         latencies.push(performance.now() - sent);
-        statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
+        statuses[status] = (statuses[status] ?? 0) + 1;
       }
     }),
   );
@@ -56,6 +58,20 @@ export async function runLoad(load: LoadRequest): Promise<LoadPhase> {
   await dispatcher.close();
   latencies.sort((a, b) => a - b);
   return { requests: latencies.length, perSecond: round1(latencies.length / elapsed), p50: round1(percentile(latencies, 50)), p95: round1(percentile(latencies, 95)), p99: round1(percentile(latencies, 99)), statuses };
+}
+
+/** A GET of `path` that reads the whole answer, for `closedLoop`. */
+export function getting(base: string, path: string | ((user: number) => string), headers: Record<string, string> = {}) {
+  return async (dispatcher: Agent, user: number): Promise<number> => {
+    const response = await request(`${base}${typeof path === 'string' ? path : path(user)}`, { dispatcher, headers });
+    await response.body.arrayBuffer();
+    return response.statusCode;
+  };
+}
+
+/** Runs the load in this process. */
+export function runLoad(load: LoadRequest): Promise<LoadPhase> {
+  return closedLoop(load.users, load.seconds, getting(load.base, load.path, load.headers));
 }
 
 /** Runs the load in a new process (this file, run with the load as JSON) and gives its figures. */

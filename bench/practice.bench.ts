@@ -20,7 +20,6 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { Agent, request } from 'undici';
 import { loadConfig } from '../src/config.js';
 import { openDatabase, openPostgres } from '../src/db/database.js';
 import { OUTCOME_IDS, TIER_IDS } from '../src/framework/catalogue.js';
@@ -31,6 +30,8 @@ import { practiceGrades } from '../src/practice/tables.js';
 import { prepareDatabase } from '../src/service.js';
 import { createRandom } from '../src/stats/random.js';
 import { activities, groups, loadPracticeItems, regions, searchWords, threads } from './practice-items.js';
+import type { LoadPhase } from './load.js';
+import { closedLoop, getting } from './load.js';
 import { reportFigures } from './report.js';
 
 const USERS = 20;
@@ -46,44 +47,11 @@ function some<T>(values: readonly T[], most: number, least = 1): T[] {
   return [...new Set(Array.from({ length: count }, () => pick(values)))];
 }
 
-interface Phase {
-  requests: number;
-  perSecond: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  statuses: Record<string, number>;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
+type Phase = LoadPhase;
 
 /** USERS closed-loop users for `seconds`, each asking for the path `next` gives; latencies in milliseconds. */
-async function runPhase(base: string, seconds: number, next: (user: number) => string): Promise<Phase> {
-  const dispatcher = new Agent({ connections: USERS, keepAliveTimeout: 30_000 });
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: USERS }, async (_, user) => {
-      while (performance.now() < deadline) {
-        const path = next(user);
-        const sent = performance.now();
-        const response = await request(`${base}${path}`, { dispatcher });
-        await response.body.arrayBuffer();
-        latencies.push(performance.now() - sent);
-        statuses[response.statusCode] = (statuses[response.statusCode] ?? 0) + 1;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  await dispatcher.close();
-  latencies.sort((a, b) => a - b);
-  const round = (value: number) => Math.round(value * 10) / 10;
-  return { requests: latencies.length, perSecond: round(latencies.length / elapsed), p50: round(percentile(latencies, 50)), p95: round(percentile(latencies, 95)), p99: round(percentile(latencies, 99)), statuses };
+function runPhase(base: string, seconds: number, next: (user: number) => string): Promise<Phase> {
+  return closedLoop(USERS, seconds, getting(base, next));
 }
 
 async function waitUntilServing(base: string, child: ReturnType<typeof spawn>): Promise<void> {
