@@ -11,13 +11,13 @@ import type { Schema } from '../db/schema.js';
 import { importChildFile } from '../ingest/child-import.js';
 import { pseudonymKey } from '../ingest/pseudonym.js';
 import { importStatistics } from '../ingest/statistics/service.js';
+import { prepareGapFigures } from '../gaps/service.js';
 import { loadDemoAssessments } from './demo-assessments.js';
 import { loadDemoPlans } from './demo-plans.js';
 import { loadDemoPractice } from './demo-practice.js';
 import { demoHeader, demoSettingsOf, generateChildRows } from './generate-children.js';
 import type { DemoOptions } from './generate-children.js';
 import { demoPublicationData, demoPublicationMeta, demoPublications } from './published-statistics.js';
-import { prepareGapFigures } from '../gaps/service.js';
 
 const demoYears = 5;
 const lastYear = 2024;

@@ -1,4 +1,3 @@
-import { childDataLoaded } from './loaded.js';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -21,6 +20,7 @@ import { formatProblem } from './statistics/problems.js';
 import { importStatistics } from './statistics/service.js';
 import { leftOutNotes } from './statistics/summary.js';
 import { formatDateTime } from '../web/format.js';
+import { childDataLoaded } from './loaded.js';
 
 const writeImports = { permission: 'imports:write' } as const;
 const publishStatistics = { permission: 'statistics:publish' } as const;
