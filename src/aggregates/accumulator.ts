@@ -1,14 +1,17 @@
 import type { BulkColumn, BulkValue } from '../db/bulk.js';
-import { measures } from '../ingest/child-standard.js';
+import { indicators } from './indicators.js';
 import { dimensions, valueIn } from './signature.js';
 
 const groupDimensions = dimensions.filter((entry) => entry.kind === 'group');
-/** Per child: the count, then for each measure n, sum and sum of squares. */
-const width = 1 + measures.length * 3;
+/**
+ * Per child: the count, then for each indicator n, sum and sum of squares. A load fills the
+ * standard's measures; the derived indicators stay zero here and are worked out after (derived.ts).
+ */
+const width = 1 + indicators.length * 3;
 /** Per setting: 'all' (one slot) and each group in, out or unknown (three slots each). */
 const settingSlots = 1 + groupDimensions.length * 3;
 
-export const aggregateMeasureColumns: BulkColumn[] = measures.flatMap((measure) => [
+export const aggregateMeasureColumns: BulkColumn[] = indicators.flatMap((measure) => [
   { name: `${measure.name}_n`, type: 'integer' },
   { name: `${measure.name}_sum`, type: 'float8' },
   { name: `${measure.name}_sumsq`, type: 'float8' },

@@ -1,19 +1,18 @@
 import type { BulkSession } from '../db/bulk.js';
 import { measures } from '../ingest/child-standard.js';
 import type { AggregateAccumulator } from './accumulator.js';
-import { aggregateMeasureColumns, jointColumns, settingColumns } from './accumulator.js';
-import { dimensions } from './signature.js';
+import { jointColumns, settingColumns } from './accumulator.js';
+import { dimensionValues } from './dimension-values.js';
+import { computeDerivedIndicators } from '../tracking/derived.js';
 
-const measureColumns = aggregateMeasureColumns.map((column) => column.name).join(', ');
+// The standard's measures only: the derived indicators are worked out after, from the records (derived.ts).
+const measureColumns = measures.flatMap((measure) => [`${measure.name}_n`, `${measure.name}_sum`, `${measure.name}_sumsq`]).join(', ');
 const measureSelects = measures
   .flatMap((measure) => {
     const value = measure.type === 'binary' ? `r.${measure.name}::int` : `r.${measure.name}::float8`;
     return [`count(r.${measure.name})`, `coalesce(sum(${value}), 0)`, `coalesce(sum(${value} * ${value}), 0)`];
   })
   .join(', ');
-const groupDimensions = dimensions.filter((entry) => entry.kind === 'group');
-// 'all' (membership 1 for everyone) and each group's two bits of the signature.
-const dimensionValues = [`('all', -1)`, ...groupDimensions.map((entry) => `('${entry.id}', ${entry.shift})`)].join(', ');
 const current = 'join child_year_batch c on c.la_code = r.la_code and c.academic_year = r.academic_year and c.batch_id = r.batch_id';
 
 async function clear(session: BulkSession, laCode: string, years: readonly number[]): Promise<void> {
@@ -27,6 +26,7 @@ export async function storeAccumulatedAggregates(session: BulkSession, laCode: s
   await clear(session, laCode, years);
   await session.insertRows('child_aggregate', jointColumns, accumulated.jointRows(laCode));
   await session.insertRows('child_setting_aggregate', settingColumns, accumulated.settingRows(laCode));
+  await computeDerivedIndicators(session, laCode, years);
 }
 
 /**
@@ -55,4 +55,5 @@ export async function rebuildChildAggregates(session: BulkSession, laCode: strin
       group by 1, 2, 3, 4, 5`,
     [laCode, years],
   );
+  await computeDerivedIndicators(session, laCode, years);
 }

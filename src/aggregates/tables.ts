@@ -28,7 +28,14 @@ export interface ChildSettingAggregateTable {
   [measureColumn: string]: unknown;
 }
 
+/** When an authority's aggregates last changed other than by a load (new rules for derived indicators). */
+export interface AggregateRevisionTable {
+  la_code: string;
+  revised_at: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface AggregateTables {
+  aggregate_revision: AggregateRevisionTable;
   child_aggregate: ChildAggregateTable;
   child_setting_aggregate: ChildSettingAggregateTable;
 }

@@ -98,7 +98,8 @@ describe('ntg gaps', () => {
 
   it('prints every group on every indicator as CSV and as a table', async () => {
     const csv = parse<Record<string, string>>((await runNtg('gaps', '--la', '202', '--format', 'csv')).out, { bom: true, columns: true });
-    expect(csv).toHaveLength(13 * 12);
+    // The 13 groups by the 12 measures and the 7 indicators worked out from the records.
+    expect(csv).toHaveLength(13 * 19);
     expect(Object.keys(csv[0]!)).toEqual(['group', 'group_label', 'indicator', 'outcome', 'year', 'group_count', 'group_value', 'group_lower', 'group_upper', 'comparator', 'comparator_count', 'comparator_value', 'comparator_lower', 'comparator_upper', 'gap', 'gap_lower', 'gap_upper', 'significant', 'trend', 'suppressed', 'unknown_count', 'value_type', 'polarity', 'comparator_note', 'comparator_source', 'suppressed_reason']);
     const table = await runNtg('gaps', '--la', 'E09000007');
     expect(table.out).toContain('Gaps for Camden, 2023/24: each group against all other children');

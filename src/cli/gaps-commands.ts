@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { openDatabase } from '../db/database.js';
 import { toCsv } from '../export/csv.js';
 import { localAuthorityByGss } from '../areas/areas.js';
-import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import { curveFields } from '../gaps/curves.js';
 import type { RankedCurve } from '../gaps/curves.js';
 import { DifferencingRefused, GapRequestError, curvesFor, gapCellFields, gapsFor } from '../gaps/service.js';
@@ -40,7 +41,7 @@ const trendWords: Record<GapCell['trend'], string> = {
   'not-enough-data': 'too few years',
 };
 
-const measureLabel = new Map(measures.map((measure) => [measure.name, measure.label]));
+const measureLabel = new Map(indicators.map((measure) => [measure.name, measure.label]));
 
 /** Columns padded to their widest entry; the numeric ones (by index) to the right. */
 function aligned(header: readonly string[], rows: readonly string[][], numeric: ReadonlySet<number>): string[] {

@@ -9,6 +9,7 @@ import type { ImprovementPlanTables } from '../plans/tables.js';
 import type { IngestTables } from '../ingest/tables.js';
 import type { StatisticsTables } from '../ingest/statistics-tables.js';
 import type { PracticeTables } from '../practice/tables.js';
+import type { TrackingTables } from '../tracking/tables.js';
 
 /**
  * The database's tables as Kysely sees them. Each capability declares its own tables in its
@@ -20,6 +21,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables, GapTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables, GapTables, TrackingTables {
   instance: InstanceTable;
 }

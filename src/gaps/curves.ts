@@ -1,4 +1,4 @@
-import { measures } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import { childrenBeyondMean, cohensH, hedgesCorrection, standardDeviationFromMeanInterval } from '../stats/index.js';
 import type { GapCell } from './matrix.js';
 
@@ -68,7 +68,7 @@ export function significantlyWorse(cell: GapCell): boolean {
   return cell.significant === true && groupDoesWorse(cell);
 }
 
-const measureByName = new Map(measures.map((measure) => [measure.name, measure]));
+const measureByName = new Map(indicators.map((measure) => [measure.name, measure]));
 
 /**
  * Whether the group is defined by the indicator itself (poor attendance on attendance, excluded

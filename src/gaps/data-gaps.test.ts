@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { dimension, memberIn, memberOut } from '../aggregates/signature.js';
-import { measures } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import { auditDataGaps } from './data-gaps.js';
 import { parseGroup } from './groups.js';
 import type { JointCell } from './joint-aggregates.js';
 
 const carers = dimension('young-carers')!;
-const ks2 = measures.findIndex((measure) => measure.name === 'ks2_rwm_expected');
-const gld = measures.findIndex((measure) => measure.name === 'eyfsp_gld');
+const ks2 = indicators.findIndex((measure) => measure.name === 'ks2_rwm_expected');
+const gld = indicators.findIndex((measure) => measure.name === 'eyfsp_gld');
 
 function cell(value: number, children: number, ks2Count: number, gldCount: number): JointCell {
-  const figures = new Float64Array(measures.length * 3);
+  const figures = new Float64Array(indicators.length * 3);
   figures[ks2 * 3] = ks2Count;
   figures[gld * 3] = gldCount;
   return { signature: value * 2 ** carers.shift, children, figures };
@@ -45,7 +45,7 @@ describe('the data-gap audit', () => {
 
   it('withholds a cell where fewer than 5 of the group miss the outcome, as the gap matrix does', () => {
     const figures = (n: number, yes: number) => {
-      const values = new Float64Array(measures.length * 3);
+      const values = new Float64Array(indicators.length * 3);
       values.set([n, yes, yes], ks2 * 3);
       return values;
     };

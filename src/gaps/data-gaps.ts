@@ -1,5 +1,6 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
-import { formatAcademicYear, measures } from '../ingest/child-standard.js';
+import { formatAcademicYear } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import { releaseCount, releaseSummary } from '../stats/index.js';
 import type { CellKeys } from './cell-keys.js';
 import { figureKey } from './cell-keys.js';
@@ -60,7 +61,7 @@ export function auditDataGaps(
   groups: readonly GroupSpec[],
   options: { suppress?: boolean; cellKeys?: CellKeys; year?: number } = {},
 ): { indicators: IndicatorCoverage[]; groups: GroupCoverage[] } {
-  const width = measures.length;
+  const width = indicators.length;
   const keyed = options.suppress === true && options.cellKeys !== undefined && options.year !== undefined;
   const released = (count: number, keySum: number): number | null =>
     !options.suppress ? count : releaseCount(count, { key: keyed ? figureKey(keySum, options.year!) : undefined });
@@ -101,14 +102,14 @@ export function auditDataGaps(
       children: shownChildren,
       inGroup: released(counts.in, sides.in.childrenKey),
       unknownShare: shownChildren === null || shownUnknown === null ? null : shownChildren === 0 ? 0 : Math.min(1, shownUnknown / shownChildren),
-      cells: measures.map((measure, index) => {
+      cells: indicators.map((measure, index) => {
         const withheld = releaseSummary(summary(sides.in, index), measure.type).withheld !== null || releaseSummary(summary(sides.out, index), measure.type).withheld !== null;
         const status: CellStatus = everyone.n[index] === 0 ? 'no-data' : sides.in.n[index] === 0 ? 'no-children' : withheld ? 'withheld' : 'shown';
         return { indicator: measure.name, status, groupCount: released(sides.in.n[index]!, sides.in.keys[index]!), unknownCount: released(sides.unknown.n[index]!, sides.unknown.keys[index]!) };
       }),
     };
   });
-  return { indicators: measures.map((measure, index) => ({ indicator: measure.name, children: released(everyone.n[index]!, everyone.keys[index]!) })), groups: coverage };
+  return { indicators: indicators.map((measure, index) => ({ indicator: measure.name, children: released(everyone.n[index]!, everyone.keys[index]!) })), groups: coverage };
 }
 
 /** The audit as the API gives it (field names in snake case, labels beside codes), and as its downloads are made. */
@@ -127,7 +128,7 @@ export interface DataGapsJson {
 }
 
 export function dataGapsJson(laCode: string, year: number, audit: { indicators: readonly IndicatorCoverage[]; groups: readonly GroupCoverage[] }): DataGapsJson {
-  const measureOf = new Map(measures.map((measure) => [measure.name, measure]));
+  const measureOf = new Map(indicators.map((measure) => [measure.name, measure]));
   return {
     area: laCode,
     year: formatAcademicYear(year),

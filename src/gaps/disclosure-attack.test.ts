@@ -1,3 +1,4 @@
+import { indicators } from '../aggregates/indicators.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dimension, ethnicityMainCodes, memberIn, memberOut, membershipUnknown } from '../aggregates/signature.js';
@@ -45,7 +46,7 @@ function aggregatesOf(children: readonly Child[]): JointAggregates {
   for (const child of children) {
     const signature = signatureOf(child.groups, child.sex);
     let cell = cells.get(signature);
-    if (cell === undefined) cells.set(signature, (cell = { signature, children: 0, figures: new Float64Array(measures.length * 3) }));
+    if (cell === undefined) cells.set(signature, (cell = { signature, children: 0, figures: new Float64Array(indicators.length * 3) }));
     cell.children += 1;
     const add = (measure: MeasureDefinition, value: number) => {
       cell.figures[at(measure)]! += 1;
@@ -242,7 +243,7 @@ describe('disclosure control against reasoning about ranges', () => {
   const ethnicityValue = (code: string) => ethnicityMainCodes.indexOf(code) + 1;
   const at = measures.indexOf(attainment8) * 3;
   function cellOf(care: number, code: string, children: number): JointCell {
-    const figures = new Float64Array(measures.length * 3);
+    const figures = new Float64Array(indicators.length * 3);
     figures.set([children, 50 * children, 2600 * children], at);
     return { signature: care * 2 ** inCare.shift + ethnicityValue(code) * 2 ** ethnicity.shift, children, figures };
   }

@@ -5,7 +5,8 @@ import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import type { CsvValue } from '../export/csv.js';
-import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import { fileNamePart, sendTable, tableFormats } from '../web/downloads.js';
 import type { DownloadColumn, DownloadMetadata, TableFormat } from '../web/downloads.js';
 import { dataGapsJson } from './data-gaps.js';
@@ -19,7 +20,7 @@ import { DifferencingRefused, GapRequestError, comparatorNamed, curvesFor, dataG
 import type { RankedCurve } from './curves.js';
 import { notSignificantWeight, trendWeights } from './curves.js';
 
-const measureOf = new Map(measures.map((measure) => [measure.name, measure]));
+const measureOf = new Map(indicators.map((measure) => [measure.name, measure]));
 
 /** A figure, or the symbol saying why there is none: c withheld (small numbers), x not available. */
 function figure(value: number | null, withheld: boolean): CsvValue {

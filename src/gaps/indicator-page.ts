@@ -5,7 +5,8 @@ import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { toCsv } from '../export/csv.js';
-import { measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { parseAcademicYear } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import type { ChartFigure, FigureCell } from '../web/chart-figure.js';
 import { withoutChartWhenEmpty } from '../web/chart-figure.js';
@@ -285,7 +286,7 @@ async function loadSeries(db: Kysely<Schema>, params: IndicatorQuery, viewer: Vi
   const unknown = compareWith.find((code) => localAuthorityByGss(code) === undefined);
   if (unknown !== undefined) return { problem: 'bad-request', message: `compare: "${unknown}" is not the GSS code of a local authority in England` };
   if (compareWith.length > maxComparisons) return { problem: 'bad-request', message: `compare: choose at most ${maxComparisons} authorities to compare with` };
-  const measure = measures.find((entry) => entry.name === latest.indicator)!;
+  const measure = indicators.find((entry) => entry.name === latest.indicator)!;
   return {
     series: {
       db,

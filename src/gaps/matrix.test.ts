@@ -1,3 +1,4 @@
+import { indicators } from '../aggregates/indicators.js';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { dimension, memberIn, memberOut } from '../aggregates/signature.js';
@@ -17,7 +18,7 @@ const suspensions = measures.findIndex((measure) => measure.name === 'suspension
 
 /** A cell of children with some memberships: `values` per measure index as [n, sum, sumsq]. */
 function cell(memberships: [typeof inCare, number][], children: number, values: Record<number, [number, number, number]>): JointCell {
-  const figures = new Float64Array(measures.length * 3);
+  const figures = new Float64Array(indicators.length * 3);
   for (const [index, [n, sum, sumsq]] of Object.entries(values)) figures.set([n, sum, sumsq], Number(index) * 3);
   const signature = memberships.reduce((total, [entry, value]) => total + value * 2 ** entry.shift, 0);
   return { signature, children, figures };

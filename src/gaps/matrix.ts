@@ -1,5 +1,6 @@
 import { memberIn, memberOut } from '../aggregates/signature.js';
-import { formatAcademicYear, measures } from '../ingest/child-standard.js';
+import { formatAcademicYear } from '../ingest/child-standard.js';
+import { indicators as allIndicators } from '../aggregates/indicators.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import { gapAgainstWhole, gapTrend, meanDifference, meanFromSummary, proportion, proportionDifference, releaseCount, releaseSummary, standardDeviationFromSums, summaryFromSums } from '../stats/index.js';
 import type { CellKeys } from './cell-keys.js';
@@ -114,7 +115,7 @@ export interface GapMatrixRequest {
   withSpread?: boolean;
 }
 
-const width = measures.length * 3;
+const width = allIndicators.length * 3;
 
 interface Sums {
   in: Float64Array;
@@ -126,7 +127,7 @@ interface Sums {
 
 /** Each group's sums in, out and unknown, for one year, in one pass over the year's signatures. */
 function sumsFor(groups: readonly GroupSpec[], cells: readonly JointCell[], cellKeys: CellKeys | undefined): Sums[] {
-  const keyArrays = () => ({ in: new Float64Array(measures.length), out: new Float64Array(measures.length), unknown: new Float64Array(measures.length) });
+  const keyArrays = () => ({ in: new Float64Array(allIndicators.length), out: new Float64Array(allIndicators.length), unknown: new Float64Array(allIndicators.length) });
   const sums: Sums[] = groups.map(() => ({ in: new Float64Array(width), out: new Float64Array(width), unknown: new Float64Array(width), keys: cellKeys === undefined ? null : keyArrays() }));
   for (const cell of cells) {
     const figures = cell.figures;
@@ -137,7 +138,7 @@ function sumsFor(groups: readonly GroupSpec[], cells: readonly JointCell[], cell
       const target = sums[index]![place];
       for (let position = 0; position < width; position++) target[position]! += figures[position]!;
       const keys = sums[index]!.keys?.[place];
-      if (keys !== undefined && cellKey !== undefined) for (let measure = 0; measure < measures.length; measure++) if (figures[measure * 3]! > 0) keys[measure]! += cellKey;
+      if (keys !== undefined && cellKey !== undefined) for (let measure = 0; measure < allIndicators.length; measure++) if (figures[measure * 3]! > 0) keys[measure]! += cellKey;
     }
   }
   return sums;
@@ -187,7 +188,7 @@ export function authorityFigure(
   year: number,
   release: { suppress: boolean; cellKeys?: CellKeys | undefined },
 ): Side | null {
-  const index = measures.indexOf(measure);
+  const index = allIndicators.indexOf(measure);
   const keys = release.suppress ? release.cellKeys : undefined;
   let figures: Side = { n: 0, sum: 0, sumsq: 0, ...(keys === undefined ? {} : { key: 0 }) };
   for (const cell of cells) {
@@ -299,14 +300,14 @@ const nothingPublished: PublishedLookup = () => ({ value: null, note: 'no publis
 export function computeGapMatrix(aggregates: JointAggregates, request: GapMatrixRequest): GapCell[] {
   const comparator = request.comparator ?? 'all-other';
   const suppress = request.suppress === true;
-  const indicators = request.indicators ?? measures;
+  const indicators = request.indicators ?? allIndicators;
   const allYears = [...aggregates.keys()].sort((a, b) => a - b);
   const shownYears = (request.years ?? allYears).filter((year) => aggregates.has(year)).sort((a, b) => a - b);
   const sumsByYear = new Map(allYears.map((year) => [year, sumsFor(request.groups, aggregates.get(year)!, suppress ? request.cellKeys : undefined)]));
   const cells: GapCell[] = [];
   request.groups.forEach((group, groupIndex) => {
     for (const measure of indicators) {
-      const measureIndex = measures.indexOf(measure);
+      const measureIndex = allIndicators.indexOf(measure);
       const series = new Map<number, YearPoint>();
       for (const year of allYears) {
         const sums = sumsByYear.get(year)![groupIndex]!;

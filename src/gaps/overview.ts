@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import { localAuthorityByGss } from '../areas/areas.js';
 import type { Schema } from '../db/schema.js';
 import { findItems, loadCatalogue, OUTCOME_IDS } from '../framework/catalogue.js';
-import { formatAcademicYear, measures } from '../ingest/child-standard.js';
+import { formatAcademicYear } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import { cellKeysFor } from './cell-keys.js';
 import { rankCurves, significantlyWorse } from './curves.js';
 import { auditDataGaps } from './data-gaps.js';
@@ -93,7 +94,7 @@ function oneDecimal(value: number): string {
 }
 
 function headline(cell: GapCell, laCode: string, names: Map<string, string>): GapHeadline {
-  const measure = measures.find((entry) => entry.name === cell.indicator);
+  const measure = indicators.find((entry) => entry.name === cell.indicator);
   const gap = cell.gap ?? 0;
   const unit = gapUnit(cell);
   const value = (figure: number | null) => (figure === null ? 'no figure' : `${oneDecimal(figure)}${cell.value_type === 'percentage' ? '%' : ''}`);
@@ -119,8 +120,8 @@ async function dataGapsThatMatter(db: Kysely<Schema>, laCode: string, year: numb
   if (cells === undefined) return [];
   const audit = auditDataGaps(cells, frameworkGroupSpecs(), { suppress, year, cellKeys: suppress ? await cellKeysFor(db) : undefined });
   const withData = new Set(audit.indicators.filter((entry) => entry.children !== 0).map((entry) => entry.indicator));
-  const outcomesWithout = OUTCOME_IDS.filter((outcome) => !measures.some((measure) => measure.outcome === outcome && withData.has(measure.name)));
-  const indicatorsWithout = measures.filter((measure) => !withData.has(measure.name) && !outcomesWithout.includes(measure.outcome));
+  const outcomesWithout = OUTCOME_IDS.filter((outcome) => !indicators.some((measure) => measure.outcome === outcome && withData.has(measure.name)));
+  const indicatorsWithout = indicators.filter((measure) => !withData.has(measure.name) && !outcomesWithout.includes(measure.outcome));
   const percent = (share: number) => `${Math.round(share * 100).toLocaleString('en-GB')}%`;
   return [
     ...outcomesWithout.map((outcome) => `${names.get(outcome) ?? outcome}: no indicator of this outcome has data, so no gap on it can be measured.`),

@@ -4,7 +4,8 @@ import { localAuthorityByGss, regionOf } from '../areas/areas.js';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Schema } from '../db/schema.js';
 import { OUTCOME_IDS } from '../framework/catalogue.js';
-import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.js';
+import { indicators as allIndicators } from '../aggregates/indicators.js';
 import type { Comparator, GapCell } from './matrix.js';
 import { comparators, isPublishedComparator } from './matrix.js';
 import { StatisticsSourceError, ownStatisticsFiles, provenanceForPeople, publishedBenchmarksLoaded, statisticsSourceFor } from './benchmarks.js';
@@ -123,7 +124,7 @@ function combinationChoicesFor(suppressed: boolean) {
 }
 
 /** Outcomes that have indicators, in the framework's order: the matrix shows one at a time. */
-const outcomesWithIndicators = OUTCOME_IDS.filter((outcome) => measures.some((measure) => measure.outcome === outcome));
+const outcomesWithIndicators = OUTCOME_IDS.filter((outcome) => allIndicators.some((measure) => measure.outcome === outcome));
 
 /**
  * The outcome the matrix shows: the one asked for, or `all` (every indicator, which scrolls inside
@@ -178,11 +179,11 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       authorityName: localAuthorityByGss(laCode)?.name ?? laCode,
       year: formatAcademicYear(year),
       years: years.map(formatAcademicYear),
-      measures,
+      measures: allIndicators,
       outcomeNames,
       suppressed,
-      outcomesWithout: OUTCOME_IDS.filter((outcome) => !audit.indicators.some((entry) => entry.children !== 0 && measures.find((measure) => measure.name === entry.indicator)?.outcome === outcome)),
-      indicators: audit.indicators.map((entry) => ({ ...entry, childrenShown: shown(entry.children), measure: measures.find((measure) => measure.name === entry.indicator)! })),
+      outcomesWithout: OUTCOME_IDS.filter((outcome) => !audit.indicators.some((entry) => entry.children !== 0 && allIndicators.find((measure) => measure.name === entry.indicator)?.outcome === outcome)),
+      indicators: audit.indicators.map((entry) => ({ ...entry, childrenShown: shown(entry.children), measure: allIndicators.find((measure) => measure.name === entry.indicator)! })),
       groups: audit.groups.map((group) => ({
         ...group,
         inGroupShown: shown(group.inGroup),
@@ -212,7 +213,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       years: answer.years.map(formatAcademicYear).reverse(),
       suppressed,
       weights: { notSignificant: notSignificantWeight, widening: trendWeights.widening, narrowing: trendWeights.narrowing },
-      excludedPairs: measures.flatMap((measure) => (measure.definesGroups ?? []).map((group) => ({ indicator: measure.label, group: frameworkGroupSpecs().find((spec) => spec.id === group)?.label ?? group }))),
+      excludedPairs: allIndicators.flatMap((measure) => (measure.definesGroups ?? []).map((group) => ({ indicator: measure.label, group: frameworkGroupSpecs().find((spec) => spec.id === group)?.label ?? group }))),
       curveCount: answer.curves.length,
       showingAll: request.query.all === 'yes' || answer.curves.length <= curvesShownFirst,
       curves: answer.curves.slice(0, request.query.all === 'yes' ? undefined : curvesShownFirst).map((curve) => ({
@@ -260,7 +261,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       const englandAvailable = await publishedBenchmarksLoaded(db, source);
       const ownStatistics = await ownStatisticsFiles(db, laCode);
       const answer = await gapsFor(db, { laCode, year, comparator, statistics: statistics || undefined, suppress: suppressed, extraGroups: added.ids });
-      const indicators = measures.filter((measure) => outcome === 'all' || measure.outcome === outcome);
+      const indicators = allIndicators.filter((measure) => outcome === 'all' || measure.outcome === outcome);
       const wanted = cellsWanted(query);
       const byGroup = new Map<string, { label: string; cells: Map<string, GapCell & { reading: string; trendText: string }> }>();
       for (const cell of answer.cells) {
@@ -284,7 +285,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         // Provenance of every England figure shown: which file, who loaded it, when.
         comparatorSources: [...new Set(answer.cells.flatMap((cell) => (cell.comparator_source === null ? [] : [provenanceForPeople(cell.comparator_source)])))],
         // Indicators no published statistic measures the same way: said once above the table, not in every cell.
-        withoutEquivalent: isPublishedComparator(comparator) ? measures.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
+        withoutEquivalent: isPublishedComparator(comparator) ? allIndicators.filter((measure) => !Object.hasOwn(publishedEquivalents, measure.name)).map((measure) => measure.label) : [],
         groupsWithoutEquivalent: isPublishedComparator(comparator) ? [...byGroup.entries()].filter(([id]) => !Object.hasOwn(publishedGroupValues, id)).map(([, row]) => row.label) : [],
         suppressed,
         groupChoices: [...byGroup.entries()].map(([id, row]) => ({ id, label: row.label })),

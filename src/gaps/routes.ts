@@ -3,7 +3,8 @@ import type { Kysely } from 'kysely';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
-import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
+import { formatAcademicYear, parseAcademicYear } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import { apiErrorSchema } from '../web/errors.js';
 import { frameworkGroups } from './groups.js';
 import { comparators, suppressedReasons } from './matrix.js';
@@ -28,7 +29,7 @@ const gapCellSchema = {
   properties: {
     group: { type: 'string', description: 'A framework group id, or a combination of terms joined by &' },
     group_label: { type: 'string' },
-    indicator: { type: 'string', enum: measures.map((measure) => measure.name) },
+    indicator: { type: 'string', enum: indicators.map((measure) => measure.name) },
     outcome: { type: 'string', description: 'The Every Child Matters outcome of the indicator' },
     year: { type: 'string', examples: ['2023/24'] },
     group_count: { ...nullableNumber, description: 'Children in the group with a value for the indicator' },
@@ -68,7 +69,7 @@ const curveSchema = {
   properties: {
     rank: { type: 'integer', minimum: 1, description: '1 is the curve to turn first' },
     group: { type: 'string', description: 'A framework group id' },
-    indicator: { type: 'string', enum: measures.map((measure) => measure.name) },
+    indicator: { type: 'string', enum: indicators.map((measure) => measure.name) },
     year: { type: 'string', examples: ['2023/24'] },
     gap: { type: 'number', description: 'The group’s value minus that of the children known not to be in it: percentage points, or the measure’s units' },
     gap_lower: { ...nullableNumber, description: 'Lower 95% confidence limit of the gap' },
@@ -204,7 +205,7 @@ const dataGapsCellSchema = {
   type: 'object',
   required: ['indicator', 'status', 'group_count', 'unknown_count'],
   properties: {
-    indicator: { type: 'string', enum: measures.map((measure) => measure.name) },
+    indicator: { type: 'string', enum: indicators.map((measure) => measure.name) },
     status: {
       type: 'string',
       enum: ['shown', 'withheld', 'no-children', 'no-data'],

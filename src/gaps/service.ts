@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import { measures } from '../ingest/child-standard.js';
+import { indicators as allIndicators } from '../aggregates/indicators.js';
 import type { MeasureDefinition } from '../ingest/child-standard.js';
 import { StatisticsSourceError, englandComparisons, regionComparisons, statisticsSourceFor } from './benchmarks.js';
 import type { StatisticsSource } from './benchmarks.js';
@@ -48,8 +48,8 @@ function checkDisclosure(groups: readonly GroupSpec[], suppress: boolean): void 
 
 /** The indicator a request names, or a GapRequestError saying which names would do. */
 export function measureNamed(name: string): MeasureDefinition {
-  const found = measures.find((measure) => measure.name === name);
-  if (found === undefined) throw new GapRequestError('indicator', `"${name}" is not one of ${measures.map((measure) => measure.name).join(', ')}`);
+  const found = allIndicators.find((measure) => measure.name === name);
+  if (found === undefined) throw new GapRequestError('indicator', `"${name}" is not one of ${allIndicators.map((measure) => measure.name).join(', ')}`);
   return found;
 }
 
@@ -114,7 +114,7 @@ export async function gapsFor(db: Kysely<Schema>, query: GapQuery): Promise<GapA
 }
 
 async function computeGaps(db: Kysely<Schema>, query: GapQuery): Promise<GapAnswer> {
-  const indicators: MeasureDefinition[] = query.indicator === undefined ? [...measures] : [measureNamed(query.indicator)];
+  const indicators: MeasureDefinition[] = query.indicator === undefined ? [...allIndicators] : [measureNamed(query.indicator)];
   const groups: GroupSpec[] = query.group !== undefined ? [groupNamed(query.group)] : [...frameworkGroupSpecs(), ...(query.extraGroups ?? []).map(groupNamed)];
   const comparator = comparatorNamed(query.comparator);
   const onlyFrameworkGroups = groups.every((group) => group.terms.every((term) => term.dimension.kind === 'group'));

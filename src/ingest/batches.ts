@@ -198,12 +198,14 @@ export async function authoritiesWithChildData(db: Kysely<Schema>): Promise<stri
 /**
  * A version of the data loaded for an authority: which batch holds each of its years and since when,
  * and the latest published-statistics file. It changes whenever an import or a restore changes the
- * authority's child data, or a statistics file is loaded, and only then (one small indexed query).
+ * authority's child data, a statistics file is loaded, or the authority's derived indicators are
+ * worked out again under new rules, and only then (one small indexed query).
  */
 export async function loadedDataVersion(db: Kysely<Schema>, laCode: string): Promise<string> {
   const result = await sql<{ version: string | null }>`
     select concat_ws('/',
       (select string_agg(academic_year || ':' || batch_id || ':' || extract(epoch from since), ',' order by academic_year) from child_year_batch where la_code = ${laCode}),
-      (select max(id)::text from statistics_dataset)) as version`.execute(db);
+      (select max(id)::text from statistics_dataset),
+      (select 'revised:' || extract(epoch from revised_at) from aggregate_revision where la_code = ${laCode})) as version`.execute(db);
   return result.rows[0]?.version ?? '';
 }

@@ -28,6 +28,8 @@ export interface MeasureDefinition {
    * attendance below 90%), so the group's gap on it says nothing new: rankings leave those pairs out.
    */
   definesGroups?: readonly string[];
+  /** Worked out from the records after each load (coverage, progress), not a column of the standard. */
+  derived?: 'coverage' | 'progress';
 }
 
 /** The default indicator set, in the order pages show it. */

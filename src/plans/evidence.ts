@@ -17,7 +17,8 @@ import type { Catalogue } from '../framework/catalogue.js';
 import { findItems } from '../framework/catalogue.js';
 import { frameworkGroupSpecs } from '../gaps/groups.js';
 import { curvesFor, dataGapsFor } from '../gaps/service.js';
-import { formatAcademicYear, measures } from '../ingest/child-standard.js';
+import { formatAcademicYear } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import { listPlans } from './curve/store.js';
 import type { CurvePlanEvidence, DataGapEvidence, DisagreementEvidence, GapEvidence, RatingEvidence, SuggestionEvidence } from './suggest.js';
 
@@ -53,7 +54,7 @@ async function gapEvidence(db: Kysely<Schema>, viewer: Viewer, laCode: string, r
   const missing: DataGapEvidence[] = [];
   if (dataGaps.audit !== null && dataGaps.year !== null) {
     const year = formatAcademicYear(dataGaps.year);
-    const labels = new Map(measures.map((measure) => [measure.name, measure.label]));
+    const labels = new Map(indicators.map((measure) => [measure.name, measure.label]));
     for (const indicator of dataGaps.audit.indicators) {
       if (indicator.children === 0) missing.push({ kind: 'indicator-missing', subject: indicator.indicator, label: labels.get(indicator.indicator) ?? indicator.indicator, year });
     }

@@ -10,7 +10,7 @@ import type { Schema } from '../db/schema.js';
 import { parseGroup } from '../gaps/groups.js';
 import type { GapCell } from '../gaps/matrix.js';
 import { DifferencingRefused, gapSeriesFor, gapSeriesForEach } from '../gaps/service.js';
-import { measures } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import type { SuccessMeasure } from './model.js';
 import type { MeasureFigure } from './tables.js';
 
@@ -58,7 +58,7 @@ export function directionOf(baseline: number, target: number, latest: number | n
 }
 
 export function measureLabel(measure: Pick<SuccessMeasure, 'indicator' | 'groupSpec' | 'comparator' | 'figure'>): string {
-  const indicator = measures.find((entry) => entry.name === measure.indicator)?.label ?? measure.indicator;
+  const indicator = indicators.find((entry) => entry.name === measure.indicator)?.label ?? measure.indicator;
   let group = measure.groupSpec;
   try {
     group = parseGroup(measure.groupSpec).label;
@@ -72,7 +72,7 @@ export function measureLabel(measure: Pick<SuccessMeasure, 'indicator' | 'groupS
 }
 
 export function unitsOf(indicator: string, figure: MeasureFigure): MeasureReading['units'] {
-  const binary = measures.find((entry) => entry.name === indicator)?.type === 'binary';
+  const binary = indicators.find((entry) => entry.name === indicator)?.type === 'binary';
   if (!binary) return 'points';
   return figure === 'gap' ? 'percentage points' : 'percent';
 }

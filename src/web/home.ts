@@ -16,7 +16,8 @@ import { authoritiesInReach, mayReadAggregates, mayReadPlans } from '../gaps/rea
 import { authoritiesWithChildData, childDataFreshness, dataLoadedSummary } from '../ingest/data-summary.js';
 import type { ChildDataFreshness } from '../ingest/data-summary.js';
 import type { BatchSummary } from '../ingest/batches.js';
-import { formatAcademicYear, measures } from '../ingest/child-standard.js';
+import { formatAcademicYear } from '../ingest/child-standard.js';
+import { indicators } from '../aggregates/indicators.js';
 import { importReach } from '../ingest/routes.js';
 
 type SignedIn = Extract<Viewer, { signedIn: true }>;
@@ -139,7 +140,7 @@ function plural(count: number, one: string, many: string = `${one}s`): string {
 async function plansFor(db: Kysely<Schema>, laCodes: readonly string[]) {
   const plans = await plansProgress(db, laCodes);
   return plans.map((plan) => {
-    const measure = measures.find((entry) => entry.name === plan.indicator);
+    const measure = indicators.find((entry) => entry.name === plan.indicator);
     const percentage = measure?.type === 'binary';
     const total = Object.values(plan.actions).reduce((sum, count) => sum + count, 0);
     const status =

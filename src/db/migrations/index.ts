@@ -20,6 +20,7 @@ import * as contributorRegistration from './0021-contributor-registration.js';
 import * as improvementPlans from './0022-improvement-plans.js';
 import * as practiceSearch from './0023-practice-search.js';
 import * as gapFigures from './0024-gap-figures.js';
+import * as everyChildSeen from './0025-every-child-seen.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -47,4 +48,5 @@ export const migrations: Record<string, Migration> = {
   '0022-improvement-plans': improvementPlans,
   '0023-practice-search': practiceSearch,
   '0024-gap-figures': gapFigures,
+  '0025-every-child-seen': everyChildSeen,
 };
