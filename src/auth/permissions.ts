@@ -21,6 +21,8 @@ export type Role = (typeof roles)[number];
 export const actions = [
   'aggregates:read',
   'child-records:read',
+  'child-records:act',
+  'child-records:break-glass',
   'imports:write',
   'statistics:publish',
   'assessments:read',
@@ -59,8 +61,8 @@ export const roleDescriptions: Record<Role, string> = {
   'authority-admin': 'Manages the accounts and roles of one local authority and reads its audit log.',
   analyst: 'A performance analyst of one local authority: loads data and reads its child-level records and gaps.',
   leader: 'A director of children’s services or board member: reads dashboards, writes and signs off assessments and plans, and moderates a peer authority’s assessment when invited.',
-  practitioner: 'A lead professional: reads the child-level records of the authority’s children.',
-  'setting-leader': 'A head teacher or children’s centre manager: reads the records of the setting’s own pupils, writes and signs off the setting’s own self-assessments, and writes its improvement plan.',
+  practitioner: 'A lead professional: reads the child-level records of the authority’s children, works their work lists and, in an emergency, breaks the glass to see one child of a neighbouring authority.',
+  'setting-leader': 'A head teacher or children’s centre manager: reads the records of the setting’s own pupils, works the setting’s work lists and handovers, writes and signs off the setting’s own self-assessments, and writes its improvement plan.',
   'practice-reviewer': 'Reviews practice submissions the national team assigns: rates each one blind, against the published criteria.',
   contributor: 'Anyone who registers to submit practice to the call for evidence.',
 };
@@ -68,6 +70,8 @@ export const roleDescriptions: Record<Role, string> = {
 export const actionDescriptions: Record<Action, string> = {
   'aggregates:read': 'Read gaps, dashboards and other aggregate figures (small numbers suppressed unless the viewer may also read child-level records for that scope)',
   'child-records:read': 'Read records about individual children (every read is audited)',
+  'child-records:act': 'Record what was done about a child on a work list, and confirm the handover of a child arriving from another setting (never edits the loaded records)',
+  'child-records:break-glass': 'In an emergency, read one child’s records outside the usual reach for a few hours, giving a reason that the child’s authority’s administrators are shown',
   'imports:write': 'Load child-level files and restore earlier imports; load published statistics as the authority’s own files, used only where it chooses them',
   'statistics:publish': 'Load the published statistics every authority compares with (England, regions, other authorities)',
   'assessments:read': 'Read self-assessments and improvement plans',
@@ -115,9 +119,10 @@ export const permissionTable: Record<Role, Partial<Record<Action, Scope>>> = {
     'plans:write': 'authority',
     'practice:submit': 'england',
   },
-  practitioner: { 'child-records:read': 'authority', 'aggregates:read': 'authority', 'practice:submit': 'england' },
+  practitioner: { 'child-records:read': 'authority', 'child-records:act': 'authority', 'child-records:break-glass': 'region', 'aggregates:read': 'authority', 'practice:submit': 'england' },
   'setting-leader': {
     'child-records:read': 'organisation',
+    'child-records:act': 'organisation',
     'aggregates:read': 'authority',
     'assessments:read': 'organisation',
     'assessments:write': 'organisation',

@@ -3,6 +3,8 @@ import { sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
 
 const gssCode = /^E\d{8}$/;
+/** One child within an authority, `E08000035:<pseudonym>`: a handover or a break-the-glass access reaching past the usual reach. */
+const childKeyPair = /^E\d{8}:[0-9a-f]{64}$/;
 
 /** Child-level reach in one authority: all its children, or only the pupils of some of its settings. */
 export interface ScopedChildReach {
@@ -31,19 +33,21 @@ function childReachSetting(laCodes: readonly string[], options: { settingUrns?: 
  * switches to `ntg_scoped`, whose row-level security policies return only rows whose `la_code` is
  * one of `laCodes`. For child records the reach can be narrower: `childReach` names, per authority,
  * all of it or some of its settings (`settingUrns` is the older shorthand: those settings in every
- * one of `laCodes`). The switches are `local`, so they end with the transaction.
+ * one of `laCodes`). `childKeys` adds single children (`E08000035:<pseudonym>`) in those authorities,
+ * reached by a handover or a break-the-glass access. The switches are `local`, so they end with the transaction.
  */
 export async function withAuthorityScope<T>(
   db: Kysely<Schema>,
   laCodes: readonly string[],
   work: (scoped: Transaction<Schema>) => Promise<T>,
-  options: { settingUrns?: readonly number[]; childReach?: readonly ScopedChildReach[] } = {},
+  options: { settingUrns?: readonly number[]; childReach?: readonly ScopedChildReach[]; childKeys?: readonly string[] } = {},
 ): Promise<T> {
   const codes = laCodes.filter((code) => gssCode.test(code));
   const childReach = childReachSetting(codes, options);
+  const childKeys = (options.childKeys ?? []).filter((entry) => childKeyPair.test(entry) && codes.includes(entry.slice(0, 9))).join(',');
   return db.transaction().execute(async (transaction) => {
     await sql`set local role ntg_scoped`.execute(transaction);
-    await sql`select set_config('ntg.la_codes', ${codes.join(',')}, true), set_config('ntg.child_reach', ${childReach}, true)`.execute(transaction);
+    await sql`select set_config('ntg.la_codes', ${codes.join(',')}, true), set_config('ntg.child_reach', ${childReach}, true), set_config('ntg.child_keys', ${childKeys}, true)`.execute(transaction);
     return work(transaction);
   });
 }

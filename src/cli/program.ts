@@ -6,6 +6,7 @@ import { ListenError } from '../service.js';
 import { version } from '../version.js';
 import { registerAccountCommands } from './account-commands.js';
 import { registerAssessmentCommands } from './assessment-commands.js';
+import { registerChildrenCommands } from './children-commands.js';
 import { AuditChainBrokenError, registerAuditCommands } from './audit-commands.js';
 import { AuditHardeningError, registerDatabaseCommands } from './db-commands.js';
 import { DisclosureRefusedError, registerGapsCommand } from './gaps-commands.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerDemoCommands(program);
   registerImportCommands(program);
   registerGapsCommand(program);
+  registerChildrenCommands(program);
   registerAssessmentCommands(program);
   registerPracticeCommands(program);
   registerPlansCommands(program);

@@ -29,7 +29,8 @@ import { listPlans as listCurvePlans } from '../plans/curve/store.js';
 import { figureOf, measureSeries } from '../plans/measures.js';
 import type { ImprovementPlan, Priority, PriorityLink } from '../plans/model.js';
 import type { PlanSuggestion, Refusal } from '../plans/service.js';
-import { ImprovementPlanService, isRefusal, isoDateIn } from '../plans/service.js';
+import { ImprovementPlanService, isRefusal } from '../plans/service.js';
+import { isoDateIn } from '../web/format.js';
 import type { ImprovementActionStatus } from '../plans/tables.js';
 
 type SignedIn = Extract<Viewer, { signedIn: true }>;

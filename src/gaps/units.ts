@@ -6,6 +6,9 @@
 const averageUnits: Readonly<Record<string, string>> = {
   attendance_pct: 'percentage points',
   suspensions: 'suspensions a pupil',
+  progress_eyfsp_phonics: 'percentage points',
+  progress_ks2_ks4: 'Attainment 8 points',
+  progress_attendance: 'percentage points',
 };
 
 export function gapUnit(cell: { indicator: string; value_type: 'percentage' | 'mean' }): string {

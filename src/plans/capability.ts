@@ -9,7 +9,8 @@ import { registerImprovementPlanRoutes } from './improvement-routes.js';
 import { registerReminderRoutes } from './reminder-routes.js';
 import { outboxMailer, smtpMailer } from '../auth/mail.js';
 import { sendReminders } from './reminders.js';
-import { ImprovementPlanService, isoDateIn } from './service.js';
+import { ImprovementPlanService } from './service.js';
+import { isoDateIn } from '../web/format.js';
 
 /** Reminders go once each (reminder_sent), so checking hourly sends each on the morning it falls due. */
 const reminderInterval = 60 * 60 * 1000;

@@ -19,6 +19,7 @@ import { statementsAt } from '../framework/revisions.js';
 import { parseGroup } from '../gaps/groups.js';
 import { mayReadPlans } from '../gaps/reach.js';
 import { parseAcademicYear } from '../ingest/child-standard.js';
+import { isoDateIn } from '../web/format.js';
 import { indicators as indicatorDefinitions } from '../aggregates/indicators.js';
 import { itemHeads } from '../practice/digest.js';
 import { seesSmallNumbers } from '../aggregates/disclosure-policy.js';
@@ -102,13 +103,6 @@ export function authorOf(viewer: Viewer): Author {
   return { userId: viewer.userId, label: viewer.displayName || viewer.email };
 }
 
-// Made once: building a formatter costs far more than using one.
-const isoDateFormat = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' });
-
-/** ISO date of a moment, in UK time: what "today" means to the people the dates are for. */
-export function isoDateIn(moment: Date): string {
-  return isoDateFormat.format(moment);
-}
 
 export interface OwnerChoices {
   members: { userId: string; label: string }[];

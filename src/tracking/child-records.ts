@@ -49,11 +49,12 @@ type RecordQuery = SelectQueryBuilder<Schema, 'child_record' | 'child_year_batch
  * only together with the record's own authority (`child_record.la_code`): a setting reaches the
  * pupils whose records its authority holds, never another authority's pupils of the same URN.
  */
-function scoped<T>(db: Kysely<Schema>, reach: readonly ChildReach[], work: (query: RecordQuery, reader: Kysely<Schema>) => Promise<T>, empty: T): Promise<T> {
-  if (reach.length === 0) return Promise.resolve(empty);
+function scoped<T>(db: Kysely<Schema>, reach: readonly ChildReach[], work: (query: RecordQuery, reader: Kysely<Schema>) => Promise<T>, empty: T, extraChildKeys: readonly string[] = []): Promise<T> {
+  if (reach.length === 0 && extraChildKeys.length === 0) return Promise.resolve(empty);
+  const extra = extraChildKeys.map((pair) => ({ laCode: pair.slice(0, 9), childKey: pair.slice(10) }));
   return withAuthorityScope(
     db,
-    reach.map((entry) => entry.laCode),
+    [...new Set([...reach.map((entry) => entry.laCode), ...extra.map((entry) => entry.laCode)])],
     (reader) => {
       const query = reader
         .selectFrom('child_record')
@@ -63,11 +64,16 @@ function scoped<T>(db: Kysely<Schema>, reach: readonly ChildReach[], work: (quer
             .onRef('child_year_batch.academic_year', '=', 'child_record.academic_year')
             .onRef('child_year_batch.batch_id', '=', 'child_record.batch_id'),
         )
-        .where((eb) => eb.or(reach.map((entry) => withinReach(eb, entry))));
+        .where((eb) =>
+          eb.or([
+            ...reach.map((entry) => withinReach(eb, entry)),
+            ...extra.map((entry) => eb.and([eb('child_record.la_code', '=', entry.laCode), eb('child_record.child_key', '=', entry.childKey)])),
+          ]),
+        );
       return work(query, reader);
     },
     // Row-level security gets the same pairs: a setting's pupils only within the authority that owns their records.
-    { childReach: reach },
+    { childReach: reach, childKeys: extraChildKeys },
   );
 }
 
@@ -153,9 +159,13 @@ export async function listChildRecords(
   );
 }
 
-/** Every current record of one child within reach, newest year first; empty when none is in reach. */
-export async function childHistory(db: Kysely<Schema>, reach: readonly ChildReach[], childRef: string): Promise<ChildRecordView[]> {
+/**
+ * Every current record of one child within reach, newest year first; empty when none is in reach.
+ * `extraChildKeys` (`E08000035:<pseudonym>`) adds children reached past the usual reach (break the glass).
+ */
+export async function childHistory(db: Kysely<Schema>, reach: readonly ChildReach[], childRef: string, extraChildKeys: readonly string[] = []): Promise<ChildRecordView[]> {
   if (!isChildRef(childRef)) return [];
+  const extra = extraChildKeys.filter((pair) => pair.endsWith(`:${childRef}`));
   return scoped(
     db,
     reach,
@@ -168,6 +178,7 @@ export async function childHistory(db: Kysely<Schema>, reach: readonly ChildReac
       return (rows as unknown as RecordRow[]).map(toView);
     },
     [],
+    extra,
   );
 }
 

@@ -63,6 +63,8 @@ export const progressDefinitions: readonly MeasureDefinition[] = progressPairs.m
   collection: 'Worked out from two of each pupil’s records: the starting point and the outcome',
   cohort: `Pupils with both points, in a starting band of at least ten pupils: ${pair.prior.charAt(0).toLowerCase()}${pair.prior.slice(1)}, then ${pair.outcome.charAt(0).toLowerCase()}${pair.outcome.slice(1)}`,
   derived: 'progress',
+  // Poor attendance is attendance below 90%, so that group's gap in attendance progress says little new.
+  ...(pair.id === 'attendance' ? { definesGroups: ['poor-attendance'] } : {}),
 }));
 
 export const trackingIndicators: readonly MeasureDefinition[] = [...coverageDefinitions, ...progressDefinitions];

@@ -14,6 +14,11 @@ import type { ChildRecordFilter, ChildRecordView } from './child-records.js';
 import { childHistory, isChildRef, listChildRecords, yearsInReach } from './child-records.js';
 import type { ChildReach } from './reach.js';
 import { childRecordReach, reachIn } from './reach.js';
+import { extraChildKeysFor } from './extra-reach.js';
+import { followUpActionText, followUpHistory } from './follow-ups.js';
+import { childProgress } from './progress.js';
+import { unseenListTitles } from './unseen-rules.js';
+import { settingNames } from '../auth/organisations.js';
 
 const readChildren = { permission: 'child-records:read' } as const;
 const pageSize = 50;
@@ -183,15 +188,32 @@ export function registerTrackingRoutes(app: FastifyInstance, db: Kysely<Schema>)
   });
 
   app.get<{ Params: { ref: string } }>('/children/:ref', { schema: { hide: true }, config: readChildren }, async (request, reply) => {
-    const history = await childHistory(db, childRecordReach(request.viewer), request.params.ref);
+    const reach = childRecordReach(request.viewer);
+    const extra = await extraChildKeysFor(db, request.viewer);
+    const history = await childHistory(db, reach, request.params.ref, extra.childKeys);
     if (history.length === 0) return childNotFound(request, reply, request.params.ref, false);
-    await audit(request, { action: 'child-records.read', outcome: 'success', laCode: history[0]!.laCode, target: `child:${request.params.ref}`, details: { years: history.length } });
+    const laCode = history[0]!.laCode;
+    const throughBreakGlass = reachIn(reach, laCode) === undefined || (reachIn(reach, laCode)!.settingUrns !== 'all' && !history.some((record) => record.settingUrn !== null && (reachIn(reach, laCode)!.settingUrns as number[]).includes(record.settingUrn)));
+    await audit(request, { action: 'child-records.read', outcome: 'success', laCode, target: `child:${request.params.ref}`, details: { years: history.length, ...(throughBreakGlass ? { breakGlass: true } : {}) } });
+    const progress = await childProgress(db, [...reach, ...extra.reach.filter((entry) => reachIn(reach, entry.laCode) === undefined)], request.params.ref, extra.childKeys);
+    const followUps = await followUpHistory(db, laCode, request.params.ref);
+    const names = await settingNames(db, [...new Set(history.flatMap((record) => (record.settingUrn === null ? [] : [record.settingUrn])))]);
     return reply.view('tracking/child.njk', {
       pageTitle: 'A child’s record',
       breadcrumbs: [{ text: 'Children’s records', href: '/children' }],
       childRef: request.params.ref,
-      history: history.map((record) => ({ ...record, year: formatAcademicYear(record.academicYear), groupLabels: labelsOf(record.groups) })),
+      throughBreakGlass,
+      history: history.map((record) => ({
+        ...record,
+        year: formatAcademicYear(record.academicYear),
+        groupLabels: labelsOf(record.groups),
+        authorityName: localAuthorityByGss(record.laCode)?.name ?? record.laCode,
+        settingName: record.settingUrn === null ? null : (names.get(record.settingUrn)?.name ?? `Setting ${record.settingUrn} (not registered)`),
+      })),
+      progress: progress.map((reading) => ({ ...reading, yearText: formatAcademicYear(reading.year), priorYearText: reading.priorYear === null ? null : formatAcademicYear(reading.priorYear) })),
+      followUps: followUps.map((entry) => ({ ...entry, yearText: formatAcademicYear(entry.year), listTitle: unseenListTitles[entry.list], actionText: followUpActionText[entry.action] ?? entry.action, recordedText: entry.recordedAt.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' }) })),
       coordinationNames: [...coordinationFlags, ...coordinationCounts],
+      coordinationLabels,
       measures,
     });
   });
@@ -272,13 +294,24 @@ export function registerTrackingRoutes(app: FastifyInstance, db: Kysely<Schema>)
       },
     },
     async (request, reply) => {
-      const history = await childHistory(db, childRecordReach(request.viewer), request.params.ref);
+      const extra = await extraChildKeysFor(db, request.viewer);
+      const history = await childHistory(db, childRecordReach(request.viewer), request.params.ref, extra.childKeys);
       if (history.length === 0) return childNotFound(request, reply, request.params.ref, true);
       await audit(request, { action: 'child-records.read', outcome: 'success', laCode: history[0]!.laCode, target: `child:${request.params.ref}`, details: { years: history.length, via: 'api' } });
       return { childRef: request.params.ref, records: history.map(recordAsJson) };
     },
   );
 }
+
+const coordinationLabels: Readonly<Record<string, string>> = {
+  trusted_adult: 'Trusted adult',
+  lead_professional: 'Lead professional',
+  early_help_assessment: 'Early help assessment open',
+  team_around_child: 'Team around the child meets',
+  personal_education_plan: 'Current personal education plan',
+  placement_moves: 'Placement moves in the year',
+  school_moves: 'School moves in the year',
+};
 
 function labelsOf(groups: readonly string[]): string[] {
   return groups.map((id) => groupOptions.find((option) => option.id === id)?.label ?? id);

@@ -128,3 +128,11 @@ export function wordsOf(code: unknown): string {
   const text = (typeof code === 'string' ? code : '').replace(/[-_]+/g, ' ').trim();
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
+
+// Made once: building a formatter costs far more than using one.
+const isoDateFormat = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+
+/** ISO date of a moment, in UK time: what "today" means to the people the dates are for. */
+export function isoDateIn(moment: Date): string {
+  return isoDateFormat.format(moment);
+}

@@ -9,7 +9,8 @@ import type { Schema } from '../db/schema.js';
 import { gapsOverview } from '../gaps/overview.js';
 import type { GapsOverview } from '../gaps/overview.js';
 import { plansProgress } from '../plans/curve/progress.js';
-import { isoDateIn, mayReadImprovementPlan } from '../plans/service.js';
+import { mayReadImprovementPlan } from '../plans/service.js';
+import { isoDateIn } from './format.js';
 import { listImprovementPlans } from '../plans/store.js';
 import { parseGroup } from '../gaps/groups.js';
 import { authoritiesInReach, mayReadAggregates, mayReadPlans } from '../gaps/reach.js';
@@ -48,8 +49,8 @@ const serviceAreas = [
   },
   {
     title: 'See every child',
-    path: '/children',
-    description: 'Find the records of the vulnerable children in your authority or setting, year by year.',
+    path: '/children/unseen',
+    description: 'Find the vulnerable children without a trusted adult or lead professional, the pupils who are stuck, and the moves that need a handover; record what was done.',
   },
 ];
 
@@ -116,7 +117,13 @@ function tasksFor(app: FastifyInstance, viewer: SignedIn, laCode: string | undef
     { href: '/framework/amendments', text: 'The reality check', description: 'Changes to the framework that councils propose: review them, and accept, reject or merge them.', allowed: viewerMay(viewer, 'framework:review') },
     { href: '/imports', text: 'Load data', description: 'Load child-level files and published statistics, and see every file loaded and its problems.' },
     { href: '/imports/statistics/national/new', text: 'Load national statistics', description: 'The published figures for England that every authority compares with.' },
+    { href: '/children/unseen', text: 'Children not yet seen', description: 'Vulnerable children without a trusted adult, complex needs without a lead professional, children in care without a plan, several moves: record what was done.' },
+    { href: '/children/progress', text: 'Pupils’ progress', description: 'Pupils stuck, coasting or underperforming against what the same starting point predicts.' },
+    { href: '/children/handovers', text: 'Handovers', description: 'Vulnerable children arriving from another setting, with what it knew: confirm each handover.' },
     { href: '/children', text: 'Children’s records', description: 'The records of the children you may see, year by year (every read is recorded).' },
+    { href: '/children/break-glass', text: 'Emergency access', description: 'See one child of a neighbouring authority in an emergency, with your reason, for a few hours.' },
+    { href: '/admin/break-glass', text: 'Emergency access to your children', description: 'Who opened your authority’s children’s records in an emergency, and why: check each one.' },
+    { href: '/children/rules', text: 'Rules for the work lists', description: 'Who counts as vulnerable or as having complex needs, and when a handover is late.' },
     { href: '/admin/users', text: 'Accounts', description: 'Invite people, grant and remove roles, end sessions.' },
     { href: '/admin/organisations', text: 'Organisations', description: 'Authorities, settings and partners, and moves of settings between authorities.' },
     { href: '/admin/audit', text: 'Audit log', description: 'Who did what, and when: search and download.' },

@@ -127,6 +127,12 @@ export async function up(db: Kysely<unknown>): Promise<void> {
            or la_code || ':' || setting_urn::text = any (string_to_array(current_setting('ntg.child_reach', true), ','))
            or la_code || ':' || child_key = any (string_to_array(current_setting('ntg.child_keys', true), ',')))
     )`.execute(db);
+  // The work list reads what was done about its children in the same scoped transaction: only its authority's.
+  await sql`grant select on child_follow_up to ntg_scoped`.execute(db);
+  await sql`alter table child_follow_up enable row level security`.execute(db);
+  await sql`
+    create policy child_follow_up_by_authority on child_follow_up for select to ntg_scoped
+    using (la_code = any (string_to_array(current_setting('ntg.la_codes', true), ',')))`.execute(db);
   await sql`grant select on child_progress to ntg_scoped`.execute(db);
   await sql`alter table child_progress enable row level security`.execute(db);
   await sql`

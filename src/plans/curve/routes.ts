@@ -6,7 +6,8 @@ import { seesSmallNumbers } from '../../aggregates/disclosure-policy.js';
 import type { Viewer } from '../../auth/gate.js';
 import type { Config } from '../../config.js';
 import type { Schema } from '../../db/schema.js';
-import { formatAcademicYear, measures, parseAcademicYear } from '../../ingest/child-standard.js';
+import { formatAcademicYear, parseAcademicYear } from '../../ingest/child-standard.js';
+import { indicators } from '../../aggregates/indicators.js';
 import { renderChart } from '../../web/charts.js';
 import { sourcePath } from '../../web/paths.js';
 import { PdfUnavailableError, htmlToPdf } from '../../web/pdf.js';
@@ -86,7 +87,7 @@ function latestGapText(latest: GapCell | undefined, percentage: boolean): string
 
 /** The gap series behind a plan as the viewer may see it, and what a target for it must respect (pages and API alike). */
 export async function planFigures(db: Kysely<Schema>, viewer: Viewer, plan: Plan) {
-  const measure = measures.find((entry) => entry.name === plan.indicator)!;
+  const measure = indicators.find((entry) => entry.name === plan.indicator)!;
   const group = parseGroup(plan.groupSpec);
   let cells: GapCell[] = [];
   let refusal: string | null = null;
@@ -218,12 +219,12 @@ export function registerPlanRoutes(app: FastifyInstance, db: Kysely<Schema>, con
       plans: plans.map((plan) => ({
         ...plan,
         authorityName: localAuthorityByGss(plan.laCode)?.name ?? plan.laCode,
-        measureLabel: measures.find((entry) => entry.name === plan.indicator)?.label ?? plan.indicator,
+        measureLabel: indicators.find((entry) => entry.name === plan.indicator)?.label ?? plan.indicator,
         groupLabel: parseGroup(plan.groupSpec).label,
       })),
       laCodes,
       newPlanAuthority: laCodes.find((code) => mayWritePlans(viewer, code)),
-      measures,
+      measures: indicators,
       groups: frameworkGroupSpecs(),
     });
   });

@@ -1,0 +1,17 @@
+import { chromium } from 'playwright-core';
+const base = 'http://localhost:3000';
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+const page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
+await page.goto(`${base}/sign-in`);
+await page.getByLabel('Email address').fill('leader@demo.invalid');
+await page.getByLabel('Password').fill('demo only: narrowing the gap');
+await page.getByRole('button', { name: 'Sign in' }).click();
+await page.waitForURL((url) => url.pathname === '/');
+await page.goto(`${base}/gaps/curves`);
+await page.getByRole('button', { name: /^Start a plan/ }).first().click();
+await page.waitForLoadState();
+console.log(page.url());
+const links = await page.evaluate("[...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')).filter((h) => h.startsWith('/plans'))");
+console.log(links);
+console.log((await page.textContent('main')).slice(0, 600).replace(/\s+/g, ' '));
+await browser.close();
