@@ -54,27 +54,34 @@ export async function seedDemoAccounts(db: Kysely<Schema>): Promise<void> {
     return organisation.id;
   };
   const passwordHash = await hashPassword(demoPassword);
-  for (const role of roles) {
-    const needsCode = requiresSecondFactor(role);
-    const user = await db
-      .insertInto('user_account')
-      .values({
-        email: demoEmail(role),
-        display_name: `Demo ${role.replace(/-/g, ' ')}`,
-        status: 'active',
-        password_hash: passwordHash,
-        totp_secret: needsCode ? demoTotpSecret : null,
-        totp_confirmed_at: needsCode ? new Date() : null,
-      })
-      .onConflict((conflict) => conflict.column('email').doUpdateSet({ status: 'active', password_hash: passwordHash }))
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await db
-      .insertInto('membership')
-      .values({ user_id: user.id, organisation_id: await organisationFor(role), role, granted_by: null })
-      .onConflict((conflict) => conflict.doNothing())
-      .execute();
-  }
+  for (const role of roles) await addDemoAccount(db, { email: demoEmail(role), displayName: `Demo ${role.replace(/-/g, ' ')}`, role, organisationId: await organisationFor(role) }, passwordHash);
+}
+
+/**
+ * One demo account holding one role in one organisation, with the demo password (and the demo's
+ * second factor when the role needs one): the accounts above, and the demo's second head teacher.
+ */
+export async function addDemoAccount(db: Kysely<Schema>, account: { email: string; displayName: string; role: Role; organisationId: string }, passwordHash?: string): Promise<void> {
+  const hash = passwordHash ?? (await hashPassword(demoPassword));
+  const needsCode = requiresSecondFactor(account.role);
+  const user = await db
+    .insertInto('user_account')
+    .values({
+      email: account.email,
+      display_name: account.displayName,
+      status: 'active',
+      password_hash: hash,
+      totp_secret: needsCode ? demoTotpSecret : null,
+      totp_confirmed_at: needsCode ? new Date() : null,
+    })
+    .onConflict((conflict) => conflict.column('email').doUpdateSet({ status: 'active', password_hash: hash }))
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await db
+    .insertInto('membership')
+    .values({ user_id: user.id, organisation_id: account.organisationId, role: account.role, granted_by: null })
+    .onConflict((conflict) => conflict.doNothing())
+    .execute();
 }
 
 /**

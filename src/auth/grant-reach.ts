@@ -12,7 +12,8 @@ import type { Membership } from './sessions.js';
 export function grantReaches(membership: Membership, scope: Scope | undefined, target: { laCode: string; organisationId?: string }): boolean {
   if (scope === 'england') return true;
   if (scope === 'region') {
-    const region = membership.areaCode ?? (membership.laCode === null ? undefined : regionOf(membership.laCode)?.code);
+    // Held in a region: that region. Held in an authority or one of its settings (a practitioner's emergency access): the authority's region.
+    const region = membership.organisationKind === 'region' ? (membership.areaCode ?? undefined) : membership.laCode === null ? undefined : regionOf(membership.laCode)?.code;
     return region !== undefined && localAuthoritiesIn(region).some((la) => la.gss === target.laCode);
   }
   if (scope === 'authority') return membership.laCode === target.laCode;

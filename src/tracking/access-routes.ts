@@ -5,7 +5,7 @@ import { grantReaches } from '../auth/grant-reach.js';
 import { scopeOf } from '../auth/permissions.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
-import { pseudonymKey, pseudonymiser } from '../ingest/pseudonym.js';
+import { PseudonymKeyMissingError, pseudonymKey, pseudonymiser } from '../ingest/pseudonym.js';
 import { BreakGlassRefused, accessesInAuthority, activeAccesses, breakGlass, breakGlassMaxHours, endBreakGlass, markAccessesSeen, mayBreakGlass } from './break-glass.js';
 import { isChildRef } from './child-records.js';
 import { complexNeedsFlagLabels, complexNeedsFlags, describeRules, frameworkGroupCount, trackingRulesSchema } from './rules.js';
@@ -67,7 +67,15 @@ export function registerAccessRoutes(app: FastifyInstance, database: Database, c
     const given = (body.child ?? '').trim();
     if (given === '') return breakGlassForm(request, reply, body, [{ field: 'child', text: 'Enter the child’s pupil identifier (such as the UPN) or their reference in this service.' }]);
     // A reference from this service is used as it is; anything else is an identifier, pseudonymised as the import does.
-    const childRef = isChildRef(given.toLowerCase()) ? given.toLowerCase() : pseudonymiser(await pseudonymKey(config))(given);
+    let childRef = given.toLowerCase();
+    if (!isChildRef(childRef)) {
+      try {
+        childRef = pseudonymiser(await pseudonymKey(config))(given);
+      } catch (error) {
+        if (!(error instanceof PseudonymKeyMissingError)) throw error;
+        return breakGlassForm(request, reply, body, [{ field: 'child', text: 'This service has no pseudonymisation key, so it cannot look a child up by identifier: enter the child’s reference instead.' }]);
+      }
+    }
     try {
       const access = await breakGlass(db, request.viewer as SignedIn, { laCode, childRef, reason: body.reason ?? '', hours: Number(body.hours ?? '') }, { ip: request.ip });
       return await reply.redirect(`/children/${access.childRef}`, 303);

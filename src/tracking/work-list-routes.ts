@@ -82,6 +82,12 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
     return reply.code(404).view('error.njk', { pageTitle: 'No children to show', title: 'No children to show', message: 'There are no children of that authority that you may see.' });
   }
 
+  /** An authority with nothing loaded yet: said plainly, not refused. */
+  async function noDataYet(reply: FastifyReply, laCode: string, pageTitle: string) {
+    const name = localAuthorityByGss(laCode)?.name ?? laCode;
+    return reply.view('error.njk', { pageTitle, title: pageTitle, message: `No child-level records of ${name} have been loaded yet. Once an analyst loads a file, the children appear here.` });
+  }
+
   async function settingChoices(reach: ChildReach, laCode: string) {
     if (reach.settingUrns !== 'all') {
       const names = await settingNames(db, reach.settingUrns);
@@ -96,6 +102,7 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
     if (authority === undefined) return outOfReach(request, reply, 'children-unseen.read', request.query.la);
     const parsed = readUnseenQuery(request.query);
     if ('invalid' in parsed) return reply.code(400).view('error.njk', { pageTitle: 'Check the filter', title: 'Check the filter', message: `Check the ${parsed.invalid}.` });
+    if ((await yearsHeld(db, authority.laCode)).length === 0) return noDataYet(reply, authority.laCode, 'Children not yet seen');
     try {
       const report = await unseenReport(db, { laCode: authority.laCode, year: parsed.year, settingUrn: parsed.setting, minGroups: parsed.minGroups, list: parsed.list, onlyOutstanding: parsed.outstanding, reach: authority.reach, page: parsed.page, pageSize, today: today() });
       await audit(request, { action: 'children-unseen.read', outcome: 'success', laCode: authority.laCode, details: { query: request.query, childRefs: report.children.map((child) => child.child_ref) } });
@@ -203,6 +210,7 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
     const authority = authorityFor(request.viewer, request.query.la);
     if (authority === undefined) return outOfReach(request, reply, 'child-progress.read', request.query.la);
     const years = await yearsHeld(db, authority.laCode);
+    if (years.length === 0) return noDataYet(reply, authority.laCode, 'Pupils’ progress');
     const year = request.query.year ? parseAcademicYear(request.query.year) : years[0];
     if (year === undefined) return reply.code(400).view('error.njk', { pageTitle: 'Check the year', title: 'Check the year', message: 'Check the year (an academic year such as 2023/24).' });
     const setting = request.query.setting && /^\d{6}$/.test(request.query.setting) ? Number(request.query.setting) : undefined;
@@ -241,6 +249,7 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
     const authority = authorityFor(request.viewer, request.query.la);
     if (authority === undefined) return outOfReach(request, reply, 'child-handover.read', request.query.la);
     const years = await yearsHeld(db, authority.laCode);
+    if (years.length === 0) return noDataYet(reply, authority.laCode, 'Handovers');
     const year = request.query.year ? parseAcademicYear(request.query.year) : years[0];
     if (year === undefined) return reply.code(400).view('error.njk', { pageTitle: 'Check the year', title: 'Check the year', message: 'Check the year (an academic year such as 2023/24).' });
     const setting = request.query.setting && /^\d{6}$/.test(request.query.setting) ? Number(request.query.setting) : undefined;

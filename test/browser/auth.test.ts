@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoPassword } from '../../src/auth/demo.js';
 import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
 import { roles } from '../../src/auth/permissions.js';
+import { secondaryHeadEmail } from '../../src/demo/demo-tracking.js';
 
 describe.skipIf(skipBrowserTests)('signing in and administering accounts in a browser', { timeout: 120_000 }, () => {
   let session: BrowserSession;
@@ -16,7 +17,9 @@ describe.skipIf(skipBrowserTests)('signing in and administering accounts in a br
     const { page, status, errors, close } = await session.open('/sign-in');
     expect(status).toBe(200);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Sign in');
-    expect(await page.getByRole('table').getByRole('row').count()).toBe(roles.length + 1);
+    // A header row, one account per role, and the demo's second head teacher (src/demo/demo-tracking.ts).
+    expect(await page.getByRole('table').getByRole('row').count()).toBe(roles.length + 2);
+    await expect(page.getByRole('row').filter({ hasText: secondaryHeadEmail }).count()).resolves.toBe(1);
     expect(errors).toEqual([]);
     await expectNoAxeViolations(page);
     await close();
