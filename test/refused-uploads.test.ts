@@ -52,7 +52,7 @@ describe.each(testEngines)('refused uploads on %s', (engine) => {
 
   it('deletes the file of a refused import and keeps only its problems, which still show on the page and as CSV', async () => {
     const secretId = 'Q123456789012';
-    const response = await upload('refused.csv', childCsv([child(1, { child_id: secretId, academic_year: '2018/19', ks2_reading_scaled: '121' })]));
+    const response = await upload('refused.csv', childCsv([child(1, { child_id: secretId, academic_year: '2018/19', ks2_reading_scaled: '121', ks2_prior_average: '79.5' })]));
     expect(String(response.headers.location)).toMatch(/^\/imports\/\d+\?outcome=rejected$/);
     const batchPath = String(response.headers.location).split('?')[0]!;
     const batch = await findBatch(testApp.database.db, 'all', batchPath.split('/')[2]!);
@@ -65,6 +65,7 @@ describe.each(testEngines)('refused uploads on %s', (engine) => {
     const csv = await analyst.get(`${batchPath}/problems.csv`);
     expect(parse(csv.body, { bom: true })).toEqual([
       ['row', 'column', 'value', 'expected'],
+      ['2', 'ks2_prior_average', '79.5', 'a number from 80 to 120, or blank'],
       ['2', 'ks2_reading_scaled', '121', 'a whole number from 80 to 120, or blank'],
     ]);
   });

@@ -57,6 +57,14 @@ describe('parseSettingsCsv with a good file', () => {
     ]);
   });
 
+  it('reads the authority’s locality of each setting when given, its spaces tidied, and leaves it out when blank', () => {
+    const csv = ['urn,name,kind,la_code,locality', '100001,Ash Primary School,school,E06000001,  North   West ', '100002,Birch Academy,school,E06000001,'].join('\n');
+    expect(settingsOf(parseSettingsCsv(csv))).toEqual([
+      { urn: 100001, name: 'Ash Primary School', kind: 'school', laCode: 'E06000001', locality: 'North West' },
+      { urn: 100002, name: 'Birch Academy', kind: 'school', laCode: 'E06000001' },
+    ]);
+  });
+
   it('reads a spreadsheet export: byte-order mark, CRLF, columns in another order, no phase column, blank rows', () => {
     const csv = '\uFEFFLA_Code, Kind ,URN,Name\r\nE08000025,school,103000,Oak School\r\n,,,\r\n\r\nE08000025,school,103001, Pine School \r\n';
     expect(settingsOf(parseSettingsCsv(csv))).toEqual([
@@ -77,6 +85,13 @@ describe('parseSettingsCsv with a good file', () => {
 });
 
 describe('parseSettingsCsv with a bad file', () => {
+  it('refuses a locality name longer than 80 characters, naming the row and column', () => {
+    const long = 'L'.repeat(81);
+    expect(problemsOf(parseSettingsCsv(`urn,name,kind,la_code,locality\n100001,Ash,school,E06000001,${long}`))).toEqual([
+      { row: 2, column: 'locality', value: long, expected: 'empty or a name of at most 80 characters' },
+    ]);
+  });
+
   it('reports each bad cell with row, column, value and what was expected', () => {
     const csv = [
       header,
@@ -143,7 +158,7 @@ describe('parseSettingsCsv with a bad file', () => {
 
   it('reports missing, unknown and repeated columns in the header', () => {
     expect(problemsOf(parseSettingsCsv('urn,name,type,name\n123456,Oak,school,Oak\n'))).toEqual([
-      { row: 1, column: 'type', value: 'type', expected: 'one of the columns urn, name, kind, la_code, phase' },
+      { row: 1, column: 'type', value: 'type', expected: 'one of the columns urn, name, kind, la_code, phase, locality' },
       { row: 1, column: 'name', value: 'name', expected: 'each column once; name is given twice' },
       { row: 1, column: 'kind', value: '', expected: 'a column named kind' },
       { row: 1, column: 'la_code', value: '', expected: 'a column named la_code' },
@@ -165,7 +180,7 @@ describe('parseSettingsCsv with a bad file', () => {
 
   it('reports an empty file and a file with only a header', () => {
     expect(problemsOf(parseSettingsCsv(''))).toEqual([
-      { row: 1, column: null, value: '', expected: 'a header row with the columns urn, name, kind, la_code, phase' },
+      { row: 1, column: null, value: '', expected: 'a header row with the columns urn, name, kind, la_code, phase, locality' },
     ]);
     expect(problemsOf(parseSettingsCsv(`${header}\n`))).toEqual([{ row: 2, column: null, value: '', expected: 'at least one setting below the header' }]);
   });

@@ -3,8 +3,8 @@
  * by one or from a CSV file. This module is the pure part: the validated type and the CSV parser.
  * Storing settings is the database's business.
  *
- * The CSV has a header row with the columns urn, name, kind, la_code and (optionally) phase, in any
- * order, names matched case-insensitively. Problems are reported with the row number a spreadsheet
+ * The CSV has a header row with the columns urn, name, kind, la_code and (optionally) phase and
+ * locality, in any order, names matched case-insensitively. Problems are reported with the row number a spreadsheet
  * shows (the header is row 1), the column, the value given and what was expected.
  */
 import { CsvError, parse } from 'csv-parse/sync';
@@ -34,6 +34,7 @@ export type SettingPhase = (typeof SETTING_PHASES)[number];
 
 export const URN_MIN = 100000;
 export const URN_MAX = 999999;
+export const LOCALITY_MAX = 80;
 
 export const settingSchema = z.strictObject({
   /** Unique reference number: six digits, 100000 to 999999, as schools have in Get Information about Schools. */
@@ -43,6 +44,8 @@ export const settingSchema = z.strictObject({
   /** GSS code of the local authority the setting belongs to (E06, E08, E09 or E10 and six digits). */
   laCode: z.string().regex(/^E(06|08|09|10)\d{6}$/, 'not the GSS code of an English upper-tier authority'),
   phase: z.enum(SETTING_PHASES).optional(),
+  /** The authority's own area the setting belongs to (a locality, district or cluster), in its own words. */
+  locality: z.string().trim().min(1).max(LOCALITY_MAX).optional(),
 });
 
 export type Setting = z.infer<typeof settingSchema>;
@@ -51,7 +54,7 @@ export type Setting = z.infer<typeof settingSchema>;
 // CSV
 // ---------------------------------------------------------------------------------------------
 
-export const SETTINGS_CSV_COLUMNS = ['urn', 'name', 'kind', 'la_code', 'phase'] as const;
+export const SETTINGS_CSV_COLUMNS = ['urn', 'name', 'kind', 'la_code', 'phase', 'locality'] as const;
 export type SettingsCsvColumn = (typeof SETTINGS_CSV_COLUMNS)[number];
 const REQUIRED_COLUMNS: readonly SettingsCsvColumn[] = ['urn', 'name', 'kind', 'la_code'];
 
@@ -200,16 +203,19 @@ export function parseSettingsCsv(input: string | Uint8Array, options: SettingsCs
     const phase = phaseText === '' ? undefined : slug(phaseText);
     if (phase !== undefined && !isPhase(phase)) problem('phase', `empty or one of ${SETTING_PHASES.join(', ')} (as in Get Information about Schools)`);
 
+    const locality = cell('locality').replace(/\s+/g, ' ');
+    if (locality.length > LOCALITY_MAX) problem('locality', `empty or a name of at most ${LOCALITY_MAX} characters`);
+
     if (rowProblems.length > 0) {
       problems.push(...rowProblems);
       return;
     }
-    const parsed = settingSchema.safeParse({ urn, kind, name, laCode, ...(phase === undefined ? {} : { phase }) });
+    const parsed = settingSchema.safeParse({ urn, kind, name, laCode, ...(phase === undefined ? {} : { phase }), ...(locality === '' ? {} : { locality }) });
     if (parsed.success) {
       settings.push(parsed.data);
       settingRows.push(row);
     } else {
-      const columns: Record<string, SettingsCsvColumn> = { urn: 'urn', kind: 'kind', name: 'name', laCode: 'la_code', phase: 'phase' };
+      const columns: Record<string, SettingsCsvColumn> = { urn: 'urn', kind: 'kind', name: 'name', laCode: 'la_code', phase: 'phase', locality: 'locality' };
       for (const issue of parsed.error.issues) {
         const column = columns[String(issue.path[0])] ?? null;
         problems.push({ row, column, value: column === null ? '' : cell(column), expected: issue.message });

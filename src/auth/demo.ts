@@ -94,9 +94,9 @@ export async function registerDemoSettings(db: Kysely<Schema>, settings: readonl
     const chunk = settings.slice(start, start + 500);
     await db
       .insertInto('organisation')
-      .values(chunk.map((setting) => ({ kind: 'setting' as const, name: setting.name, urn: String(setting.urn), la_code: setting.laCode, area_code: null, setting_kind: setting.kind, phase: setting.phase ?? null })))
+      .values(chunk.map((setting) => ({ kind: 'setting' as const, name: setting.name, urn: String(setting.urn), la_code: setting.laCode, area_code: null, setting_kind: setting.kind, phase: setting.phase ?? null, locality: setting.locality ?? null })))
       .onConflict((conflict) =>
-        conflict.column('urn').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), la_code: eb.ref('excluded.la_code'), setting_kind: eb.ref('excluded.setting_kind'), phase: eb.ref('excluded.phase') })),
+        conflict.column('urn').doUpdateSet((eb) => ({ name: eb.ref('excluded.name'), la_code: eb.ref('excluded.la_code'), setting_kind: eb.ref('excluded.setting_kind'), phase: eb.ref('excluded.phase'), locality: eb.ref('excluded.locality') })),
       )
       .execute();
   }

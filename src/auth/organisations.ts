@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import { allAreas, allLocalAuthorities, loadAreas } from '../areas/areas.js';
 import type { Schema } from '../db/schema.js';
 
@@ -24,15 +25,53 @@ export async function ensureAreaOrganisations(db: Kysely<Schema>): Promise<void>
 }
 
 /** The registered names (and kinds) of settings by URN; a URN not registered is left out. */
-export async function settingNames(db: Kysely<Schema>, urns: readonly number[]): Promise<Map<number, { name: string; kind: string | null }>> {
+export async function settingNames(db: Kysely<Schema>, urns: readonly number[]): Promise<Map<number, { name: string; kind: string | null; locality: string | null }>> {
   if (urns.length === 0) return new Map();
   const rows = await db
     .selectFrom('organisation')
-    .select(['urn', 'name', 'setting_kind'])
+    .select(['urn', 'name', 'setting_kind', 'locality'])
     .where('kind', '=', 'setting')
     .where('urn', 'in', urns.map(String))
     .execute();
-  return new Map(rows.map((row) => [Number(row.urn), { name: row.name, kind: row.setting_kind }]));
+  return new Map(rows.map((row) => [Number(row.urn), { name: row.name, kind: row.setting_kind, locality: row.locality }]));
+}
+
+/** A setting registered with an authority, as work lists name and group it. */
+export interface RegisteredSetting {
+  urn: number;
+  name: string;
+  kind: string | null;
+  locality: string | null;
+}
+
+/** An authority's register of settings as a work list reads it: some or all of its settings, and all its localities. */
+export interface SettingRegister {
+  /** The settings asked for (all when none were named), by name. */
+  settings: RegisteredSetting[];
+  /** Every locality the authority's settings are registered in, by name. */
+  localities: string[];
+}
+
+/**
+ * The authority's settings (those named in `only`, or all) with their names and localities, and the
+ * authority's localities, in one statement: a work list needs both on every page.
+ */
+export async function settingRegister(db: Kysely<Schema>, laCode: string, only?: readonly number[]): Promise<SettingRegister> {
+  const { rows } = await sql<{ settings: { urn: string; name: string; kind: string | null; locality: string | null }[] | null; localities: string[] | null }>`
+    with registered as (
+      select urn, name, setting_kind, locality from organisation where kind = 'setting' and la_code = ${laCode} and urn is not null
+    )
+    select (select json_agg(json_build_object('urn', urn, 'name', name, 'kind', setting_kind, 'locality', locality) order by name)
+              from registered ${only === undefined ? sql`` : sql`where urn = any(${only.map(String)}::text[])`}) as settings,
+           (select json_agg(distinct locality order by locality) from registered where locality is not null) as localities`.execute(db);
+  const row = rows[0];
+  return { settings: (row?.settings ?? []).map((setting) => ({ ...setting, urn: Number(setting.urn) })), localities: row?.localities ?? [] };
+}
+
+/** The URNs of the settings in one locality (its name matched without regard to case). */
+export function settingsInLocality(settings: readonly RegisteredSetting[], locality: string): number[] {
+  const asked = locality.trim().toLowerCase();
+  return settings.filter((setting) => setting.locality?.toLowerCase() === asked).map((setting) => setting.urn);
 }
 
 /** An organisation as other capabilities need it: who it is and which authority it belongs to. */

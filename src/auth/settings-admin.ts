@@ -28,7 +28,7 @@ export function registeredElsewhere(urn: string | number, laCode: string): strin
 
 export async function listSettingsAndPartners(db: Kysely<Schema>, viewer: SignedIn) {
   const reach = managedAuthorities(viewer);
-  let query = db.selectFrom('organisation').select(['id', 'kind', 'name', 'urn', 'la_code', 'setting_kind', 'phase']).where('kind', 'in', ['setting', 'partner']);
+  let query = db.selectFrom('organisation').select(['id', 'kind', 'name', 'urn', 'la_code', 'setting_kind', 'phase', 'locality']).where('kind', 'in', ['setting', 'partner']);
   if (reach !== 'england') query = query.where('la_code', 'in', reach.length > 0 ? reach : ['-']);
   return query.orderBy('kind').orderBy('name').execute();
 }
@@ -43,7 +43,7 @@ class RegisteredMeanwhile extends Error {
 }
 
 /**
- * Registers the settings in a CSV file (urn, name, kind, la_code, phase), all or none: any problem
+ * Registers the settings in a CSV file (urn, name, kind, la_code, phase, locality), all or none: any problem
  * rejects the file and nothing is stored. A URN already registered to the same authority is updated,
  * not duplicated. A URN registered to another authority is refused (an authority administrator
  * cannot take another authority's setting, and with it the roles held in it); only the platform's
@@ -81,11 +81,11 @@ export async function importSettings(db: Kysely<Schema>, viewer: SignedIn, file:
       for (const [index, setting] of parsed.settings.entries()) {
         const stored = await transaction
           .insertInto('organisation')
-          .values({ kind: 'setting', name: setting.name, urn: String(setting.urn), la_code: setting.laCode, area_code: null, setting_kind: setting.kind, phase: setting.phase ?? null })
+          .values({ kind: 'setting', name: setting.name, urn: String(setting.urn), la_code: setting.laCode, area_code: null, setting_kind: setting.kind, phase: setting.phase ?? null, locality: setting.locality ?? null })
           .onConflict((conflict) =>
             conflict
               .column('urn')
-              .doUpdateSet({ name: setting.name, la_code: setting.laCode, setting_kind: setting.kind, phase: setting.phase ?? null })
+              .doUpdateSet({ name: setting.name, la_code: setting.laCode, setting_kind: setting.kind, phase: setting.phase ?? null, locality: setting.locality ?? null })
               // An authority updates only its own settings, even one registered elsewhere since the check above.
               .$call((update) => (reach === 'england' ? update : update.where('organisation.la_code', '=', setting.laCode))),
           )

@@ -20,6 +20,8 @@ export interface OrganisationTable {
   /** For a setting: school, childrens-centre, early-years or other. */
   setting_kind: ColumnType<string | null, string | null | undefined, string | null>;
   phase: ColumnType<string | null, string | null | undefined, string | null>;
+  /** For a setting: the authority's own area it belongs to (locality, district, cluster), if it uses them. */
+  locality: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: CreatedAt;
 }
 

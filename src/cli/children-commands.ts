@@ -21,6 +21,7 @@ interface UnseenOptions {
   la: string;
   year?: string;
   setting?: string;
+  locality?: string;
   minGroups?: string;
   list?: string;
   outstanding?: boolean;
@@ -53,6 +54,7 @@ export function registerChildrenCommands(program: Command): void {
     .requiredOption('--la <code>', 'the authority: GSS code (E08000035) or DfE number (383)')
     .option('--year <year>', 'academic year, e.g. 2023/24 (default: the latest with data)')
     .option('--setting <urn>', 'one setting’s children only')
+    .option('--locality <name>', 'only the children of one locality’s settings (the name the settings are registered with)')
     .option('--min-groups <n>', 'framework groups a child must be in to count as vulnerable, 1 to 13 (default: the authority’s rule)')
     .addOption(new Option('--list <list>', 'one list only').choices([...unseenLists]))
     .option('--outstanding', 'only children still waiting for someone to act')
@@ -77,6 +79,7 @@ export function registerChildrenCommands(program: Command): void {
             laCode,
             year,
             settingUrn: options.setting === undefined ? undefined : Number(options.setting),
+            locality: options.locality?.trim() || undefined,
             minGroups,
             list: options.list as UnseenList | undefined,
             onlyOutstanding: options.outstanding === true,
@@ -94,13 +97,13 @@ export function registerChildrenCommands(program: Command): void {
           outcome: 'success',
           actorEmail: 'operator (command line)',
           laCode,
-          details: { via: 'cli', reason, year: report.year, setting: options.setting ?? null, list: options.list ?? null, format: options.format, childRefs: report.children.map((child) => child.child_ref) },
+          details: { via: 'cli', reason, year: report.year, setting: options.setting ?? null, locality: options.locality ?? null, list: options.list ?? null, format: options.format, childRefs: report.children.map((child) => child.child_ref) },
         });
         if (options.format === 'json') console.log(JSON.stringify({ protective_marking: protectiveMarking, ...report }, null, 2));
         else if (options.format === 'csv') process.stdout.write(`${protectiveMarking}\n${toCsv(unseenCsvHeader, unseenCsvRows(report))}`);
         else {
           console.log(protectiveMarking);
-          console.log(`Children not yet seen in ${localAuthorityByGss(laCode)?.name ?? laCode}, ${report.year}${options.setting === undefined ? '' : `, setting ${options.setting}`}:`);
+          console.log(`Children not yet seen in ${localAuthorityByGss(laCode)?.name ?? laCode}, ${report.year}${options.setting === undefined ? '' : `, setting ${options.setting}`}${report.locality === null ? '' : `, ${report.locality} locality`}:`);
           console.log(tableLines(report).join('\n'));
         }
       });

@@ -54,6 +54,18 @@ export const demoSettingUrn = 999001;
 
 /** Shares of secondaries with a sixth form; small primaries (one class for two year groups) are common in rural areas. */
 const sixthFormShare = 0.65;
+
+/**
+ * The localities the demo authorities organise early help and school clusters in. Deprivation clusters
+ * in places, so a setting's locality follows its intake's deprivation in part (East the most deprived),
+ * and its URN for the rest; no random draws, so adding them changed no child.
+ */
+export const demoLocalities = ['North', 'West', 'South', 'East'] as const;
+
+function localityOf(setting: DemoSetting): string {
+  const place = 0.6 * setting.deprivation + 0.4 * (((setting.urn * 37) % 100) / 100);
+  return demoLocalities[Math.min(demoLocalities.length - 1, Math.floor(place * demoLocalities.length))]!;
+}
 const smallPrimaryShare = 0.1;
 
 /**
@@ -96,6 +108,7 @@ function phaseSettings(settings: DemoSetting[], random: SeededRandom): PhaseSett
     upperEdges.push(covered / total);
     setting.deprivation = ordered.length === 1 ? 0.5 : index / (ordered.length - 1);
     setting.effect -= 0.1 * (setting.deprivation - 0.5);
+    setting.locality = localityOf(setting);
   });
   return {
     settings: ordered,

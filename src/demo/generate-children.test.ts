@@ -264,6 +264,21 @@ describe('generateChildRows over several years', () => {
     expect(shareWhere(eligible.map(([, after]) => after), (row) => row.flags.fsm === true)).toBeGreaterThan(0.7);
   });
 
+  it('gives most Year 11 pupils the key stage 2 prior attainment key stage 4 data carries: their own Year 6 average where the demo made one', () => {
+    const [reading, maths, attainment8] = ['ks2_reading_scaled', 'ks2_maths_scaled', 'ks4_attainment8'].map(measureIndex) as [number, number, number];
+    const yearSix = new Map(inYear(2019).filter((row) => row.ncy === 6).map((row) => [row.childId, row]));
+    const yearEleven = inYear(2024).filter((row) => row.ncy === 11 && row.settingUrn !== null);
+    expect(shareWhere(yearEleven, (row) => row.ks2PriorAverage !== null)).toBeGreaterThan(0.85);
+    const followed = yearEleven.filter((row) => yearSix.has(row.childId));
+    expect(followed.length).toBeGreaterThan(100);
+    for (const row of followed) {
+      const scores = [yearSix.get(row.childId)!.measureValues[reading], yearSix.get(row.childId)!.measureValues[maths]].filter((score): score is number => score !== null && score !== undefined);
+      expect(row.ks2PriorAverage).toBe(scores.length === 0 ? null : scores.reduce((a, b) => a + b, 0) / scores.length);
+    }
+    const pairs = yearEleven.flatMap((row) => (row.ks2PriorAverage === null || row.measureValues[attainment8] === null ? [] : [[row.ks2PriorAverage, row.measureValues[attainment8]!] as const]));
+    expect(correlation(pairs)).toBeGreaterThan(0.5);
+  });
+
   it('improves key stage 2 results year on year', () => {
     expect(mean(valuesOf(inYear(2024), 'ks2_rwm_expected'))).toBeGreaterThan(mean(valuesOf(inYear(2019), 'ks2_rwm_expected')));
   });

@@ -132,7 +132,7 @@ export function* generateChildRows(options: DemoOptions): Generator<string[], vo
   const settings = createDemoSettings(options.children, options.laCode, random, options.firstUrn);
   const identifiers = childIdentifiers(random);
   const firstYear = options.lastYear - options.years + 1;
-  const world: World = { random, settings, identifiers, options, year: firstYear, yearText: formatAcademicYear(firstYear) };
+  const world: World = { random, priorRandom: createRandom(options.seed * 7919 + 17), settings, identifiers, options, year: firstYear, yearText: formatAcademicYear(firstYear) };
   let population = startingPopulation(world);
   for (let year = firstYear; year <= options.lastYear; year++) {
     world.year = year;
@@ -161,6 +161,11 @@ function checkOptions(options: DemoOptions): void {
 
 interface World {
   random: SeededRandom;
+  /**
+   * A stream of its own for the prior attainment key stage 4 data carries, added later: drawing it
+   * from `random` would have changed every child after the first Year 11.
+   */
+  priorRandom: SeededRandom;
   settings: DemoSettings;
   identifiers: () => string;
   options: DemoOptions;
@@ -215,6 +220,8 @@ interface Child {
   coordinationGap: number;
   /** Uniform: children with low values have no trusted adult. */
   trustGap: number;
+  /** The average of the child's key stage 2 reading and maths scores, once Year 6 is generated (null: no scores). */
+  ks2Average?: number | null;
 }
 
 /** What is true of a child in one year. */
@@ -820,6 +827,7 @@ function keyStage2Outcomes(world: World, cohort: Cohort): void {
   const expected = topCount(writing, target, passedTests);
   cohort.states.forEach((state, index) => {
     const { reading: readingScore, maths: mathsScore } = scores[index]!;
+    cohort.children[index]!.ks2Average = readingScore === null && mathsScore === null ? null : ((readingScore ?? mathsScore!) + (mathsScore ?? readingScore!)) / 2;
     setOutcome(state, 'ks2_reading_scaled', readingScore === null ? '' : String(readingScore));
     setOutcome(state, 'ks2_maths_scaled', mathsScore === null ? '' : String(mathsScore));
     setOutcome(state, 'ks2_rwm_expected', random.uniform() < 0.005 ? '' : yesNo(expected[index] === 1));
@@ -842,13 +850,34 @@ function keyStage4Outcomes(world: World, cohort: Cohort): void {
   const mean = trended(publishedFigures.attainment8Mean, trends.attainment8, year);
   const englishMaths = Float64Array.from(base, (value) => value + 0.35 * random.normal());
   const grade4 = topShare(englishMaths, trended(publishedFigures.ks4EnglishMathsGrade4, trends.binaryOutcome, year));
+  const prior = carriedPriorAttainment(world, cohort);
   cohort.states.forEach((state, index) => {
+    setOutcome(state, 'ks2_prior_average', prior[index] ?? '');
     let score = mean + 18.5 * attainment8[index]!;
     if (score > 75) score = 75 + 0.6 * (score - 75);
     score = Math.max(0, Math.min(90, score));
     const rounded = random.uniform() < 0.15 ? Math.round(score * 2) / 2 : Math.round(score);
     setOutcome(state, 'ks4_attainment8', random.uniform() < 0.005 ? '' : String(rounded));
     setOutcome(state, 'ks4_eng_maths_grade4', random.uniform() < 0.005 ? '' : yesNo(grade4[index] === 1 && rounded > 0));
+  });
+}
+
+/**
+ * The key stage 2 prior attainment key stage 4 data carries: the pupil's own Year 6 average where the
+ * demo generated it; otherwise drawn from the same lasting attainment, as the pupil's Year 6 scores
+ * would have been (mean and spread of the average of two scaled scores). Pupils who arrived from
+ * abroad after Year 6 and some with the highest needs have none.
+ */
+function carriedPriorAttainment(world: World, cohort: Cohort): string[] {
+  const random = world.priorRandom;
+  const drawn = standardised(Float64Array.from(cohort.children, (child, index) => 0.85 * child.attainment + 0.3 * random.normal() + attainmentContext(child, cohort.states[index]!)));
+  const mean = trended((publishedFigures.ks2ReadingMean + publishedFigures.ks2MathsMean) / 2, trends.ks2Scaled, world.year - 5);
+  return cohort.children.map((child, index) => {
+    if (child.ks2Average !== undefined) return child.ks2Average === null ? '' : String(child.ks2Average);
+    const arrivedAfterYear6 = child.asylumRefugee || (child.eal && child.proficiency <= 1);
+    const noScores = (cohort.states[index]!.sen === 'E' && random.uniform() < 0.3) || random.uniform() < 0.02;
+    if (arrivedAfterYear6 || noScores) return '';
+    return String(Math.min(120, Math.max(80, Math.round((mean + 6.2 * drawn[index]!) * 2) / 2)));
   });
 }
 

@@ -84,6 +84,7 @@ const recordColumns: BulkColumn[] = [
   { name: 'english_proficiency', type: 'text' },
   ...[...membershipFlags, ...coordinationFlags].map((name) => ({ name, type: 'boolean' })),
   ...coordinationCounts.map((name) => ({ name, type: 'smallint' })),
+  { name: 'ks2_prior_average', type: 'float8' },
   ...measures.map((measure) => ({ name: measure.name, type: measure.type === 'binary' ? 'boolean' : measure.type === 'count' ? 'smallint' : 'float8' })),
   { name: 'local_values', type: 'jsonb' },
 ];
@@ -105,6 +106,7 @@ function recordValues(row: ChildRow, batchId: string, childKey: string, signatur
     ...membershipFlags.map((name) => row.flags[name]),
     ...coordinationFlags.map((name) => row.coordination[name]),
     ...coordinationCounts.map((name) => row.coordinationCounts[name]),
+    row.ks2PriorAverage,
     ...measures.map((measure, position) => {
       const value = row.measureValues[position] ?? null;
       return measure.type === 'binary' && value !== null ? value === 1 : value;

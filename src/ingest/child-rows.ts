@@ -40,6 +40,8 @@ export interface ChildRow {
   englishProficiency: string | null;
   coordination: Record<CoordinationFlag, boolean | null>;
   coordinationCounts: Record<CoordinationCount, number | null>;
+  /** Key stage 2 prior attainment carried in key stage 4 data. */
+  ks2PriorAverage: number | null;
   /** In the order of `measures`; binary measures as 1 or 0. */
   measureValues: (number | null)[];
   /** Local groups (true/false/null) and measures (numbers) that a mapping file declared. */
@@ -121,6 +123,7 @@ class RowChecker implements ChildRowReader {
   private readonly flagPositions: number[];
   private readonly coordinationPositions: number[];
   private readonly countPositions: number[];
+  private readonly ks2Prior: number;
   private readonly measurePositions: number[];
   private readonly laCache = new Map<string, string | { expected: string }>();
   private problems: RowProblem[] = [];
@@ -149,6 +152,7 @@ class RowChecker implements ChildRowReader {
     this.flagPositions = membershipFlags.map(this.at);
     this.coordinationPositions = coordinationFlags.map(this.at);
     this.countPositions = coordinationCounts.map(this.at);
+    this.ks2Prior = this.at('ks2_prior_average');
     this.measurePositions = measures.map((measure) => this.at(measure.name));
   }
 
@@ -259,6 +263,9 @@ class RowChecker implements ChildRowReader {
     const counts = {} as Record<CoordinationCount, number | null>;
     for (let index = 0; index < coordinationCounts.length; index++) counts[coordinationCounts[index]!] = this.number(coordinationCounts[index]!, this.countPositions[index]!, 0, 99, true);
 
+    // Key stage 2 scaled scores run from 80 to 120; their average may be a half.
+    const ks2PriorAverage = this.number('ks2_prior_average', this.ks2Prior, 80, 120, false);
+
     const senProvision = this.code('sen_provision', this.sen, senProvisionCodes, 'N, K or E (CBDS SEN provision codes) or blank');
     const englishProficiency = this.code('english_proficiency', this.proficiency, englishProficiencyCodes, 'A, B, C, D or E (proficiency in English) or blank');
     const ethnicityText = this.cell(this.ethnicity);
@@ -311,6 +318,7 @@ class RowChecker implements ChildRowReader {
         englishProficiency,
         coordination,
         coordinationCounts: counts,
+        ks2PriorAverage,
         measureValues,
         local: localValues,
       },

@@ -191,6 +191,14 @@ export const membershipFlags: readonly MembershipFlag[] = groupColumns.filter((c
 export const coordinationFlags = ['trusted_adult', 'lead_professional', 'early_help_assessment', 'team_around_child', 'personal_education_plan'] as const;
 export const coordinationCounts = ['placement_moves', 'school_moves'] as const;
 
+/**
+ * Prior attainment that a later collection carries for each pupil: key stage 4 data holds the pupil's
+ * key stage 2 average of the reading and maths scaled scores, the starting point of progress to
+ * Attainment 8 when the pupil's own Year 6 record is not held.
+ */
+export const priorAttainmentColumns = ['ks2_prior_average'] as const;
+export type PriorAttainmentColumn = (typeof priorAttainmentColumns)[number];
+
 export type CoordinationFlag = (typeof coordinationFlags)[number];
 export type CoordinationCount = (typeof coordinationCounts)[number];
 
@@ -203,6 +211,7 @@ export const standardColumns: readonly string[] = [
   ...groupColumns,
   ...coordinationFlags,
   ...coordinationCounts,
+  ...priorAttainmentColumns,
   ...measures.map((measure) => measure.name),
 ];
 

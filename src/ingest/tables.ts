@@ -61,6 +61,8 @@ export interface ChildRecordTable extends ChildFlagColumns, ChildCountColumns {
   sen_provision: string | null;
   ethnicity: string | null;
   english_proficiency: string | null;
+  /** Key stage 2 prior attainment carried in key stage 4 data (average of reading and maths scaled scores). */
+  ks2_prior_average: number | null;
   eyfsp_gld: boolean | null;
   phonics_y1_met: boolean | null;
   ks2_rwm_expected: boolean | null;

@@ -63,6 +63,8 @@ describe.each(testEngines)('the every-child-seen API on %s', (engine) => {
     const camdenOrganisation = await newOrganisation(db, { kind: 'local-authority', name: 'Camden', areaCode: camden, laCode: camden });
     const hackneyOrganisation = await newOrganisation(db, { kind: 'local-authority', name: 'Hackney', areaCode: hackney, laCode: hackney });
     const school = await newOrganisation(db, { kind: 'setting', name: 'Camden Primary', laCode: camden, urn: ownSchool });
+    await newOrganisation(db, { kind: 'setting', name: 'Camden Secondary', laCode: camden, urn: otherSchool });
+    for (const [urn, locality] of [[ownSchool, 'North'], [otherSchool, 'South']] as const) await db.updateTable('organisation').set({ locality }).where('urn', '=', urn).execute();
     const people: [string, Role, string][] = [
       ['camden-analyst', 'analyst', camdenOrganisation],
       ['hackney-analyst', 'analyst', hackneyOrganisation],
@@ -74,6 +76,22 @@ describe.each(testEngines)('the every-child-seen API on %s', (engine) => {
   afterAll(async () => {
     await testApp.close();
     rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('reads one locality’s settings, its name in any case; refuses a locality the authority does not have, or one outside the reader’s reach', async () => {
+    const south = await as('camden-analyst', `/api/v1/children/unseen?la=${camden}&year=2024/25&locality=south`);
+    expect(south.statusCode).toBe(200);
+    const report = south.json<UnseenReportJson>();
+    expect(report.locality).toBe('South');
+    expect(report.children.map((entry) => entry.child_ref).sort()).toEqual([refOf(listed.inNeedAlone!), refOf(listed.inCareNoPlan!)].sort());
+    expect(Object.fromEntries(report.lists.map((list) => [list.list, list.recorded + list.not_recorded]))).toEqual({ 'trusted-adult': 0, coordination: 1, pep: 1, moves: 0 });
+    const nowhere = await as('camden-analyst', `/api/v1/children/unseen?la=${camden}&locality=Nowhere`);
+    expect(nowhere.statusCode).toBe(404);
+    expect(nowhere.json<{ message: string }>().message).toContain('North, South');
+    // A head teacher in the North sees no child of the South, not even counts.
+    const across = await as('head-teacher', `/api/v1/children/unseen?la=${camden}&locality=South`);
+    expect(across.statusCode).toBe(404);
+    expect(JSON.stringify(across.json())).not.toContain(refOf(listed.inNeedAlone!));
   });
 
   it('lists each child for the reason the rules give, known gaps apart from unknown ones, and audits the references shown', async () => {
@@ -91,8 +109,11 @@ describe.each(testEngines)('the every-child-seen API on %s', (engine) => {
     expect(reasons.has(refOf(listed.nobody!))).toBe(false);
     const trusted = report.lists.find((list) => list.list === 'trusted-adult')!;
     expect(trusted.by_group.find((group) => group.group === 'poorer-socio-economic-groups')).toMatchObject({ recorded: 1, not_recorded: 1 });
-    expect(trusted.by_setting).toEqual([{ setting_urn: Number(ownSchool), setting_name: 'Camden Primary', recorded: 1, not_recorded: 1 }]);
-    const [entry] = await audited('children-unseen.read', 'camden-analyst@example.org');
+    expect(trusted.by_setting).toEqual([{ setting_urn: Number(ownSchool), setting_name: 'Camden Primary', locality: 'North', recorded: 1, not_recorded: 1 }]);
+    expect(trusted.by_locality).toEqual([{ locality: 'North', recorded: 1, not_recorded: 1 }]);
+    // The moved child is on no setting's roll, so belongs to no locality.
+    expect(report.lists.find((list) => list.list === 'moves')!.by_locality).toEqual([{ locality: null, recorded: 1, not_recorded: 0 }]);
+    const entry = (await audited('children-unseen.read', 'camden-analyst@example.org')).find((one) => (one.details as { query: Record<string, string> }).query.locality === undefined);
     expect(entry).toMatchObject({ outcome: 'success', la_code: camden });
     expect((entry!.details as { childRefs: string[] }).childRefs.sort()).toEqual(report.children.map((one) => one.child_ref).sort());
   });

@@ -30,6 +30,7 @@ interface UnseenQuerystring {
   la?: string;
   year?: string;
   setting?: string;
+  locality?: string;
   min_groups?: string;
   list?: string;
   outstanding?: string;
@@ -46,8 +47,18 @@ function sendProblem(reply: FastifyReply, request: FastifyRequest, statusCode: 4
 }
 
 /** The unseen-children query read, or the parameter that makes no sense. */
-export function readUnseenQuery(query: UnseenQuerystring): { year?: number; setting?: number; minGroups?: number; list?: UnseenList; outstanding: boolean; page: number } | { invalid: string } {
-  const read: { year?: number; setting?: number; minGroups?: number; list?: UnseenList; outstanding: boolean; page: number } = { outstanding: query.outstanding === 'yes', page: 1 };
+interface UnseenFilter {
+  year?: number;
+  setting?: number;
+  locality?: string;
+  minGroups?: number;
+  list?: UnseenList;
+  outstanding: boolean;
+  page: number;
+}
+
+export function readUnseenQuery(query: UnseenQuerystring): UnseenFilter | { invalid: string } {
+  const read: UnseenFilter = { outstanding: query.outstanding === 'yes', page: 1 };
   if (query.year) {
     const year = parseAcademicYear(query.year);
     if (year === undefined) return { invalid: `year: "${query.year.slice(0, 20)}" is not an academic year (write 2023/24)` };
@@ -56,6 +67,10 @@ export function readUnseenQuery(query: UnseenQuerystring): { year?: number; sett
   if (query.setting) {
     if (!/^\d{6}$/.test(query.setting.trim())) return { invalid: 'setting: give the 6-digit URN of a setting' };
     read.setting = Number(query.setting.trim());
+  }
+  if (query.locality?.trim()) {
+    if (query.locality.trim().length > 80) return { invalid: 'locality: give the name of one of the authority’s localities (at most 80 characters)' };
+    read.locality = query.locality.trim();
   }
   if (query.min_groups) {
     if (!/^\d{1,2}$/.test(query.min_groups) || Number(query.min_groups) < 1 || Number(query.min_groups) > 13) return { invalid: 'min_groups: give a whole number of framework groups from 1 to 13' };
@@ -117,6 +132,7 @@ export function registerTrackingApi(app: FastifyInstance, db: Kysely<Schema>): v
             la: { type: 'string', description: 'GSS code of the authority (default the caller’s own)' },
             year: { type: 'string', description: 'Academic year, e.g. 2023/24' },
             setting: { type: 'string', description: 'URN of one setting' },
+            locality: { type: 'string', description: 'One of the authority’s localities, by the name its settings are registered with: only the children on the roll of its settings' },
             min_groups: { type: 'string', description: 'Framework groups a child must be in to count as vulnerable, 1 to 13 (default the authority’s rule)' },
             list: { type: 'string', enum: [...unseenLists] },
             outstanding: { type: 'string', enum: ['yes'], description: 'Only children still waiting for someone to act' },
@@ -130,6 +146,7 @@ export function registerTrackingApi(app: FastifyInstance, db: Kysely<Schema>): v
               la_code: { type: 'string' },
               year: { type: 'string' },
               setting_urn: { type: ['integer', 'null'] },
+              locality: { type: ['string', 'null'] },
               min_groups: { type: 'integer' },
               rules: { type: 'object', properties: { vulnerable: { type: 'string' }, complex_needs: { type: 'string' }, moves: { type: 'string' } } },
               lists: {
@@ -141,7 +158,12 @@ export function registerTrackingApi(app: FastifyInstance, db: Kysely<Schema>): v
                     title: { type: 'string' },
                     ...countsSchema,
                     by_group: { type: 'array', items: { type: 'object', properties: { group: { type: 'string' }, group_label: { type: 'string' }, ...countsSchema } } },
-                    by_setting: { type: 'array', items: { type: 'object', properties: { setting_urn: { type: ['integer', 'null'] }, setting_name: { type: ['string', 'null'] }, ...countsSchema } } },
+                    by_setting: { type: 'array', items: { type: 'object', properties: { setting_urn: { type: ['integer', 'null'] }, setting_name: { type: ['string', 'null'] }, locality: { type: ['string', 'null'] }, ...countsSchema } } },
+                    by_locality: {
+                      type: 'array',
+                      description: 'The settings’ counts added up by locality; empty when the authority has registered no localities',
+                      items: { type: 'object', properties: { locality: { type: ['string', 'null'], description: 'null: children on no setting’s roll, or settings without a locality' }, ...countsSchema } },
+                    },
                   },
                 },
               },
@@ -199,6 +221,7 @@ export function registerTrackingApi(app: FastifyInstance, db: Kysely<Schema>): v
           laCode,
           year: read.year,
           settingUrn: read.setting,
+          locality: read.locality,
           minGroups: read.minGroups,
           list: read.list,
           onlyOutstanding: read.outstanding,

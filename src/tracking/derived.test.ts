@@ -21,7 +21,7 @@ import { coverageValues } from './unseen-rules.js';
 
 const leeds = 'E08000035';
 
-type StoredRecord = RecordFields & { child_key: string; academic_year: number; eyfsp_gld: boolean | null; phonics_y1_met: boolean | null; ks2_reading_scaled: number | null; ks2_maths_scaled: number | null; ks4_attainment8: number | null; attendance_pct: number | null };
+type StoredRecord = RecordFields & { child_key: string; academic_year: number; eyfsp_gld: boolean | null; phonics_y1_met: boolean | null; ks2_reading_scaled: number | null; ks2_maths_scaled: number | null; ks4_attainment8: number | null; ks2_prior_average: number | null; attendance_pct: number | null };
 
 /** The pair's two points from a pupil's records, as progress-pairs.ts defines them. */
 function pointsOf(pair: ProgressPair, before: StoredRecord | undefined, now: StoredRecord): { prior: number | null; outcome: number | null } {
@@ -30,7 +30,8 @@ function pointsOf(pair: ProgressPair, before: StoredRecord | undefined, now: Sto
       return { prior: before?.eyfsp_gld === null || before?.eyfsp_gld === undefined ? null : Number(before.eyfsp_gld), outcome: now.phonics_y1_met === null ? null : now.phonics_y1_met ? 100 : 0 };
     case 'ks2_ks4': {
       const scores = [before?.ks2_reading_scaled, before?.ks2_maths_scaled].filter((score): score is number => score !== null && score !== undefined);
-      return { prior: scores.length === 0 ? null : scores.reduce((a, b) => a + b, 0) / scores.length, outcome: now.ks4_attainment8 };
+      // The pupil's own Year 6 record first; failing that, the prior attainment key stage 4 data carries.
+      return { prior: scores.length === 0 ? now.ks2_prior_average : scores.reduce((a, b) => a + b, 0) / scores.length, outcome: now.ks4_attainment8 };
     }
     case 'attendance':
       return { prior: before?.attendance_pct ?? null, outcome: now.attendance_pct };
@@ -54,7 +55,7 @@ describe.each(testEngines)('coverage and progress worked out after a load, on %s
     );
     expect(result.outcome).toBe('loaded');
     const rows = await sql<StoredRecord>`
-      select child_key, academic_year, ${sql.raw(recordFieldNames.join(', '))}, eyfsp_gld, phonics_y1_met, ks2_reading_scaled, ks2_maths_scaled, ks4_attainment8, attendance_pct
+      select child_key, academic_year, ${sql.raw(recordFieldNames.join(', '))}, eyfsp_gld, phonics_y1_met, ks2_reading_scaled, ks2_maths_scaled, ks4_attainment8, ks2_prior_average, attendance_pct
         from child_record where la_code = ${leeds}`.execute(database.db);
     records = rows.rows;
   }, 240_000);
@@ -92,6 +93,16 @@ describe.each(testEngines)('coverage and progress worked out after a load, on %s
       expect(labels.get('as-expected')).toBeGreaterThan(0);
       expect(labels.get('not-enough-data')).toBeGreaterThan(0);
     }
+  });
+
+  it('starts key stage 4 progress from the pupil’s own Year 6 record where it is held, and from the prior attainment carried otherwise', async () => {
+    const rows = await sql<{ own: boolean; prior_year: number; academic_year: number }>`
+      select exists (select 1 from child_record p where p.la_code = t.la_code and p.child_key = t.child_key and p.academic_year = t.academic_year - 5
+                        and coalesce(p.ks2_reading_scaled, p.ks2_maths_scaled) is not null) as own, t.prior_year, t.academic_year
+        from child_progress t where t.la_code = ${leeds} and t.pair = 'ks2_ks4' and t.prior_value is not null`.execute(database.db);
+    expect(rows.rows.filter((row) => row.own).length).toBeGreaterThan(0);
+    expect(rows.rows.filter((row) => !row.own).length).toBeGreaterThan(0);
+    expect(rows.rows.every((row) => row.prior_year === row.academic_year - 5)).toBe(true);
   });
 
   it('makes coverage indicators that equal the stats module’s proportions from the same children', async () => {

@@ -1,12 +1,14 @@
 /**
- * Works out this capability's indicators from an authority's records after its data changes: each
- * pupil's progress (child_progress), then the coverage and progress sums in the aggregates, so the gap
+ * Works out this capability's indicators from an authority's records after its data changes: the
+ * children on each work list (child_listing), each pupil's progress (child_progress), then the
+ * coverage and progress sums in the aggregates, so the gap
  * matrix reads them like any other indicator. Runs inside the load's (or the restore's) transaction:
  * readers see the old figures or the new, never half of each.
  */
 import { storeDerivedSums } from '../aggregates/derived-sums.js';
 import type { BulkSession } from '../db/bulk.js';
 import { coverageDefinitions, progressDefinitions } from './indicators.js';
+import { computeListings } from './listings.js';
 import { progressPairs } from './progress-pairs.js';
 import { computePairProgress, progressValuesSelect, progressYearsAffected } from './progress-sql.js';
 import { rulesFromStored } from './rules.js';
@@ -39,6 +41,7 @@ export async function computeDerivedIndicators(session: BulkSession, laCode: str
   // (or every aggregate row to its sums) takes minutes where hashing takes a second. Only for this work.
   await session.query('set local enable_nestloop = off');
   await storeDerivedSums(session, laCode, changedYears, { indicators: coverageDefinitions.map((definition) => definition.name), select: coverageSelect(rules) });
+  await computeListings(session, laCode, changedYears, rules);
   const progressYears = new Set<number>();
   for (const pair of progressPairs) {
     const years = changed === 'all' ? held : progressYearsAffected(pair, changedYears, held);

@@ -20,6 +20,20 @@ export interface ChildProgressTable {
   label: string;
 }
 
+/** A child on a work list in a year (src/tracking/listings.ts): kept beside the records, never edited by hand. */
+export interface ChildListingTable {
+  la_code: string;
+  academic_year: number;
+  list: string;
+  child_key: string;
+  setting_urn: number | null;
+  ncy: number | null;
+  signature: Int8;
+  /** Framework groups the child is in: the trusted-adult list holds every child in at least one. */
+  group_count: number;
+  finding: string;
+}
+
 export interface TrackingRulesTable {
   la_code: string;
   rules: ColumnType<unknown, string, string>;
@@ -70,6 +84,7 @@ export interface BreakGlassAccessTable {
 
 export interface TrackingTables {
   child_progress: ChildProgressTable;
+  child_listing: ChildListingTable;
   tracking_rules: TrackingRulesTable;
   child_follow_up: ChildFollowUpTable;
   child_handover: ChildHandoverTable;

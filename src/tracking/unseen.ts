@@ -8,7 +8,6 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { dimensions, memberIn, valueIn } from '../aggregates/signature.js';
 import { dimensionValues } from '../aggregates/dimension-values.js';
-import { settingNames } from '../auth/organisations.js';
 import { withAuthorityScope } from '../auth/scope.js';
 import type { Schema } from '../db/schema.js';
 import type { ChildReach } from './reach.js';
@@ -17,7 +16,6 @@ import { unseenListTitles, unseenLists, unseenReasons } from './unseen-rules.js'
 import type { Finding, UnseenList, UnseenReason } from './unseen-rules.js';
 import { factsOf, recordFieldNames } from './child-facts.js';
 import type { RecordFields } from './child-facts.js';
-import { listFindingSql } from './unseen-sql.js';
 
 const frameworkGroups = dimensions.filter((entry) => entry.kind === 'group');
 
@@ -44,13 +42,12 @@ export interface UnseenCounts {
   bySetting: ({ settingUrn: number | null } & ListCounts)[];
 }
 
-function findingColumns(scope: UnseenScope, alias: string): string {
-  const findings = listFindingSql(alias, scope.rules, scope.minGroups);
-  return unseenLists.map((list) => `${findings[list]} as "${list}"`).join(', ');
-}
-
-function settingFilter(scope: UnseenScope) {
-  return scope.settingUrns === undefined ? sql`` : sql`and r.setting_urn = any(${[...scope.settingUrns]}::integer[])`;
+/** The listed children of the scope: its year and settings, and for the trusted-adult list only those in enough groups. */
+function listedWhere(scope: UnseenScope, alias: string) {
+  if (!Number.isInteger(scope.minGroups)) throw new Error(`not a whole number: ${scope.minGroups}`);
+  return sql`${sql.ref(`${alias}.la_code`)} = ${scope.laCode} and ${sql.ref(`${alias}.academic_year`)} = ${scope.year}
+    and (${sql.ref(`${alias}.list`)} <> 'trusted-adult' or ${sql.ref(`${alias}.group_count`)} >= ${scope.minGroups})
+    ${scope.settingUrns === undefined ? sql`` : sql`and ${sql.ref(`${alias}.setting_urn`)} = any(${[...scope.settingUrns]}::integer[])`}`;
 }
 
 /** The latest year the authority has records for, or undefined. */
@@ -67,18 +64,9 @@ export async function yearsHeld(db: Kysely<Schema>, laCode: string): Promise<num
 
 /** Exact counts of each list, by framework group and by setting. Pass them through `releaseUnseenCounts` for anyone who may not see small numbers. */
 export async function unseenCounts(db: Kysely<Schema>, scope: UnseenScope): Promise<UnseenCounts[]> {
-  const values = unseenLists.map((list) => `('${list}', x."${list}")`).join(', ');
   const result = await sql<{ list: UnseenList; finding: Finding; setting_urn: number | null; dimension: string | null; scope_level: string; children: string }>`
-    with listed as (
-      select r.setting_urn, r.signature, ${sql.raw(findingColumns(scope, 'r'))}
-        from child_record r
-        join child_year_batch c on c.la_code = r.la_code and c.academic_year = r.academic_year and c.batch_id = r.batch_id
-       where r.la_code = ${scope.laCode} and r.academic_year = ${scope.year} ${settingFilter(scope)}
-    ),
-    findings as (
-      select l.list, l.finding, x.setting_urn, x.signature
-        from listed x cross join lateral (values ${sql.raw(values)}) as l (list, finding)
-       where l.finding is not null
+    with findings as materialized (
+      select l.list, l.finding, l.setting_urn, l.signature from child_listing l where ${listedWhere(scope, 'l')}
     )
     select list, finding, setting_urn, null as dimension, case when grouping(setting_urn) = 1 then 'total' else 'setting' end as scope_level, count(*)::text as children
       from findings group by grouping sets ((list, finding), (list, finding, setting_urn))
@@ -117,6 +105,32 @@ export async function unseenCounts(db: Kysely<Schema>, scope: UnseenScope): Prom
   });
 }
 
+/** Counts already worked out, by what they were worked out from and their scope; the least recently read go first. */
+const keptCounts = new Map<string, readonly UnseenCounts[]>();
+const keptCountsLimit = 500;
+
+/**
+ * `unseenCounts`, kept while the figures they come from stand: `derivedFrom` names the load and the
+ * rules the listings were worked out from (TrackingContext), and only a load, a restore or new rules
+ * change those, so many people opening the same list do not count it again. Without it, counted afresh.
+ * The counts are exact: release them as `unseenCounts` says.
+ */
+export async function unseenCountsFrom(db: Kysely<Schema>, scope: UnseenScope, derivedFrom: string | undefined): Promise<readonly UnseenCounts[]> {
+  if (derivedFrom === undefined) return unseenCounts(db, scope);
+  const settings = scope.settingUrns === undefined ? null : [...new Set(scope.settingUrns)].sort((a, b) => a - b);
+  const key = JSON.stringify([derivedFrom, scope.laCode, scope.year, scope.minGroups, settings]);
+  const kept = keptCounts.get(key);
+  if (kept !== undefined) {
+    keptCounts.delete(key);
+    keptCounts.set(key, kept);
+    return kept;
+  }
+  const counted = await unseenCounts(db, scope);
+  keptCounts.set(key, counted);
+  if (keptCounts.size > keptCountsLimit) keptCounts.delete(keptCounts.keys().next().value!);
+  return counted;
+}
+
 /** What was last done about a listed child, and whether they still wait for someone to act. */
 export interface FollowUpState {
   action: string;
@@ -129,7 +143,6 @@ export interface FollowUpState {
 export interface UnseenChild {
   childRef: string;
   settingUrn: number | null;
-  settingName: string | null;
   ncy: number | null;
   groups: string[];
   reasons: UnseenReason[];
@@ -145,14 +158,16 @@ export interface UnseenChildrenPage {
   children: UnseenChild[];
 }
 
-type ListedRow = RecordFields & { child_key: string; setting_urn: number | null; ncy: number | null; outstanding: boolean; total: string; outstanding_total: string };
+type StoredFollowUp = { action: string; note: string; follow_up_on: string | null; recorded_at: string; recorded_by: string };
+type ListedRow = RecordFields & { child_key: string; setting_urn: number | null; ncy: number | null; outstanding: boolean; total: string; outstanding_total: string; follow_ups: Record<string, StoredFollowUp> | null };
 
 /**
  * The children on the lists (one list, or all), within a child-level reach, with their reasons and
  * follow-ups; outstanding children first (nothing recorded for a list they are on, or a follow-up
  * date that has come), then by setting and year group. The database orders and pages them, so a
  * page costs the same however long the list; the reasons come from the same rules as the counts
- * (unseen-rules.ts), applied to each child's record on the page.
+ * (unseen-rules.ts), applied to each child's record on the page. One statement under the reach's
+ * row-level security, so a page is a single round trip inside its transaction.
  */
 export async function unseenChildren(
   db: Kysely<Schema>,
@@ -161,13 +176,7 @@ export async function unseenChildren(
   options: { list?: UnseenList | undefined; onlyOutstanding?: boolean; today: string; limit: number; offset: number },
 ): Promise<UnseenChildrenPage> {
   const lists = options.list === undefined ? unseenLists : [options.list];
-  const findings = listFindingSql('r', scope.rules, scope.minGroups);
-  const onList = lists.map((list) => `(${findings[list]}) is not null`).join(' or ');
   if (!/^\d{4}-\d{2}-\d{2}$/.test(options.today)) throw new Error(`not an ISO date: ${options.today}`);
-  // Waiting: on a list with nothing recorded for it, or with a follow-up date that has come.
-  const waiting = lists
-    .map((list) => `((${findings[list]}) is not null and not exists (select 1 from latest f where f.child_key = r.child_key and f.list = '${list}' and (f.follow_up_on is null or f.follow_up_on > date '${options.today}')))`)
-    .join(' or ');
   const limit = Math.min(options.limit, 1_000_000);
   const rows = await withAuthorityScope(
     db,
@@ -176,40 +185,47 @@ export async function unseenChildren(
       (
         await sql<ListedRow>`
           with latest as (
-            select distinct on (child_key, list) child_key, list, follow_up_on
+            select distinct on (child_key, list) child_key, list, action, note, follow_up_on, recorded_at, recorded_by_label
               from child_follow_up
              where la_code = ${scope.laCode} and academic_year = ${scope.year}
              order by child_key, list, recorded_at desc, id desc
           ),
           listed as (
-            select r.child_key, r.setting_urn, r.ncy, ${sql.raw(recordFieldNames.map((name) => `r.${name}`).join(', '))},
-                   (${sql.raw(waiting)}) as outstanding
-              from child_record r
-              join child_year_batch c on c.la_code = r.la_code and c.academic_year = r.academic_year and c.batch_id = r.batch_id
-             where r.la_code = ${scope.laCode} and r.academic_year = ${scope.year} ${settingFilter(scope)}
-               ${reach.settingUrns === 'all' ? sql`` : sql`and r.setting_urn = any(${reach.settingUrns.length > 0 ? [...reach.settingUrns] : [-1]}::integer[])`}
-               and (${sql.raw(onList)})
+            -- Waiting: on a list with nothing recorded for it, or with a follow-up date that has come.
+            select l.child_key, l.setting_urn, l.ncy,
+                   bool_or(not exists (select 1 from latest f where f.child_key = l.child_key and f.list = l.list and (f.follow_up_on is null or f.follow_up_on > ${options.today}::date))) as outstanding
+              from child_listing l
+             where ${listedWhere(scope, 'l')} and l.list = any(${[...lists]}::text[])
+               ${reach.settingUrns === 'all' ? sql`` : sql`and l.setting_urn = any(${reach.settingUrns.length > 0 ? [...reach.settingUrns] : [-1]}::integer[])`}
+             group by l.child_key, l.setting_urn, l.ncy
+          ),
+          paged as (
+            select *, count(*) over () as total, count(*) filter (where outstanding) over () as outstanding_total
+              from listed
+             ${options.onlyOutstanding === true ? sql`where outstanding` : sql``}
+             order by outstanding desc, setting_urn nulls last, ncy nulls last, child_key
+             limit ${limit} offset ${options.offset}
           )
-          select *, count(*) over () as total, count(*) filter (where outstanding) over () as outstanding_total
-            from listed
-           ${options.onlyOutstanding === true ? sql`where outstanding` : sql``}
-           order by outstanding desc, setting_urn nulls last, ncy nulls last, child_key
-           limit ${limit} offset ${options.offset}`.execute(reader)
+          select p.*, ${sql.raw(recordFieldNames.map((name) => `r.${name}`).join(', '))},
+                 (select jsonb_object_agg(f.list, jsonb_build_object('action', f.action, 'note', f.note, 'follow_up_on', f.follow_up_on::text, 'recorded_at', f.recorded_at, 'recorded_by', f.recorded_by_label))
+                    from latest f where f.child_key = p.child_key) as follow_ups
+            from paged p
+            join child_year_batch c on c.la_code = ${scope.laCode} and c.academic_year = ${scope.year}
+            join child_record r on r.la_code = c.la_code and r.academic_year = c.academic_year and r.batch_id = c.batch_id and r.child_key = p.child_key
+           order by p.outstanding desc, p.setting_urn nulls last, p.ncy nulls last, p.child_key`.execute(reader)
       ).rows,
-    { childReach: [reach] },
+    // Planned once per connection: a page's plan (its setting's listings, then each child's record by key) is the same for any values.
+    { childReach: [reach], genericPlans: true },
   );
-  const followUps = await latestFollowUps(db, scope.laCode, scope.year, rows.map((row) => row.child_key));
-  const names = await settingNames(db, [...new Set(rows.flatMap((row) => (row.setting_urn === null ? [] : [row.setting_urn])))]);
   const children = rows.map((row): UnseenChild => {
     const signature = Number(row.signature);
     return {
       childRef: row.child_key,
       settingUrn: row.setting_urn,
-      settingName: row.setting_urn === null ? null : (names.get(row.setting_urn)?.name ?? null),
       ncy: row.ncy,
       groups: frameworkGroups.filter((group) => valueIn(signature, group) === memberIn).map((group) => group.id),
       reasons: unseenReasons(factsOf(row), scope.rules, scope.minGroups).filter((reason) => lists.includes(reason.list)),
-      followUps: followUps.get(row.child_key) ?? {},
+      followUps: followUpsOf(row.follow_ups),
       outstanding: row.outstanding,
     };
   });
@@ -220,26 +236,11 @@ export async function unseenChildren(
   return { total, outstanding: options.onlyOutstanding === true ? total : outstanding, children };
 }
 
-/** The latest follow-up of each listed child, per list, in a year. */
-async function latestFollowUps(db: Kysely<Schema>, laCode: string, year: number, childKeys: readonly string[]): Promise<Map<string, Partial<Record<UnseenList, FollowUpState>>>> {
-  const found = new Map<string, Partial<Record<UnseenList, FollowUpState>>>();
-  if (childKeys.length === 0) return found;
-  const rows = await db
-    .selectFrom('child_follow_up')
-    .select(['child_key', 'list', 'action', 'note', sql<string | null>`follow_up_on::text`.as('follow_up_on'), 'recorded_at', 'recorded_by_label'])
-    .distinctOn(['child_key', 'list'])
-    .where('la_code', '=', laCode)
-    .where('academic_year', '=', year)
-    .where('child_key', 'in', [...childKeys])
-    .orderBy('child_key')
-    .orderBy('list')
-    .orderBy('recorded_at', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  for (const row of rows) {
-    const mine = found.get(row.child_key) ?? {};
-    mine[row.list as UnseenList] = { action: row.action, note: row.note, followUpOn: row.follow_up_on, recordedAt: row.recorded_at, recordedBy: row.recorded_by_label };
-    found.set(row.child_key, mine);
+/** The latest follow-up for each list, as the page's statement gathered them. */
+function followUpsOf(stored: Record<string, StoredFollowUp> | null): Partial<Record<UnseenList, FollowUpState>> {
+  const found: Partial<Record<UnseenList, FollowUpState>> = {};
+  for (const [list, entry] of Object.entries(stored ?? {})) {
+    found[list as UnseenList] = { action: entry.action, note: entry.note, followUpOn: entry.follow_up_on, recordedAt: new Date(entry.recorded_at), recordedBy: entry.recorded_by };
   }
   return found;
 }

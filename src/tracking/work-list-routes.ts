@@ -5,7 +5,8 @@ import { appendAudit } from '../auth/audit.js';
 import type { AuditEntry } from '../auth/audit.js';
 import type { Viewer } from '../auth/gate.js';
 import { viewerMay } from '../auth/gate.js';
-import { settingNames } from '../auth/organisations.js';
+import { settingNames, settingRegister } from '../auth/organisations.js';
+import type { RegisteredSetting } from '../auth/organisations.js';
 import type { Schema } from '../db/schema.js';
 import { dimensions } from '../aggregates/signature.js';
 import { toCsv } from '../export/csv.js';
@@ -27,6 +28,7 @@ import { unseenListTitles, unseenLists } from './unseen-rules.js';
 import type { UnseenList } from './unseen-rules.js';
 import { UnseenRequestError, unseenCsvHeader, unseenCsvRows, unseenReport } from './unseen-report.js';
 import { yearsHeld } from './unseen.js';
+import { trackingContext } from './context.js';
 
 type SignedIn = Extract<Viewer, { signedIn: true }>;
 const pageSize = 50;
@@ -39,6 +41,7 @@ interface ListQuerystring {
   la?: string;
   year?: string;
   setting?: string;
+  locality?: string;
   min_groups?: string;
   list?: string;
   outstanding?: string;
@@ -58,6 +61,34 @@ function ncyText(ncy: number | null): string {
   if (ncy === 0) return 'Reception';
   if (ncy < 0) return 'Nursery';
   return `Year ${ncy}`;
+}
+
+type ListCountsJson = { recorded: number; not_recorded: number };
+
+/**
+ * One table of several lists' counts: a row for each setting (or locality) found on any list, a cell
+ * for each list (zero where the list has none there). Each list sorts its own rows, so they are
+ * matched by key, never by position.
+ */
+function acrossLists<Row extends ListCountsJson>(lists: readonly { by: readonly Row[] }[], keyOf: (row: Row) => string): { row: Row; cells: ListCountsJson[]; total: number }[] {
+  const rows = new Map<string, { row: Row; cells: ListCountsJson[]; total: number }>();
+  lists.forEach((list, index) => {
+    for (const row of list.by) {
+      const key = keyOf(row);
+      const entry = rows.get(key) ?? { row, cells: lists.map(() => ({ recorded: 0, not_recorded: 0 })), total: 0 };
+      entry.cells[index] = { recorded: row.recorded, not_recorded: row.not_recorded };
+      entry.total += row.recorded + row.not_recorded;
+      rows.set(key, entry);
+    }
+  });
+  return [...rows.values()];
+}
+
+/** The settings a reader may choose among: the authority's, or those of their reach. */
+function choicesIn(reach: ChildReach, registered: readonly RegisteredSetting[]): { urn: number; name: string }[] {
+  if (reach.settingUrns === 'all') return registered.map((setting) => ({ urn: setting.urn, name: setting.name }));
+  const names = new Map(registered.map((setting) => [setting.urn, setting.name]));
+  return reach.settingUrns.map((urn) => ({ urn, name: names.get(urn) ?? `Setting ${urn}` }));
 }
 
 function dateText(iso: string | null): string | null {
@@ -89,12 +120,7 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
   }
 
   async function settingChoices(reach: ChildReach, laCode: string) {
-    if (reach.settingUrns !== 'all') {
-      const names = await settingNames(db, reach.settingUrns);
-      return reach.settingUrns.map((urn) => ({ urn, name: names.get(urn)?.name ?? `Setting ${urn}` }));
-    }
-    const rows = await db.selectFrom('organisation').select(['urn', 'name']).where('la_code', '=', laCode).where('kind', '=', 'setting').where('urn', 'is not', null).orderBy('name').execute();
-    return rows.map((row) => ({ urn: Number(row.urn), name: row.name }));
+    return choicesIn(reach, (await settingRegister(db, laCode, reach.settingUrns === 'all' ? undefined : reach.settingUrns)).settings);
   }
 
   app.get<{ Querystring: ListQuerystring }>('/children/unseen', { schema: hidden, config: read }, async (request, reply) => {
@@ -102,23 +128,30 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
     if (authority === undefined) return outOfReach(request, reply, 'children-unseen.read', request.query.la);
     const parsed = readUnseenQuery(request.query);
     if ('invalid' in parsed) return reply.code(400).view('error.njk', { pageTitle: 'Check the filter', title: 'Check the filter', message: `Check the ${parsed.invalid}.` });
-    if ((await yearsHeld(db, authority.laCode)).length === 0) return noDataYet(reply, authority.laCode, 'Children not yet seen');
+    const wholeReach = authority.reach.settingUrns === 'all';
+    const [context, register] = await Promise.all([trackingContext(db, authority.laCode), settingRegister(db, authority.laCode, authority.reach.settingUrns === 'all' ? undefined : authority.reach.settingUrns)]);
+    if (context.years.length === 0) return noDataYet(reply, authority.laCode, 'Children not yet seen');
     try {
-      const report = await unseenReport(db, { laCode: authority.laCode, year: parsed.year, settingUrn: parsed.setting, minGroups: parsed.minGroups, list: parsed.list, onlyOutstanding: parsed.outstanding, reach: authority.reach, page: parsed.page, pageSize, today: today() });
+      const report = await unseenReport(db, { laCode: authority.laCode, year: parsed.year, settingUrn: parsed.setting, locality: parsed.locality, minGroups: parsed.minGroups, list: parsed.list, onlyOutstanding: parsed.outstanding, reach: authority.reach, page: parsed.page, pageSize, today: today(), context, register });
       await audit(request, { action: 'children-unseen.read', outcome: 'success', laCode: authority.laCode, details: { query: request.query, childRefs: report.children.map((child) => child.child_ref) } });
-      const rules = await rulesFor(db, authority.laCode);
       const query = new URLSearchParams(Object.entries(request.query).filter(([name, value]) => name !== 'page' && value !== undefined && value !== '') as [string, string][]).toString();
-      const wholeAuthority = authority.reach.settingUrns === 'all' && parsed.setting === undefined;
+      const wholeAuthority = wholeReach && parsed.setting === undefined && parsed.locality === undefined;
       return reply.view('tracking/unseen.njk', {
         pageTitle: 'Children not yet seen',
         breadcrumbs: [{ text: 'Children’s records', href: '/children' }],
         authorityName: localAuthorityByGss(authority.laCode)?.name ?? authority.laCode,
         report,
-        rules: describeRules(rules),
+        rules: describeRules(context.rules),
         wholeAuthority,
+        localities: wholeReach ? register.localities : [],
+        bySetting:
+          wholeReach && parsed.setting === undefined
+            ? acrossLists(report.lists.map((list) => ({ by: list.by_setting })), (row) => String(row.setting_urn)).sort((a, b) => b.total - a.total)
+            : [],
+        byLocality: wholeAuthority ? acrossLists(report.lists.map((list) => ({ by: list.by_locality })), (row) => String(row.locality)) : [],
         mayAct: viewerMay(request.viewer, 'child-records:act'),
-        years: (await yearsHeld(db, authority.laCode)).map(formatAcademicYear),
-        settings: await settingChoices(authority.reach, authority.laCode),
+        years: context.years.map(formatAcademicYear),
+        settings: choicesIn(authority.reach, register.settings),
         lists: unseenLists.map((list) => ({ id: list, title: unseenListTitles[list] })),
         filter: request.query,
         children: report.children.map((child) => ({
@@ -144,7 +177,7 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
     const parsed = readUnseenQuery(request.query);
     if ('invalid' in parsed) return reply.code(400).view('error.njk', { pageTitle: 'Check the filter', title: 'Check the filter', message: `Check the ${parsed.invalid}.` });
     try {
-      const report = await unseenReport(db, { laCode: authority.laCode, year: parsed.year, settingUrn: parsed.setting, minGroups: parsed.minGroups, list: parsed.list, onlyOutstanding: parsed.outstanding, reach: authority.reach, page: 1, pageSize: Number.MAX_SAFE_INTEGER, today: today() });
+      const report = await unseenReport(db, { laCode: authority.laCode, year: parsed.year, settingUrn: parsed.setting, locality: parsed.locality, minGroups: parsed.minGroups, list: parsed.list, onlyOutstanding: parsed.outstanding, reach: authority.reach, page: 1, pageSize: Number.MAX_SAFE_INTEGER, today: today() });
       await audit(request, { action: 'children-unseen.export', outcome: 'success', laCode: authority.laCode, details: { query: request.query, childRefs: report.children.map((child) => child.child_ref) } });
       return reply
         .type('text/csv; charset=utf-8')

@@ -21,6 +21,7 @@ import * as improvementPlans from './0022-improvement-plans.js';
 import * as practiceSearch from './0023-practice-search.js';
 import * as gapFigures from './0024-gap-figures.js';
 import * as everyChildSeen from './0025-every-child-seen.js';
+import * as priorAttainmentAndLocalities from './0026-prior-attainment-and-localities.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -49,4 +50,5 @@ export const migrations: Record<string, Migration> = {
   '0023-practice-search': practiceSearch,
   '0024-gap-figures': gapFigures,
   '0025-every-child-seen': everyChildSeen,
+  '0026-prior-attainment-and-localities': priorAttainmentAndLocalities,
 };
