@@ -17,7 +17,10 @@ import type { RecordFields } from './child-facts.js';
 import { bandOf, expectedByBand, progressLabel, progressPairs } from './progress-pairs.js';
 import type { ProgressPair } from './progress-pairs.js';
 import { defaultTrackingRules } from './rules.js';
-import { coverageValues } from './unseen-rules.js';
+import { trackingContext } from './context.js';
+import { setRules } from './rules-store.js';
+import { unseenCounts, unseenCountsFrom } from './unseen.js';
+import { coverageValues, unseenReasons } from './unseen-rules.js';
 
 const leeds = 'E08000035';
 
@@ -129,5 +132,42 @@ describe.each(testEngines)('coverage and progress worked out after a load, on %s
     const pep = await gapsFor(database.db, { laCode: leeds, year: latest, indicator: 'coverage_pep', group: 'children-in-care', suppress: false });
     expect(pep.cells[0]).toMatchObject({ comparator_count: 0, gap: null });
     expect(pep.cells[0]!.group_count).toBe(records.filter((record) => record.academic_year === latest && valueIn(Number(record.signature), carers) === memberIn && record.personal_education_plan !== null).length);
+  });
+
+  it('keeps on each work list the children the rules put there, with the finding and the number of groups', async () => {
+    const { rows } = await sql<{ academic_year: number; list: string; child_key: string; finding: string; group_count: number }>`
+      select academic_year, list, child_key, finding, group_count from child_listing where la_code = ${leeds}`.execute(database.db);
+    const stored = rows.map((row) => `${row.academic_year} ${row.list} ${row.child_key} ${row.finding} ${row.group_count}`).sort();
+    // The trusted-adult list keeps every child in at least one group: a reader asks for more.
+    const expected = records
+      .flatMap((record) => unseenReasons(factsOf(record), defaultTrackingRules, 1).map((reason) => `${record.academic_year} ${reason.list} ${record.child_key} ${reason.finding} ${factsOf(record).groupCount}`))
+      .sort();
+    expect(new Set(rows.map((row) => row.list))).toEqual(new Set(['trusted-adult', 'coordination', 'pep', 'moves']));
+    expect(stored).toEqual(expected);
+  });
+
+  // Last: it saves the authority's rules (the defaults again), which works every figure out afresh.
+  it('names what a year’s figures were worked out from, so counts kept for a list are counted again only after a load or new rules', async () => {
+    const before = await trackingContext(database.db, leeds);
+    expect(before.years).toEqual([2024, 2023, 2022, 2021, 2020, 2019]);
+    expect(before.derivedFrom(2018)).toBeUndefined();
+    const stamp = before.derivedFrom(2024)!;
+    const scope = { laCode: leeds, year: 2024, minGroups: 1, rules: before.rules };
+    const counted = await unseenCountsFrom(database.db, scope, stamp);
+    expect(counted).toEqual(await unseenCounts(database.db, scope));
+    const moves = (counts: readonly { list: string; total: { recorded: number } }[]) => counts.find((list) => list.list === 'moves')!.total.recorded;
+    expect(moves(counted)).toBeGreaterThan(0);
+
+    // Changed underneath with nothing loaded: kept counts stand under the same stamp; any other is counted afresh.
+    await sql`delete from child_listing where la_code = ${leeds} and academic_year = 2024 and list = 'moves'`.execute(database.db);
+    expect(await unseenCountsFrom(database.db, scope, stamp)).toBe(counted);
+    expect(moves(await unseenCountsFrom(database.db, scope, `${stamp}:another`))).toBe(0);
+
+    await setRules(database, leeds, defaultTrackingRules, { userId: null, label: 'test' });
+    const after = await trackingContext(database.db, leeds);
+    expect(after.derivedFrom(2024)).not.toBe(stamp);
+    const recounted = await unseenCountsFrom(database.db, scope, after.derivedFrom(2024));
+    expect(recounted).not.toBe(counted);
+    expect(recounted).toEqual(counted);
   });
 });
