@@ -87,7 +87,7 @@ describe.each(testEngines)('the every-child-seen API on %s', (engine) => {
     expect(Object.fromEntries(report.lists.map((list) => [list.list, list.recorded + list.not_recorded]))).toEqual({ 'trusted-adult': 0, coordination: 1, pep: 1, moves: 0 });
     const nowhere = await as('camden-analyst', `/api/v1/children/unseen?la=${camden}&locality=Nowhere`);
     expect(nowhere.statusCode).toBe(404);
-    expect(nowhere.json<{ message: string }>().message).toContain('North, South');
+    expect(nowhere.json<{ message: string }>().message).toBe('locality: "Nowhere" is not one of the localities of Camden (E09000007): North, South.');
     // A head teacher in the North sees no child of the South, not even counts.
     const across = await as('head-teacher', `/api/v1/children/unseen?la=${camden}&locality=South`);
     expect(across.statusCode).toBe(404);

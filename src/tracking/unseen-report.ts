@@ -4,6 +4,7 @@
  * the two always agree.
  */
 import type { Kysely } from 'kysely';
+import { localAuthorityByGss } from '../areas/areas.js';
 import { settingNames, settingRegister, settingsInLocality } from '../auth/organisations.js';
 import type { RegisteredSetting, SettingRegister } from '../auth/organisations.js';
 import type { Schema } from '../db/schema.js';
@@ -108,11 +109,12 @@ function settingsCovered(request: UnseenRequest, register: SettingRegister): rea
     const asked = request.locality.trim().toLowerCase();
     const { localities } = register;
     if (!localities.some((name) => name.toLowerCase() === asked)) {
+      const authority = `${localAuthorityByGss(request.laCode)?.name ?? 'the authority'} (${request.laCode})`;
       throw new UnseenRequestError(
         404,
         localities.length === 0
-          ? `locality: ${request.laCode} has registered no localities for its settings.`
-          : `locality: "${request.locality.slice(0, 80)}" is not one of ${request.laCode}’s localities (${localities.join(', ')}).`,
+          ? `locality: ${authority} has registered no localities for its settings.`
+          : `locality: "${request.locality.slice(0, 80)}" is not one of the localities of ${authority}: ${localities.join(', ')}.`,
       );
     }
     const inLocality = settingsInLocality(register.settings, request.locality);
