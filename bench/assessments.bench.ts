@@ -43,6 +43,7 @@ import { newSignedInUser } from '../test/support/accounts.js';
 import type { LoadPhase } from './load.js';
 import { closedLoop, getting } from './load.js';
 import { reportFigures, timeMs } from './report.js';
+import { freePort, waitUntilServing } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_ASSESSMENT_SECONDS ?? 15);
@@ -56,27 +57,6 @@ type Phase = LoadPhase;
 /** USERS closed-loop users for `seconds`, each calling `send` (which answers the status code); latencies in milliseconds. */
 function runPhase(seconds: number, send: (dispatcher: Agent, user: number) => Promise<number>): Promise<Phase> {
   return closedLoop(USERS, seconds, send);
-}
-
-async function waitUntilServing(base: string, child: ReturnType<typeof spawn>): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service stopped (exit ${String(child.exitCode)})`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /**

@@ -11,7 +11,6 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,31 +20,11 @@ import { sessionCookieName } from '../src/auth/gate.js';
 import { openDatabase, openPostgres } from '../src/db/database.js';
 import { newSignedInUser } from '../test/support/accounts.js';
 import { reportFigures } from './report.js';
+import { freePort, waitUntilServing } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 20);
 const DEMO_LA = 'E08000035';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function waitUntilServing(base: string, child: ReturnType<typeof spawn>): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service stopped (exit ${String(child.exitCode)})`);
-    try {
-      const response = await fetch(`${base}/health`);
-      if (response.ok) return;
-    } catch {
-      // Not listening yet: the demo is still loading.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
 
 interface Phase {
   requests: number;

@@ -63,6 +63,7 @@ import { loadPracticeItems } from './practice-items.js';
 import type { LoadPhase } from './load.js';
 import { runLoadApart } from './load.js';
 import { reportFigures, timeMs } from './report.js';
+import { freePort, waitUntilServing } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_PLANS_SECONDS ?? 15);
@@ -111,27 +112,6 @@ async function documentRequests(base: string, path: string, headers: Record<stri
   }
   runs.sort((a, b) => a - b);
   return { median: round1(runs[Math.floor(runs.length / 2)]!), max: round1(runs.at(-1)!), statuses, bytes };
-}
-
-async function waitUntilServing(base: string, child: ReturnType<typeof spawn>): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service stopped (exit ${String(child.exitCode)})`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** The demo generator's children for the authority, five years, loaded through the import an analyst uses. */

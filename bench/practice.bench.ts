@@ -33,6 +33,7 @@ import { activities, groups, loadPracticeItems, regions, searchWords, threads } 
 import type { LoadPhase } from './load.js';
 import { closedLoop, getting } from './load.js';
 import { reportFigures } from './report.js';
+import { freePort, waitUntilServing } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_PRACTICE_SECONDS ?? 15);
@@ -52,27 +53,6 @@ type Phase = LoadPhase;
 /** USERS closed-loop users for `seconds`, each asking for the path `next` gives; latencies in milliseconds. */
 function runPhase(base: string, seconds: number, next: (user: number) => string): Promise<Phase> {
   return closedLoop(USERS, seconds, getting(base, next));
-}
-
-async function waitUntilServing(base: string, child: ReturnType<typeof spawn>): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service stopped (exit ${String(child.exitCode)})`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 // The searches: each a query string, drawn from a list so that the mix is the same every run.

@@ -34,6 +34,7 @@ import { newOrganisation, newSignedInUser } from '../test/support/accounts.js';
 import type { LoadPhase } from './load.js';
 import { runLoadApart } from './load.js';
 import { reportFigures, timeMs } from './report.js';
+import { freePort, waitUntilServing } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_TRACKING_SECONDS ?? 10);
@@ -48,27 +49,6 @@ async function repeated(work: () => Promise<unknown>): Promise<{ median: number;
   for (let run = 0; run < RUNS; run++) runs.push(await timeMs(work));
   runs.sort((a, b) => a - b);
   return { median: round1(runs[Math.floor(runs.length / 2)]!), max: round1(runs.at(-1)!) };
-}
-
-async function waitUntilServing(base: string, child: ReturnType<typeof spawn>): Promise<void> {
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the service stopped (exit ${String(child.exitCode)})`);
-    try {
-      if ((await fetch(`${base}/health`)).ok) return;
-    } catch {
-      // Not listening yet.
-    }
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
-
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
