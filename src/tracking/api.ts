@@ -26,7 +26,8 @@ import { isoDateIn } from '../web/format.js';
 
 type SignedIn = Extract<Viewer, { signedIn: true }>;
 
-interface UnseenQuerystring {
+/** The unseen-children query as sent, to the API and to the page alike. */
+export interface UnseenQuerystring {
   la?: string;
   year?: string;
   setting?: string;

@@ -13,6 +13,7 @@ import { toCsv } from '../export/csv.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import { isoDateIn } from '../web/format.js';
 import { readUnseenQuery } from './api.js';
+import type { UnseenQuerystring } from './api.js';
 import { isChildRef } from './child-records.js';
 import { FollowUpRefused, followUpActionText, followUpActions, recordFollowUp } from './follow-ups.js';
 import { HandoverRefused, confirmHandover, handoversInto } from './handovers.js';
@@ -36,17 +37,6 @@ const groupLabels = new Map(dimensions.filter((entry) => entry.kind === 'group')
 const read = { permission: 'child-records:read' } as const;
 const act = { permission: 'child-records:act' } as const;
 const hidden = { hide: true } as const;
-
-interface ListQuerystring {
-  la?: string;
-  year?: string;
-  setting?: string;
-  locality?: string;
-  min_groups?: string;
-  list?: string;
-  outstanding?: string;
-  page?: string;
-}
 
 /** The authority a page is about: the one asked for, when in reach, or the first the viewer reaches. */
 function authorityFor(viewer: Viewer, asked: string | undefined): { laCode: string; reach: ChildReach } | undefined {
@@ -123,7 +113,7 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
     return choicesIn(reach, (await settingRegister(db, laCode, reach.settingUrns === 'all' ? undefined : reach.settingUrns)).settings);
   }
 
-  app.get<{ Querystring: ListQuerystring }>('/children/unseen', { schema: hidden, config: read }, async (request, reply) => {
+  app.get<{ Querystring: UnseenQuerystring }>('/children/unseen', { schema: hidden, config: read }, async (request, reply) => {
     const authority = authorityFor(request.viewer, request.query.la);
     if (authority === undefined) return outOfReach(request, reply, 'children-unseen.read', request.query.la);
     const parsed = readUnseenQuery(request.query);
@@ -171,7 +161,7 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
     }
   });
 
-  app.get<{ Querystring: ListQuerystring }>('/children/unseen.csv', { schema: hidden, config: read }, async (request, reply) => {
+  app.get<{ Querystring: UnseenQuerystring }>('/children/unseen.csv', { schema: hidden, config: read }, async (request, reply) => {
     const authority = authorityFor(request.viewer, request.query.la);
     if (authority === undefined) return outOfReach(request, reply, 'children-unseen.export', request.query.la);
     const parsed = readUnseenQuery(request.query);
