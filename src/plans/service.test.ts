@@ -256,8 +256,11 @@ describe.each(testEngines)('improvement plans: rules and refusals on %s', (engin
     }
     expect(together[2]).toEqual(await gapSeriesFor(testApp.database.db, { laCode: camden, indicator: 'ks2_rwm_expected', group: 'children-in-care&poorer-socio-economic-groups', comparator: 'all-other', suppress: false }));
     const after = await readMeasures(testApp.database.db, as('analyst'), camden, [measure]);
-    // 12 of 20 against 28 of 40: the gap narrowed to 10 points, the target.
-    expect(after[0]).toMatchObject({ latest: { year: '2023/24', value: -10 }, direction: 'toward' });
+    // 12 of 20 against 28 of 40: the gap narrowed to 10 points, the target. The baseline is the
+    // released figure, perturbed by the installation's own key, so it differs from one database to
+    // the next: the measure has moved toward the target unless that baseline already stood at it.
+    const baselineAtTarget = Math.round(measure.baselineValue * 10) === -100;
+    expect(after[0]).toMatchObject({ latest: { year: '2023/24', value: -10 }, direction: baselineAtTarget ? 'unchanged' : 'toward' });
     plan = withMeasure;
   });
 
