@@ -361,16 +361,19 @@ export function areasPath(moduleUrl: string | URL = import.meta.url): string {
   return dataFilePath(moduleUrl, 'areas', 'areas.json', 'Areas data');
 }
 
-let cached: { path: string; areas: Areas } | undefined;
+let cached: { path: string; areas: Areas; default: boolean } | undefined;
 
 /**
  * Reads and validates the areas data (once per path; later calls return the same object). Call it
  * at start-up: it throws an AreasValidationError naming the offending entry if the file is invalid.
  */
-export function loadAreas(path: string = areasPath()): Areas {
+export function loadAreas(given?: string): Areas {
+  // The default path found once: every page names authorities, and finding it looks on disk.
+  if (given === undefined && cached?.default === true) return cached.areas;
+  const path = given ?? areasPath();
   if (cached?.path === path) return cached.areas;
   const areas = parseAreas(readJsonFile(path, 'the areas data'), path);
-  cached = { path, areas };
+  cached = { path, areas, default: given === undefined };
   return areas;
 }
 

@@ -7,8 +7,8 @@ import type { TestDatabase } from '../../test/support/database.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { migrations } from '../db/migrations/index.js';
 import type { Schema } from '../db/schema.js';
-import { appendAudit, canonicalJson, entryHash, genesisHash, keyedEntryHash, verifyAuditChain } from './audit.js';
-import { auditKeyFrom } from './audit-key.js';
+import { appendAudit, auditHead, canonicalJson, entryHash, genesisHash, keyedEntryHash, verifyAuditChain } from './audit.js';
+import { auditKeyFrom, useAuditKey } from './audit-key.js';
 import { checkAgainstCheckpoints, parseCheckpoints, takeCheckpoint } from './audit-checkpoints.js';
 
 describe('canonicalJson', () => {
@@ -232,5 +232,24 @@ describe.each(testEngines)('appending to the audit log from many requests at onc
     expect(new Set(rows.map((row) => row.target)).size).toBe(39);
     expect(rows.some((row) => row.target === 'entry:17')).toBe(false);
     expect(await verifyAuditChain(database.db)).toEqual({ ok: true, entries: 39 });
+  });
+
+  it('chains after entries another writer appended since (another process, whose head this one does not know)', async () => {
+    // Another Kysely over the same connections: what another app server on the database is to this one.
+    const other = database.db.withoutPlugins();
+    useAuditKey(other, testAuditKey);
+    const before = Number((await auditHead(database.db)).entries);
+    await appendAudit(database.db, { action: 'sign-in', outcome: 'success', target: 'mine:1' });
+    await appendAudit(other, { action: 'sign-in', outcome: 'success', target: 'theirs:1' });
+    await appendAudit(other, { action: 'sign-in', outcome: 'success', target: 'theirs:2' });
+    await appendAudit(database.db, { action: 'sign-in', outcome: 'success', target: 'mine:2' });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, n) => appendAudit(n % 2 === 0 ? database.db : other, { action: 'sign-in', outcome: 'success', target: `both:${n}` })),
+    );
+    const rows = await database.db.selectFrom('audit_log').select(['seq', 'target']).where('seq', '>', String(before)).orderBy('seq').execute();
+    expect(rows.map((row) => Number(row.seq))).toEqual(Array.from({ length: 34 }, (_, index) => before + index + 1));
+    expect(rows.slice(0, 4).map((row) => row.target)).toEqual(['mine:1', 'theirs:1', 'theirs:2', 'mine:2']);
+    expect(new Set(rows.map((row) => row.target)).size).toBe(34);
+    expect(await verifyAuditChain(database.db)).toEqual({ ok: true, entries: before + 34 });
   });
 });

@@ -140,37 +140,100 @@ async function writeWaiting(db: Kysely<Schema>, queue: { waiting: WaitingEntry[]
   }
 }
 
-/** Appends entries in order in one transaction, each chained to the one before. */
+/**
+ * The last entry this process wrote or read under the lock, per database: the head the next
+ * entries chain to without reading it again (`appendAfterHead`).
+ */
+const knownHeads = new WeakMap<Kysely<Schema>, { seq: number; hash: string }>();
+
+/** Appends entries in order, each chained to the one before: in one statement after the known head, or else under the lock after the head read. */
 async function appendEntries(db: Kysely<Schema>, entries: readonly AuditEntry[]): Promise<void> {
   const key = await auditKeyFor(db);
-  await db.transaction().execute(async (transaction) => {
+  const head = knownHeads.get(db);
+  if (head !== undefined && (await appendAfterHead(db, key, head, entries))) return;
+  knownHeads.delete(db);
+  await appendAfterReadingHead(db, key, entries);
+}
+
+/** The rows of `entries` as stored, chained from `head` (the seq and hash of the entry before them). */
+function chainedRows(key: AuditKey, head: { seq: number; hash: string }, entries: readonly AuditEntry[]) {
+  let seq = head.seq;
+  let previousHash = head.hash;
+  const at = new Date();
+  return entries.map((entry) => {
+    seq += 1;
+    const fields: StoredFields = {
+      seq,
+      at,
+      actor_user_id: entry.actorUserId ?? null,
+      actor_email: entry.actorEmail ?? null,
+      organisation_id: entry.organisationId ?? null,
+      la_code: entry.laCode ?? null,
+      action: entry.action,
+      target: entry.target ?? null,
+      outcome: entry.outcome,
+      ip: entry.ip ?? null,
+      details: entry.details ?? {},
+    };
+    const hash = keyedEntryHash(key, previousHash, fields);
+    const row = { ...fields, details: canonicalJson(fields.details), previous_hash: previousHash, hash, chain: 2, key_id: key.id };
+    previousHash = hash;
+    return row;
+  });
+}
+
+type ChainedRow = ReturnType<typeof chainedRows>[number];
+
+const rememberHead = (db: Kysely<Schema>, rows: readonly ChainedRow[]) => {
+  const last = rows.at(-1);
+  if (last !== undefined) knownHeads.set(db, { seq: last.seq, hash: last.hash });
+};
+
+/**
+ * One statement, one round trip: the entries chained to the head this process last knew, under the
+ * same lock as `appendAfterReadingHead`, if that head is still in the log. Sequence numbers run
+ * without gaps and the table's key refuses a second entry with one, so if anyone (another process)
+ * appended since, the first entry here collides with theirs and nothing is written: false, and the
+ * caller reads the head afresh.
+ */
+async function appendAfterHead(db: Kysely<Schema>, key: AuditKey, head: { seq: number; hash: string }, entries: readonly AuditEntry[]): Promise<boolean> {
+  const rows = chainedRows(key, head, entries);
+  const values = rows.map(
+    (row) =>
+      sql`(${String(row.seq)}::bigint, ${row.at}::timestamptz, ${row.actor_user_id}::uuid, ${row.actor_email}::text, ${row.organisation_id}::uuid, ${row.la_code}::text, ${row.action}::text, ${row.target}::text, ${row.outcome}::text, ${row.ip}::text, ${row.details}::jsonb, ${row.previous_hash}::text, ${row.hash}::text, ${row.chain}::smallint, ${row.key_id}::text)`,
+  );
+  try {
+    // The lock is taken before the first row is inserted: a writer holding it reads the head only
+    // after these rows are committed, so only this statement can meet a collision, never the other.
+    const written = await sql`
+      insert into audit_log (seq, at, actor_user_id, actor_email, organisation_id, la_code, action, target, outcome, ip, details, previous_hash, hash, chain, key_id)
+      select entry.* from (select pg_advisory_xact_lock(7362001)) as locked,
+        (values ${sql.join(values)}) as entry (seq, at, actor_user_id, actor_email, organisation_id, la_code, action, target, outcome, ip, details, previous_hash, hash, chain, key_id)
+       where exists (select 1 from audit_log where seq = ${String(head.seq)}::bigint and hash = ${head.hash})`.execute(db);
+    // No row: the head known is not in the log (a database restored to an earlier state, say).
+    if (Number(written.numAffectedRows ?? 0) !== rows.length) return false;
+  } catch (error) {
+    if (isUniqueViolation(error)) return false;
+    throw error;
+  }
+  rememberHead(db, rows);
+  return true;
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
+}
+
+/** The lock, the head read, then the entries chained to it, in one transaction. */
+async function appendAfterReadingHead(db: Kysely<Schema>, key: AuditKey, entries: readonly AuditEntry[]): Promise<void> {
+  const rows = await db.transaction().execute(async (transaction) => {
     await sql`select pg_advisory_xact_lock(7362001)`.execute(transaction);
     const last = await transaction.selectFrom('audit_log').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    let seq = last === undefined ? 0 : Number(last.seq);
-    let previousHash = last?.hash ?? genesisHash;
-    const at = new Date();
-    const rows = entries.map((entry) => {
-      seq += 1;
-      const fields: StoredFields = {
-        seq,
-        at,
-        actor_user_id: entry.actorUserId ?? null,
-        actor_email: entry.actorEmail ?? null,
-        organisation_id: entry.organisationId ?? null,
-        la_code: entry.laCode ?? null,
-        action: entry.action,
-        target: entry.target ?? null,
-        outcome: entry.outcome,
-        ip: entry.ip ?? null,
-        details: entry.details ?? {},
-      };
-      const hash = keyedEntryHash(key, previousHash, fields);
-      const row = { ...fields, details: canonicalJson(fields.details), previous_hash: previousHash, hash, chain: 2, key_id: key.id };
-      previousHash = hash;
-      return row;
-    });
-    await transaction.insertInto('audit_log').values(rows).execute();
+    const chained = chainedRows(key, last === undefined ? { seq: 0, hash: genesisHash } : { seq: Number(last.seq), hash: last.hash }, entries);
+    await transaction.insertInto('audit_log').values(chained).execute();
+    return chained;
   });
+  rememberHead(db, rows);
 }
 
 export interface AuditVerification {

@@ -54,16 +54,23 @@ export interface SettingRegister {
 
 /**
  * The authority's settings (those named in `only`, or all) with their names and localities, and the
- * authority's localities, in one statement: a work list needs both on every page.
+ * authority's localities, in one statement: a work list needs both on every page. The settings
+ * named are found by their URNs' index, and the localities by walking the locality index from one
+ * to the next (a loose index scan): an authority has a few localities and hundreds of settings,
+ * and reading them all on every page cost PostgreSQL 0.6 ms of a work list's 3.5 ms.
  */
 export async function settingRegister(db: Kysely<Schema>, laCode: string, only?: readonly number[]): Promise<SettingRegister> {
   const { rows } = await sql<{ settings: { urn: string; name: string; kind: string | null; locality: string | null }[] | null; localities: string[] | null }>`
-    with registered as (
-      select urn, name, setting_kind, locality from organisation where kind = 'setting' and la_code = ${laCode} and urn is not null
-    )
     select (select json_agg(json_build_object('urn', urn, 'name', name, 'kind', setting_kind, 'locality', locality) order by name)
-              from registered ${only === undefined ? sql`` : sql`where urn = any(${only.map(String)}::text[])`}) as settings,
-           (select json_agg(distinct locality order by locality) from registered where locality is not null) as localities`.execute(db);
+              from organisation
+             where kind = 'setting' and la_code = ${laCode} and urn is not null ${only === undefined ? sql`` : sql`and urn = any(${only.map(String)}::text[])`}) as settings,
+           (with recursive found (locality) as (
+              (select locality from organisation where la_code = ${laCode} and locality is not null and kind = 'setting' order by locality limit 1)
+              union all
+              select (select later.locality from organisation later
+                       where later.la_code = ${laCode} and later.locality > found.locality and later.kind = 'setting' order by later.locality limit 1)
+                from found where found.locality is not null)
+            select json_agg(locality) from found where locality is not null) as localities`.execute(db);
   const row = rows[0];
   return { settings: (row?.settings ?? []).map((setting) => ({ ...setting, urn: Number(setting.urn) })), localities: row?.localities ?? [] };
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { sql } from 'kysely';
+import { sentWithNextStatement } from '../db/pipelining-client.js';
 import type { Schema } from '../db/schema.js';
 
 const gssCode = /^E\d{8}$/;
@@ -48,8 +49,9 @@ export async function withAuthorityScope<T>(
   const childReach = childReachSetting(codes, options);
   const childKeys = (options.childKeys ?? []).filter((entry) => childKeyPair.test(entry) && codes.includes(entry.slice(0, 9))).join(',');
   return db.transaction().execute(async (transaction) => {
-    // One statement for the role and the settings (set_config('role', …, true) is `set local role`): a round trip less on every scoped read.
-    await sql`select set_config('role', 'ntg_scoped', true), set_config('ntg.la_codes', ${codes.join(',')}, true), set_config('ntg.child_reach', ${childReach}, true), set_config('ntg.child_keys', ${childKeys}, true),
+    // One statement for the role and the settings (set_config('role', …, true) is `set local role`),
+    // written to PostgreSQL with `begin` and the first statement of `work` (src/db/pipelining-client.ts).
+    await sql`${sql.raw(sentWithNextStatement)}select set_config('role', 'ntg_scoped', true), set_config('ntg.la_codes', ${codes.join(',')}, true), set_config('ntg.child_reach', ${childReach}, true), set_config('ntg.child_keys', ${childKeys}, true),
                      set_config('plan_cache_mode', ${options.genericPlans === true ? 'force_generic_plan' : 'auto'}, true)`.execute(transaction);
     return work(transaction);
   });

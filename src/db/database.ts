@@ -144,15 +144,20 @@ async function openThroughService(address: SocketAddress, folder: string): Promi
 export async function openPostgres(url: string, poolMax = 10): Promise<Database> {
   const { default: pg } = await import('pg');
   const { PreparingClient } = await import('./prepared-statements.js');
-  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000, Client: PreparingClient });
+  const { PipeliningClient } = await import('./pipelining-client.js');
+  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000, Client: PipeliningClient });
+  // COPY cannot run in pipeline mode: loads have clients of their own, made when a load starts.
+  const bulkPool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000, Client: PreparingClient });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  bulkPool.on('error', () => undefined);
   const location = redactUrl(url);
   try {
     const client = await pool.connect();
     client.release();
   } catch (error) {
     await pool.end().catch(() => undefined);
+    await bulkPool.end().catch(() => undefined);
     throw new DatabaseOpenError(`Cannot connect to PostgreSQL at ${location} (DATABASE_URL): ${describeError(error)}`, {
       cause: error,
     });
@@ -163,8 +168,11 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
     engine: 'postgres',
     location,
     ping: () => pingDatabase(db),
-    bulkTransaction: (work) => postgresBulkTransaction(pool, work),
-    close: () => db.destroy(),
+    bulkTransaction: (work) => postgresBulkTransaction(bulkPool, work),
+    close: async () => {
+      await db.destroy();
+      await bulkPool.end();
+    },
   };
 }
 

@@ -41,3 +41,8 @@ export function childRecordReach(viewer: Viewer): ChildReach[] {
 export function reachIn(reach: readonly ChildReach[], laCode: string): ChildReach | undefined {
   return reach.find((entry) => entry.laCode === laCode);
 }
+
+/** The settings a reach is limited to, or undefined for a whole authority (as the register and the counts take them). */
+export function reachedSettings(reach: ChildReach): readonly number[] | undefined {
+  return reach.settingUrns === 'all' ? undefined : reach.settingUrns;
+}

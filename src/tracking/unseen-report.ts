@@ -9,6 +9,7 @@ import { settingNames, settingRegister, settingsInLocality } from '../auth/organ
 import type { RegisteredSetting, SettingRegister } from '../auth/organisations.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
+import { reachedSettings } from './reach.js';
 import type { ChildReach } from './reach.js';
 import { describeRules } from './rules.js';
 import { trackingContext } from './context.js';
@@ -104,7 +105,7 @@ function childJson(child: UnseenChild, names: ReadonlyMap<number, { name: string
  */
 function settingsCovered(request: UnseenRequest, register: SettingRegister): readonly number[] | undefined {
   const { reach, settingUrn } = request;
-  let covered: readonly number[] | undefined = reach.settingUrns === 'all' ? undefined : reach.settingUrns;
+  let covered: readonly number[] | undefined = reachedSettings(reach);
   if (request.locality !== undefined) {
     const asked = request.locality.trim().toLowerCase();
     const { localities } = register;
@@ -160,7 +161,7 @@ function byLocality(settings: readonly { locality: string | null; recorded: numb
 export async function unseenReport(db: Kysely<Schema>, request: UnseenRequest): Promise<UnseenReportJson> {
   const [context, register] = await Promise.all([
     request.context ?? trackingContext(db, request.laCode),
-    request.register ?? settingRegister(db, request.laCode, request.reach.settingUrns === 'all' ? undefined : request.reach.settingUrns),
+    request.register ?? settingRegister(db, request.laCode, reachedSettings(request.reach)),
   ]);
   const year = request.year ?? context.years[0];
   if (year === undefined) throw new UnseenRequestError(404, `No child-level data has been loaded for ${request.laCode}.`);

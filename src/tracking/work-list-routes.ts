@@ -21,7 +21,7 @@ import { protectiveMarking } from './marking.js';
 import { cohortProgress, progressSummary } from './progress.js';
 import { progressLabelText, progressLabels, progressPairs } from './progress-pairs.js';
 import type { ProgressLabel } from './progress-pairs.js';
-import { childRecordReach, reachIn } from './reach.js';
+import { childRecordReach, reachIn, reachedSettings } from './reach.js';
 import type { ChildReach } from './reach.js';
 import { describeRules } from './rules.js';
 import { rulesFor } from './rules-store.js';
@@ -30,6 +30,7 @@ import type { UnseenList } from './unseen-rules.js';
 import { UnseenRequestError, unseenCsvHeader, unseenCsvRows, unseenReport } from './unseen-report.js';
 import { yearsHeld } from './unseen.js';
 import { trackingContext } from './context.js';
+import { workListRowsHtml } from './work-list-html.js';
 
 type SignedIn = Extract<Viewer, { signedIn: true }>;
 const pageSize = 50;
@@ -110,7 +111,7 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
   }
 
   async function settingChoices(reach: ChildReach, laCode: string) {
-    return choicesIn(reach, (await settingRegister(db, laCode, reach.settingUrns === 'all' ? undefined : reach.settingUrns)).settings);
+    return choicesIn(reach, (await settingRegister(db, laCode, reachedSettings(reach))).settings);
   }
 
   app.get<{ Querystring: UnseenQuerystring }>('/children/unseen', { schema: hidden, config: read }, async (request, reply) => {
@@ -119,13 +120,14 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
     const parsed = readUnseenQuery(request.query);
     if ('invalid' in parsed) return reply.code(400).view('error.njk', { pageTitle: 'Check the filter', title: 'Check the filter', message: `Check the ${parsed.invalid}.` });
     const wholeReach = authority.reach.settingUrns === 'all';
-    const [context, register] = await Promise.all([trackingContext(db, authority.laCode), settingRegister(db, authority.laCode, authority.reach.settingUrns === 'all' ? undefined : authority.reach.settingUrns)]);
+    const [context, register] = await Promise.all([trackingContext(db, authority.laCode), settingRegister(db, authority.laCode, reachedSettings(authority.reach))]);
     if (context.years.length === 0) return noDataYet(reply, authority.laCode, 'Children not yet seen');
     try {
       const report = await unseenReport(db, { laCode: authority.laCode, year: parsed.year, settingUrn: parsed.setting, locality: parsed.locality, minGroups: parsed.minGroups, list: parsed.list, onlyOutstanding: parsed.outstanding, reach: authority.reach, page: parsed.page, pageSize, today: today(), context, register });
       await audit(request, { action: 'children-unseen.read', outcome: 'success', laCode: authority.laCode, details: { query: request.query, childRefs: report.children.map((child) => child.child_ref) } });
       const query = new URLSearchParams(Object.entries(request.query).filter(([name, value]) => name !== 'page' && value !== undefined && value !== '') as [string, string][]).toString();
       const wholeAuthority = wholeReach && parsed.setting === undefined && parsed.locality === undefined;
+      const mayAct = viewerMay(request.viewer, 'child-records:act');
       return reply.view('tracking/unseen.njk', {
         pageTitle: 'Children not yet seen',
         breadcrumbs: [{ text: 'Children’s records', href: '/children' }],
@@ -139,17 +141,19 @@ export function registerWorkListRoutes(app: FastifyInstance, db: Kysely<Schema>)
             ? acrossLists(report.lists.map((list) => ({ by: list.by_setting })), (row) => String(row.setting_urn)).sort((a, b) => b.total - a.total)
             : [],
         byLocality: wholeAuthority ? acrossLists(report.lists.map((list) => ({ by: list.by_locality })), (row) => String(row.locality)) : [],
-        mayAct: viewerMay(request.viewer, 'child-records:act'),
         years: context.years.map(formatAcademicYear),
         settings: choicesIn(authority.reach, register.settings),
         lists: unseenLists.map((list) => ({ id: list, title: unseenListTitles[list] })),
         filter: request.query,
-        children: report.children.map((child) => ({
-          ...child,
-          ncyText: ncyText(child.ncy),
-          groupText: child.groups.map((group) => groupLabels.get(group) ?? group).join('; '),
-          reasons: child.reasons.map((reason) => ({ ...reason, followUpText: reason.follow_up === null ? null : followUpActionText[reason.follow_up.action as keyof typeof followUpActionText], followUpOn: dateText(reason.follow_up?.follow_up_on ?? null) })),
-        })),
+        childRows: workListRowsHtml(
+          report.children.map((child) => ({
+            ...child,
+            ncyText: ncyText(child.ncy),
+            groupText: child.groups.map((group) => groupLabels.get(group) ?? group).join('; '),
+            reasons: child.reasons.map((reason) => ({ ...reason, followUpText: reason.follow_up === null ? null : followUpActionText[reason.follow_up.action as keyof typeof followUpActionText], followUpOn: dateText(reason.follow_up?.follow_up_on ?? null) })),
+          })),
+          { laCode: report.la_code, year: report.year, mayAct },
+        ),
         page: parsed.page,
         pages: Math.max(1, Math.ceil(report.total_children / pageSize)),
         query,
