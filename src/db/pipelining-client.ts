@@ -30,7 +30,7 @@ export class PipeliningClient extends PreparingClient {
   private corked = false;
 
   constructor(config: PreparingConfig = {}) {
-    super({ ...config, pipeline: true } as PreparingConfig);
+    super({ ...config, pipeline: true });
   }
 
   override query(...args: unknown[]): never {
@@ -50,7 +50,7 @@ export class PipeliningClient extends PreparingClient {
     const before = this.deferred;
     this.deferred = [];
     // The deferred statements' own error, if one failed, rather than "the transaction is aborted".
-    return Promise.all([...before, result]).then((answers) => answers.at(-1)) as never;
+    return Promise.all([...before, result as Promise<unknown>]).then((answers): unknown => answers.at(-1)) as never;
   }
 
   private cork(): void {
