@@ -361,19 +361,18 @@ export function areasPath(moduleUrl: string | URL = import.meta.url): string {
   return dataFilePath(moduleUrl, 'areas', 'areas.json', 'Areas data');
 }
 
-let cached: { path: string; areas: Areas; default: boolean } | undefined;
+let cached: { path: string; areas: Areas } | undefined;
+/** Found once: every page names authorities, and finding the file looks on disk. */
+let defaultPath: string | undefined;
 
 /**
  * Reads and validates the areas data (once per path; later calls return the same object). Call it
  * at start-up: it throws an AreasValidationError naming the offending entry if the file is invalid.
  */
-export function loadAreas(given?: string): Areas {
-  // The default path found once: every page names authorities, and finding it looks on disk.
-  if (given === undefined && cached?.default === true) return cached.areas;
-  const path = given ?? areasPath();
+export function loadAreas(path: string = (defaultPath ??= areasPath())): Areas {
   if (cached?.path === path) return cached.areas;
   const areas = parseAreas(readJsonFile(path, 'the areas data'), path);
-  cached = { path, areas, default: given === undefined };
+  cached = { path, areas };
   return areas;
 }
 

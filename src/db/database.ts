@@ -145,9 +145,10 @@ export async function openPostgres(url: string, poolMax = 10): Promise<Database>
   const { default: pg } = await import('pg');
   const { PreparingClient } = await import('./prepared-statements.js');
   const { PipeliningClient } = await import('./pipelining-client.js');
-  const pool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000, Client: PipeliningClient });
+  const options = { connectionString: url, max: poolMax, connectionTimeoutMillis: 5000 };
+  const pool = new pg.Pool({ ...options, Client: PipeliningClient });
   // COPY cannot run in pipeline mode: loads have clients of their own, made when a load starts.
-  const bulkPool = new pg.Pool({ connectionString: url, max: poolMax, connectionTimeoutMillis: 5000, Client: PreparingClient });
+  const bulkPool = new pg.Pool({ ...options, Client: PreparingClient });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   bulkPool.on('error', () => undefined);

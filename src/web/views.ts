@@ -3,7 +3,7 @@ import nunjucks from 'nunjucks';
 import type { Viewer } from '../auth/gate.js';
 import { viewerMay } from '../auth/gate.js';
 import { version } from '../version.js';
-import { EncodedHtml, renderWithEncodedParts } from './encoded-html.js';
+import { renderWithEncodedParts } from './encoded-html.js';
 import type { NavigationItem } from './capability.js';
 import { formatDate, formatDateTime, inSentence, wordsOf, formatNumber, formatPercent, formatSigned, readingSymbol, symbols, trendSymbol } from './format.js';
 import { govukFrontendDist, sourcePath } from './paths.js';
@@ -42,13 +42,6 @@ export function createViewEnvironment(capabilityViewDirectories: string[]): nunj
   environment.addFilter('inSentence', inSentence);
   environment.addFilter('words', wordsOf);
   environment.addGlobal('symbols', symbols);
-  // `{% filter encoded %}…{% endfilter %}` makes what it wraps into bytes there and then, joined into
-  // the page after it is rendered (EncodedHtml), so the page's own text stays short. For the rows of
-  // a long table, a few at a time: V8 makes a text of more than 65,536 characters in fresh memory
-  // whenever it is read whole, and on the servers measured that cost a 50-child work list (80 kB)
-  // 60 more page faults and 1.4 ms on every request (bench/tracking.bench.ts). Written by
-  // `renderView` rather than `view`, the part is its text.
-  environment.addFilter('encoded', (value: unknown) => new nunjucks.runtime.SafeString(new EncodedHtml(String(value)).toString()));
   // Nunjucks trims with /^\s*|\s*$/, whose second half is tried from every position of the string:
   // the GOV.UK template trims the whole header on every page. The native trim strips the same
   // whitespace in one pass.
