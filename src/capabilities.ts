@@ -3,6 +3,7 @@ import { authCapability } from './auth/capability.js';
 import { frameworkCapability } from './framework/capability.js';
 import { gapsCapability } from './gaps/capability.js';
 import { ingestCapability } from './ingest/capability.js';
+import { networkCapability } from './network/capability.js';
 import { plansCapability } from './plans/capability.js';
 import { practiceCapability } from './practice/capability.js';
 import { trackingCapability } from './tracking/capability.js';
@@ -12,4 +13,4 @@ import type { Capability } from './web/capability.js';
  * Every capability the service runs, in navigation order. A new capability adds itself here and
  * nowhere else in the web layer.
  */
-export const capabilities: Capability[] = [authCapability, frameworkCapability, gapsCapability, plansCapability, assessmentCapability, practiceCapability, trackingCapability, ingestCapability];
+export const capabilities: Capability[] = [authCapability, frameworkCapability, gapsCapability, plansCapability, assessmentCapability, practiceCapability, networkCapability, trackingCapability, ingestCapability];

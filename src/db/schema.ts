@@ -8,6 +8,7 @@ import type { PlanTables } from '../plans/curve/tables.js';
 import type { ImprovementPlanTables } from '../plans/tables.js';
 import type { IngestTables } from '../ingest/tables.js';
 import type { StatisticsTables } from '../ingest/statistics-tables.js';
+import type { NetworkTables } from '../network/tables.js';
 import type { PracticeTables } from '../practice/tables.js';
 import type { TrackingTables } from '../tracking/tables.js';
 
@@ -21,6 +22,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables, GapTables, TrackingTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables, GapTables, TrackingTables, NetworkTables {
   instance: InstanceTable;
 }

@@ -49,3 +49,36 @@ export async function practiceServing(db: Kysely<Schema>, target: { thread: stri
     searchHref: `/practice?${'thread' in target ? 'thread' : 'statement'}=${encodeURIComponent(value)}`,
   };
 }
+
+/** How many published items each authority has (by where the practice ran); authorities with none are absent. */
+export async function publishedCountsByAuthority(db: Kysely<Schema>): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('practice_item')
+    .select(['la_code', (eb) => eb.fn.countAll<string>().as('items')])
+    .where('status', '=', 'published')
+    .where('la_code', 'is not', null)
+    .groupBy('la_code')
+    .execute();
+  return new Map(rows.map((row) => [row.la_code!, Number(row.items)]));
+}
+
+/** An authority's published items, newest first, as its network profile lists them. */
+export async function publishedItemsOf(db: Kysely<Schema>, laCode: string): Promise<(Omit<ServingPractice, 'impactMonths'> & { publishedAt: Date })[]> {
+  const rows = await db
+    .selectFrom('practice_item')
+    .select(['id', 'reference', 'title', 'grade', 'evidence_strength', 'published_at'])
+    .where('status', '=', 'published')
+    .where('la_code', '=', laCode)
+    .orderBy('published_at', 'desc')
+    .orderBy('reference')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    reference: practiceReference(row.reference),
+    title: row.title,
+    grade: row.grade as PracticeGrade,
+    evidenceStrength: row.evidence_strength ?? 1,
+    publishedAt: row.published_at ?? new Date(0),
+    href: `/practice/${row.id}`,
+  }));
+}

@@ -22,6 +22,7 @@ import * as practiceSearch from './0023-practice-search.js';
 import * as gapFigures from './0024-gap-figures.js';
 import * as everyChildSeen from './0025-every-child-seen.js';
 import * as priorAttainmentAndLocalities from './0026-prior-attainment-and-localities.js';
+import * as network from './0027-network.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -51,4 +52,5 @@ export const migrations: Record<string, Migration> = {
   '0024-gap-figures': gapFigures,
   '0025-every-child-seen': everyChildSeen,
   '0026-prior-attainment-and-localities': priorAttainmentAndLocalities,
+  '0027-network': network,
 };
