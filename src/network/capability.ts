@@ -1,6 +1,7 @@
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { registerNetworkApi } from './api.js';
+import { registerContentRoutes } from './content-routes.js';
 import { registerGroupRoutes } from './group-routes.js';
 import { registerPlaceRoutes } from './place-routes.js';
 
@@ -13,9 +14,10 @@ export const networkCapability: Capability = {
     { rel: 'regions', href: '/api/v1/regions', title: 'England’s regions and their local authorities' },
     { rel: 'groups', href: '/api/v1/groups', title: 'Communities of interest you may see' },
   ],
-  registerRoutes(app, { database }) {
+  registerRoutes(app, { database, config }) {
     registerPlaceRoutes(app, database.db);
     registerGroupRoutes(app, database.db);
+    registerContentRoutes(app, database.db, { documentLimitBytes: config.evidenceLimitBytes, baseUrl: config.publicUrl });
     registerNetworkApi(app, database.db);
   },
 };

@@ -13,6 +13,9 @@ import { mayModerate, mayReadGroup, mayTakePart, readerId } from './access.js';
 import { dismissReports, hidePost, listDiscussions, openReports, readDiscussion, reply as postReply, reportPost, startDiscussion } from './discussions.js';
 import { createGroup, decideRequest, invite, joinGroup, leaveGroup, listGroups, membersOf, NetworkRefused, readGroup, setMemberRole, visibilityText } from './groups.js';
 import type { GroupFilter, Person } from './groups.js';
+import { listDocuments } from './documents.js';
+import { upcomingEvents } from './events.js';
+import { eventWhen } from './content-routes.js';
 import { markAllRead, notificationsFor, unwatch, watch, watching } from './notifications.js';
 import { groupVisibilities, memberRoles } from './tables.js';
 import type { MemberRole } from './tables.js';
@@ -24,6 +27,9 @@ const signedIn = { permission: 'signed-in' } as const;
 
 type SignedIn = Extract<Viewer, { signedIn: true }>;
 type ErrorItem = { text: string; href: string };
+
+/** A file's size as people read it: 850 KB, 2.4 MB. */
+const sizeText = (bytes: number) => (bytes < 1_048_576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`);
 
 const dateTimeText = (date: Date) => date.toLocaleString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'Europe/London' });
 
@@ -132,8 +138,10 @@ export function registerGroupRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       const group = await readGroup(db, userId, request.params.id);
       const readable = mayReadGroup(group, group.standing, userId !== null);
       const moderating = mayModerate(group.standing);
-      const [discussions, members, reports, watched] = await Promise.all([
+      const [discussions, documents, events, members, reports, watched] = await Promise.all([
         readable ? listDiscussions(db, userId, group.id) : Promise.resolve([]),
+        readable ? listDocuments(db, userId, group.id) : Promise.resolve([]),
+        readable ? upcomingEvents(db, userId, group.id) : Promise.resolve([]),
         readable ? membersOf(db, group.id, moderating) : Promise.resolve([]),
         moderating ? openReports(db, group.id) : Promise.resolve([]),
         userId === null ? Promise.resolve({ group: false, discussions: new Set<string>() }) : watching(db, userId, group.id),
@@ -147,6 +155,7 @@ export function registerGroupRoutes(app: FastifyInstance, db: Kysely<Schema>): v
         watching: 'You will be told of every new discussion and reply in this group.',
         unwatched: 'You will no longer be told of new discussions in this group (you still hear of the discussions you watch).',
         role: 'The member’s role is changed.',
+        shared: 'The document is shared with the group.',
       };
       return reply.view('network/group.njk', {
         pageTitle: group.name,
@@ -161,6 +170,8 @@ export function registerGroupRoutes(app: FastifyInstance, db: Kysely<Schema>): v
         mayPost: mayTakePart(group.standing),
         isOwner: group.standing.role === 'owner' && group.standing.state === 'member',
         discussions: discussions.map((discussion) => ({ ...discussion, lastText: dateTimeText(discussion.lastPostAt) })),
+        documents: documents.map((document) => ({ ...document, latest: document.versions[0]!, latestText: dateTimeText(document.versions[0]!.uploadedAt), sizeText: sizeText(document.versions[0]!.sizeBytes) })),
+        events: events.map((event) => ({ ...event, whenText: eventWhen(event.startsAt, event.endsAt) })),
         members: members.filter((member) => member.state === 'member'),
         requests: members.filter((member) => member.state === 'requested'),
         invitations: members.filter((member) => member.state === 'invited'),
