@@ -7,8 +7,8 @@ import type { TestApp } from '../../test/support/app.js';
 import { testEngines } from '../../test/support/database.js';
 import { listDocuments, shareDocument } from './documents.js';
 import { addEvent, eventCalendar, londonInstant, readEvent, signUp } from './events.js';
-import { createGroup, joinGroup, NetworkRefused } from './groups.js';
-import type { Person } from './groups.js';
+import { createGroup, joinGroup } from './groups.js';
+import type { Person , NetworkRefused } from './groups.js';
 
 const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
 const limit = 1_048_576;
