@@ -2,6 +2,7 @@ import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { registerNetworkApi } from './api.js';
 import { registerContentRoutes } from './content-routes.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerGroupRoutes } from './group-routes.js';
 import { registerPlaceRoutes } from './place-routes.js';
 
@@ -18,6 +19,7 @@ export const networkCapability: Capability = {
     registerPlaceRoutes(app, database.db);
     registerGroupRoutes(app, database.db);
     registerContentRoutes(app, database.db, { documentLimitBytes: config.evidenceLimitBytes, baseUrl: config.publicUrl });
+    registerDashboardRoutes(app, database.db);
     registerNetworkApi(app, database.db);
   },
 };

@@ -15,6 +15,7 @@ import { isMapMeasure, mapMeasureLabels, mapMeasures, placeFigures, placeMap, ta
 import type { MapMeasure } from './place-figures.js';
 import { contactListing, councilPlans, councilProfile, listContact, mayEditProfile, ProfileRefused, publishedThemes, saveProfile, unlistContact } from './profiles.js';
 import { networkAuthority, networkRegion, networkRegions } from './regions.js';
+import { dashboardAuthorities } from './dashboard.js';
 
 const hidden = { hide: true } as const;
 const publicRoute = { permission: 'public' } as const;
@@ -56,9 +57,11 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
         practice: region.authorities.reduce((sum, la) => sum + (figures.practice.get(la.code) ?? 0), 0),
       };
     });
+    const supported = networkRegions().filter((region) => dashboardAuthorities(request.viewer, [region]).length > 1);
     return reply.view('network/england.njk', {
       pageTitle: 'The network',
       regions,
+      dashboard: supported.length === 9 ? { href: '/network/dashboard', text: 'England’s nine regions: gaps, assessments, plans and practice' } : supported.length > 0 ? { href: `/network/regions/${supported[0]!.code}/dashboard`, text: `${supported[0]!.name}: dashboard of gaps, assessments, plans and practice` } : undefined,
       measureChoices: measureChoices(measure),
       figure: await presentFigure(placeMap(figures, measure), { downloadPath: '/network/figures', query: `map=${measure}` }),
     });
@@ -94,6 +97,7 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       breadcrumbs: [{ text: 'The network', href: '/network' }],
       region,
       authorities,
+      mayOpenDashboard: dashboardAuthorities(request.viewer, [region]).length > 1,
       measureChoices: measureChoices(measure),
       figure: await presentFigure(placeMap(figures, measure, region), { downloadPath: '/network/figures', query: `map=${measure}&region=${region.code}` }),
     });

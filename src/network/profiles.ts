@@ -111,8 +111,7 @@ export function mayEditProfile(viewer: Viewer, laCode: string): boolean {
 /** The council's own improvement plans, which its profile may publish (a setting's plan is the setting's). */
 export async function councilPlans(db: Kysely<Schema>, laCode: string, today: string): Promise<{ id: string; title: string; periodStart: string; periodEnd: string }[]> {
   const plans = await listImprovementPlans(db, { laCodes: [laCode], today });
-  const own = await Promise.all(plans.map(async (plan) => ((await readImprovementPlan(db, laCode, plan.id))?.organisationKind === 'local-authority' ? plan : undefined)));
-  return own.flatMap((plan) => (plan === undefined ? [] : [{ id: plan.id, title: plan.title, periodStart: plan.periodStart, periodEnd: plan.periodEnd }]));
+  return plans.filter((plan) => plan.organisationKind === 'local-authority').map((plan) => ({ id: plan.id, title: plan.title, periodStart: plan.periodStart, periodEnd: plan.periodEnd }));
 }
 
 export class ProfileRefused extends Error {}

@@ -94,6 +94,8 @@ export interface ImprovementPlanSummary {
   id: string;
   organisationId: string;
   organisationName: string;
+  /** `local-authority` for the council's own plan, `setting` for a school's or centre's. */
+  organisationKind: string;
   periodStart: string;
   periodEnd: string;
   title: string;

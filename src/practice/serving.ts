@@ -82,3 +82,22 @@ export async function publishedItemsOf(db: Kysely<Schema>, laCode: string): Prom
     href: `/practice/${row.id}`,
   }));
 }
+
+/**
+ * For each authority: items submitted to the call for evidence (every item that has been sent, in
+ * whatever state now) and items published. Authorities with none are absent.
+ */
+export async function practiceCountsByAuthority(db: Kysely<Schema>, laCodes: readonly string[]): Promise<Map<string, { submitted: number; published: number }>> {
+  if (laCodes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('practice_item')
+    .select([
+      'la_code',
+      (eb) => eb.fn.countAll<string>().filterWhere('submitted_at', 'is not', null).as('submitted'),
+      (eb) => eb.fn.countAll<string>().filterWhere('status', '=', 'published').as('published'),
+    ])
+    .where('la_code', 'in', laCodes)
+    .groupBy('la_code')
+    .execute();
+  return new Map(rows.map((row) => [row.la_code!, { submitted: Number(row.submitted), published: Number(row.published) }]));
+}
