@@ -10,6 +10,7 @@ import { testEngines } from '../../test/support/database.js';
 import { createGroup, invite, joinGroup, listGroups, NetworkRefused } from './groups.js';
 import { listDiscussions, postingLimits, reply, startDiscussion } from './discussions.js';
 import { notificationsFor } from './notifications.js';
+import { searchNetwork } from './search.js';
 
 const leeds = 'E08000035';
 const bradford = 'E08000032';
@@ -154,6 +155,26 @@ describe.each(testEngines)('communities of interest on %s', (engine) => {
     expect(refused).toBeInstanceOf(NetworkRefused);
     expect((refused as NetworkRefused).statusCode).toBe(429);
     expect((refused as NetworkRefused).message).toMatch(/wait \d+ minutes?/);
+  });
+
+  it('searches only what the person may see: nothing of a hidden group outside it, nothing inside a restricted one for non-members', async () => {
+    const db = test.database.db;
+    const titles = async (userId: string | null, words: string) => {
+      const found = await searchNetwork(db, userId, words);
+      return [...found.councils, ...found.groups, ...found.discussions, ...found.documents].map((hit) => hit.title);
+    };
+    expect(await titles(person('member').userId, 'hidden words case')).toContain('Hidden thread title');
+    expect(await titles(person('member').userId, 'safeguarding')).toContain('Safeguarding leads (confidential)');
+    for (const userId of [null, person('outsider').userId, person('invitee').userId]) {
+      expect(await titles(userId, 'hidden words case')).toEqual([]);
+      expect(await titles(userId, 'safeguarding confidential')).toEqual([]);
+      expect(await titles(userId, 'members only words')).toEqual([]);
+    }
+    expect(await titles(person('member').userId, 'members only words')).toContain('Restricted thread');
+    expect(await titles(null, 'Leeds')).toContain('Leeds');
+    const page = await agentFor('outsider').get('/network/search?q=%3Cscript%3Ealert(1)%3C%2Fscript%3E');
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain('<script>alert(1)');
   });
 
   it('refuses a group name already taken, whatever its case, naming the field', async () => {

@@ -16,6 +16,8 @@ import type { MapMeasure } from './place-figures.js';
 import { contactListing, councilPlans, councilProfile, listContact, mayEditProfile, ProfileRefused, publishedThemes, saveProfile, unlistContact } from './profiles.js';
 import { networkAuthority, networkRegion, networkRegions } from './regions.js';
 import { dashboardAuthorities } from './dashboard.js';
+import { readerId } from './access.js';
+import { searchLimits, searchNetwork } from './search.js';
 
 const hidden = { hide: true } as const;
 const publicRoute = { permission: 'public' } as const;
@@ -64,6 +66,27 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       dashboard: supported.length === 9 ? { href: '/network/dashboard', text: 'England’s nine regions: gaps, assessments, plans and practice' } : supported.length > 0 ? { href: `/network/regions/${supported[0]!.code}/dashboard`, text: `${supported[0]!.name}: dashboard of gaps, assessments, plans and practice` } : undefined,
       measureChoices: measureChoices(measure),
       figure: await presentFigure(placeMap(figures, measure), { downloadPath: '/network/figures', query: `map=${measure}` }),
+    });
+  });
+
+  app.get<{ Querystring: { q?: string } }>('/network/search', { schema: hidden, config: publicRoute }, async (request, reply) => {
+    const asked = typeof request.query.q === 'string' ? request.query.q : '';
+    const tooLong = asked.length > searchLimits.words;
+    const results = await searchNetwork(db, readerId(request.viewer), asked);
+    const sections = [
+      { id: 'councils', title: 'Councils', hits: results.councils },
+      { id: 'groups', title: 'Communities of interest', hits: results.groups },
+      { id: 'discussions', title: 'Discussions', hits: results.discussions },
+      { id: 'documents', title: 'Documents', hits: results.documents },
+      { id: 'practice', title: 'Published practice', hits: results.practice, more: results.practiceTotal > results.practice.length ? { href: `/practice?q=${encodeURIComponent(results.words)}`, text: `See all ${results.practiceTotal} practice items in the library` } : undefined },
+    ];
+    return reply.view('network/search.njk', {
+      pageTitle: results.words === '' ? 'Search the network' : `${results.words}: search the network`,
+      breadcrumbs: [{ text: 'The network', href: '/network' }],
+      words: results.words,
+      tooLong,
+      sections,
+      found: sections.reduce((sum, section) => sum + section.hits.length, 0),
     });
   });
 

@@ -1,0 +1,135 @@
+/**
+ * One search over the network: councils (by name and what their pages say), communities of
+ * interest (name and purpose), discussions (their posts' words), shared documents (title and file
+ * name) and published practice (the library's own search). Each kind is searched only where the
+ * person may read: a hidden group, its posts and its documents never appear to anyone outside it;
+ * a restricted group's posts and documents only to its members; hidden posts to no one.
+ */
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { escapeHtml } from '../web/html.js';
+import { facetNames, searchLibrary } from '../practice/library.js';
+import type { FacetName } from '../practice/library.js';
+import { listGroups } from './groups.js';
+import { networkRegions } from './regions.js';
+
+export const searchLimits = { words: 200, perKind: 10 } as const;
+
+export interface SearchHit {
+  kind: 'council' | 'group' | 'discussion' | 'document' | 'practice';
+  title: string;
+  href: string;
+  /** A line of context, as HTML: escaped, the words searched for in <mark>. */
+  snippetHtml: string;
+  /** Where it is: the region, or the group. */
+  where: string;
+}
+
+export interface NetworkSearchResults {
+  words: string;
+  councils: SearchHit[];
+  groups: SearchHit[];
+  discussions: SearchHit[];
+  documents: SearchHit[];
+  practice: SearchHit[];
+  practiceTotal: number;
+}
+
+const nobody = '00000000-0000-0000-0000-000000000000';
+
+/** Marks each of the words (whole or as a prefix) in already escaped text. */
+function marked(text: string, words: readonly string[]): string {
+  const escaped = escapeHtml(text);
+  if (words.length === 0) return escaped;
+  const pattern = new RegExp(`(${words.map((word) => escapeHtml(word).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi');
+  return escaped.replace(pattern, '<mark>$1</mark>');
+}
+
+/** The groups whose inside the person may read: open ones when signed in, and those they are a member of. */
+function readableGroupIds(db: Kysely<Schema>, userId: string | null) {
+  return db
+    .selectFrom('network_group as g')
+    .select('g.id')
+    .where((eb) =>
+      eb.or([
+        ...(userId === null ? [] : [eb('g.visibility', '=', 'open')]),
+        eb.exists(eb.selectFrom('network_membership as m').select('m.user_id').whereRef('m.group_id', '=', 'g.id').where('m.user_id', '=', userId ?? nobody).where('m.state', '=', 'member')),
+      ]),
+    );
+}
+
+export async function searchNetwork(db: Kysely<Schema>, userId: string | null, asked: string): Promise<NetworkSearchResults> {
+  const words = asked.trim().replace(/\s+/g, ' ').slice(0, searchLimits.words);
+  const empty: NetworkSearchResults = { words, councils: [], groups: [], discussions: [], documents: [], practice: [], practiceTotal: 0 };
+  if (words.length === 0) return empty;
+  const terms = words.split(' ').filter((term) => term.length > 1);
+  const lowered = words.toLowerCase();
+  const pattern = `%${lowered.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+
+  const regionOf = new Map(networkRegions().flatMap((region) => region.authorities.map((la) => [la.code, region.name] as const)));
+  const nameOf = new Map(networkRegions().flatMap((region) => region.authorities.map((la) => [la.code, la.name] as const)));
+  const byName = [...nameOf].filter(([, name]) => name.toLowerCase().includes(lowered));
+
+  const [statements, groups, posts, documents, practice] = await Promise.all([
+    db.selectFrom('network_profile').select(['la_code', 'statement']).where(sql<boolean>`lower(statement) like ${pattern}`).limit(searchLimits.perKind).execute(),
+    listGroups(db, userId, { words }),
+    db
+      .selectFrom('network_post as p')
+      .innerJoin('network_discussion as d', 'd.id', 'p.discussion_id')
+      .innerJoin('network_group as g', 'g.id', 'p.group_id')
+      .select(['p.id', 'p.discussion_id', 'p.group_id', 'd.title', 'g.name', 'p.body', sql<number>`ts_rank(p.search_vector, websearch_to_tsquery('english', ${words}))`.as('rank')])
+      .where(sql<boolean>`p.search_vector @@ websearch_to_tsquery('english', ${words})`)
+      .where('p.hidden_at', 'is', null)
+      .where('p.group_id', 'in', readableGroupIds(db, userId))
+      .orderBy('rank', 'desc')
+      .orderBy('p.posted_at', 'desc')
+      .limit(searchLimits.perKind * 3)
+      .execute(),
+    db
+      .selectFrom('network_document as doc')
+      .innerJoin('network_group as g', 'g.id', 'doc.group_id')
+      .select(['doc.id', 'doc.group_id', 'doc.title', 'g.name'])
+      .where(sql<boolean>`doc.search_vector @@ websearch_to_tsquery('english', ${words})`)
+      .where('doc.group_id', 'in', readableGroupIds(db, userId))
+      .orderBy('doc.added_at', 'desc')
+      .limit(searchLimits.perKind)
+      .execute(),
+    searchLibrary(db, { q: words, filters: Object.fromEntries(facetNames.map((facet) => [facet, []])) as unknown as Record<FacetName, string[]>, sort: 'relevance', page: 1 }, { pageSize: searchLimits.perKind }),
+  ]);
+
+  const councils = new Map<string, SearchHit>();
+  for (const [code, name] of byName) councils.set(code, { kind: 'council', title: name, href: `/network/authorities/${code}`, snippetHtml: marked(name, [words]), where: regionOf.get(code) ?? '' });
+  for (const row of statements) {
+    if (councils.has(row.la_code) || !nameOf.has(row.la_code)) continue;
+    councils.set(row.la_code, { kind: 'council', title: nameOf.get(row.la_code)!, href: `/network/authorities/${row.la_code}`, snippetHtml: marked(row.statement.slice(0, 300), terms), where: regionOf.get(row.la_code) ?? '' });
+  }
+
+  // One hit per discussion: its best post.
+  const discussions = new Map<string, SearchHit>();
+  for (const row of posts) {
+    if (discussions.has(row.discussion_id) || discussions.size >= searchLimits.perKind) continue;
+    discussions.set(row.discussion_id, { kind: 'discussion', title: row.title, href: `/network/groups/${row.group_id}/discussions/${row.discussion_id}#post-${row.id}`, snippetHtml: marked(excerptAround(row.body, terms), terms), where: row.name });
+  }
+
+  return {
+    words,
+    councils: [...councils.values()].slice(0, searchLimits.perKind),
+    groups: groups.slice(0, searchLimits.perKind).map((group) => ({ kind: 'group', title: group.name, href: `/network/groups/${group.id}`, snippetHtml: marked(group.purpose.slice(0, 300), terms), where: group.visibility === 'open' ? 'Open group' : group.visibility === 'restricted' ? 'Restricted group' : 'Hidden group' })),
+    discussions: [...discussions.values()],
+    documents: documents.map((row) => ({ kind: 'document', title: row.title, href: `/network/groups/${row.group_id}#documents`, snippetHtml: marked(row.title, terms), where: row.name })),
+    practice: practice.items.map((item) => ({ kind: 'practice', title: item.title, href: `/practice/${item.id}`, snippetHtml: item.snippetHtml, where: item.referenceLabel })),
+    practiceTotal: practice.total,
+  };
+}
+
+/** About 240 characters of the text around the first word found, on word boundaries. */
+function excerptAround(text: string, terms: readonly string[]): string {
+  const plain = text.replace(/[`*_>#[\]()~]/g, '').replace(/\s+/g, ' ').trim();
+  const lower = plain.toLowerCase();
+  const found = terms.map((term) => lower.indexOf(term.toLowerCase())).filter((index) => index >= 0);
+  const at = found.length === 0 ? 0 : Math.min(...found);
+  const start = Math.max(0, plain.lastIndexOf(' ', Math.max(0, at - 80)) + 1);
+  const excerpt = plain.slice(start, start + 240);
+  return `${start > 0 ? '…' : ''}${excerpt}${start + 240 < plain.length ? '…' : ''}`;
+}
