@@ -1,10 +1,17 @@
+import { outboxMailer, smtpMailer } from '../auth/mail.js';
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
 import { registerNetworkApi } from './api.js';
 import { registerContentRoutes } from './content-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
+import { sendDigests } from './digest.js';
+import { registerDigestRoutes } from './digest-routes.js';
 import { registerGroupRoutes } from './group-routes.js';
 import { registerPlaceRoutes } from './place-routes.js';
+
+const digestInterval = 60 * 60 * 1000;
+/** The first pass waits two minutes, so a starting service (and a test's) is not busy mailing. */
+const digestFirstPass = 2 * 60 * 1000;
 
 /** The network: councils in their regions, their public pages, and communities of interest. */
 export const networkCapability: Capability = {
@@ -20,6 +27,22 @@ export const networkCapability: Capability = {
     registerGroupRoutes(app, database.db);
     registerContentRoutes(app, database.db, { documentLimitBytes: config.evidenceLimitBytes, baseUrl: config.publicUrl });
     registerDashboardRoutes(app, database.db);
+    registerDigestRoutes(app, database.db);
     registerNetworkApi(app, database.db);
+
+    // Digests are claimed before they are sent, so an hourly pass (in every process) sends each one once.
+    const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(database.db, app.log);
+    const timers: NodeJS.Timeout[] = [];
+    const send = () => {
+      sendDigests(database.db, mailer, { baseUrl: config.publicUrl, log: app.log }).catch((error: unknown) => app.log.error({ err: error }, 'sending network digests failed'));
+    };
+    app.addHook('onReady', () => {
+      timers.push(setTimeout(send, digestFirstPass).unref(), setInterval(send, digestInterval).unref());
+      return Promise.resolve();
+    });
+    app.addHook('onClose', () => {
+      for (const timer of timers) clearTimeout(timer);
+      return Promise.resolve();
+    });
   },
 };
