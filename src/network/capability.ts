@@ -1,6 +1,7 @@
 import { outboxMailer, smtpMailer } from '../auth/mail.js';
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
+import { repeatWhileServing } from '../web/repeat.js';
 import { registerNetworkApi } from './api.js';
 import { registerContentRoutes } from './content-routes.js';
 import { registerDashboardRoutes } from './dashboard-routes.js';
@@ -32,17 +33,6 @@ export const networkCapability: Capability = {
 
     // Digests are claimed before they are sent, so an hourly pass (in every process) sends each one once.
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(database.db, app.log);
-    const timers: NodeJS.Timeout[] = [];
-    const send = () => {
-      sendDigests(database.db, mailer, { baseUrl: config.publicUrl, log: app.log }).catch((error: unknown) => app.log.error({ err: error }, 'sending network digests failed'));
-    };
-    app.addHook('onReady', () => {
-      timers.push(setTimeout(send, digestFirstPass).unref(), setInterval(send, digestInterval).unref());
-      return Promise.resolve();
-    });
-    app.addHook('onClose', () => {
-      for (const timer of timers) clearTimeout(timer);
-      return Promise.resolve();
-    });
+    repeatWhileServing(app, { every: digestInterval, firstAfter: digestFirstPass, what: 'sending network digests', task: () => sendDigests(database.db, mailer, { baseUrl: config.publicUrl, log: app.log }) });
   },
 };

@@ -42,17 +42,20 @@ export interface Discussion extends DiscussionSummary {
   posts: Post[];
 }
 
-/** The group, if the person may read inside it; a group they may only see says so. */
-export async function readableGroup(db: Kysely<Schema>, userId: string | null, groupId: string): Promise<GroupSummary> {
-  const group = await readGroup(db, userId, groupId);
+/**
+ * The group, if the person may read inside it; a group they may only see says so. A group already
+ * read for the same person (a page showing several of its parts) is checked without reading it again.
+ */
+export async function readableGroup(db: Kysely<Schema>, userId: string | null, groupOrId: string | GroupSummary): Promise<GroupSummary> {
+  const group = typeof groupOrId === 'string' ? await readGroup(db, userId, groupOrId) : groupOrId;
   if (!mayReadGroup(group, group.standing, userId !== null)) {
     throw new NetworkRefused(userId === null ? 'Sign in to read the discussions of this group.' : 'Only members read this group’s discussions: ask to join it.', 403);
   }
   return group;
 }
 
-export async function listDiscussions(db: Kysely<Schema>, userId: string | null, groupId: string): Promise<DiscussionSummary[]> {
-  await readableGroup(db, userId, groupId);
+export async function listDiscussions(db: Kysely<Schema>, userId: string | null, groupOrId: string | GroupSummary): Promise<DiscussionSummary[]> {
+  const groupId = (await readableGroup(db, userId, groupOrId)).id;
   const rows = await db
     .selectFrom('network_discussion as d')
     .leftJoin('network_post as first', (join) => join.onRef('first.discussion_id', '=', 'd.id').onRef('first.posted_at', '=', 'd.started_at'))

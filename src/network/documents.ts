@@ -12,7 +12,7 @@ import type { Schema } from '../db/schema.js';
 import { mayTakePart } from './access.js';
 import { readableGroup } from './discussions.js';
 import { isUuid, NetworkRefused, readGroup, touchGroup } from './groups.js';
-import type { Person } from './groups.js';
+import type { GroupSummary, Person } from './groups.js';
 
 /** Most documents one group keeps. */
 export const documentsPerGroup = 200;
@@ -89,8 +89,8 @@ export async function shareDocument(
 }
 
 /** The group's documents, newest first, each with its versions (newest first), without their bytes. */
-export async function listDocuments(db: Kysely<Schema>, userId: string | null, groupId: string): Promise<SharedDocument[]> {
-  await readableGroup(db, userId, groupId);
+export async function listDocuments(db: Kysely<Schema>, userId: string | null, groupOrId: string | GroupSummary): Promise<SharedDocument[]> {
+  const groupId = (await readableGroup(db, userId, groupOrId)).id;
   const rows = await db
     .selectFrom('network_document as d')
     .innerJoin('network_document_version as v', 'v.document_id', 'd.id')

@@ -10,7 +10,7 @@ import type { Schema } from '../db/schema.js';
 import { mayTakePart } from './access.js';
 import { readableGroup } from './discussions.js';
 import { isUuid, NetworkRefused, readGroup, touchGroup } from './groups.js';
-import type { Person } from './groups.js';
+import type { GroupSummary, Person } from './groups.js';
 
 export interface GroupEvent {
   id: string;
@@ -128,8 +128,8 @@ function eventOf(row: EventRow): GroupEvent {
 }
 
 /** The group's events still to come (and those of the last day), soonest first. */
-export async function upcomingEvents(db: Kysely<Schema>, userId: string | null, groupId: string, now = new Date()): Promise<GroupEvent[]> {
-  await readableGroup(db, userId, groupId);
+export async function upcomingEvents(db: Kysely<Schema>, userId: string | null, groupOrId: string | GroupSummary, now = new Date()): Promise<GroupEvent[]> {
+  const groupId = (await readableGroup(db, userId, groupOrId)).id;
   const rows = await eventsQuery(db, userId)
     .where('e.group_id', '=', groupId)
     .where('e.ends_at', '>', new Date(now.getTime() - 24 * 3_600_000))

@@ -139,9 +139,9 @@ export function registerGroupRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       const readable = mayReadGroup(group, group.standing, userId !== null);
       const moderating = mayModerate(group.standing);
       const [discussions, documents, events, members, reports, watched] = await Promise.all([
-        readable ? listDiscussions(db, userId, group.id) : Promise.resolve([]),
-        readable ? listDocuments(db, userId, group.id) : Promise.resolve([]),
-        readable ? upcomingEvents(db, userId, group.id) : Promise.resolve([]),
+        readable ? listDiscussions(db, userId, group) : Promise.resolve([]),
+        readable ? listDocuments(db, userId, group) : Promise.resolve([]),
+        readable ? upcomingEvents(db, userId, group) : Promise.resolve([]),
         readable ? membersOf(db, group.id, moderating) : Promise.resolve([]),
         moderating ? openReports(db, group.id) : Promise.resolve([]),
         userId === null ? Promise.resolve({ group: false, discussions: new Set<string>() }) : watching(db, userId, group.id),

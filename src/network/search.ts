@@ -74,17 +74,25 @@ export async function searchNetwork(db: Kysely<Schema>, userId: string | null, a
   const [statements, groups, posts, documents, practice] = await Promise.all([
     db.selectFrom('network_profile').select(['la_code', 'statement']).where(sql<boolean>`lower(statement) like ${pattern}`).limit(searchLimits.perKind).execute(),
     listGroups(db, userId, { words }),
+    // The best posts first, then their discussions' and groups' names for those few only.
     db
-      .selectFrom('network_post as p')
-      .innerJoin('network_discussion as d', 'd.id', 'p.discussion_id')
-      .innerJoin('network_group as g', 'g.id', 'p.group_id')
-      .select(['p.id', 'p.discussion_id', 'p.group_id', 'd.title', 'g.name', 'p.body', sql<number>`ts_rank(p.search_vector, websearch_to_tsquery('english', ${words}))`.as('rank')])
-      .where(sql<boolean>`p.search_vector @@ websearch_to_tsquery('english', ${words})`)
-      .where('p.hidden_at', 'is', null)
-      .where('p.group_id', 'in', readableGroupIds(db, userId))
-      .orderBy('rank', 'desc')
-      .orderBy('p.posted_at', 'desc')
-      .limit(searchLimits.perKind * 3)
+      .selectFrom((eb) =>
+        eb
+          .selectFrom('network_post as p')
+          .select(['p.id', 'p.discussion_id', 'p.group_id', 'p.body', 'p.posted_at', sql<number>`ts_rank(p.search_vector, websearch_to_tsquery('english', ${words}))`.as('rank')])
+          .where(sql<boolean>`p.search_vector @@ websearch_to_tsquery('english', ${words})`)
+          .where('p.hidden_at', 'is', null)
+          .where('p.group_id', 'in', readableGroupIds(db, userId))
+          .orderBy('rank', 'desc')
+          .orderBy('p.posted_at', 'desc')
+          .limit(searchLimits.perKind * 3)
+          .as('hit'),
+      )
+      .innerJoin('network_discussion as d', 'd.id', 'hit.discussion_id')
+      .innerJoin('network_group as g', 'g.id', 'hit.group_id')
+      .select(['hit.id', 'hit.discussion_id', 'hit.group_id', 'hit.body', 'd.title', 'g.name'])
+      .orderBy('hit.rank', 'desc')
+      .orderBy('hit.posted_at', 'desc')
       .execute(),
     db
       .selectFrom('network_document as doc')

@@ -11,6 +11,7 @@ import { outboxMailer, smtpMailer } from '../auth/mail.js';
 import { sendReminders } from './reminders.js';
 import { ImprovementPlanService } from './service.js';
 import { isoDateIn } from '../web/format.js';
+import { repeatWhileServing } from '../web/repeat.js';
 
 /** Reminders go once each (reminder_sent), so checking hourly sends each on the morning it falls due. */
 const reminderInterval = 60 * 60 * 1000;
@@ -39,17 +40,6 @@ export const plansCapability: Capability = {
     registerReminderRoutes(app, database.db);
 
     const mailer = config.smtpUrl ? smtpMailer(config.smtpUrl, config.mailFrom) : outboxMailer(database.db, app.log);
-    const timers: NodeJS.Timeout[] = [];
-    const remind = () => {
-      sendReminders(database.db, mailer, { today: isoDateIn(new Date()), baseUrl: config.publicUrl, log: app.log }).catch((error: unknown) => app.log.error({ err: error }, 'sending plan reminders failed'));
-    };
-    app.addHook('onReady', () => {
-      timers.push(setTimeout(remind, firstReminderPass).unref(), setInterval(remind, reminderInterval).unref());
-      return Promise.resolve();
-    });
-    app.addHook('onClose', () => {
-      for (const timer of timers) clearTimeout(timer);
-      return Promise.resolve();
-    });
+    repeatWhileServing(app, { every: reminderInterval, firstAfter: firstReminderPass, what: 'sending plan reminders', task: () => sendReminders(database.db, mailer, { today: isoDateIn(new Date()), baseUrl: config.publicUrl, log: app.log }) });
   },
 };
