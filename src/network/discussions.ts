@@ -54,7 +54,7 @@ export async function readableGroup(db: Kysely<Schema>, userId: string | null, g
   return group;
 }
 
-export async function listDiscussions(db: Kysely<Schema>, userId: string | null, groupOrId: string | GroupSummary): Promise<DiscussionSummary[]> {
+export async function listDiscussions(db: Kysely<Schema>, userId: string | null, groupOrId: string | GroupSummary, limit = 10_000): Promise<DiscussionSummary[]> {
   const groupId = (await readableGroup(db, userId, groupOrId)).id;
   const rows = await db
     .selectFrom('network_discussion as d')
@@ -62,6 +62,7 @@ export async function listDiscussions(db: Kysely<Schema>, userId: string | null,
     .select(['d.id', 'd.title', 'd.started_at', 'd.last_post_at', 'd.posts', 'first.author_label'])
     .where('d.group_id', '=', groupId)
     .orderBy('d.last_post_at', 'desc')
+    .limit(limit)
     .execute();
   return rows.map((row) => ({ id: row.id, title: row.title, startedBy: row.author_label ?? 'A former member', startedAt: row.started_at, lastPostAt: row.last_post_at, postCount: row.posts }));
 }

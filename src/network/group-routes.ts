@@ -25,6 +25,10 @@ const hidden = { hide: true } as const;
 const publicRoute = { permission: 'public' } as const;
 const signedIn = { permission: 'signed-in' } as const;
 
+/** A group's page lists at most this many discussions (the most recently active) and members (owners and moderators first). */
+const discussionsShown = 50;
+const membersShown = 100;
+
 type SignedIn = Extract<Viewer, { signedIn: true }>;
 type ErrorItem = { text: string; href: string };
 
@@ -139,10 +143,10 @@ export function registerGroupRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       const readable = mayReadGroup(group, group.standing, userId !== null);
       const moderating = mayModerate(group.standing);
       const [discussions, documents, events, members, reports, watched] = await Promise.all([
-        readable ? listDiscussions(db, userId, group) : Promise.resolve([]),
+        readable ? listDiscussions(db, userId, group, discussionsShown) : Promise.resolve([]),
         readable ? listDocuments(db, userId, group) : Promise.resolve([]),
         readable ? upcomingEvents(db, userId, group) : Promise.resolve([]),
-        readable ? membersOf(db, group.id, moderating) : Promise.resolve([]),
+        readable ? membersOf(db, group.id, moderating, membersShown) : Promise.resolve([]),
         moderating ? openReports(db, group.id) : Promise.resolve([]),
         userId === null ? Promise.resolve({ group: false, discussions: new Set<string>() }) : watching(db, userId, group.id),
       ]);

@@ -305,11 +305,19 @@ export interface Member {
   since: Date;
 }
 
-/** The group's members (and, for its moderators, requests and invitations), owners first. */
-export async function membersOf(db: Kysely<Schema>, groupId: string, withPending: boolean): Promise<Member[]> {
+/**
+ * The group's members (and, for its moderators, requests and invitations), owners and moderators
+ * first, then the longest-standing; at most `limit` of them, so a large group's page stays short.
+ */
+export async function membersOf(db: Kysely<Schema>, groupId: string, withPending: boolean, limit = 100_000): Promise<Member[]> {
   let query = db.selectFrom('network_membership').select(['user_id', 'role', 'state', 'since']).where('group_id', '=', groupId);
   if (!withPending) query = query.where('state', '=', 'member');
-  const rows = await query.execute();
+  const rows = await query
+    .orderBy(sql`case role when 'owner' then 0 when 'moderator' then 1 else 2 end`)
+    .orderBy(sql`case state when 'requested' then 0 when 'invited' then 1 else 2 end`)
+    .orderBy('since')
+    .limit(limit)
+    .execute();
   const people = await activePeople(
     db,
     rows.map((row) => row.user_id),
