@@ -102,6 +102,8 @@ function freshnessText(freshness: ChildDataFreshness | undefined): string {
 function tasksFor(app: FastifyInstance, viewer: SignedIn, laCode: string | undefined): HomeLink[] {
   const la = laCode === undefined ? '' : `?la=${laCode}`;
   const reachesLa = laCode === undefined || mayReadAggregates(viewer, laCode);
+  const adviserRegion = viewer.memberships.find((membership) => membership.role === 'regional-adviser' && membership.areaCode !== null)?.areaCode ?? undefined;
+  const nationalTeam = viewer.memberships.some((membership) => membership.organisationKind === 'national') && viewerMay(viewer, 'assessments:read');
   const candidates: (HomeLink & { allowed?: boolean })[] = [
     { href: `/gaps${la}`, text: 'The gap matrix', description: 'Every group of children against all other children, on every indicator, by outcome.', allowed: reachesLa },
     { href: `/gaps/curves${la}`, text: 'Which curves to turn', description: 'The gaps where a group does worse, the ones that matter most first, each with its plan.', allowed: reachesLa },
@@ -128,6 +130,13 @@ function tasksFor(app: FastifyInstance, viewer: SignedIn, laCode: string | undef
     { href: '/admin/organisations', text: 'Organisations', description: 'Authorities, settings and partners, and moves of settings between authorities.' },
     { href: '/admin/audit', text: 'Audit log', description: 'Who did what, and when: search and download.' },
     { href: `/practice/for-your-gaps${la}`, text: 'Practice for your gaps', description: 'Published practice matched to your widest gaps and weakest self-assessment ratings, with the reason for each.', allowed: laCode !== undefined && reachesLa },
+    {
+      href: adviserRegion === undefined ? '/network/dashboard' : `/network/regions/${adviserRegion}/dashboard`,
+      text: adviserRegion === undefined ? 'England’s nine regions' : 'Your region’s dashboard',
+      description: 'Each authority’s widest gap, where its council stands in its signed-off self-assessments, its plan and its practice, on one page.',
+      allowed: adviserRegion !== undefined || nationalTeam,
+    },
+    { href: '/network/groups', text: 'Communities of interest', description: 'Councils, settings and partners working on the same gaps: discussions, shared documents and events.' },
     { href: '/practice', text: 'The practice library', description: 'Graded practice from the call for evidence: search by group, outcome, cost and strength of evidence.' },
     { href: '/practice/submit', text: 'Share practice that works', description: 'Submit an example to the call for evidence, follow it through moderation, and answer feedback.' },
     { href: '/practice/reviews', text: 'Practice reviews', description: 'Submissions you have been asked to review: grade each one blind against the published criteria.' },
