@@ -60,9 +60,12 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       };
     });
     const supported = networkRegions().filter((region) => dashboardAuthorities(request.viewer, [region]).length > 1);
+    const viewer = request.viewer;
+    const ownAuthority = viewer.signedIn ? viewer.memberships.find((membership) => membership.laCode !== null)?.laCode : undefined;
     return reply.view('network/england.njk', {
       pageTitle: 'The network',
       regions,
+      ownAuthority: ownAuthority === undefined || ownAuthority === null ? undefined : networkAuthority(ownAuthority),
       dashboard: supported.length === 9 ? { href: '/network/dashboard', text: 'England’s nine regions: gaps, assessments, plans and practice' } : supported.length > 0 ? { href: `/network/regions/${supported[0]!.code}/dashboard`, text: `${supported[0]!.name}: dashboard of gaps, assessments, plans and practice` } : undefined,
       measureChoices: measureChoices(measure),
       figure: await presentFigure(placeMap(figures, measure), { downloadPath: '/network/figures', query: `map=${measure}` }),
