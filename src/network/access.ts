@@ -17,8 +17,6 @@ export interface Standing {
   role: MemberRole | null;
 }
 
-export const noStanding: Standing = { state: null, role: null };
-
 export interface GroupAccessInput {
   visibility: GroupVisibility;
 }

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { activePeople, activePeopleNamed } from '../auth/people.js';
-import { joinOutcome, mayModerate, maySeeGroup, noStanding } from './access.js';
+import { joinOutcome, mayModerate, maySeeGroup } from './access.js';
 import type { Standing } from './access.js';
 import { groupVisibilities } from './tables.js';
 import type { GroupVisibility, MemberRole, MemberState } from './tables.js';
@@ -161,12 +161,6 @@ export async function readGroup(db: Kysely<Schema>, userId: string | null, id: s
   const group = summaryOf(row);
   if (!maySeeGroup(group, group.standing)) throw notFound();
   return group;
-}
-
-/** The person's standing in a group (none when they have no row). */
-export async function standingIn(db: Kysely<Schema>, userId: string, groupId: string): Promise<Standing> {
-  const row = await db.selectFrom('network_membership').select(['state', 'role']).where('group_id', '=', groupId).where('user_id', '=', userId).executeTakeFirst();
-  return row === undefined ? noStanding : { state: row.state, role: row.role };
 }
 
 export interface GroupFields {

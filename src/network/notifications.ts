@@ -114,17 +114,6 @@ export async function notificationsFor(db: Kysely<Schema>, userId: string, limit
   }));
 }
 
-export async function unreadCount(db: Kysely<Schema>, userId: string): Promise<number> {
-  const row = await db
-    .selectFrom('network_notification as n')
-    .innerJoin('network_membership as m', (join) => join.onRef('m.group_id', '=', 'n.group_id').onRef('m.user_id', '=', 'n.user_id').on('m.state', '=', 'member'))
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('n.user_id', '=', userId)
-    .where('n.read_at', 'is', null)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 export async function markAllRead(db: Kysely<Schema>, userId: string): Promise<void> {
   await db.updateTable('network_notification').set({ read_at: new Date() }).where('user_id', '=', userId).where('read_at', 'is', null).execute();
 }

@@ -2,7 +2,7 @@
  * England's nine regions and the local authorities in each, as the network shows them: from the
  * areas data (src/areas), current authorities only, each region's authorities by name.
  */
-import { allAreas, findArea, localAuthoritiesIn, localAuthorityByGss, regionOf } from '../areas/areas.js';
+import { allAreas, localAuthoritiesIn, localAuthorityByGss, regionOf } from '../areas/areas.js';
 
 export interface AuthorityEntry {
   code: string;
@@ -43,9 +43,4 @@ export function networkAuthority(code: string): (AuthorityEntry & { region: Auth
   if (la === undefined || la.validTo !== null) return undefined;
   const region = regionOf(la);
   return { code: la.gss, name: la.name, region: { code: region.code, name: region.name } };
-}
-
-/** The name of a region or authority for a label, or the code itself when it is neither. */
-export function placeName(code: string): string {
-  return localAuthorityByGss(code)?.name ?? findArea(code)?.name ?? code;
 }
