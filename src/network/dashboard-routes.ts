@@ -41,7 +41,7 @@ function downloadTable(rows: readonly DashboardRow[], title: string, fileName: s
     fileName,
     metadata: {
       title,
-      source: 'Narrowing the Gap: each authority’s own loaded figures (gaps), signed-off self-assessments of its council, its improvement plan and its practice submissions',
+      source: 'Narrowing the Gap: each authority’s own loaded figures (gaps; published statistics where it has loaded none), signed-off self-assessments of its council, its improvement plan and its practice submissions',
       disclosure: 'Gap figures are released as for any viewer without child-level access to the authority: small numbers withheld.',
       notes: ['Position: the share of statements rated established or embedded in the council’s latest signed-off assessment of that scope; empty where none is signed off.'],
     },
@@ -53,6 +53,7 @@ function downloadTable(rows: readonly DashboardRow[], title: string, fileName: s
       { label: 'Widest gap: group', value: (row) => row.widest?.group ?? '' },
       { label: 'Widest gap: measure', value: (row) => row.widest?.indicator ?? '' },
       { label: 'Widest gap', value: (row) => row.widest?.gapText ?? '' },
+      { label: 'Widest gap: from', value: (row) => (row.widest === null ? '' : row.widest.published === undefined ? 'The authority’s own figures' : `Published statistics, ${row.widest.published.yearText}`) },
       { label: 'Widening gaps', value: (row) => row.widening, numberFormat: '0' },
       ...dashboardScopes.map((entry) => ({ label: `${entry.label}: established or embedded (%)`, value: (row: DashboardRow) => (row.positions[entry.scope]?.percentEstablished === null || row.positions[entry.scope] === undefined ? '' : Math.round(row.positions[entry.scope]!.percentEstablished!)), numberFormat: '0' })),
       { label: 'Improvement plan', value: (row) => row.plan?.title ?? '' },

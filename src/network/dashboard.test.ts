@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gapsOverview } from '../gaps/overview.js';
-import { bradford, camden, leeds, regionalFixture, yorkshire } from '../../test/support/regional-fixture.js';
+import { publishedGaps, widestPublishedGap } from '../gaps/published-gaps.js';
+import { loadPublishedKs2 } from '../../test/support/published-ks2.js';
+import { bradford, camden, leeds, regionalFixture, wakefield, yorkshire } from '../../test/support/regional-fixture.js';
 import type { RegionalFixture } from '../../test/support/regional-fixture.js';
 import { testEngines } from '../../test/support/database.js';
 
@@ -8,6 +10,15 @@ describe.each(testEngines)('the regional and national dashboards on %s', (engine
   let fixture: RegionalFixture;
   beforeAll(async () => {
     fixture = await regionalFixture(engine);
+    // Wakefield has loaded no records of its own: its published figures stand in. Leeds's own figures win over its published ones.
+    const wakefieldLa = { code: wakefield, name: 'Wakefield', oldCode: '384' };
+    const leedsLa = { code: leeds, name: 'Leeds', oldCode: '383' };
+    await loadPublishedKs2(fixture.testApp.database.db, [
+      { period: '202324', la: wakefieldLa, topic: 'Total', breakdown: 'Total', pupils: '1000', percent: '60' },
+      { period: '202324', la: wakefieldLa, topic: 'Disadvantage status', breakdown: 'Disadvantaged', pupils: '300', percent: '40' },
+      { period: '202324', la: leedsLa, topic: 'Total', breakdown: 'Total', pupils: '9000', percent: '61' },
+      { period: '202324', la: leedsLa, topic: 'Disadvantage status', breakdown: 'Disadvantaged', pupils: '2800', percent: '45' },
+    ]);
   });
   afterAll(async () => fixture?.close());
 
@@ -21,12 +32,38 @@ describe.each(testEngines)('the regional and national dashboards on %s', (engine
       expect(page.body).toContain(`${widest.groupLabel}: ${widest.indicatorLabel}`);
       expect(page.body).toContain(widest.gapText);
     }
-    expect(page.body).toContain('Wakefield');
     expect(page.body).not.toContain('Camden');
+    // Wakefield, with no records loaded, shows the widest gap of its published statistics, and says so.
+    const published = widestPublishedGap(await publishedGaps(db, [wakefield]))!;
+    expect(published.gapText).toBe('−28.6 percentage points');
+    const wakefieldRow = page.body.slice(page.body.indexOf('>Wakefield<'), page.body.indexOf('</tr>', page.body.indexOf('>Wakefield<')));
+    expect(wakefieldRow).toContain(`${published.groupLabel}: ${published.indicatorLabel}`);
+    expect(wakefieldRow).toContain('−28.6 percentage points in 2023/24');
+    expect(wakefieldRow).toContain('published statistics');
+    expect(wakefieldRow).toContain(`/network/authorities/${wakefield}#published-gaps`);
+    const leedsRow = page.body.slice(page.body.indexOf('>Leeds<'), page.body.indexOf('</tr>', page.body.indexOf('>Leeds<')));
+    expect(leedsRow).not.toContain('published statistics');
     const csv = await fixture.get('regional-adviser', `/network/regions/${yorkshire}/dashboard.csv`);
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain('Leeds');
+    expect(csv.body).toContain('Published statistics, 2023/24');
     expect(csv.body.split('\n').filter((line) => line.includes(',E0')).length).toBe(15);
+  });
+
+  it('shows any reader a council’s gaps in the published statistics, and colours the map by one', async () => {
+    const council = await fixture.get('anonymous', `/network/authorities/${wakefield}`);
+    expect(council.statusCode).toBe(200);
+    expect(council.body).toContain('id="published-gaps"');
+    expect(council.body).toContain('40.0% against 68.6% for all other pupils, 2023/24');
+    const map = await fixture.get('anonymous', `/network/regions/${yorkshire}?map=gap-ks2_rwm_expected-poorer-socio-economic-groups`);
+    expect(map.statusCode).toBe(200);
+    expect(map.body).toContain('selected>Children from poorer socio-economic groups against all other pupils');
+    expect(map.body).toMatch(/Wakefield<\/th>\s*<td[^>]*>Yorkshire and The Humber<\/td>\s*<td[^>]*>28\.6</);
+    const csv = await fixture.get('anonymous', `/network/figures/map-gap-ks2_rwm_expected-poorer-socio-economic-groups.csv?map=gap-ks2_rwm_expected-poorer-socio-economic-groups&region=${yorkshire}`);
+    expect(csv.statusCode).toBe(200);
+    expect(csv.body).toContain('Wakefield');
+    // A figure no file holds falls back to who takes part.
+    expect((await fixture.get('anonymous', `/network/regions/${yorkshire}?map=gap-nonsense`)).body).toContain('Who takes part in Yorkshire');
   });
 
   it('refuses another region’s dashboard to the adviser, and shows the national team all nine regions', async () => {

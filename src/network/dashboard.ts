@@ -15,6 +15,8 @@ import { listAssessments, readAssessment } from '../assessment/store.js';
 import type { AssessmentScope } from '../assessment/tables.js';
 import type { Schema } from '../db/schema.js';
 import { gapsOverview } from '../gaps/overview.js';
+import { publishedGaps, widestPublishedGap } from '../gaps/published-gaps.js';
+import type { PublishedGap } from '../gaps/published-gaps.js';
 import { mayReadAggregates, mayReadPlans } from '../gaps/reach.js';
 import { authoritiesWithChildData } from '../ingest/data-summary.js';
 import { listImprovementPlans } from '../plans/store.js';
@@ -37,7 +39,11 @@ export interface DashboardRow {
   /** The latest year of the authority's own figures, null when none is loaded. */
   dataYear: string | null;
   suppressed: boolean;
-  widest: { group: string; indicator: string; gapText: string; trendText: string; href: string } | null;
+  /**
+   * The gap that matters most: from the authority's own figures when it has loaded them, else from
+   * published statistics (`published` set: the year it is of and the earlier gap, no trend tested).
+   */
+  widest: { group: string; indicator: string; gapText: string; trendText: string; href: string; published?: { yearText: string; valuesText: string } } | null;
   widening: number;
   /** The council's latest signed-off assessment of each scope that has one. */
   positions: Partial<Record<AssessmentScope, ScopePosition>>;
@@ -69,21 +75,37 @@ async function positionsOf(db: Kysely<Schema>, laCodes: readonly string[]): Prom
   return found;
 }
 
+function publishedHeadline(gap: PublishedGap): NonNullable<DashboardRow['widest']> {
+  return {
+    group: gap.groupLabel,
+    indicator: gap.indicatorLabel,
+    gapText: gap.gapText,
+    trendText: gap.earlier === null ? 'no earlier year published' : `${gap.earlier.gapText} in ${gap.earlier.yearText}`,
+    href: `/network/authorities/${gap.laCode}#published-gaps`,
+    published: { yearText: gap.yearText, valuesText: gap.valuesText },
+  };
+}
+
 export async function dashboardRows(db: Kysely<Schema>, viewer: Viewer, authorities: readonly { code: string; name: string; region: string }[], now = new Date()): Promise<DashboardRow[]> {
   const codes = authorities.map((la) => la.code);
   const [withData, positions, plans, practice] = await Promise.all([authoritiesWithChildData(db), positionsOf(db, codes), listImprovementPlans(db, { laCodes: codes, today: isoDateIn(now) }), practiceCountsByAuthority(db, codes)]);
   const loaded = new Set(withData);
+  const published = await publishedGaps(
+    db,
+    codes.filter((code) => !loaded.has(code)),
+  );
   return Promise.all(
     authorities.map(async (la): Promise<DashboardRow> => {
       const overview = loaded.has(la.code) ? await gapsOverview(db, la.code, { suppress: !seesSmallNumbers(viewer, { laCode: la.code }) }) : undefined;
       const widest = overview?.widest[0];
+      const widestPublished = overview === undefined ? widestPublishedGap(published.filter((gap) => gap.laCode === la.code)) : undefined;
       // The council's own plan (not a setting's), the latest period first.
       const plan = plans.find((entry) => entry.laCode === la.code && entry.organisationKind === 'local-authority');
       return {
         ...la,
         dataYear: overview?.year ?? null,
         suppressed: overview?.suppressed ?? true,
-        widest: widest === undefined ? null : { group: widest.groupLabel, indicator: widest.indicatorLabel, gapText: widest.gapText, trendText: widest.trendText, href: widest.href },
+        widest: widest !== undefined ? { group: widest.groupLabel, indicator: widest.indicatorLabel, gapText: widest.gapText, trendText: widest.trendText, href: widest.href } : widestPublished === undefined ? null : publishedHeadline(widestPublished),
         widening: overview?.widening.length ?? 0,
         positions: positions.get(la.code) ?? {},
         plan: plan === undefined ? null : { title: plan.title, priorities: plan.priorities, actions: plan.actions, overdue: plan.overdue },

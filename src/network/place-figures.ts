@@ -1,7 +1,8 @@
 /**
  * The figures England's and a region's hex maps can be coloured by: whether each authority takes
- * part (its council, or only some of its settings and partners), how many people take part, and how
- * much practice it has published. All public: counts of organisations and people, never names.
+ * part (its council, or only some of its settings and partners), how many people take part, how
+ * much practice it has published, and each group's gap in the published statistics loaded. All
+ * public: counts of organisations and people, never names, and figures already published.
  */
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
@@ -10,21 +11,24 @@ import { takingPart } from '../auth/people.js';
 import { publishedCountsByAuthority } from '../practice/serving.js';
 import type { ChartFigure } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
+import { publishedGapMeasures, publishedGaps } from '../gaps/published-gaps.js';
+import type { PublishedGap } from '../gaps/published-gaps.js';
 import { hexMapFigure } from './hex-map.js';
+import { networkRegions } from './regions.js';
 import type { HexValue } from './hex-map.js';
 
-export const mapMeasures = ['taking-part', 'people', 'practice'] as const;
-export type MapMeasure = (typeof mapMeasures)[number];
+const networkMeasures = ['taking-part', 'people', 'practice'] as const;
+type NetworkMeasure = (typeof networkMeasures)[number];
+/** One of the network's own figures, or `gap-{measure}-{group}`: a group's published gap on a measure. */
+export type MapMeasure = NetworkMeasure | `gap-${string}`;
 
-export const mapMeasureLabels: Record<MapMeasure, string> = {
+const networkMeasureLabels: Record<NetworkMeasure, string> = {
   'taking-part': 'Who takes part',
   people: 'People taking part',
   practice: 'Practice items published',
 };
 
-export function isMapMeasure(value: unknown): value is MapMeasure {
-  return typeof value === 'string' && (mapMeasures as readonly string[]).includes(value);
-}
+const gapMeasureOf = (gap: { indicator: string; group: string }): MapMeasure => `gap-${gap.indicator}-${gap.group.replace(':', '-')}`;
 
 const councilTakesPart = 'The council takes part';
 const othersTakePart = 'Settings or partners only';
@@ -34,19 +38,71 @@ export function takingPartText(entry: TakingPart | undefined): string {
   return entry.organisations.some((organisation) => organisation.kind === 'local-authority') ? councilTakesPart : othersTakePart;
 }
 
+/** A group's published gap on a measure, across England's authorities in the latest year any has it. */
+interface GapMap {
+  label: string;
+  yearText: string;
+  unit: string;
+  /** By authority: how far the group is behind all other pupils (negative: ahead). */
+  shortfalls: Map<string, number>;
+  /** Some authorities' figures are set against all pupils, their files giving no count. */
+  againstAll: boolean;
+}
+
 export interface PlaceFigures {
   taking: Map<string, TakingPart>;
   practice: Map<string, number>;
+  gaps: Map<MapMeasure, GapMap>;
+}
+
+/** Each group's published gap on each measure, one map each, in the order pages show measures. */
+function gapMaps(gaps: readonly PublishedGap[]): Map<MapMeasure, GapMap> {
+  const maps = new Map<MapMeasure, GapMap>();
+  const order = publishedGapMeasures().map((measure) => measure.name);
+  const sorted = [...gaps].sort((a, b) => order.indexOf(a.indicator) - order.indexOf(b.indicator) || a.groupLabel.localeCompare(b.groupLabel) || b.year - a.year);
+  for (const gap of sorted) {
+    const measure = gapMeasureOf(gap);
+    let map = maps.get(measure);
+    if (map === undefined) {
+      // Sorted latest year first within a pair: the first seen sets the map's year.
+      const unit = gap.gapText.replace(/^[^ ]+ /, '');
+      map = { label: `${gap.groupLabel} against all other pupils: ${gap.indicatorLabel.charAt(0).toLowerCase()}${gap.indicatorLabel.slice(1)}`, yearText: gap.yearText, unit, shortfalls: new Map(), againstAll: false };
+      maps.set(measure, map);
+    }
+    if (gap.yearText !== map.yearText) continue;
+    // To one decimal place, as the gaps are written everywhere else.
+    map.shortfalls.set(gap.laCode, Math.round(gap.shortfall * 10) / 10);
+    if (gap.comparator === 'all') map.againstAll = true;
+  }
+  return maps;
 }
 
 export async function placeFigures(db: Kysely<Schema>): Promise<PlaceFigures> {
-  const [taking, practice] = await Promise.all([takingPart(db), publishedCountsByAuthority(db)]);
-  return { taking, practice };
+  const everyAuthority = networkRegions().flatMap((region) => region.authorities.map((la) => la.code));
+  const [taking, practice, gaps] = await Promise.all([takingPart(db), publishedCountsByAuthority(db), publishedGaps(db, everyAuthority)]);
+  return { taking, practice, gaps: gapMaps(gaps) };
+}
+
+/** The figures the maps can be coloured by, for a select's items. */
+export function mapChoices(figures: PlaceFigures, chosen: MapMeasure): { value: string; text: string; selected: boolean }[] {
+  return [
+    ...networkMeasures.map((measure) => ({ value: measure, text: networkMeasureLabels[measure], selected: measure === chosen })),
+    ...[...figures.gaps].map(([measure, map]) => ({ value: measure, text: `${map.label} (published, ${map.yearText})`, selected: measure === chosen })),
+  ];
+}
+
+/** The measure asked for when the figures have it, else who takes part. */
+export function mapMeasureOf(figures: PlaceFigures, asked: unknown): MapMeasure {
+  if (typeof asked !== 'string') return 'taking-part';
+  if ((networkMeasures as readonly string[]).includes(asked)) return asked as NetworkMeasure;
+  return figures.gaps.has(asked as MapMeasure) ? (asked as MapMeasure) : 'taking-part';
 }
 
 /** The hex map of England, or of one region close up, coloured by the measure chosen. */
 export function placeMap(figures: PlaceFigures, measure: MapMeasure, region?: { code: string; name: string }): ChartFigure {
   const where = region?.name ?? 'England';
+  const gap = figures.gaps.get(measure);
+  if (gap !== undefined) return gapMap(gap, measure, where, region);
   const values = new Map<string, HexValue>();
   if (measure === 'taking-part') {
     for (const [code, entry] of figures.taking) values.set(code, takingPartText(entry));
@@ -55,21 +111,39 @@ export function placeMap(figures: PlaceFigures, measure: MapMeasure, region?: { 
   } else {
     for (const [code, items] of figures.practice) values.set(code, items);
   }
-  const summaries: Record<MapMeasure, string> = {
+  const summaries: Record<NetworkMeasure, string> = {
     'taking-part': `Which of ${where}’s local authorities take part in the network: the council itself, or only some of its schools, children’s centres and partners.`,
     people: `How many people with an active account in ${where}’s councils, settings and partners take part, by local authority.`,
     practice: `How many items of effective practice from each of ${where}’s local authorities the library has published.`,
   };
+  const label = networkMeasureLabels[measure as NetworkMeasure];
   return hexMapFigure({
     id: `map-${measure}`,
-    title: `${mapMeasureLabels[measure]} in ${where}`,
-    summary: summaries[measure],
+    title: `${label} in ${where}`,
+    summary: summaries[measure as NetworkMeasure],
     measure:
       measure === 'taking-part'
-        ? { label: mapMeasureLabels[measure], kind: 'category', categories: [{ value: councilTakesPart, colour: chartColours.group }, { value: othersTakePart, colour: '#5694ca' }] }
-        : { label: mapMeasureLabels[measure], kind: 'number' },
+        ? { label, kind: 'category', categories: [{ value: councilTakesPart, colour: chartColours.group }, { value: othersTakePart, colour: '#5694ca' }] }
+        : { label, kind: 'number' },
     values,
     missingText: measure === 'taking-part' ? 'Not yet' : 'None yet',
+    ...(region === undefined ? {} : { region: region.code }),
+  });
+}
+
+function gapMap(gap: GapMap, measure: MapMeasure, where: string, region: { code: string; name: string } | undefined): ChartFigure {
+  const oneDecimal = (value: number) => value.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).replace(/^-/, '−');
+  return hexMapFigure({
+    id: `map-${measure}`,
+    title: `${gap.label} in ${where}’s authorities, ${gap.yearText}`,
+    summary: `How far the group is behind all other pupils in each of ${where}’s local authorities, in ${gap.unit}, from the published statistics loaded: the darker, the further behind; below zero, the group does better.`,
+    measure: { label: `Behind all other pupils (${gap.unit})`, kind: 'number', format: oneDecimal },
+    values: gap.shortfalls,
+    missingText: 'No published figure loaded',
+    notes: [
+      `Published figures for ${gap.yearText}, rounded as published; they cover every pupil and carry no interval.`,
+      ...(gap.againstAll ? ['Where a file gives no count of pupils, the group is set against all pupils, itself included.'] : []),
+    ],
     ...(region === undefined ? {} : { region: region.code }),
   });
 }

@@ -11,12 +11,13 @@ import type { Schema } from '../db/schema.js';
 import { figureFile, figureOffers, isFigureFormat } from '../web/figure-downloads.js';
 import { presentFigure } from '../web/figure-view.js';
 import { isoDateIn } from '../web/format.js';
-import { isMapMeasure, mapMeasureLabels, mapMeasures, placeFigures, placeMap, takingPartText } from './place-figures.js';
-import type { MapMeasure } from './place-figures.js';
+import { mapChoices, mapMeasureOf, placeFigures, placeMap, takingPartText } from './place-figures.js';
 import { contactListing, councilPlans, councilProfile, listContact, mayEditProfile, ProfileRefused, publishedThemes, saveProfile, unlistContact } from './profiles.js';
 import { networkAuthority, networkRegion, networkRegions } from './regions.js';
 import { dashboardAuthorities } from './dashboard.js';
 import { readerId } from './access.js';
+import { publishedGapMeasures, publishedGaps } from '../gaps/published-gaps.js';
+import type { PublishedGap } from '../gaps/published-gaps.js';
 import { searchLimits, searchNetwork } from './search.js';
 
 const hidden = { hide: true } as const;
@@ -25,11 +26,6 @@ const signedIn = { permission: 'signed-in' } as const;
 
 const dateText = (date: Date) => date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
 
-function measureOf(asked: unknown): MapMeasure {
-  return isMapMeasure(asked) ? asked : 'taking-part';
-}
-
-const measureChoices = (chosen: MapMeasure) => mapMeasures.map((measure) => ({ value: measure, text: mapMeasureLabels[measure], selected: measure === chosen }));
 
 /** The authorities a person belongs to (by the organisations they are a member of), for listing them as a contact. */
 function authoritiesOf(viewer: Viewer): { code: string; name: string }[] {
@@ -41,12 +37,19 @@ function authoritiesOf(viewer: Viewer): { code: string; name: string }[] {
   });
 }
 
+/** An authority's published gaps, measure by measure in the order pages show them, the groups furthest behind first. */
+function publishedGapRows(gaps: readonly PublishedGap[]) {
+  const order = publishedGapMeasures().map((measure) => measure.name);
+  const rows = [...gaps].sort((a, b) => order.indexOf(a.indicator) - order.indexOf(b.indicator) || b.shortfall - a.shortfall || a.groupLabel.localeCompare(b.groupLabel));
+  return { rows, sources: [...new Set(rows.map((gap) => gap.source))], toAll: rows.some((gap) => gap.comparator === 'all') };
+}
+
 export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): void {
   const notFound = (reply: FastifyReply) => reply.callNotFound();
 
   app.get<{ Querystring: { map?: string } }>('/network', { schema: hidden, config: publicRoute }, async (request, reply) => {
-    const measure = measureOf(request.query.map);
     const [figures, themes] = await Promise.all([placeFigures(db), publishedThemes(db)]);
+    const measure = mapMeasureOf(figures, request.query.map);
     const regions = networkRegions().map((region) => {
       const taking = region.authorities.filter((la) => figures.taking.has(la.code));
       return {
@@ -67,7 +70,7 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       regions,
       ownAuthority: ownAuthority === undefined || ownAuthority === null ? undefined : networkAuthority(ownAuthority),
       dashboard: supported.length === 9 ? { href: '/network/dashboard', text: 'England’s nine regions: gaps, assessments, plans and practice' } : supported.length > 0 ? { href: `/network/regions/${supported[0]!.code}/dashboard`, text: `${supported[0]!.name}: dashboard of gaps, assessments, plans and practice` } : undefined,
-      measureChoices: measureChoices(measure),
+      measureChoices: mapChoices(figures, measure),
       figure: await presentFigure(placeMap(figures, measure), { downloadPath: '/network/figures', query: `map=${measure}` }),
     });
   });
@@ -95,10 +98,11 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
 
   app.get<{ Params: { figure: string; format: string }; Querystring: { map?: string; region?: string } }>('/network/figures/:figure.:format', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const { figure: figureId, format } = request.params;
-    const measure = measureOf(request.query.map);
     const region = request.query.region === undefined ? undefined : networkRegion(request.query.region);
+    const figures = await placeFigures(db);
+    const measure = mapMeasureOf(figures, request.query.map);
     if (!isFigureFormat(format) || figureId !== `map-${measure}` || (request.query.region !== undefined && region === undefined)) return notFound(reply);
-    const figure = placeMap(await placeFigures(db), measure, region);
+    const figure = placeMap(figures, measure, region);
     if (!figureOffers(figure, format)) return reply.code(404).view('error.njk', { title: 'There is no map to download', message: `${figure.withoutChart} The figures are in the CSV and Excel downloads.` });
     const file = await figureFile(figure, format);
     return reply.type(file.contentType).header('Content-Disposition', `attachment; filename="network-${region?.code ?? 'england'}-${measure}.${format}"`).send(file.body);
@@ -107,8 +111,8 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
   app.get<{ Params: { code: string }; Querystring: { map?: string } }>('/network/regions/:code', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const region = networkRegion(request.params.code);
     if (region === undefined) return notFound(reply);
-    const measure = measureOf(request.query.map);
     const [figures, themes] = await Promise.all([placeFigures(db), publishedThemes(db)]);
+    const measure = mapMeasureOf(figures, request.query.map);
     const authorities = region.authorities.map((la) => ({
       code: la.code,
       name: la.name,
@@ -124,7 +128,7 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       region,
       authorities,
       mayOpenDashboard: dashboardAuthorities(request.viewer, [region]).length > 1,
-      measureChoices: measureChoices(measure),
+      measureChoices: mapChoices(figures, measure),
       figure: await presentFigure(placeMap(figures, measure, region), { downloadPath: '/network/figures', query: `map=${measure}&region=${region.code}` }),
     });
   });
@@ -132,6 +136,7 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
   app.get<{ Params: { code: string }; Querystring: { saved?: string } }>('/network/authorities/:code', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const profile = await councilProfile(db, request.params.code);
     if (profile === undefined) return notFound(reply);
+    const gaps = await publishedGaps(db, [profile.authority.code]);
     return reply.view('network/authority.njk', {
       pageTitle: profile.authority.name,
       breadcrumbs: [
@@ -141,6 +146,7 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       profile,
       updatedText: profile.updatedAt === null ? null : dateText(profile.updatedAt),
       practice: profile.practice.map((item) => ({ ...item, publishedText: dateText(item.publishedAt) })),
+      publishedGaps: publishedGapRows(gaps),
       mayEdit: mayEditProfile(request.viewer, profile.authority.code),
       notice: request.query.saved === undefined ? undefined : 'The council’s page is saved.',
     });
