@@ -122,7 +122,8 @@ export async function publishedGaps(db: Kysely<Schema>, laCodes: readonly string
       indicator,
       indicatorLabel: measure.label,
       group,
-      groupLabel: parseGroup(group).label,
+      // Alternative definitions' labels end as sentences.
+      groupLabel: parseGroup(group).label.replace(/\.$/, ''),
       year: latest.year,
       yearText: formatAcademicYear(latest.year),
       groupValue: latest.groupValue,
@@ -141,15 +142,24 @@ export async function publishedGaps(db: Kysely<Schema>, laCodes: readonly string
 }
 
 /**
- * The published gap that matters most in an authority: of the measures of yes or no, the group
- * furthest behind by Cohen's h (the effect size the curves to turn use for shares), so a gap on a
- * rare outcome is not outranked by a gap on a common one only because its points are more; latest
- * year first. Averages (scores, attendance) are on scales that cannot be set beside each other
- * without their spread, which files do not publish, so they are not ranked.
+ * The published gaps that matter most in an authority, most first: of the measures of yes or no,
+ * the groups behind all other pupils, furthest behind by Cohen's h (the effect size the curves to
+ * turn use for shares), so a gap on a rare outcome is not outranked by a gap on a common one only
+ * because its points are more; latest year only. Averages (scores, attendance) are on scales that
+ * cannot be set beside each other without their spread, which files do not publish, so they are
+ * not ranked.
  */
-export function widestPublishedGap(gaps: readonly PublishedGap[]): PublishedGap | undefined {
+export function widestPublishedGaps(gaps: readonly PublishedGap[], count: number): PublishedGap[] {
   const behind = gaps.filter((gap) => gap.effect !== null && gap.shortfall > 0);
   const latestYear = Math.max(...behind.map((gap) => gap.year));
   const worseness = (gap: PublishedGap) => Math.abs(gap.effect!);
-  return behind.filter((gap) => gap.year === latestYear).sort((a, b) => worseness(b) - worseness(a) || a.indicator.localeCompare(b.indicator) || a.group.localeCompare(b.group))[0];
+  return behind
+    .filter((gap) => gap.year === latestYear)
+    .sort((a, b) => worseness(b) - worseness(a) || a.indicator.localeCompare(b.indicator) || a.group.localeCompare(b.group))
+    .slice(0, count);
+}
+
+/** The published gap that matters most in an authority (widestPublishedGaps). */
+export function widestPublishedGap(gaps: readonly PublishedGap[]): PublishedGap | undefined {
+  return widestPublishedGaps(gaps, 1)[0];
 }

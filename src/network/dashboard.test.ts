@@ -57,11 +57,17 @@ describe.each(testEngines)('the regional and national dashboards on %s', (engine
     expect(council.body).toContain('40.0% against 68.6% for all other pupils, 2023/24');
     const map = await fixture.get('anonymous', `/network/regions/${yorkshire}?map=gap-ks2_rwm_expected-poorer-socio-economic-groups`);
     expect(map.statusCode).toBe(200);
-    expect(map.body).toContain('selected>Children from poorer socio-economic groups against all other pupils');
+    expect(map.body).toContain('<option value="gap" selected>');
+    expect(map.body).toContain('Children from poorer socio-economic groups against all other pupils: reached the expected standard in reading, writing and maths at key stage 2 in Yorkshire and The Humber’s authorities, 2023/24');
     expect(map.body).toMatch(/Wakefield<\/th>\s*<td[^>]*>Yorkshire and The Humber<\/td>\s*<td[^>]*>28\.6</);
     const csv = await fixture.get('anonymous', `/network/figures/map-gap-ks2_rwm_expected-poorer-socio-economic-groups.csv?map=gap-ks2_rwm_expected-poorer-socio-economic-groups&region=${yorkshire}`);
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain('Wakefield');
+    // The form asks by measure and group; a pair no file holds falls back to the measure's other group.
+    const chosen = await fixture.get('anonymous', `/network?map=gap&measure=ks2_rwm_expected&group=poorer-socio-economic-groups`);
+    expect(chosen.body).toContain('<option value="gap" selected>');
+    expect(chosen.body).toContain('<option value="ks2_rwm_expected" selected>');
+    expect((await fixture.get('anonymous', `/network?map=gap&measure=ks2_rwm_expected&group=children-in-care`)).body).toContain('<option value="poorer-socio-economic-groups" selected>');
     // A figure no file holds falls back to who takes part.
     expect((await fixture.get('anonymous', `/network/regions/${yorkshire}?map=gap-nonsense`)).body).toContain('Who takes part in Yorkshire');
   });

@@ -121,7 +121,8 @@ export function hexMapFigure(request: HexMapRequest): ChartFigure {
 
   const rows: FigureCell[][] = shown
     .map((cell) => ({ cell, region: regionOf.get(cell.code)?.name ?? '', name: cells.find((entry) => entry.code === cell.code)?.name ?? cell.code }))
-    .sort((a, b) => a.region.localeCompare(b.region, 'en-GB') || a.name.localeCompare(b.name, 'en-GB'))
+    // Authorities with the figure first: a table led by rows of "none" hides what the map shows.
+    .sort((a, b) => Number(a.cell.value === null) - Number(b.cell.value === null) || a.region.localeCompare(b.region, 'en-GB') || a.name.localeCompare(b.name, 'en-GB'))
     .map(({ cell, region, name }) => [name, region, typeof cell.value === 'number' ? cell.value : textOf(cell.value ?? undefined)]);
   const missing = withoutFigure.length;
   const notes = [...(request.notes ?? []), ...(missing > 0 ? [`${missing} ${missing === 1 ? 'authority has' : 'authorities have'} no figure (grey on the map): ${request.missingText.toLowerCase()}.`] : [])];

@@ -13,6 +13,7 @@ import type { ChartFigure } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
 import { publishedGapMeasures, publishedGaps } from '../gaps/published-gaps.js';
 import type { PublishedGap } from '../gaps/published-gaps.js';
+import { inSentence } from '../web/format.js';
 import { hexMapFigure } from './hex-map.js';
 import { networkRegions } from './regions.js';
 import type { HexValue } from './hex-map.js';
@@ -40,6 +41,10 @@ export function takingPartText(entry: TakingPart | undefined): string {
 
 /** A group's published gap on a measure, across England's authorities in the latest year any has it. */
 interface GapMap {
+  indicator: string;
+  indicatorLabel: string;
+  group: string;
+  groupLabel: string;
   label: string;
   yearText: string;
   unit: string;
@@ -66,7 +71,7 @@ function gapMaps(gaps: readonly PublishedGap[]): Map<MapMeasure, GapMap> {
     if (map === undefined) {
       // Sorted latest year first within a pair: the first seen sets the map's year.
       const unit = gap.gapText.replace(/^[^ ]+ /, '');
-      map = { label: `${gap.groupLabel} against all other pupils: ${gap.indicatorLabel.charAt(0).toLowerCase()}${gap.indicatorLabel.slice(1)}`, yearText: gap.yearText, unit, shortfalls: new Map(), againstAll: false };
+      map = { indicator: gap.indicator, indicatorLabel: gap.indicatorLabel, group: gap.group, groupLabel: gap.groupLabel, label: `${gap.groupLabel} against all other pupils: ${inSentence(gap.indicatorLabel)}`, yearText: gap.yearText, unit, shortfalls: new Map(), againstAll: false };
       maps.set(measure, map);
     }
     if (gap.yearText !== map.yearText) continue;
@@ -83,19 +88,48 @@ export async function placeFigures(db: Kysely<Schema>): Promise<PlaceFigures> {
   return { taking, practice, gaps: gapMaps(gaps) };
 }
 
-/** The figures the maps can be coloured by, for a select's items. */
-export function mapChoices(figures: PlaceFigures, chosen: MapMeasure): { value: string; text: string; selected: boolean }[] {
-  return [
-    ...networkMeasures.map((measure) => ({ value: measure, text: networkMeasureLabels[measure], selected: measure === chosen })),
-    ...[...figures.gaps].map(([measure, map]) => ({ value: measure, text: `${map.label} (published, ${map.yearText})`, selected: measure === chosen })),
-  ];
+interface Choice {
+  value: string;
+  text: string;
+  selected: boolean;
 }
 
-/** The measure asked for when the figures have it, else who takes part. */
-export function mapMeasureOf(figures: PlaceFigures, asked: unknown): MapMeasure {
-  if (typeof asked !== 'string') return 'taking-part';
-  if ((networkMeasures as readonly string[]).includes(asked)) return asked as NetworkMeasure;
-  return figures.gaps.has(asked as MapMeasure) ? (asked as MapMeasure) : 'taking-part';
+/**
+ * The choices of the map's form, for selects' items: the figure, and for a gap in published
+ * statistics, its measure and group (null when no published gap is loaded).
+ */
+export function mapChoices(figures: PlaceFigures, chosen: MapMeasure): { kinds: Choice[]; measures: Choice[] | null; groups: Choice[] | null } {
+  const gap = figures.gaps.get(chosen);
+  const kinds = networkMeasures.map((measure) => ({ value: measure, text: networkMeasureLabels[measure], selected: measure === chosen }));
+  if (figures.gaps.size === 0) return { kinds, measures: null, groups: null };
+  const maps = [...figures.gaps.values()];
+  const distinct = (key: 'indicator' | 'group', label: 'indicatorLabel' | 'groupLabel') => [...new Map(maps.map((map) => [map[key], map[label]])).entries()].map(([value, text]) => ({ value, text, selected: gap?.[key] === value }));
+  return {
+    kinds: [...kinds, { value: 'gap', text: 'A gap in published statistics', selected: gap !== undefined }],
+    measures: distinct('indicator', 'indicatorLabel'),
+    groups: distinct('group', 'groupLabel').sort((a, b) => a.text.localeCompare(b.text)),
+  };
+}
+
+/**
+ * The figure asked for: one of the network's own, or a gap in published statistics given whole
+ * (`map=gap-…`, as download links have it) or by the form's measure and group (`map=gap`); a gap
+ * not loaded falls back to another of the same measure, then of the same group, then any. Who takes
+ * part when nothing is asked for.
+ */
+export function mapMeasureOf(figures: PlaceFigures, asked: { map?: unknown; measure?: unknown; group?: unknown }): MapMeasure {
+  const { map } = asked;
+  if (typeof map !== 'string') return 'taking-part';
+  if ((networkMeasures as readonly string[]).includes(map)) return map as NetworkMeasure;
+  if (figures.gaps.has(map as MapMeasure)) return map as MapMeasure;
+  if (map !== 'gap' || figures.gaps.size === 0) return 'taking-part';
+  const entries = [...figures.gaps.entries()];
+  const found =
+    entries.find(([, gap]) => gap.indicator === asked.measure && gap.group === asked.group) ??
+    entries.find(([, gap]) => gap.indicator === asked.measure) ??
+    entries.find(([, gap]) => gap.group === asked.group) ??
+    entries[0]!;
+  return found[0];
 }
 
 /** The hex map of England, or of one region close up, coloured by the measure chosen. */
@@ -137,7 +171,7 @@ function gapMap(gap: GapMap, measure: MapMeasure, where: string, region: { code:
     id: `map-${measure}`,
     title: `${gap.label} in ${where}’s authorities, ${gap.yearText}`,
     summary: `How far the group is behind all other pupils in each of ${where}’s local authorities, in ${gap.unit}, from the published statistics loaded: the darker, the further behind; below zero, the group does better.`,
-    measure: { label: `Behind all other pupils (${gap.unit})`, kind: 'number', format: oneDecimal },
+    measure: { label: `${gap.unit.charAt(0).toUpperCase()}${gap.unit.slice(1)} behind`, kind: 'number', format: oneDecimal },
     values: gap.shortfalls,
     missingText: 'No published figure loaded',
     notes: [

@@ -16,7 +16,7 @@ import { contactListing, councilPlans, councilProfile, listContact, mayEditProfi
 import { networkAuthority, networkRegion, networkRegions } from './regions.js';
 import { dashboardAuthorities } from './dashboard.js';
 import { readerId } from './access.js';
-import { publishedGapMeasures, publishedGaps } from '../gaps/published-gaps.js';
+import { publishedGapMeasures, publishedGaps, widestPublishedGaps } from '../gaps/published-gaps.js';
 import type { PublishedGap } from '../gaps/published-gaps.js';
 import { searchLimits, searchNetwork } from './search.js';
 
@@ -41,15 +41,15 @@ function authoritiesOf(viewer: Viewer): { code: string; name: string }[] {
 function publishedGapRows(gaps: readonly PublishedGap[]) {
   const order = publishedGapMeasures().map((measure) => measure.name);
   const rows = [...gaps].sort((a, b) => order.indexOf(a.indicator) - order.indexOf(b.indicator) || b.shortfall - a.shortfall || a.groupLabel.localeCompare(b.groupLabel));
-  return { rows, sources: [...new Set(rows.map((gap) => gap.source))], toAll: rows.some((gap) => gap.comparator === 'all') };
+  return { widest: widestPublishedGaps(gaps, 5), rows, sources: [...new Set(rows.map((gap) => gap.source))], toAll: rows.some((gap) => gap.comparator === 'all') };
 }
 
 export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): void {
   const notFound = (reply: FastifyReply) => reply.callNotFound();
 
-  app.get<{ Querystring: { map?: string } }>('/network', { schema: hidden, config: publicRoute }, async (request, reply) => {
+  app.get<{ Querystring: { map?: string; measure?: string; group?: string } }>('/network', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const [figures, themes] = await Promise.all([placeFigures(db), publishedThemes(db)]);
-    const measure = mapMeasureOf(figures, request.query.map);
+    const measure = mapMeasureOf(figures, request.query);
     const regions = networkRegions().map((region) => {
       const taking = region.authorities.filter((la) => figures.taking.has(la.code));
       return {
@@ -70,7 +70,7 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       regions,
       ownAuthority: ownAuthority === undefined || ownAuthority === null ? undefined : networkAuthority(ownAuthority),
       dashboard: supported.length === 9 ? { href: '/network/dashboard', text: 'England’s nine regions: gaps, assessments, plans and practice' } : supported.length > 0 ? { href: `/network/regions/${supported[0]!.code}/dashboard`, text: `${supported[0]!.name}: dashboard of gaps, assessments, plans and practice` } : undefined,
-      measureChoices: mapChoices(figures, measure),
+      mapChoices: mapChoices(figures, measure),
       figure: await presentFigure(placeMap(figures, measure), { downloadPath: '/network/figures', query: `map=${measure}` }),
     });
   });
@@ -100,7 +100,7 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
     const { figure: figureId, format } = request.params;
     const region = request.query.region === undefined ? undefined : networkRegion(request.query.region);
     const figures = await placeFigures(db);
-    const measure = mapMeasureOf(figures, request.query.map);
+    const measure = mapMeasureOf(figures, request.query);
     if (!isFigureFormat(format) || figureId !== `map-${measure}` || (request.query.region !== undefined && region === undefined)) return notFound(reply);
     const figure = placeMap(figures, measure, region);
     if (!figureOffers(figure, format)) return reply.code(404).view('error.njk', { title: 'There is no map to download', message: `${figure.withoutChart} The figures are in the CSV and Excel downloads.` });
@@ -108,11 +108,11 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
     return reply.type(file.contentType).header('Content-Disposition', `attachment; filename="network-${region?.code ?? 'england'}-${measure}.${format}"`).send(file.body);
   });
 
-  app.get<{ Params: { code: string }; Querystring: { map?: string } }>('/network/regions/:code', { schema: hidden, config: publicRoute }, async (request, reply) => {
+  app.get<{ Params: { code: string }; Querystring: { map?: string; measure?: string; group?: string } }>('/network/regions/:code', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const region = networkRegion(request.params.code);
     if (region === undefined) return notFound(reply);
     const [figures, themes] = await Promise.all([placeFigures(db), publishedThemes(db)]);
-    const measure = mapMeasureOf(figures, request.query.map);
+    const measure = mapMeasureOf(figures, request.query);
     const authorities = region.authorities.map((la) => ({
       code: la.code,
       name: la.name,
@@ -128,7 +128,7 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
       region,
       authorities,
       mayOpenDashboard: dashboardAuthorities(request.viewer, [region]).length > 1,
-      measureChoices: mapChoices(figures, measure),
+      mapChoices: mapChoices(figures, measure),
       figure: await presentFigure(placeMap(figures, measure, region), { downloadPath: '/network/figures', query: `map=${measure}&region=${region.code}` }),
     });
   });
