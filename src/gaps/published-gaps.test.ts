@@ -61,7 +61,7 @@ describe.each(testEngines)('gaps from published statistics on %s', (engine) => {
     expect(disadvantaged.valuesText).toBe('40.0% against 68.6% for all other pupils');
     expect(disadvantaged.yearText).toBe('2023/24');
     // 2022/23: (58 × 1000 − 41 × 290) ÷ 710 = 64.94…, so −23.9.
-    expect(disadvantaged.earlier).toEqual({ yearText: '2022/23', gapText: '−23.9 percentage points' });
+    expect(disadvantaged.earlier).toMatchObject({ yearText: '2022/23', gapText: '−23.9 percentage points' });
     expect(disadvantaged.shortfall).toBeCloseTo(-disadvantaged.gap, 10);
     expect(disadvantaged.effect).toBeCloseTo(cohensH(0.4, 0.48 / 0.7)!, 10);
   });

@@ -44,7 +44,7 @@ export interface PublishedGap {
   /** "45.0% against 60.3% for all other pupils". */
   valuesText: string;
   /** The same gap in the earliest earlier year it can be worked out, for reading the direction; no trend is tested. */
-  earlier: { yearText: string; gapText: string } | null;
+  earlier: { yearText: string; gapText: string; gap: number } | null;
   source: string;
 }
 
@@ -59,7 +59,7 @@ function oneDecimal(value: number): string {
   return Math.abs(value).toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
-const signed = (value: number) => `${value > 0 ? '+' : value < 0 ? '−' : ''}${oneDecimal(value)}`;
+export const signedGap = (value: number) => `${value > 0 ? '+' : value < 0 ? '−' : ''}${oneDecimal(value)}`;
 
 /**
  * The comparator for a group: all other pupils when both counts are published (the total's figure
@@ -133,9 +133,9 @@ export async function publishedGaps(db: Kysely<Schema>, laCodes: readonly string
       shortfall: measure.polarity === 'higher-is-better' ? -gap : gap,
       effect: percentage ? cohensH(share(latest.groupValue), share(latest.comparator.value)) : null,
       percentage,
-      gapText: `${signed(gap)} ${unit}`,
+      gapText: `${signedGap(gap)} ${unit}`,
       valuesText: `${shown(latest.groupValue)} against ${shown(latest.comparator.value)} for ${latest.comparator.kind === 'others' ? 'all other pupils' : 'all pupils'}`,
-      earlier: first.year === latest.year ? null : { yearText: formatAcademicYear(first.year), gapText: `${signed(gapOf(first))} ${unit}` },
+      earlier: first.year === latest.year ? null : { yearText: formatAcademicYear(first.year), gapText: `${signedGap(gapOf(first))} ${unit}`, gap: gapOf(first) },
       source: latest.source,
     };
   });

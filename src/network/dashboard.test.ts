@@ -39,10 +39,10 @@ describe.each(testEngines)('the regional and national dashboards on %s', (engine
     const wakefieldRow = page.body.slice(page.body.indexOf('>Wakefield<'), page.body.indexOf('</tr>', page.body.indexOf('>Wakefield<')));
     expect(wakefieldRow).toContain(`${published.groupLabel}: ${published.indicatorLabel}`);
     expect(wakefieldRow).toContain('−28.6 percentage points in 2023/24');
-    expect(wakefieldRow).toContain('published statistics');
+    expect(wakefieldRow).toContain('Published statistics');
     expect(wakefieldRow).toContain(`/network/authorities/${wakefield}#published-gaps`);
     const leedsRow = page.body.slice(page.body.indexOf('>Leeds<'), page.body.indexOf('</tr>', page.body.indexOf('>Leeds<')));
-    expect(leedsRow).not.toContain('published statistics');
+    expect(leedsRow).not.toContain('Published statistics');
     const csv = await fixture.get('regional-adviser', `/network/regions/${yorkshire}/dashboard.csv`);
     expect(csv.statusCode).toBe(200);
     expect(csv.body).toContain('Leeds');

@@ -15,7 +15,7 @@ import { listAssessments, readAssessment } from '../assessment/store.js';
 import type { AssessmentScope } from '../assessment/tables.js';
 import type { Schema } from '../db/schema.js';
 import { gapsOverview } from '../gaps/overview.js';
-import { publishedGaps, widestPublishedGap } from '../gaps/published-gaps.js';
+import { publishedGaps, signedGap, widestPublishedGap } from '../gaps/published-gaps.js';
 import type { PublishedGap } from '../gaps/published-gaps.js';
 import { mayReadAggregates, mayReadPlans } from '../gaps/reach.js';
 import { authoritiesWithChildData } from '../ingest/data-summary.js';
@@ -80,7 +80,7 @@ function publishedHeadline(gap: PublishedGap): NonNullable<DashboardRow['widest'
     group: gap.groupLabel,
     indicator: gap.indicatorLabel,
     gapText: gap.gapText,
-    trendText: gap.earlier === null ? 'no earlier year published' : `${gap.earlier.gapText} in ${gap.earlier.yearText}`,
+    trendText: gap.earlier === null ? 'no earlier year published' : `${signedGap(gap.earlier.gap)} in ${gap.earlier.yearText}`,
     href: `/network/authorities/${gap.laCode}#published-gaps`,
     published: { yearText: gap.yearText, valuesText: gap.valuesText },
   };
