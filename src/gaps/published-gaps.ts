@@ -13,6 +13,7 @@ import { indicators } from '../aggregates/indicators.js';
 import type { Schema } from '../db/schema.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
 import { cohensH } from '../stats/index.js';
+import { formatNumber, formatSigned } from '../web/format.js';
 import { nationalStatistics, readBenchmarks } from './benchmarks.js';
 import type { BenchmarkPoint, StatisticsSource } from './benchmarks.js';
 import { parseGroup } from './groups.js';
@@ -55,11 +56,8 @@ export function publishedGapMeasures() {
   return indicators.filter((measure) => Object.hasOwn(publishedEquivalents, measure.name));
 }
 
-function oneDecimal(value: number): string {
-  return Math.abs(value).toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-}
-
-export const signedGap = (value: number) => `${value > 0 ? '+' : value < 0 ? '−' : ''}${oneDecimal(value)}`;
+/** A gap as the pages write it: +3.2, −16.7. */
+export const signedGap = (value: number) => formatSigned(value, 1);
 
 /**
  * The comparator for a group: all other pupils when both counts are published (the total's figure
@@ -115,7 +113,7 @@ export async function publishedGaps(db: Kysely<Schema>, laCodes: readonly string
     const gapOf = (entry: GapInYear) => entry.groupValue - entry.comparator.value;
     const gap = gapOf(latest);
     const unit = percentage || indicator === 'attendance_pct' ? 'percentage points' : indicator === 'suspensions' ? 'suspensions a pupil' : 'points';
-    const shown = (value: number) => `${value.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 })}${percentage ? '%' : ''}`;
+    const shown = (value: number) => `${formatNumber(value, 1)}${percentage ? '%' : ''}`;
     const share = (value: number) => Math.min(1, Math.max(0, value / 100));
     return {
       laCode,

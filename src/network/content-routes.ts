@@ -202,10 +202,15 @@ export function registerContentRoutes(app: FastifyInstance, db: Kysely<Schema>, 
   });
 }
 
+// Made once: a formatter costs far more to build than to use.
+const eventDay = new Intl.DateTimeFormat('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const eventDayShort = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'long', timeZone: 'Europe/London' });
+const eventTime = new Intl.DateTimeFormat('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: 'Europe/London' });
+
 /** "Thursday 4 March 2027, 10am to 12:30pm" in London time. */
 export function eventWhen(start: Date, end: Date): string {
-  const day = start.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
-  const time = (date: Date) => date.toLocaleTimeString('en-GB', { hour: 'numeric', minute: '2-digit', hour12: true, timeZone: 'Europe/London' }).replace(':00', '').replace(' ', '');
-  const sameDay = day === end.toLocaleDateString('en-GB', { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
-  return sameDay ? `${day}, ${time(start)} to ${time(end)}` : `${day}, ${time(start)}, to ${end.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', timeZone: 'Europe/London' })}, ${time(end)}`;
+  const day = eventDay.format(start);
+  const time = (date: Date) => eventTime.format(date).replace(':00', '').replace(' ', '');
+  const sameDay = day === eventDay.format(end);
+  return sameDay ? `${day}, ${time(start)} to ${time(end)}` : `${day}, ${time(start)}, to ${eventDayShort.format(end)}, ${time(end)}`;
 }

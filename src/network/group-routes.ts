@@ -6,6 +6,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
+import { formatDateTime } from '../web/format.js';
 import { appendAudit } from '../auth/audit.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
@@ -35,7 +36,7 @@ type ErrorItem = { text: string; href: string };
 /** A file's size as people read it: 850 KB, 2.4 MB. */
 const sizeText = (bytes: number) => (bytes < 1_048_576 ? `${Math.max(1, Math.round(bytes / 1024))} KB` : `${(bytes / 1_048_576).toFixed(1)} MB`);
 
-const dateTimeText = (date: Date) => date.toLocaleString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', hour: 'numeric', minute: '2-digit', timeZone: 'Europe/London' });
+const dateTimeText = (date: Date) => formatDateTime(date);
 
 function personOf(viewer: SignedIn): Person {
   return { userId: viewer.userId, label: viewer.displayName || viewer.email };

@@ -13,7 +13,7 @@ import type { ChartFigure } from '../web/chart-figure.js';
 import { chartColours } from '../web/charts.js';
 import { publishedGapMeasures, publishedGaps } from '../gaps/published-gaps.js';
 import type { PublishedGap } from '../gaps/published-gaps.js';
-import { inSentence } from '../web/format.js';
+import { formatNumber, inSentence } from '../web/format.js';
 import { hexMapFigure } from './hex-map.js';
 import { networkRegions } from './regions.js';
 import type { HexValue } from './hex-map.js';
@@ -166,12 +166,11 @@ export function placeMap(figures: PlaceFigures, measure: MapMeasure, region?: { 
 }
 
 function gapMap(gap: GapMap, measure: MapMeasure, where: string, region: { code: string; name: string } | undefined): ChartFigure {
-  const oneDecimal = (value: number) => value.toLocaleString('en-GB', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).replace(/^-/, '−');
   return hexMapFigure({
     id: `map-${measure}`,
     title: `${gap.label} in ${where}’s authorities, ${gap.yearText}`,
     summary: `How far the group is behind all other pupils in each of ${where}’s local authorities, in ${gap.unit}, from the published statistics loaded: the darker, the further behind; below zero, the group does better.`,
-    measure: { label: `${gap.unit.charAt(0).toUpperCase()}${gap.unit.slice(1)} behind`, kind: 'number', format: oneDecimal },
+    measure: { label: `${gap.unit.charAt(0).toUpperCase()}${gap.unit.slice(1)} behind`, kind: 'number', format: (value) => formatNumber(value, 1) },
     values: gap.shortfalls,
     missingText: 'No published figure loaded',
     notes: [

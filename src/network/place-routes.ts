@@ -10,7 +10,7 @@ import { appendAudit } from '../auth/audit.js';
 import type { Schema } from '../db/schema.js';
 import { figureFile, figureOffers, isFigureFormat } from '../web/figure-downloads.js';
 import { presentFigure } from '../web/figure-view.js';
-import { isoDateIn } from '../web/format.js';
+import { formatDate, isoDateIn } from '../web/format.js';
 import { mapChoices, mapMeasureOf, placeFigures, placeMap, takingPartText } from './place-figures.js';
 import { contactListing, councilPlans, councilProfile, listContact, mayEditProfile, ProfileRefused, publishedThemes, saveProfile, unlistContact } from './profiles.js';
 import { networkAuthority, networkRegion, networkRegions } from './regions.js';
@@ -24,7 +24,7 @@ const hidden = { hide: true } as const;
 const publicRoute = { permission: 'public' } as const;
 const signedIn = { permission: 'signed-in' } as const;
 
-const dateText = (date: Date) => date.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/London' });
+const dateText = (date: Date) => formatDate(date);
 
 
 /** The authorities a person belongs to (by the organisations they are a member of), for listing them as a contact. */
