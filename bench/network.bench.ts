@@ -85,8 +85,8 @@ try {
     const perDiscussion = Math.floor(POSTS / (GROUPS * discussionsPerGroup));
     const words = ['attendance', 'transition', 'handover', 'parents', 'outreach', 'phonics', 'exclusion', 'children in care', 'trusted adult', 'early help', 'virtual school', 'two-year-olds'];
     await sql`
-      insert into network_post (discussion_id, group_id, author_id, author_label, body, posted_at, search_vector)
-      select d.id, d.group_id, null, 'Member ' || p, body, now() - ((p % 720) || ' hours')::interval, to_tsvector('english', body)
+      insert into network_post (discussion_id, group_id, author_id, author_label, body, posted_at, changed_at, search_vector)
+      select d.id, d.group_id, null, 'Member ' || p, body, now() - ((p % 720) || ' hours')::interval, now() - ((p % 720) || ' hours')::interval, to_tsvector('english', body)
         from (select id, group_id, row_number() over (order by id) - 1 as k from network_discussion) d
         join lateral (
           select p, 'Post ' || p || ' about ' || (${words}::text[])[1 + p % 12] || ' and ' || (${words}::text[])[1 + (p / 12) % 12] || '. What has worked for you? We tried a new approach this term and would like to compare notes.' as body

@@ -220,7 +220,7 @@ export async function hidePost(db: Kysely<Schema>, moderator: Person, groupId: s
   const post = await postIn(db, groupId, postId);
   if (post.hidden_at !== null) throw new NetworkRefused('That post is already hidden.', 409);
   await db.transaction().execute(async (transaction) => {
-    await transaction.updateTable('network_post').set({ hidden_at: new Date(), hidden_by_label: moderator.label, hidden_reason: why }).where('id', '=', postId).execute();
+    await transaction.updateTable('network_post').set({ hidden_at: new Date(), hidden_by_label: moderator.label, hidden_reason: why, changed_at: sql<Date>`now()` }).where('id', '=', postId).execute();
     await transaction.updateTable('network_post_report').set({ resolved_at: new Date(), resolved_by_label: moderator.label }).where('post_id', '=', postId).where('resolved_at', 'is', null).execute();
   });
   return { discussionId: post.discussion_id };

@@ -12,6 +12,7 @@ import { escapeHtml } from '../web/html.js';
 import { facetNames, searchLibrary } from '../practice/library.js';
 import type { FacetName } from '../practice/library.js';
 import { listGroups } from './groups.js';
+import { searchPosts, readableGroupIds } from './post-search.js';
 import { networkRegions } from './regions.js';
 
 export const searchLimits = { words: 200, perKind: 10 } as const;
@@ -36,27 +37,12 @@ export interface NetworkSearchResults {
   practiceTotal: number;
 }
 
-const nobody = '00000000-0000-0000-0000-000000000000';
-
 /** Marks each of the words (whole or as a prefix) in already escaped text. */
 function marked(text: string, words: readonly string[]): string {
   const escaped = escapeHtml(text);
   if (words.length === 0) return escaped;
   const pattern = new RegExp(`(${words.map((word) => escapeHtml(word).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'gi');
   return escaped.replace(pattern, '<mark>$1</mark>');
-}
-
-/** The groups whose inside the person may read: open ones when signed in, and those they are a member of. */
-function readableGroupIds(db: Kysely<Schema>, userId: string | null) {
-  return db
-    .selectFrom('network_group as g')
-    .select('g.id')
-    .where((eb) =>
-      eb.or([
-        ...(userId === null ? [] : [eb('g.visibility', '=', 'open')]),
-        eb.exists(eb.selectFrom('network_membership as m').select('m.user_id').whereRef('m.group_id', '=', 'g.id').where('m.user_id', '=', userId ?? nobody).where('m.state', '=', 'member')),
-      ]),
-    );
 }
 
 export async function searchNetwork(db: Kysely<Schema>, userId: string | null, asked: string): Promise<NetworkSearchResults> {
@@ -74,26 +60,7 @@ export async function searchNetwork(db: Kysely<Schema>, userId: string | null, a
   const [statements, groups, posts, documents, practice] = await Promise.all([
     db.selectFrom('network_profile').select(['la_code', 'statement']).where(sql<boolean>`lower(statement) like ${pattern}`).limit(searchLimits.perKind).execute(),
     listGroups(db, userId, { words }),
-    // The best posts first, then their discussions' and groups' names for those few only.
-    db
-      .selectFrom((eb) =>
-        eb
-          .selectFrom('network_post as p')
-          .select(['p.id', 'p.discussion_id', 'p.group_id', 'p.body', 'p.posted_at', sql<number>`ts_rank(p.search_vector, websearch_to_tsquery('english', ${words}))`.as('rank')])
-          .where(sql<boolean>`p.search_vector @@ websearch_to_tsquery('english', ${words})`)
-          .where('p.hidden_at', 'is', null)
-          .where('p.group_id', 'in', readableGroupIds(db, userId))
-          .orderBy('rank', 'desc')
-          .orderBy('p.posted_at', 'desc')
-          .limit(searchLimits.perKind * 3)
-          .as('hit'),
-      )
-      .innerJoin('network_discussion as d', 'd.id', 'hit.discussion_id')
-      .innerJoin('network_group as g', 'g.id', 'hit.group_id')
-      .select(['hit.id', 'hit.discussion_id', 'hit.group_id', 'hit.body', 'd.title', 'g.name'])
-      .orderBy('hit.rank', 'desc')
-      .orderBy('hit.posted_at', 'desc')
-      .execute(),
+    searchPosts(db, userId, words, searchLimits.perKind * 3),
     db
       .selectFrom('network_document as doc')
       .innerJoin('network_group as g', 'g.id', 'doc.group_id')
@@ -115,9 +82,9 @@ export async function searchNetwork(db: Kysely<Schema>, userId: string | null, a
 
   // One hit per discussion: its best post.
   const discussions = new Map<string, SearchHit>();
-  for (const row of posts) {
-    if (discussions.has(row.discussion_id) || discussions.size >= searchLimits.perKind) continue;
-    discussions.set(row.discussion_id, { kind: 'discussion', title: row.title, href: `/network/groups/${row.group_id}/discussions/${row.discussion_id}#post-${row.id}`, snippetHtml: marked(excerptAround(row.body, terms), terms), where: row.name });
+  for (const post of posts) {
+    if (discussions.has(post.discussionId) || discussions.size >= searchLimits.perKind) continue;
+    discussions.set(post.discussionId, { kind: 'discussion', title: post.discussionTitle, href: `/network/groups/${post.groupId}/discussions/${post.discussionId}#post-${post.id}`, snippetHtml: marked(excerptAround(post.body, terms), terms), where: post.groupName });
   }
 
   return {

@@ -80,6 +80,8 @@ export interface NetworkPostTable {
   hidden_by_label: Optional<string>;
   hidden_reason: Optional<string>;
   search_vector: SearchVector;
+  /** When the post was posted or last hidden: what the search index reads changes by. */
+  changed_at: Timestamp;
 }
 
 export interface NetworkPostReportTable {

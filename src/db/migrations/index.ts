@@ -23,6 +23,7 @@ import * as gapFigures from './0024-gap-figures.js';
 import * as everyChildSeen from './0025-every-child-seen.js';
 import * as priorAttainmentAndLocalities from './0026-prior-attainment-and-localities.js';
 import * as network from './0027-network.js';
+import * as networkPostChanges from './0028-network-post-changes.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -53,4 +54,5 @@ export const migrations: Record<string, Migration> = {
   '0025-every-child-seen': everyChildSeen,
   '0026-prior-attainment-and-localities': priorAttainmentAndLocalities,
   '0027-network': network,
+  '0028-network-post-changes': networkPostChanges,
 };

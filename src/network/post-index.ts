@@ -1,0 +1,308 @@
+/**
+ * An in-memory search index of the network's posts, one per app server, so a search of 100,000
+ * posts costs well under a millisecond instead of PostgreSQL fetching and ranking every matching
+ * row (a few milliseconds of the database's time a search, which 20 people searching at once on two
+ * cores cannot afford).
+ *
+ * PostgreSQL still does the language: each post's words are its stored `search_vector` (English
+ * stems, as `to_tsvector('english', …)` makes them), and what a person types becomes a tsquery by
+ * `websearch_to_tsquery`, read in the same statement as the freshness stamp. The index evaluates
+ * that query's words, OR, AND and NOT over posting lists; a query with a phrase (`<->`) goes to
+ * PostgreSQL instead (`searchPostsInDatabase`), since the index keeps no word positions.
+ *
+ * It is never stale (post-search.ts keeps it so). Every search reads, in one statement with the query, a stamp of the posts that
+ * changed (posted or hidden) since the latest change the index saw, less a margin longer than any
+ * transaction and any difference between app servers' clocks: how many there are and the latest
+ * change. A change the index has not seen moves the latest change on or (a transaction that took
+ * its time earlier but committed later) adds a post to the window; then the index reads the posts in
+ * the window, adds those it lacks, marks the hidden ones, and answers the search. Readability (which
+ * groups' posts the person may read) is read fresh for every search, never kept.
+ */
+/** A growable list of integers, for posting lists: compact, where a JS array of numbers takes 8 bytes an entry. */
+class IntList {
+  data = new Int32Array(4);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const grown = new Int32Array(this.data.length * 2);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.data[this.length++] = value;
+  }
+
+  view(): Int32Array {
+    return this.data.subarray(0, this.length);
+  }
+}
+
+/** The posts holding one word: their slots, ascending, and how often each holds it. */
+interface Postings {
+  slots: IntList;
+  counts: IntList;
+}
+
+/** A tsquery as `websearch_to_tsquery` writes it, read into a tree. */
+export type QueryNode = { kind: 'word'; word: string } | { kind: 'not'; of: QueryNode } | { kind: 'and' | 'or'; of: QueryNode[] };
+
+/** Reads a tsquery's text (`'trust' & ( 'adult' | !'child' )`); null for one the index cannot answer (phrases, prefixes, weights). */
+export function parseTsquery(text: string): QueryNode | null {
+  if (/<\d*-?>|:\*|:[A-D]/.test(text.replace(/'(?:[^']|'')*'/g, "''"))) return null;
+  const tokens = text.match(/'(?:[^']|'')*'|[&|!()]/g) ?? [];
+  let at = 0;
+  const or = (): QueryNode => {
+    const parts = [and()];
+    while (tokens[at] === '|') {
+      at++;
+      parts.push(and());
+    }
+    return parts.length === 1 ? parts[0]! : { kind: 'or', of: parts };
+  };
+  const and = (): QueryNode => {
+    const parts = [not()];
+    while (tokens[at] === '&') {
+      at++;
+      parts.push(not());
+    }
+    return parts.length === 1 ? parts[0]! : { kind: 'and', of: parts };
+  };
+  const not = (): QueryNode => {
+    if (tokens[at] === '!') {
+      at++;
+      return { kind: 'not', of: not() };
+    }
+    const token = tokens[at++];
+    if (token === '(') {
+      const inner = or();
+      if (tokens[at++] !== ')') throw new Error(`unbalanced tsquery: ${text}`);
+      return inner;
+    }
+    if (token === undefined || !token.startsWith("'")) throw new Error(`unexpected tsquery token ${String(token)} in ${text}`);
+    return { kind: 'word', word: token.slice(1, -1).replace(/''/g, "'") };
+  };
+  if (tokens.length === 0) return null;
+  const tree = or();
+  if (at !== tokens.length) throw new Error(`unread tsquery tokens in ${text}`);
+  return tree;
+}
+
+/** A tsvector's text (`'adult':5 'handov':8,12`) as each word and how often it occurs. */
+export function tsvectorWords(text: string): Map<string, number> {
+  const words = new Map<string, number>();
+  for (const match of text.matchAll(/'((?:[^']|'')*)'(?::([\d,A-D]+))?/g)) {
+    const positions = match[2] === undefined ? 1 : match[2].split(',').length;
+    words.set(match[1]!.replace(/''/g, "'"), positions);
+  }
+  return words;
+}
+
+export interface IndexedHit {
+  id: string;
+  score: number;
+}
+
+/** A post as the index reads it: `words` is its search vector's text. */
+export interface PostRow {
+  id: string;
+  group_id: string;
+  posted_at: Date | string;
+  hidden: boolean;
+  changed_at: Date | string;
+  words: string;
+}
+
+/** How far the stamp looks behind the latest change seen: longer than any transaction and any clock difference between app servers. */
+const stampMargin = 15 * 60_000;
+
+export class PostIndex {
+  private readonly ids: string[] = [];
+  private readonly slotOf = new Map<string, number>();
+  private groupSlots = new Int32Array(1024);
+  private postedAt = new Float64Array(1024);
+  private hidden = new Uint8Array(1024);
+  private readonly groupIds: string[] = [];
+  private readonly groupSlotOf = new Map<string, number>();
+  private readonly postings = new Map<string, Postings>();
+  /** The latest change seen; the stamp's window starts a margin before it. */
+  private latest = 0;
+
+  get size(): number {
+    return this.ids.length;
+  }
+
+  get since(): Date {
+    return new Date(this.latest - stampMargin);
+  }
+
+  /** Adds a post not yet indexed, or notes that one indexed is now hidden. */
+  add(row: PostRow): void {
+    const changed = new Date(row.changed_at).getTime();
+    if (changed > this.latest) this.latest = changed;
+    const known = this.slotOf.get(row.id);
+    if (known !== undefined) {
+      this.hidden[known] = row.hidden ? 1 : 0;
+      return;
+    }
+    const slot = this.ids.length;
+    if (slot === this.hidden.length) this.grow();
+    this.ids.push(row.id);
+    this.slotOf.set(row.id, slot);
+    let group = this.groupSlotOf.get(row.group_id);
+    if (group === undefined) {
+      group = this.groupIds.length;
+      this.groupIds.push(row.group_id);
+      this.groupSlotOf.set(row.group_id, group);
+    }
+    this.groupSlots[slot] = group;
+    this.postedAt[slot] = new Date(row.posted_at).getTime();
+    this.hidden[slot] = row.hidden ? 1 : 0;
+    for (const [word, count] of tsvectorWords(row.words)) {
+      let postings = this.postings.get(word);
+      if (postings === undefined) {
+        postings = { slots: new IntList(), counts: new IntList() };
+        this.postings.set(word, postings);
+      }
+      // Slots only grow, so each posting list stays in ascending order.
+      postings.slots.push(slot);
+      postings.counts.push(count);
+    }
+  }
+
+  private grow(): void {
+    const size = this.hidden.length * 2;
+    const groups = new Int32Array(size);
+    groups.set(this.groupSlots);
+    this.groupSlots = groups;
+    const posted = new Float64Array(size);
+    posted.set(this.postedAt);
+    this.postedAt = posted;
+    const hidden = new Uint8Array(size);
+    hidden.set(this.hidden);
+    this.hidden = hidden;
+  }
+
+  /** The posts matching the query, as sorted slots. */
+  private matching(node: QueryNode): Int32Array {
+    switch (node.kind) {
+      case 'word':
+        return this.postings.get(node.word)?.slots.view() ?? new Int32Array(0);
+      case 'or':
+        return node.of.map((part) => this.matching(part)).reduce(union);
+      case 'and': {
+        const positive = node.of.filter((part) => part.kind !== 'not');
+        const negative = node.of.filter((part): part is Extract<QueryNode, { kind: 'not' }> => part.kind === 'not');
+        // Intersect the shortest lists first; take away what the NOTs name.
+        let found = positive.length === 0 ? this.everySlot() : positive.map((part) => this.matching(part)).sort((a, b) => a.length - b.length).reduce(intersection);
+        for (const part of negative) found = difference(found, this.matching(part.of));
+        return found;
+      }
+      case 'not':
+        return difference(this.everySlot(), this.matching(node.of));
+    }
+  }
+
+  private everySlot(): Int32Array {
+    return Int32Array.from({ length: this.ids.length }, (_, index) => index);
+  }
+
+  /**
+   * The best `limit` visible posts of the readable groups matching the query: scored by the words
+   * searched for that each holds, each counting 1 + ln(times it occurs) times its rarity
+   * (ln of posts ÷ posts holding it); the newest first among equals.
+   */
+  search(query: QueryNode, readableGroups: ReadonlySet<string>, limit: number): IndexedHit[] {
+    const readable = new Uint8Array(this.groupIds.length);
+    this.groupIds.forEach((id, slot) => {
+      if (readableGroups.has(id)) readable[slot] = 1;
+    });
+    const words = [...new Set(positiveWords(query))];
+    const weights = words.map((word) => {
+      const postings = this.postings.get(word);
+      return { postings, rarity: postings === undefined ? 0 : Math.log(1 + this.ids.length / postings.slots.length) };
+    });
+    const hits: { slot: number; score: number }[] = [];
+    for (const slot of this.matching(query)) {
+      if (this.hidden[slot] === 1 || readable[this.groupSlots[slot]!] !== 1) continue;
+      let score = 0;
+      for (const { postings, rarity } of weights) {
+        if (postings === undefined) continue;
+        const at = binarySearch(postings.slots.view(), slot);
+        if (at >= 0) score += (1 + Math.log(postings.counts.data[at]!)) * rarity;
+      }
+      hits.push({ slot, score });
+    }
+    hits.sort((a, b) => b.score - a.score || this.postedAt[b.slot]! - this.postedAt[a.slot]!);
+    return hits.slice(0, limit).map((hit) => ({ id: this.ids[hit.slot]!, score: hit.score }));
+  }
+}
+
+function positiveWords(node: QueryNode): string[] {
+  switch (node.kind) {
+    case 'word':
+      return [node.word];
+    case 'not':
+      return [];
+    default:
+      return node.of.flatMap(positiveWords);
+  }
+}
+
+function binarySearch(sorted: Int32Array, value: number): number {
+  let low = 0;
+  let high = sorted.length - 1;
+  while (low <= high) {
+    const middle = (low + high) >>> 1;
+    const found = sorted[middle]!;
+    if (found === value) return middle;
+    if (found < value) low = middle + 1;
+    else high = middle - 1;
+  }
+  return -1;
+}
+
+function intersection(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(Math.min(a.length, b.length));
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length && j < b.length) {
+    if (a[i]! < b[j]!) i++;
+    else if (a[i]! > b[j]!) j++;
+    else {
+      out[n++] = a[i]!;
+      i++;
+      j++;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+function union(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) out[n++] = a[i++]!;
+    else if (i >= a.length || b[j]! < a[i]!) out[n++] = b[j++]!;
+    else {
+      out[n++] = a[i]!;
+      i++;
+      j++;
+    }
+  }
+  return out.subarray(0, n);
+}
+
+function difference(a: Int32Array, b: Int32Array): Int32Array {
+  const out = new Int32Array(a.length);
+  let j = 0;
+  let n = 0;
+  for (const value of a) {
+    while (j < b.length && b[j]! < value) j++;
+    if (j < b.length && b[j] === value) continue;
+    out[n++] = value;
+  }
+  return out.subarray(0, n);
+}
