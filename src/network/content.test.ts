@@ -8,6 +8,7 @@ import { testEngines } from '../../test/support/database.js';
 import { listDocuments, shareDocument } from './documents.js';
 import { addEvent, eventCalendar, londonInstant, readEvent, signUp } from './events.js';
 import { createGroup, joinGroup } from './groups.js';
+import { searchNetwork } from './search.js';
 import type { Person , NetworkRefused } from './groups.js';
 
 const pdf = Buffer.from('%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n');
@@ -91,6 +92,10 @@ describe.each(testEngines)('a group’s documents and events on %s', (engine) =>
     expect(download.headers['content-type']).toBe('application/pdf');
     expect(download.headers['content-disposition']).toContain('case.pdf');
     expect(download.rawPayload.equals(pdf)).toBe(true);
+    // Search finds a document only for those who may read its group.
+    const documentTitles = async (userId: string) => (await searchNetwork(db, userId, 'minutes or case notes')).documents.map((hit) => hit.title).sort();
+    expect(await documentTitles(owner.userId)).toEqual(['Case notes', 'Minutes']);
+    expect(await documentTitles(outsider.userId)).toEqual([]);
   });
 
   it('gives the last place of a full event to one of two people signing up at once', async () => {

@@ -4,7 +4,7 @@
  * not hidden, in groups the person may read, are ever found: open groups for anyone signed in, and
  * the groups they are a member of, read fresh for every search.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { parseTsquery, PostIndex } from './post-index.js';
@@ -38,6 +38,9 @@ function postRows(db: Kysely<Schema>) {
   return db.selectFrom('network_post').select(['id', 'group_id', 'posted_at', 'changed_at', sql<boolean>`hidden_at is not null`.as('hidden'), sql<string>`search_vector::text`.as('words')]);
 }
 
+/** Posts read at a time while building an index. */
+const buildBatch = 10_000;
+
 /** The index of one database and how current it is. */
 class KeptIndex {
   readonly index = new PostIndex();
@@ -49,11 +52,23 @@ class KeptIndex {
 
   constructor(private readonly db: Kysely<Schema>) {}
 
-  /** Every post, read once, on first use. */
+  /** Every post, read once, on first use, a batch at a time so the rows read never fill memory. */
   ready(): Promise<void> {
     this.built ??= (async () => {
       this.readBegan = performance.now();
-      for (const row of await postRows(this.db).orderBy('changed_at').execute()) this.index.add(row);
+      let after: { changed: Date | string; id: string } | undefined;
+      for (;;) {
+        const rows = await postRows(this.db)
+          .$if(after !== undefined, (query) => query.where((eb) => eb(eb.refTuple('changed_at', 'id'), '>', eb.tuple(new Date(after!.changed), after!.id))))
+          .orderBy('changed_at')
+          .orderBy('id')
+          .limit(buildBatch)
+          .execute();
+        for (const row of rows) this.index.add(row);
+        if (rows.length < buildBatch) break;
+        const last = rows[rows.length - 1]!;
+        after = { changed: last.changed_at, id: last.id };
+      }
     })().catch((error: unknown) => {
       this.built = undefined;
       throw error;
@@ -143,21 +158,33 @@ async function searchPostsInDatabase(db: Kysely<Schema>, userId: string | null, 
 
 /**
  * The best `limit` posts the person may read matching the words, best first. One statement reads
- * the words as a tsquery, the index's stamp and the groups the person may read; the index, brought
- * up to that stamp, finds the posts; a second statement reads their text and names.
+ * the words as a tsquery, the index's stamp, the groups the person may read, and any other reads
+ * the caller adds (`alongside`: each a subquery giving one value, which may use the readable groups
+ * as the table `readable`); the index, brought up to that stamp, finds the posts; a second statement
+ * reads their text and names.
  */
-export async function searchPosts(db: Kysely<Schema>, userId: string | null, words: string, limit: number): Promise<PostHit[]> {
+export async function searchPosts<Extra extends Record<string, unknown> = Record<string, never>>(
+  db: Kysely<Schema>,
+  userId: string | null,
+  words: string,
+  limit: number,
+  alongside: { [Name in keyof Extra]: RawBuilder<Extra[Name]> } = {} as { [Name in keyof Extra]: RawBuilder<Extra[Name]> },
+): Promise<{ posts: PostHit[]; alongside: Extra }> {
   const entry = keptIndex(db);
   await entry.ready();
   const since = entry.index.since;
+  const extras = Object.entries(alongside as Record<string, RawBuilder<unknown>>).map(([name, read]) => sql`, (${read}) as ${sql.id(name)}`);
   const row = (
-    await sql<{ query: string; stamp_count: number; stamp_latest: Date | string | null; readable: string[] }>`
+    await sql<{ query: string; stamp_count: number; stamp_latest: Date | string | null; readable: string | null } & Extra>`
+      with readable as materialized (${readableGroupIds(db, userId)})
       select websearch_to_tsquery('english', ${words})::text as query,
              (select count(*)::int from network_post where changed_at > ${since}) as stamp_count,
              (select max(changed_at) from network_post where changed_at > ${since}) as stamp_latest,
-             array(${readableGroupIds(db, userId)}) as readable`.execute(db)
+             (select string_agg(id::text, ',') from readable) as readable
+             ${sql.join(extras, sql``)}`.execute(db)
   ).rows[0]!;
   const stampRead = performance.now();
+  const found = { alongside: Object.fromEntries(Object.keys(alongside).map((name) => [name, row[name]])) as Extra };
   let query: QueryNode | null;
   try {
     query = parseTsquery(row.query);
@@ -165,8 +192,10 @@ export async function searchPosts(db: Kysely<Schema>, userId: string | null, wor
     query = null;
   }
   // Nothing to look for (only stop words), or a phrase: PostgreSQL answers.
-  if (row.query.trim() === '') return [];
-  if (query === null) return searchPostsInDatabase(db, userId, words, limit);
+  if (row.query.trim() === '') return { ...found, posts: [] };
+  if (query === null) return { ...found, posts: await searchPostsInDatabase(db, userId, words, limit) };
   await entry.upTo(`${since.getTime()}|${row.stamp_count}@${row.stamp_latest === null ? '' : new Date(row.stamp_latest).toISOString()}`, stampRead);
-  return postDetails(db, entry.index.search(query, new Set(row.readable), limit));
+  // The ids are uuids: their text holds no comma.
+  const readable = new Set(row.readable === null ? [] : row.readable.split(','));
+  return { ...found, posts: await postDetails(db, entry.index.search(query, readable, limit)) };
 }
