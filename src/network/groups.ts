@@ -101,28 +101,51 @@ function summaryOf(row: GroupRow): GroupSummary {
 }
 
 /** Groups with counts and the person's standing; hidden groups only where the person has one. */
-function groupQuery(db: Kysely<Schema>, userId: string | null) {
+/** The groups the person may see: any not hidden, and a hidden one only with a standing in it (member, invited, asked). */
+function visibleGroups(db: Kysely<Schema>, userId: string | null) {
   const viewer = userId ?? '00000000-0000-0000-0000-000000000000';
   return db
     .selectFrom('network_group as g')
     .leftJoin('network_membership as mine', (join) => join.onRef('mine.group_id', '=', 'g.id').on('mine.user_id', '=', viewer))
-    .select([
-      'g.id',
-      'g.name',
-      'g.purpose',
-      'g.visibility',
-      'g.theme',
-      'g.framework_group',
-      'g.threads',
-      'g.templates',
-      'g.created_at',
-      'g.last_activity_at',
-      'mine.state',
-      'mine.role',
-      (eb) => eb.selectFrom('network_membership as m').select(eb.fn.countAll<string>().as('n')).whereRef('m.group_id', '=', 'g.id').where('m.state', '=', 'member').as('members'),
-      (eb) => eb.selectFrom('network_discussion as d').select(eb.fn.countAll<string>().as('n')).whereRef('d.group_id', '=', 'g.id').as('discussions'),
-    ])
     .where((eb) => eb.or([eb('g.visibility', '<>', 'hidden'), eb('mine.state', 'is not', null)]));
+}
+
+function groupQuery(db: Kysely<Schema>, userId: string | null) {
+  return visibleGroups(db, userId).select([
+    'g.id',
+    'g.name',
+    'g.purpose',
+    'g.visibility',
+    'g.theme',
+    'g.framework_group',
+    'g.threads',
+    'g.templates',
+    'g.created_at',
+    'g.last_activity_at',
+    'mine.state',
+    'mine.role',
+    (eb) => eb.selectFrom('network_membership as m').select(eb.fn.countAll<string>().as('n')).whereRef('m.group_id', '=', 'g.id').where('m.state', '=', 'member').as('members'),
+    (eb) => eb.selectFrom('network_discussion as d').select(eb.fn.countAll<string>().as('n')).whereRef('d.group_id', '=', 'g.id').as('discussions'),
+  ]);
+}
+
+/** A case-blind LIKE pattern for the words anywhere in a text. */
+function containing(words: string): string {
+  return `%${words.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/**
+ * The groups the person may see whose name or purpose holds the words, most recently active first,
+ * as a query to run inside another (the network's search reads it in one statement with others).
+ */
+export function groupsMatching(db: Kysely<Schema>, userId: string | null, words: string, limit: number) {
+  const pattern = containing(words.trim());
+  return visibleGroups(db, userId)
+    .select(['g.id', 'g.name', 'g.purpose', 'g.visibility'])
+    .where((eb) => eb.or([eb('g.name', 'ilike', pattern), eb('g.purpose', 'ilike', pattern)]))
+    .orderBy('g.last_activity_at', 'desc')
+    .orderBy('g.name')
+    .limit(limit);
 }
 
 export interface GroupFilter {
@@ -141,7 +164,7 @@ export async function listGroups(db: Kysely<Schema>, userId: string | null, filt
   let query = groupQuery(db, userId);
   const words = filter.words?.trim();
   if (words !== undefined && words.length > 0) {
-    const pattern = `%${words.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+    const pattern = containing(words);
     query = query.where((eb) => eb.or([eb('g.name', 'ilike', pattern), eb('g.purpose', 'ilike', pattern)]));
   }
   if (filter.theme !== undefined) query = query.where('g.theme', '=', filter.theme);

@@ -221,15 +221,20 @@ export class PostIndex {
       const postings = this.postings.get(word);
       return { postings, rarity: postings === undefined ? 0 : Math.log(1 + this.ids.length / postings.slots.length) };
     });
+    // The matching slots ascend, as does each word's posting list: one cursor a word scores every hit in one pass.
+    const cursors = weights.map(() => 0);
     const hits: { slot: number; score: number }[] = [];
     for (const slot of this.matching(query)) {
       if (this.hidden[slot] === 1 || readable[this.groupSlots[slot]!] !== 1) continue;
       let score = 0;
-      for (const { postings, rarity } of weights) {
-        if (postings === undefined) continue;
-        const at = binarySearch(postings.slots.view(), slot);
-        if (at >= 0) score += (1 + Math.log(postings.counts.data[at]!)) * rarity;
-      }
+      weights.forEach(({ postings, rarity }, word) => {
+        if (postings === undefined) return;
+        const slots = postings.slots.data;
+        let at = cursors[word]!;
+        while (at < postings.slots.length && slots[at]! < slot) at++;
+        cursors[word] = at;
+        if (at < postings.slots.length && slots[at] === slot) score += (1 + Math.log(postings.counts.data[at]!)) * rarity;
+      });
       hits.push({ slot, score });
     }
     hits.sort((a, b) => b.score - a.score || this.postedAt[b.slot]! - this.postedAt[a.slot]!);
@@ -246,19 +251,6 @@ function positiveWords(node: QueryNode): string[] {
     default:
       return node.of.flatMap(positiveWords);
   }
-}
-
-function binarySearch(sorted: Int32Array, value: number): number {
-  let low = 0;
-  let high = sorted.length - 1;
-  while (low <= high) {
-    const middle = (low + high) >>> 1;
-    const found = sorted[middle]!;
-    if (found === value) return middle;
-    if (found < value) low = middle + 1;
-    else high = middle - 1;
-  }
-  return -1;
 }
 
 function intersection(a: Int32Array, b: Int32Array): Int32Array {

@@ -11,7 +11,8 @@ import type { Schema } from '../db/schema.js';
 import { escapeHtml } from '../web/html.js';
 import { facetNames, searchLibrary } from '../practice/library.js';
 import type { FacetName } from '../practice/library.js';
-import { listGroups } from './groups.js';
+import { groupsMatching } from './groups.js';
+import type { GroupVisibility } from './tables.js';
 import { searchPosts } from './post-search.js';
 import { networkRegions } from './regions.js';
 
@@ -65,14 +66,15 @@ export async function searchNetwork(db: Kysely<Schema>, userId: string | null, a
        order by doc.added_at desc limit ${searchLimits.perKind}) found`;
   const statementsFound = sql<{ la_code: string; statement: string }[]>`
     select coalesce(json_agg(found), '[]') from (select la_code, statement from network_profile where lower(statement) like ${pattern} limit ${searchLimits.perKind}) found`;
-  const [groups, found, practice] = await Promise.all([
-    listGroups(db, userId, { words }),
-    // Documents and councils' statements read in the same statement as the posts' stamp: one round trip, not three.
-    searchPosts(db, userId, words, searchLimits.perKind * 3, { documents: documentsFound, statements: statementsFound }),
+  const groupsFound = sql<{ id: string; name: string; purpose: string; visibility: GroupVisibility }[]>`
+    select coalesce(json_agg(found), '[]') from (${groupsMatching(db, userId, words, searchLimits.perKind)}) found`;
+  const [found, practice] = await Promise.all([
+    // Groups, documents and councils' statements read in the same statement as the posts' stamp: one round trip, not four.
+    searchPosts(db, userId, words, searchLimits.perKind * 3, { documents: documentsFound, statements: statementsFound, groups: groupsFound }),
     searchLibrary(db, { q: words, filters: Object.fromEntries(facetNames.map((facet) => [facet, []])) as unknown as Record<FacetName, string[]>, sort: 'relevance', page: 1 }, { pageSize: searchLimits.perKind }),
   ]);
   const { posts, alongside } = found;
-  const { documents, statements } = alongside;
+  const { documents, statements, groups } = alongside;
 
   const councils = new Map<string, SearchHit>();
   for (const [code, name] of byName) councils.set(code, { kind: 'council', title: name, href: `/network/authorities/${code}`, snippetHtml: marked(name, [words]), where: regionOf.get(code) ?? '' });
@@ -91,7 +93,7 @@ export async function searchNetwork(db: Kysely<Schema>, userId: string | null, a
   return {
     words,
     councils: [...councils.values()].slice(0, searchLimits.perKind),
-    groups: groups.slice(0, searchLimits.perKind).map((group) => ({ kind: 'group', title: group.name, href: `/network/groups/${group.id}`, snippetHtml: marked(group.purpose.slice(0, 300), terms), where: group.visibility === 'open' ? 'Open group' : group.visibility === 'restricted' ? 'Restricted group' : 'Hidden group' })),
+    groups: groups.map((group) => ({ kind: 'group', title: group.name, href: `/network/groups/${group.id}`, snippetHtml: marked(group.purpose.slice(0, 300), terms), where: group.visibility === 'open' ? 'Open group' : group.visibility === 'restricted' ? 'Restricted group' : 'Hidden group' })),
     discussions: [...discussions.values()],
     documents: documents.map((row) => ({ kind: 'document', title: row.title, href: `/network/groups/${row.group_id}#documents`, snippetHtml: marked(row.title, terms), where: row.name })),
     practice: practice.items.map((item) => ({ kind: 'practice', title: item.title, href: `/practice/${item.id}`, snippetHtml: item.snippetHtml, where: item.referenceLabel })),
