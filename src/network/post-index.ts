@@ -212,6 +212,7 @@ export class PostIndex {
    * (ln of posts ÷ posts holding it); the newest first among equals.
    */
   search(query: QueryNode, readableGroups: ReadonlySet<string>, limit: number): IndexedHit[] {
+    if (limit <= 0) return [];
     const readable = new Uint8Array(this.groupIds.length);
     this.groupIds.forEach((id, slot) => {
       if (readableGroups.has(id)) readable[slot] = 1;
@@ -222,23 +223,30 @@ export class PostIndex {
       return { postings, rarity: postings === undefined ? 0 : Math.log(1 + this.ids.length / postings.slots.length) };
     });
     // The matching slots ascend, as does each word's posting list: one cursor a word scores every hit in one pass.
-    const cursors = weights.map(() => 0);
-    const hits: { slot: number; score: number }[] = [];
+    const cursors = new Int32Array(weights.length);
+    // The best hits so far, best first; a hit enters only if it beats the last (allocating nothing for the rest).
+    const best: { slot: number; score: number }[] = [];
+    const beats = (score: number, slot: number, other: { slot: number; score: number }) => score > other.score || (score === other.score && this.postedAt[slot]! > this.postedAt[other.slot]!);
     for (const slot of this.matching(query)) {
       if (this.hidden[slot] === 1 || readable[this.groupSlots[slot]!] !== 1) continue;
       let score = 0;
-      weights.forEach(({ postings, rarity }, word) => {
-        if (postings === undefined) return;
+      for (let word = 0; word < weights.length; word++) {
+        const { postings, rarity } = weights[word]!;
+        if (postings === undefined) continue;
         const slots = postings.slots.data;
+        const length = postings.slots.length;
         let at = cursors[word]!;
-        while (at < postings.slots.length && slots[at]! < slot) at++;
+        while (at < length && slots[at]! < slot) at++;
         cursors[word] = at;
-        if (at < postings.slots.length && slots[at] === slot) score += (1 + Math.log(postings.counts.data[at]!)) * rarity;
-      });
-      hits.push({ slot, score });
+        if (at < length && slots[at] === slot) score += (1 + Math.log(postings.counts.data[at]!)) * rarity;
+      }
+      if (best.length === limit && !beats(score, slot, best[limit - 1]!)) continue;
+      let at = best.length === limit ? limit - 1 : best.length;
+      while (at > 0 && beats(score, slot, best[at - 1]!)) at--;
+      best.splice(at, 0, { slot, score });
+      if (best.length > limit) best.pop();
     }
-    hits.sort((a, b) => b.score - a.score || this.postedAt[b.slot]! - this.postedAt[a.slot]!);
-    return hits.slice(0, limit).map((hit) => ({ id: this.ids[hit.slot]!, score: hit.score }));
+    return best.map((hit) => ({ id: this.ids[hit.slot]!, score: hit.score }));
   }
 }
 

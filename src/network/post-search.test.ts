@@ -57,9 +57,12 @@ describe('reading PostgreSQL’s text search values', () => {
       fc.property(fc.array(fc.subarray(words), { maxLength: 30 }), query, (posts, node) => {
         const index = new PostIndex();
         posts.forEach((held, n) => index.add({ id: `p${n}`, group_id: 'g', posted_at: new Date(n * 1000), changed_at: new Date(n * 1000), hidden: false, words: held.map((word) => `'${word}':1`).join(' ') }));
-        const found = index.search(node, new Set(['g']), 1000).map((hit) => hit.id).sort();
+        const all = index.search(node, new Set(['g']), 1000);
         const expected = posts.flatMap((held, n) => (holds(node, new Set(held)) ? [`p${n}`] : [])).sort();
-        expect(found).toEqual(expected);
+        expect(all.map((hit) => hit.id).sort()).toEqual(expected);
+        // The best few are the first few of all, best first.
+        expect(index.search(node, new Set(['g']), 3)).toEqual(all.slice(0, 3));
+        for (let at = 1; at < all.length; at++) expect(all[at - 1]!.score).toBeGreaterThanOrEqual(all[at]!.score);
       }),
     );
   });
