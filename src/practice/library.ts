@@ -541,6 +541,8 @@ function facetValuesOf(row: IndexRow): Record<FacetName, readonly string[]> {
 interface WordMatches {
   order: Int32Array;
   set: Bitset;
+  /** The words hold something to search for (not only "the", "and"...). */
+  searchable: boolean;
 }
 
 /** The template statements a search counts: those with the most items (and any chosen). There are hundreds. */
@@ -888,13 +890,16 @@ export class PracticeLibrary {
     // density cost four times as much and the title test half as much again, for orders that differ little.
     // The vectors live in the rows of practice_search (migration 0023), so ranking a word that every
     // item holds reads 20,000 of them in about 30 ms rather than fetching each from TOAST storage.
-    const row = await sql<{ matches: string | null }>`
-      select string_agg(reference::text, ',' order by rank desc, published_at desc, reference desc) as matches
-      from (
-        select reference, published_at, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, ${words}) as rank
-        from practice_search
-        where search_vector @@ ${words}
-      ) ranked`.execute(this.db);
+    // Whether the words hold anything to search for is read in the same statement, for "no searchable words".
+    const row = await sql<{ matches: string | null; nodes: number }>`
+      select (
+        select string_agg(reference::text, ',' order by rank desc, published_at desc, reference desc)
+        from (
+          select reference, published_at, ts_rank('{0.1, 0.2, 0.4, 1.0}', search_vector, ${words}) as rank
+          from practice_search
+          where search_vector @@ ${words}
+        ) ranked) as matches,
+        numnode(${words}) as nodes`.execute(this.db);
     const references = row.rows[0]?.matches ?? null;
     const positions: number[] = [];
     if (references !== null) {
@@ -905,13 +910,7 @@ export class PracticeLibrary {
     }
     const set = new Uint32Array(Math.ceil(index.size / 32));
     for (const position of positions) set[position >>> 5]! |= 1 << (position & 31);
-    return { order: Int32Array.from(positions), set };
-  }
-
-  /** Whether the words hold anything to search for (not only "the", "and"...). */
-  private async searchable(q: string): Promise<boolean> {
-    const row = await sql<{ nodes: number }>`select numnode(${wordsQuery(q)}) as nodes`.execute(this.db);
-    return (row.rows[0]?.nodes ?? 0) > 0;
+    return { order: Int32Array.from(positions), set, searchable: (row.rows[0]?.nodes ?? 0) > 0 };
   }
 
   /**
@@ -933,7 +932,7 @@ export class PracticeLibrary {
   private async searchIn(index: FacetIndex, query: LibraryQuery, pageSize: number, snippets: boolean): Promise<{ results: LibraryResults; stamp: string }> {
     const searching = query.q !== '';
     const matches = searching ? await this.wordMatches(index, query.q) : undefined;
-    const noSearchableWords = searching && matches!.order.length === 0 && !(await this.searchable(query.q));
+    const noSearchableWords = searching && matches!.order.length === 0 && !matches!.searchable;
     const sort: LibrarySort = query.sort === 'relevance' && !searching ? 'newest' : query.sort;
 
     const chosen = facetNames.filter((name) => query.filters[name].length > 0);
