@@ -4,6 +4,7 @@ import type { Viewer } from '../auth/gate.js';
 import { viewerMay } from '../auth/gate.js';
 import { version } from '../version.js';
 import { renderWithEncodedParts } from './encoded-html.js';
+import { keepImportedMacros } from './kept-imports.js';
 import type { NavigationItem } from './capability.js';
 import { formatDate, formatDateTime, inSentence, wordsOf, formatNumber, formatPercent, formatSigned, readingSymbol, symbols, trendSymbol } from './format.js';
 import { govukFrontendDist, sourcePath } from './paths.js';
@@ -26,6 +27,7 @@ export interface ViewOptions {
 }
 
 export function createViewEnvironment(capabilityViewDirectories: string[]): nunjucks.Environment {
+  keepImportedMacros();
   const searchPath = [sourcePath('web', 'views'), ...capabilityViewDirectories, govukFrontendDist];
   const environment = new nunjucks.Environment(new nunjucks.FileSystemLoader(searchPath), {
     autoescape: true,
