@@ -5,6 +5,11 @@ import { loadPublishedKs2 } from '../../test/support/published-ks2.js';
 import { bradford, camden, leeds, regionalFixture, wakefield, yorkshire } from '../../test/support/regional-fixture.js';
 import type { RegionalFixture } from '../../test/support/regional-fixture.js';
 import { testEngines } from '../../test/support/database.js';
+import { headlineOf } from '../assessment/standing.js';
+import { statementsInScope } from '../assessment/scope.js';
+import { createAssessment, readAssessment, readRating, saveRating } from '../assessment/store.js';
+import { loadCatalogue } from '../framework/catalogue.js';
+import { seedStatements } from '../framework/revisions.js';
 
 describe.each(testEngines)('the regional and national dashboards on %s', (engine) => {
   let fixture: RegionalFixture;
@@ -70,6 +75,38 @@ describe.each(testEngines)('the regional and national dashboards on %s', (engine
     expect((await fixture.get('anonymous', `/network?map=gap&measure=ks2_rwm_expected&group=children-in-care`)).body).toContain('<option value="poorer-socio-economic-groups" selected>');
     // A figure no file holds falls back to who takes part.
     expect((await fixture.get('anonymous', `/network/regions/${yorkshire}?map=gap-nonsense`)).body).toContain('Who takes part in Yorkshire');
+  });
+
+  it('shows where the council stands in its latest signed-off assessment, as the assessment module gives it, and nothing of one not signed off', async () => {
+    const db = fixture.testApp.database.db;
+    const catalogue = loadCatalogue();
+    const threads = statementsInScope(seedStatements(catalogue), 'threads');
+    const council = await db.selectFrom('organisation').select('id').where('kind', '=', 'local-authority').where('la_code', '=', leeds).executeTakeFirstOrThrow();
+    const author = { userId: null, label: 'Test' };
+    const assess = async (period: string, levels: Record<string, number>, signOff: boolean) => {
+      const id = await createAssessment(db, { laCode: leeds, organisationId: council.id, scope: 'threads', period, catalogueVersion: catalogue.version, catalogueRevision: 0, statements: threads }, author);
+      for (const [statementId, level] of Object.entries(levels)) {
+        const { version } = await readRating(db, leeds, id, statementId);
+        await saveRating(
+          db,
+          { laCode: leeds, assessmentId: id, statementId, expectedVersion: version },
+          { level, notApplicable: false, notApplicableReason: '', note: '', links: [], confidence: null, nextStep: '', nextStepOwner: '', nextStepDue: null },
+          author,
+        );
+      }
+      if (signOff) await db.updateTable('assessment').set({ status: 'signed-off', signed_off_at: new Date() }).where('id', '=', id).execute();
+      return id;
+    };
+    const signedOff = await assess('2024/25', { GT01: 3, GT02: 4, GT03: 1 }, true);
+    // A later assessment still in progress is not shown.
+    await assess('2025/26', { GT01: 1 }, false);
+    const expected = headlineOf((await readAssessment(db, signedOff))!).percentEstablishedOrEmbedded!;
+    expect(expected).toBeGreaterThan(0);
+    const page = await fixture.get('regional-adviser', `/network/regions/${yorkshire}/dashboard`);
+    const leedsRow = page.body.slice(page.body.indexOf('>Leeds<'), page.body.indexOf('</tr>', page.body.indexOf('>Leeds<')));
+    expect(leedsRow).toContain(`${Math.round(expected)}%`);
+    expect(leedsRow).toContain('2024/25');
+    expect(leedsRow).not.toContain('2025/26');
   });
 
   it('refuses another region’s dashboard to the adviser, and shows the national team all nine regions', async () => {
