@@ -18,6 +18,7 @@ import { nationalStatistics, readBenchmarks } from './benchmarks.js';
 import type { BenchmarkPoint, StatisticsSource } from './benchmarks.js';
 import { parseGroup } from './groups.js';
 import { publishedEquivalents, publishedGroupValues } from './published-equivalents.js';
+import { gapUnit } from './units.js';
 
 /** One group's published gap on one measure in one authority, in the latest year it can be worked out. */
 export interface PublishedGap {
@@ -40,6 +41,8 @@ export interface PublishedGap {
   /** Cohen's h of the two shares (measures of yes or no only): how the widest is chosen; null for averages. */
   effect: number | null;
   percentage: boolean;
+  /** The gap's unit, as the gap matrix words it: "percentage points", "points". */
+  unit: string;
   /** "−15.3 percentage points". */
   gapText: string;
   /** "45.0% against 60.3% for all other pupils". */
@@ -112,7 +115,7 @@ export async function publishedGaps(db: Kysely<Schema>, laCodes: readonly string
     const first = byYear[0]!;
     const gapOf = (entry: GapInYear) => entry.groupValue - entry.comparator.value;
     const gap = gapOf(latest);
-    const unit = percentage || indicator === 'attendance_pct' ? 'percentage points' : indicator === 'suspensions' ? 'suspensions a pupil' : 'points';
+    const unit = gapUnit({ indicator, value_type: percentage ? 'percentage' : 'mean' });
     const shown = (value: number) => `${formatNumber(value, 1)}${percentage ? '%' : ''}`;
     const share = (value: number) => Math.min(1, Math.max(0, value / 100));
     return {
@@ -131,6 +134,7 @@ export async function publishedGaps(db: Kysely<Schema>, laCodes: readonly string
       shortfall: measure.polarity === 'higher-is-better' ? -gap : gap,
       effect: percentage ? cohensH(share(latest.groupValue), share(latest.comparator.value)) : null,
       percentage,
+      unit,
       gapText: `${signedGap(gap)} ${unit}`,
       valuesText: `${shown(latest.groupValue)} against ${shown(latest.comparator.value)} for ${latest.comparator.kind === 'others' ? 'all other pupils' : 'all pupils'}`,
       earlier: first.year === latest.year ? null : { yearText: formatAcademicYear(first.year), gapText: `${signedGap(gapOf(first))} ${unit}`, gap: gapOf(first) },

@@ -70,8 +70,7 @@ function gapMaps(gaps: readonly PublishedGap[]): Map<MapMeasure, GapMap> {
     let map = maps.get(measure);
     if (map === undefined) {
       // Sorted latest year first within a pair: the first seen sets the map's year.
-      const unit = gap.gapText.replace(/^[^ ]+ /, '');
-      map = { indicator: gap.indicator, indicatorLabel: gap.indicatorLabel, group: gap.group, groupLabel: gap.groupLabel, label: `${gap.groupLabel} against all other pupils: ${inSentence(gap.indicatorLabel)}`, yearText: gap.yearText, unit, shortfalls: new Map(), againstAll: false };
+      map = { indicator: gap.indicator, indicatorLabel: gap.indicatorLabel, group: gap.group, groupLabel: gap.groupLabel, label: `${gap.groupLabel} against all other pupils: ${inSentence(gap.indicatorLabel)}`, yearText: gap.yearText, unit: gap.unit, shortfalls: new Map(), againstAll: false };
       maps.set(measure, map);
     }
     if (gap.yearText !== map.yearText) continue;

@@ -22,7 +22,7 @@ export interface PostHit {
 const nobody = '00000000-0000-0000-0000-000000000000';
 
 /** The groups whose inside the person may read: open ones when signed in, and those they are a member of. */
-export function readableGroupIds(db: Kysely<Schema>, userId: string | null) {
+function readableGroupIds(db: Kysely<Schema>, userId: string | null) {
   return db
     .selectFrom('network_group as g')
     .select('g.id')
