@@ -34,6 +34,9 @@ const expectedActions = [
   'practice:submit',
   'practice:moderate',
   'practice:review',
+  'directory:write',
+  'surveys:write',
+  'surveys:read-answers',
   'users:manage',
   'audit:read',
   'platform:administer',
@@ -41,17 +44,17 @@ const expectedActions = [
 type Reach = 'organisation' | 'authority' | 'region' | 'england' | '–';
 type ExpectedRow = readonly (Reach | 'required' | 'optional')[];
 const expectedTable: Record<string, ExpectedRow> = {
-  //                     aggregates  child-rec   child-act   glass       imports     publish    assess:r    assess:w    sign-off    moderate-a  fw:review  plans       submit     moderate   review     users       audit       platform   2FA
-  'platform-admin':     ['england', '–', '–', '–', '–', 'england', '–', '–', '–', '–', '–', '–', '–', '–', '–', 'england', 'england', 'england', 'required'],
-  'national-moderator': ['england', '–', '–', '–', '–', 'england', 'england', '–', '–', '–', 'england', '–', 'england', 'england', 'england', '–', '–', '–', 'optional'],
-  'regional-adviser':   ['region', '–', '–', '–', '–', '–', 'region', '–', '–', 'region', '–', '–', 'england', '–', '–', '–', '–', '–', 'optional'],
-  'authority-admin':    ['authority', '–', '–', '–', '–', '–', 'authority', '–', '–', '–', '–', '–', '–', '–', '–', 'authority', 'authority', '–', 'required'],
-  analyst:              ['england', 'authority', '–', '–', 'authority', '–', 'authority', 'authority', '–', '–', '–', 'authority', 'england', '–', '–', '–', '–', '–', 'required'],
-  leader:               ['england', '–', '–', '–', '–', '–', 'authority', 'authority', 'authority', 'england', '–', 'authority', 'england', '–', '–', '–', '–', '–', 'optional'],
-  practitioner:         ['authority', 'authority', 'authority', 'region', '–', '–', '–', '–', '–', '–', '–', '–', 'england', '–', '–', '–', '–', '–', 'required'],
-  'setting-leader':     ['authority', 'organisation', 'organisation', '–', '–', '–', 'organisation', 'organisation', 'organisation', '–', '–', 'organisation', 'england', '–', '–', '–', '–', '–', 'required'],
-  'practice-reviewer':  ['–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', 'england', '–', 'england', '–', '–', '–', 'optional'],
-  contributor:          ['–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', 'england', '–', '–', '–', '–', '–', 'optional'],
+  //                     aggregates  child-rec   child-act   glass       imports     publish    assess:r    assess:w    sign-off    moderate-a  fw:review  plans       submit     moderate   review     dir:w       surveys:w   answers    users       audit       platform   2FA
+  'platform-admin':     ['england', '–', '–', '–', '–', 'england', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', 'england', 'england', 'england', 'required'],
+  'national-moderator': ['england', '–', '–', '–', '–', 'england', 'england', '–', '–', '–', 'england', '–', 'england', 'england', 'england', '–', '–', '–', '–', '–', '–', 'optional'],
+  'regional-adviser':   ['region', '–', '–', '–', '–', '–', 'region', '–', '–', 'region', '–', '–', 'england', '–', '–', '–', '–', '–', '–', '–', '–', 'optional'],
+  'authority-admin':    ['authority', '–', '–', '–', '–', '–', 'authority', '–', '–', '–', '–', '–', '–', '–', '–', 'authority', '–', '–', 'authority', 'authority', '–', 'required'],
+  analyst:              ['england', 'authority', '–', '–', 'authority', '–', 'authority', 'authority', '–', '–', '–', 'authority', 'england', '–', '–', 'authority', 'authority', 'authority', '–', '–', '–', 'required'],
+  leader:               ['england', '–', '–', '–', '–', '–', 'authority', 'authority', 'authority', 'england', '–', 'authority', 'england', '–', '–', '–', 'authority', 'authority', '–', '–', '–', 'optional'],
+  practitioner:         ['authority', 'authority', 'authority', 'region', '–', '–', '–', '–', '–', '–', '–', '–', 'england', '–', '–', 'authority', '–', '–', '–', '–', '–', 'required'],
+  'setting-leader':     ['authority', 'organisation', 'organisation', '–', '–', '–', 'organisation', 'organisation', 'organisation', '–', '–', 'organisation', 'england', '–', '–', '–', '–', '–', '–', '–', '–', 'required'],
+  'practice-reviewer':  ['–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', 'england', '–', 'england', '–', '–', '–', '–', '–', '–', 'optional'],
+  contributor:          ['–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', '–', 'england', '–', '–', '–', '–', '–', '–', '–', '–', 'optional'],
 };
 
 function expectedReach(role: Role, action: string): Reach {
