@@ -2,6 +2,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { AssessmentTables } from '../assessment/tables.js';
 import type { AggregateTables } from '../aggregates/tables.js';
 import type { AuthTables } from '../auth/tables.js';
+import type { DirectoryTables } from '../directory/tables.js';
 import type { FrameworkTables } from '../framework/tables.js';
 import type { GapTables } from '../gaps/tables.js';
 import type { PlanTables } from '../plans/curve/tables.js';
@@ -22,6 +23,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables, GapTables, TrackingTables, NetworkTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables, GapTables, TrackingTables, NetworkTables, DirectoryTables {
   instance: InstanceTable;
 }

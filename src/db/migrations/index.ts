@@ -24,6 +24,7 @@ import * as everyChildSeen from './0025-every-child-seen.js';
 import * as priorAttainmentAndLocalities from './0026-prior-attainment-and-localities.js';
 import * as network from './0027-network.js';
 import * as networkPostChanges from './0028-network-post-changes.js';
+import * as localities from './0029-localities.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -55,4 +56,5 @@ export const migrations: Record<string, Migration> = {
   '0026-prior-attainment-and-localities': priorAttainmentAndLocalities,
   '0027-network': network,
   '0028-network-post-changes': networkPostChanges,
+  '0029-localities': localities,
 };
