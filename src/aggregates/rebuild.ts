@@ -3,6 +3,7 @@ import { measures } from '../ingest/child-standard.js';
 import type { AggregateAccumulator } from './accumulator.js';
 import { jointColumns, settingColumns } from './accumulator.js';
 import { dimensionValues } from './dimension-values.js';
+import { storeSettingProfiles } from './setting-profiles.js';
 import { computeDerivedIndicators } from '../tracking/derived.js';
 
 // The standard's measures only: the derived indicators are worked out after, from the records (derived.ts).
@@ -26,6 +27,7 @@ export async function storeAccumulatedAggregates(session: BulkSession, laCode: s
   await clear(session, laCode, years);
   await session.insertRows('child_aggregate', jointColumns, accumulated.jointRows(laCode));
   await session.insertRows('child_setting_aggregate', settingColumns, accumulated.settingRows(laCode));
+  await storeSettingProfiles(session, laCode, years);
   await computeDerivedIndicators(session, laCode, years);
 }
 
@@ -55,5 +57,6 @@ export async function rebuildChildAggregates(session: BulkSession, laCode: strin
       group by 1, 2, 3, 4, 5`,
     [laCode, years],
   );
+  await storeSettingProfiles(session, laCode, years);
   await computeDerivedIndicators(session, laCode, years);
 }

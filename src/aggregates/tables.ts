@@ -34,8 +34,20 @@ export interface AggregateRevisionTable {
   revised_at: ColumnType<Date, Date | undefined, Date>;
 }
 
+/** Per setting: its children, those in any vulnerable group and their IDACI deciles (setting-profiles.ts). */
+export interface ChildSettingProfileTable {
+  la_code: string;
+  academic_year: number;
+  setting_urn: number;
+  children: number;
+  in_any_group: number;
+  idaci_known: number;
+  idaci_most_deprived: number;
+}
+
 export interface AggregateTables {
   aggregate_revision: AggregateRevisionTable;
   child_aggregate: ChildAggregateTable;
   child_setting_aggregate: ChildSettingAggregateTable;
+  child_setting_profile: ChildSettingProfileTable;
 }

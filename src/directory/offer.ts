@@ -1,0 +1,13 @@
+import type { CoreOfferStrand } from './core-offer.js';
+
+export interface ServiceReach {
+  id: string;
+  name: string;
+  strands: CoreOfferStrand[];
+  districts: string[];
+  authorityWide: boolean;
+  minimumAge: number | null;
+  maximumAge: number | null;
+  groups: string[];
+  tier: 'universal' | 'targeted' | 'specialist' | null;
+}
