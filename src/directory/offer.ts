@@ -11,3 +11,8 @@ export interface ServiceReach {
   groups: string[];
   tier: 'universal' | 'targeted' | 'specialist' | null;
 }
+
+// TEMPORARY until the directory branch lands (it defines offerReach over its tables).
+export function offerReach(_db: unknown, _laCode: string): Promise<ServiceReach[]> {
+  return Promise.resolve([]);
+}
