@@ -23,12 +23,17 @@ export interface AuthorityCoverage {
 
 const frameworkGroups = findItems(loadCatalogue(), { kind: 'group' }).map((group) => ({ id: group.id, label: group.name }));
 
+/** Whether a viewer sees the authority's coverage with exact counts: only someone who may read its children's records. */
+export function seesExactCoverage(viewer: Viewer, laCode: string): boolean {
+  return seesSmallNumbers(viewer, { laCode });
+}
+
 /**
- * The authority's coverage of the core offer as the viewer may see it: exact counts for someone who
- * may read its children's records, released counts (keyed, so the same children always give the
- * same figure) for everyone else.
+ * The authority's coverage of the core offer, with exact counts (for someone who may read its
+ * children's records, or the operator) or released ones (keyed, so the same children always give
+ * the same figure).
  */
-export async function authorityCoverage(db: Kysely<Schema>, viewer: Viewer | 'exact', laCode: string): Promise<AuthorityCoverage> {
+export async function authorityCoverage(db: Kysely<Schema>, laCode: string, counts: 'exact' | 'released'): Promise<AuthorityCoverage> {
   const year = await latestProfileYear(db, laCode);
   const [localities, register, services, needs] = await Promise.all([
     localitiesOf(db, laCode),
@@ -36,7 +41,7 @@ export async function authorityCoverage(db: Kysely<Schema>, viewer: Viewer | 'ex
     offerReach(db, laCode),
     year === null ? Promise.resolve({ profiles: [], groupCounts: [] }) : settingProfiles(db, laCode, year),
   ]);
-  const released = viewer !== 'exact' && !seesSmallNumbers(viewer, { laCode });
+  const released = counts === 'released';
   let release: ReleaseCount = (count) => count;
   if (released) {
     const keys = await cellKeysFor(db);

@@ -114,23 +114,34 @@ describe.each(testEngines)('coverage of the core offer on %s', (engine) => {
     await replaceLocalities(testApp.database.db, camden, [{ name: 'Holborn', districts: ['WC1'] }, { name: 'Kentish Town', districts: ['NW5'] }], 'test');
     const exact = await as('camden-analyst', `/api/v1/areas/${camden}/coverage/offer`);
     expect(exact.statusCode).toBe(200);
-    const answer = exact.json<{ year: string; released: boolean; localities: { locality: string; children: number; vulnerable_children: number; most_deprived_share: number; high_need: boolean; groups: { group: string; children: number | null }[] }[]; unplaced: { children: number } }>();
+    const answer = exact.json<{ year: string; released: boolean; localities: { locality: string; children: number; vulnerable_children: number; most_deprived_share: number; high_need: boolean; groups: { group: string; children: number | null }[] }[]; unplaced: { settings: number; children: number | null; children_without_setting: number | null } }>();
     expect(answer).toMatchObject({ year: '2024/25', released: false });
     expect(answer.localities.map((locality) => [locality.locality, locality.children, locality.vulnerable_children, locality.high_need])).toEqual([
       ['Holborn', 60, 6, false],
       ['Kentish Town', 40, 30, true],
     ]);
     expect(answer.localities[1]!.most_deprived_share).toBeCloseTo(24 / 38, 12);
-    expect(answer.unplaced.children).toBe(3);
+    expect(answer.unplaced).toMatchObject({ settings: 0, children: 0, children_without_setting: 3 });
     expect(answer.localities[1]!.groups.find((group) => group.group === 'children-in-care')?.children).toBe(2);
 
     const released = (await as('camden-leader', `/api/v1/areas/${camden}/coverage/offer`)).json<typeof answer>();
     expect(released.released).toBe(true);
     expect(released.localities[1]!.groups.find((group) => group.group === 'children-in-care')?.children).toBeNull();
     for (const locality of released.localities) expect(locality.children % 5).toBe(0);
-    expect(released.unplaced.children).toBeNull();
+    expect(released.unplaced.children_without_setting).toBeNull();
     // The same children always give the same released figure.
     expect((await as('camden-leader', `/api/v1/areas/${camden}/coverage/offer`)).json()).toEqual(released);
+  });
+
+  it('tells the data-gap audit what coverage cannot count', async () => {
+    const page = await as('camden-analyst', `/gaps/data?la=${camden}`);
+    expect(page.statusCode).toBe(200);
+    expect(page.body).toContain('Every setting and every located service is in one of the 2 localities');
+    await replaceLocalities(testApp.database.db, camden, [{ name: 'Holborn', districts: ['WC1'] }, { name: 'Camden Town', districts: [] }], 'test');
+    const gaps = await as('camden-analyst', `/gaps/data?la=${camden}`);
+    expect(gaps.body).toContain('1 setting is in no drawn locality (40 children); localities named but not drawn: Kentish Town.');
+    expect(gaps.body).toContain('Localities with no postcode districts: Camden Town.');
+    await replaceLocalities(testApp.database.db, camden, [{ name: 'Holborn', districts: ['WC1'] }, { name: 'Kentish Town', districts: ['NW5'] }], 'test');
   });
 
   it('refuses another authority’s coverage and answers an unknown one as not found', async () => {
@@ -152,6 +163,7 @@ describe.each(testEngines)('coverage of the core offer on %s', (engine) => {
     expect(page.body).toContain('Counts are adjusted slightly and rounded to the nearest 5');
     const csv = await as('camden-leader', `/directory/coverage/figures/coverage.csv?la=${camden}`);
     expect(csv.statusCode).toBe(200);
-    expect(csv.body).toContain('Kentish Town,Childcare 8am to 6pm,0');
+    expect(csv.body).toContain('Kentish Town,Childcare 8am to 6pm,0,');
+    expect(csv.body).toContain('Thin offer where need is high');
   });
 });

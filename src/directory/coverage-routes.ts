@@ -20,7 +20,7 @@ import { figureFile, figureOffers, isFigureFormat } from '../web/figure-download
 import { presentFigure } from '../web/figure-view.js';
 import { formatNumber, formatPercent } from '../web/format.js';
 import { coreOfferStrandLabel, coreOfferStrands } from './core-offer.js';
-import { authorityCoverage } from './coverage-data.js';
+import { authorityCoverage, seesExactCoverage } from './coverage-data.js';
 import { coverageFigure, coverageStates, rateText, stateOf } from './coverage-figure.js';
 import { coverageRules } from './coverage.js';
 import type { OfferCoverage } from './coverage.js';
@@ -35,6 +35,7 @@ export function mayEditDirectory(viewer: Viewer, laCode: string): boolean {
   return viewer.memberships.some((membership) => grantReaches(membership, scopeOf(membership.role, 'directory:write'), { laCode }));
 }
 
+const countsFor = (viewer: Viewer, laCode: string): 'exact' | 'released' => (seesExactCoverage(viewer, laCode) ? 'exact' : 'released');
 const countText = (value: number | null) => (value === null ? 'c' : formatNumber(value));
 const shareText = (value: number | null) => (value === null ? 'c' : formatPercent(value * 100, 0));
 
@@ -69,7 +70,7 @@ function coverageView(coverage: OfferCoverage) {
       vulnerableShareText: shareText(coverage.authority.vulnerableShare),
       mostDeprivedText: shareText(coverage.authority.mostDeprivedShare),
     },
-    unplaced: { ...coverage.unplaced, childrenText: countText(coverage.unplaced.children) },
+    unplaced: { ...coverage.unplaced, childrenText: countText(coverage.unplaced.children), withoutSettingText: countText(coverage.unplaced.withoutSetting) },
   };
 }
 
@@ -110,6 +111,7 @@ export function coverageJson(laCode: string, year: number | null, released: bool
     unplaced: {
       settings: coverage.unplaced.settings,
       children: coverage.unplaced.children,
+      children_without_setting: coverage.unplaced.withoutSetting,
       services: coverage.unplaced.services,
       localities_without_districts: coverage.unplaced.localitiesWithoutDistricts,
       undrawn_localities: coverage.unplaced.undrawnLocalities,
@@ -187,10 +189,11 @@ const coverageResponse = {
     },
     unplaced: {
       type: 'object',
-      required: ['settings', 'children', 'services', 'localities_without_districts', 'undrawn_localities'],
+      required: ['settings', 'children', 'children_without_setting', 'services', 'localities_without_districts', 'undrawn_localities'],
       properties: {
         settings: { type: 'integer', description: 'Settings in no drawn locality' },
-        children: nullableNumber,
+        children: { ...nullableNumber, description: 'Children at those settings' },
+        children_without_setting: { ...nullableNumber, description: 'Children recorded without a setting, who cannot be placed' },
         services: { type: 'array', items: { type: 'object', required: ['id', 'name', 'districts'], properties: { id: { type: 'string' }, name: { type: 'string' }, districts: { type: 'array', items: { type: 'string' } } } } },
         localities_without_districts: { type: 'array', items: { type: 'string' } },
         undrawn_localities: { type: 'array', items: { type: 'string' }, description: 'Locality names settings carry that have no districts drawn' },
@@ -206,7 +209,7 @@ export function registerCoverageRoutes(app: FastifyInstance, db: Kysely<Schema>)
     const laCode = choice.chosen?.code;
     if (laCode === undefined) return reply.view('directory/coverage.njk', { pageTitle: 'Coverage of the core offer', authorities: choice.authorities });
     const name = localAuthorityByGss(laCode)?.name ?? laCode;
-    const { year, released, coverage } = await authorityCoverage(db, request.viewer, laCode);
+    const { year, released, coverage } = await authorityCoverage(db, laCode, countsFor(request.viewer, laCode));
     return reply.view('directory/coverage.njk', {
       pageTitle: `Coverage of the core offer: ${name}`,
       authorities: choice.authorities,
@@ -227,7 +230,7 @@ export function registerCoverageRoutes(app: FastifyInstance, db: Kysely<Schema>)
     if (isAuthorityRefusal(named)) return refuseAuthority(reply, named);
     const { figure: figureId, format } = request.params;
     if (figureId !== 'coverage' || !isFigureFormat(format)) return reply.callNotFound();
-    const { coverage } = await authorityCoverage(db, request.viewer, named.laCode);
+    const { coverage } = await authorityCoverage(db, named.laCode, countsFor(request.viewer, named.laCode));
     if (coverage.localities.length === 0) return reply.callNotFound();
     const figure = coverageFigure(coverage, localAuthorityByGss(named.laCode)?.name ?? named.laCode);
     if (!figureOffers(figure, format)) return reply.callNotFound();
@@ -257,7 +260,7 @@ export function registerCoverageRoutes(app: FastifyInstance, db: Kysely<Schema>)
       if (isAuthorityRefusal(named)) {
         return reply.code(named.statusCode).send({ statusCode: named.statusCode, error: named.statusCode === 404 ? 'Not Found' : 'Forbidden', message: named.message, requestId: request.id });
       }
-      const { year, released, coverage } = await authorityCoverage(db, request.viewer, named.laCode);
+      const { year, released, coverage } = await authorityCoverage(db, named.laCode, countsFor(request.viewer, named.laCode));
       return coverageJson(named.laCode, year, released, coverage);
     },
   );

@@ -137,7 +137,7 @@ describe('coverage of the core offer against need', () => {
 
   it('says what cannot be placed: settings without a drawn locality, and localities without districts', () => {
     const coverage = coverageOfOffer(fixture());
-    expect(coverage.unplaced).toMatchObject({ settings: 2, children: 50, localitiesWithoutDistricts: ['Heath'], undrawnLocalities: ['Fen'] });
+    expect(coverage.unplaced).toMatchObject({ settings: 2, children: 50, withoutSetting: 0, localitiesWithoutDistricts: ['Heath'], undrawnLocalities: ['Fen'] });
   });
 
   it('builds every figure from released counts, so a withheld count stays withheld', () => {

@@ -103,7 +103,10 @@ export interface OfferCoverage {
   /** What cannot be placed: settings in no defined locality, services at locations in no locality, localities with no districts. */
   unplaced: {
     settings: number;
+    /** Children at those settings. */
     children: number | null;
+    /** Children recorded without a setting, who cannot be placed at all. */
+    withoutSetting: number | null;
     services: { id: string; name: string; districts: string[] }[];
     localitiesWithoutDistricts: string[];
     /** Locality names settings carry that the authority has not drawn with districts. */
@@ -224,7 +227,8 @@ export function coverageOfOffer(input: CoverageInput): OfferCoverage {
         strandOrder.indexOf(a.strand) - strandOrder.indexOf(b.strand),
     );
 
-  const unplacedNeeds = needsIn.get(null) ?? [];
+  const unplacedNeeds = (needsIn.get(null) ?? []).filter((need) => need.settingUrn !== -1);
+  const withoutSetting = input.needs.filter((need) => need.settingUrn === -1);
   return {
     localities,
     strands,
@@ -233,6 +237,7 @@ export function coverageOfOffer(input: CoverageInput): OfferCoverage {
     unplaced: {
       settings: input.settings.filter((setting) => settingLocality.get(setting.urn) === null).length,
       children: input.release(sum(unplacedNeeds.map((need) => need.children)), 'children', 'unplaced'),
+      withoutSetting: input.release(sum(withoutSetting.map((need) => need.children)), 'children', 'without-setting'),
       services: unplacedServices,
       localitiesWithoutDistricts: input.localities.filter((locality) => locality.districts.length === 0).map((locality) => locality.name).sort(),
       undrawnLocalities: undrawn,

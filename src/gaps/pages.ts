@@ -15,6 +15,7 @@ import { notSignificantWeight, trendWeights } from './curves.js';
 import { gapUnit } from './units.js';
 import { asksForNonMembers, combinationOf, ethnicityLabels, frameworkGroupSpecs, parseGroup } from './groups.js';
 import { mayReadPlans, mayWritePlans } from './reach.js';
+import { authorityCoverage } from '../directory/coverage-data.js';
 import { chooseAuthority, isAuthorityRefusal, refuseAuthority } from './authority-choice.js';
 import { listPlans } from '../plans/curve/store.js';
 import { cachedFigures } from './figures-cache.js';
@@ -173,6 +174,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
     if (audit === null || year === null) return reply.view('gaps/data.njk', base);
     const years = [...answer.years].reverse();
     const shown = (count: number | null) => (count === null ? 'c' : formatNumber(count));
+    const offer = (await authorityCoverage(db, laCode, suppressed ? 'released' : 'exact')).coverage;
     return reply.view('gaps/data.njk', {
       ...base,
       laCode,
@@ -190,6 +192,7 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
         unknownPercent: group.unknownShare === null ? 'c' : formatPercent(100 * group.unknownShare, suppressed ? 0 : 1),
         cells: group.cells.map((entry) => ({ ...entry, groupCountShown: shown(entry.groupCount) })),
       })),
+      offer: { localities: offer.localities.length, unplaced: { ...offer.unplaced, childrenShown: shown(offer.unplaced.children) } },
     });
   });
 

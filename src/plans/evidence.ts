@@ -19,8 +19,10 @@ import { frameworkGroupSpecs } from '../gaps/groups.js';
 import { curvesFor, dataGapsFor } from '../gaps/service.js';
 import { formatAcademicYear } from '../ingest/child-standard.js';
 import { indicators } from '../aggregates/indicators.js';
+import { authorityCoverage, seesExactCoverage } from '../directory/coverage-data.js';
+import { coreOfferStrandLabel } from '../directory/core-offer.js';
 import { listPlans } from './curve/store.js';
-import type { CurvePlanEvidence, DataGapEvidence, DisagreementEvidence, GapEvidence, RatingEvidence, SuggestionEvidence } from './suggest.js';
+import type { CurvePlanEvidence, DataGapEvidence, DisagreementEvidence, GapEvidence, OfferGapEvidence, RatingEvidence, SuggestionEvidence } from './suggest.js';
 
 export interface PlanningOrganisation {
   laCode: string;
@@ -122,6 +124,15 @@ async function assessmentEvidence(db: Kysely<Schema>, assessments: AssessmentSer
   return { ratings, disagreements };
 }
 
+/** The places where need is high and the core offer thin (the directory's coverage), released as the coverage page releases them. */
+async function offerEvidence(db: Kysely<Schema>, viewer: Viewer, laCode: string, released: boolean): Promise<OfferGapEvidence[]> {
+  const { coverage } = await authorityCoverage(db, laCode, !released && seesExactCoverage(viewer, laCode) ? 'exact' : 'released');
+  const vulnerable = new Map(coverage.localities.map((locality) => [locality.locality, locality.vulnerable]));
+  return coverage.ranked
+    .filter((cell) => cell.flagged)
+    .map((cell) => ({ locality: cell.locality, strandLabel: coreOfferStrandLabel(cell.strand), localServices: cell.services.length, vulnerable: vulnerable.get(cell.locality) ?? null }));
+}
+
 /**
  * Everything the suggestions for an organisation's plan are ranked from, as the viewer may see it,
  * or with every figure as released to viewers without child-level access (`released`): what text
@@ -136,13 +147,15 @@ export async function readSuggestionEvidence(
   options: { released?: boolean } = {},
 ): Promise<SuggestionEvidence> {
   const isAuthority = organisation.organisationKind === 'local-authority';
-  const [gapPart, assessmentPart, curvePlans] = await Promise.all([
+  const [gapPart, offerGaps, assessmentPart, curvePlans] = await Promise.all([
     isAuthority ? gapEvidence(db, viewer, organisation.laCode, options.released ?? false) : Promise.resolve({ gaps: [], dataGaps: [] }),
+    isAuthority ? offerEvidence(db, viewer, organisation.laCode, options.released ?? false) : Promise.resolve([]),
     assessmentEvidence(db, assessments, viewer, organisation.organisationId),
     isAuthority ? listPlans(db, [organisation.laCode]) : Promise.resolve([]),
   ]);
   return {
     ...gapPart,
+    offerGaps,
     ...assessmentPart,
     curvePlans: curvePlans.map((plan): CurvePlanEvidence => ({ id: plan.id, title: plan.title, indicator: plan.indicator, groupSpec: plan.groupSpec })),
     threadTitles: threadTitles(catalogue),

@@ -37,7 +37,7 @@ function rating(statementId: string, level: number, previousLevel: number | null
   };
 }
 
-const none: SuggestionEvidence = { gaps: [], ratings: [], disagreements: [], dataGaps: [], curvePlans: [], threadTitles, authority: 'E09000007' };
+const none: SuggestionEvidence = { gaps: [], offerGaps: [], ratings: [], disagreements: [], dataGaps: [], curvePlans: [], threadTitles, authority: 'E09000007' };
 
 describe('suggested priorities', () => {
   it('weighs a rating by its level, doubled when it slipped', () => {
@@ -96,6 +96,29 @@ describe('suggested priorities', () => {
     ]);
     expect(gt09.evidence[1]!.text).toBe('“Statement GT09-M2” fell from established to developing (The ten golden threads, 2025/26)');
     expect(suggestions[4]!.why).toBe('1 statement rated lower than before and 1 statement where moderation disagreed.');
+  });
+
+  it('gathers thin places in the core offer into one suggestion, no local service weighing 2 and too few 1', () => {
+    const suggestions = suggestPriorities({
+      ...none,
+      offerGaps: [
+        { locality: 'East', strandLabel: 'Childcare 8am to 6pm', localServices: 0, vulnerable: 1235 },
+        { locality: 'East', strandLabel: 'Parenting and family support', localServices: 1, vulnerable: 1235 },
+        { locality: 'South', strandLabel: 'Community access', localServices: 0, vulnerable: null },
+      ],
+      dataGaps: [{ kind: 'indicator-missing', subject: 'ks4_attainment8', label: 'Attainment 8', year: '2024/25' }],
+    });
+    expect(suggestions.map((suggestion) => [suggestion.key, suggestion.score])).toEqual([
+      ['offer', 2 + (2 + 1) / 4],
+      ['data', 1],
+    ]);
+    const offer = suggestions[0]!;
+    expect(offer).toMatchObject({ kind: 'offer', title: 'Close the gaps in the core offer where need is greatest', why: '3 localities and strands where need is high and the core offer thin.' });
+    expect(offer.evidence.map((item) => [item.text, item.weight, item.href])).toEqual([
+      ['East: no local service for childcare 8am to 6pm, with 1,235 children in vulnerable groups', 2, '/directory/coverage?la=E09000007'],
+      ['South: no local service for community access, with a few children in vulnerable groups', 2, '/directory/coverage?la=E09000007'],
+      ['East: only one local service for parenting and family support, with 1,235 children in vulnerable groups', 1, '/directory/coverage?la=E09000007'],
+    ]);
   });
 
   it('suggests nothing without evidence, and a curve plan alone is no reason', () => {

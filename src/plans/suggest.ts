@@ -65,8 +65,19 @@ export interface CurvePlanEvidence {
   groupSpec: string;
 }
 
+/** A locality where need is high and the offer of a strand of the core offer is thin (directory/coverage.ts). */
+export interface OfferGapEvidence {
+  locality: string;
+  strandLabel: string;
+  localServices: number;
+  /** Children in vulnerable groups at the locality's settings, as released to the viewer (null when withheld). */
+  vulnerable: number | null;
+}
+
 export interface SuggestionEvidence {
   gaps: readonly GapEvidence[];
+  /** Flagged places of the core offer's coverage, ranked; none for an organisation other than an authority. */
+  offerGaps: readonly OfferGapEvidence[];
   ratings: readonly RatingEvidence[];
   disagreements: readonly DisagreementEvidence[];
   dataGaps: readonly DataGapEvidence[];
@@ -77,7 +88,7 @@ export interface SuggestionEvidence {
   authority: string;
 }
 
-export type EvidenceKind = 'gap' | 'rating' | 'slipping' | 'moderation' | 'data-gap' | 'curve-plan';
+export type EvidenceKind = 'gap' | 'rating' | 'slipping' | 'moderation' | 'data-gap' | 'curve-plan' | 'offer-gap';
 
 export interface EvidenceItem {
   kind: EvidenceKind;
@@ -88,9 +99,9 @@ export interface EvidenceItem {
 }
 
 export interface Suggestion {
-  /** Stable while the evidence names the same thing: `group:<id>`, `thread:<GTnn>`, `data`. */
+  /** Stable while the evidence names the same thing: `group:<id>`, `thread:<GTnn>`, `data`, `offer`. */
   key: string;
-  kind: 'group' | 'thread' | 'data';
+  kind: 'group' | 'thread' | 'data' | 'offer';
   title: string;
   /** One sentence: why it is here. */
   why: string;
@@ -107,7 +118,8 @@ export const rankingRule = [
   'Each piece of evidence has a weight. A gap the group does worse on counts if it is significant or widening, and weighs its score in the ranking of curves to turn (the size of the gap, the children behind it, whether it is significant and which way it is moving).',
   'A statement of the latest signed-off self-assessment rated “not yet in place” weighs 2, “developing” 1; a statement rated lower than at the assessment before weighs twice as much (and at least 1). A statement where a peer moderator’s rating differed weighs 1.',
   'An indicator with no children recorded, or a group whose membership is unknown for more than 10% of children, weighs 1.',
-  'Evidence about the same group becomes one suggestion; evidence about the same golden thread becomes one suggestion; data gaps become one suggestion.',
+  'A locality where need is high and a strand of the core offer is thin weighs 2 when it has no local service of that strand, 1 when it has too few.',
+  'Evidence about the same group becomes one suggestion; evidence about the same golden thread becomes one suggestion; data gaps become one suggestion; thin places in the core offer become one suggestion.',
   'A suggestion’s score is its heaviest piece of evidence plus a quarter of the rest, so that breadth counts without a long list outweighing one serious gap. Highest score first; equal scores in alphabetical order.',
 ] as const;
 
@@ -175,6 +187,7 @@ function whyOf(draft: Draft): string {
   if (counts.has('slipping')) parts.push(plural(counts.get('slipping')!, 'statement rated lower than before', 'statements rated lower than before'));
   if (counts.has('moderation')) parts.push(plural(counts.get('moderation')!, 'statement where moderation disagreed', 'statements where moderation disagreed'));
   if (counts.has('data-gap')) parts.push(plural(counts.get('data-gap')!, 'gap in the data', 'gaps in the data'));
+  if (counts.has('offer-gap')) parts.push(plural(counts.get('offer-gap')!, 'locality where need is high and the core offer thin', 'localities and strands where need is high and the core offer thin'));
   if (counts.has('curve-plan')) parts.push(plural(counts.get('curve-plan')!, 'turn-the-curve plan already started', 'turn-the-curve plans already started'));
   const listed = parts.length <= 1 ? parts.join('') : `${parts.slice(0, -1).join(', ')} and ${parts.at(-1)}`;
   return `${listed.charAt(0).toUpperCase()}${listed.slice(1)}.`;
@@ -238,6 +251,13 @@ export function suggestPriorities(evidence: SuggestionEvidence): Suggestion[] {
       ? `${gap.label}: no children recorded in ${gap.year}`
       : `${gap.label}: membership unknown for ${Math.round((gap.unknownShare ?? 0) * 100)}% of children in ${gap.year}`;
     draft.evidence.push({ kind: 'data-gap', text, weight: 1, href: `/gaps/data?la=${la}` });
+  }
+
+  for (const gap of evidence.offerGaps) {
+    const draft = draftFor(drafts, 'offer', () => ({ kind: 'offer', subject: 'offer', title: 'Close the gaps in the core offer where need is greatest' }));
+    const children = gap.vulnerable === null ? 'a few' : gap.vulnerable.toLocaleString('en-GB');
+    const services = gap.localServices === 0 ? 'no local service' : gap.localServices === 1 ? 'only one local service' : `only ${gap.localServices} local services`;
+    draft.evidence.push({ kind: 'offer-gap', text: `${gap.locality}: ${services} for ${gap.strandLabel.charAt(0).toLowerCase()}${gap.strandLabel.slice(1)}, with ${children} children in vulnerable groups`, weight: gap.localServices === 0 ? 2 : 1, href: `/directory/coverage?la=${la}` });
   }
 
   const suggestions = [...drafts.entries()]
