@@ -1,5 +1,6 @@
 import { assessmentCapability } from './assessment/capability.js';
 import { authCapability } from './auth/capability.js';
+import { directoryCapability } from './directory/capability.js';
 import { frameworkCapability } from './framework/capability.js';
 import { gapsCapability } from './gaps/capability.js';
 import { ingestCapability } from './ingest/capability.js';
@@ -13,4 +14,4 @@ import type { Capability } from './web/capability.js';
  * Every capability the service runs, in navigation order. A new capability adds itself here and
  * nowhere else in the web layer.
  */
-export const capabilities: Capability[] = [authCapability, frameworkCapability, gapsCapability, plansCapability, assessmentCapability, practiceCapability, networkCapability, trackingCapability, ingestCapability];
+export const capabilities: Capability[] = [authCapability, frameworkCapability, gapsCapability, plansCapability, assessmentCapability, practiceCapability, networkCapability, directoryCapability, trackingCapability, ingestCapability];

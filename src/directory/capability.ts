@@ -1,0 +1,20 @@
+import type { Capability } from '../web/capability.js';
+import { sourcePath } from '../web/paths.js';
+import { writeTaxonomies } from './taxonomies.js';
+
+/** The directory of services (the local offer), in the shape of Open Referral UK. */
+export const directoryCapability: Capability = {
+  name: 'directory',
+  navigation: [{ text: 'Services', href: '/directory', order: 27 }],
+  viewsDirectory: sourcePath('directory', 'views'),
+  apiLinks: [
+    { rel: 'services', href: '/api/v1/services', title: 'The directory of services for children and families (the local offer)' },
+    { rel: 'openreferral', href: '/api/openreferral/v3/', title: 'The directory as an Open Referral UK (HSDS 3.0) API' },
+  ],
+  async afterMigrate(database) {
+    await writeTaxonomies(database.db);
+  },
+  registerRoutes() {
+    // Routes are added as they are built.
+  },
+};
