@@ -6,6 +6,7 @@ import { orukService } from '../../test/support/directory.js';
 import { offerReach } from './offer.js';
 import { exportOpenReferral, importOpenReferral } from './open-referral.js';
 import { attributeFor } from './service-record.js';
+import type { OrukService } from './service-record.js';
 
 const leeds = 'E08000035';
 const bradford = 'E08000032';
@@ -44,12 +45,12 @@ describe.each(testEngines)('Open Referral UK import and export on %s', (engine) 
   it('refuses a file with bad records, naming each by record, id and field, and changes nothing', async () => {
     const before = await snapshot();
     const good = orukService('Toy Library');
-    const noName = { ...orukService('Nameless'), name: '' };
+    const noName: OrukService = { ...orukService('Nameless'), name: '' };
     const badPostcode = orukService('Dad’s Club', { postcode: 'LS1 XYZ' });
     const badStrand = orukService('Holiday Club');
     (badStrand.attributes as unknown[]).push({ ...attributeFor(String(badStrand.id), 'ntg-core-offer', 'childcare'), taxonomy_term: { code: 'holiday-clubs', name: 'Holiday clubs', taxonomy: 'ntg-core-offer' } });
-    const badAges = { ...orukService('Youth Club'), minimum_age: 16, maximum_age: 11 };
-    const negativeAge = { ...orukService('Baby Massage'), minimum_age: -1 };
+    const badAges: OrukService = { ...orukService('Youth Club'), minimum_age: 16, maximum_age: 11 };
+    const negativeAge: OrukService = { ...orukService('Baby Massage'), minimum_age: -1 };
     const duplicate = { ...orukService('Toy Library'), name: 'Toy Library again' };
     const noStatus: Record<string, unknown> = { ...orukService('Statusless') };
     delete noStatus.status;

@@ -16,7 +16,7 @@ export function costText(record: OrukService): string {
       const amount = numberOf(option.amount);
       const label = textOf(option.option);
       const money = amount === null || amount === 0 ? null : `£${Number.isInteger(amount) ? amount : amount.toFixed(2)}${textOf(option.amount_description) === null ? '' : ` ${textOf(option.amount_description)}`}`;
-      return [label, money].filter((part) => part !== null).join(': ');
+      return label ?? money ?? '';
     })
     .join('; ');
 }
