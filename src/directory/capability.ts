@@ -1,5 +1,6 @@
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
+import { registerOrukApi } from './oruk-api.js';
 import { writeTaxonomies } from './taxonomies.js';
 
 /** The directory of services (the local offer), in the shape of Open Referral UK. */
@@ -14,7 +15,7 @@ export const directoryCapability: Capability = {
   async afterMigrate(database) {
     await writeTaxonomies(database.db);
   },
-  registerRoutes() {
-    // Routes are added as they are built.
+  registerRoutes(app, { database, config }) {
+    registerOrukApi(app, database.db, { baseUrl: config.publicUrl });
   },
 };
