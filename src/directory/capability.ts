@@ -1,12 +1,18 @@
 import type { Capability } from '../web/capability.js';
 import { sourcePath } from '../web/paths.js';
+import { registerDirectoryApi } from './api.js';
+import { registerManageDirectoryRoutes } from './manage-routes.js';
 import { registerOrukApi } from './oruk-api.js';
+import { registerPublicDirectoryRoutes } from './public-routes.js';
 import { writeTaxonomies } from './taxonomies.js';
 
 /** The directory of services (the local offer), in the shape of Open Referral UK. */
 export const directoryCapability: Capability = {
   name: 'directory',
-  navigation: [{ text: 'Services', href: '/directory', order: 27 }],
+  navigation: [
+    { text: 'Services', href: '/directory', order: 27 },
+    { text: 'Manage services', href: '/directory/manage', order: 28, permission: 'directory:write' },
+  ],
   viewsDirectory: sourcePath('directory', 'views'),
   apiLinks: [
     { rel: 'services', href: '/api/v1/services', title: 'The directory of services for children and families (the local offer)' },
@@ -17,5 +23,8 @@ export const directoryCapability: Capability = {
   },
   registerRoutes(app, { database, config }) {
     registerOrukApi(app, database.db, { baseUrl: config.publicUrl });
+    registerDirectoryApi(app, database.db);
+    registerPublicDirectoryRoutes(app, database.db);
+    registerManageDirectoryRoutes(app, database.db);
   },
 };
