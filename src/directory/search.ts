@@ -82,18 +82,22 @@ export async function searchServices(db: Kysely<Schema>, filter: ServiceFilter, 
       where sl.la_code = s.la_code and sl.service_id = s.id and l.district = any (${sql.val([...filter.districts])}::text[])))`);
   }
   const where = conditions.length === 0 ? sql`true` : sql.join(conditions, sql` and `);
-  const order = near !== undefined ? sql`distance asc nulls last, s.name, s.id` : query !== null ? sql`ts_rank(s.search_vector, ${query}) desc, s.name, s.id` : sql`s.name, s.id`;
+  const order = near !== undefined ? sql`s.distance asc nulls last, s.name, s.id` : query !== null ? sql`s.rank desc, s.name, s.id` : sql`s.name, s.id`;
   const within = near?.withinMetres === undefined ? sql`true` : sql`distance <= ${near.withinMetres}`;
   const perPage = Math.max(1, Math.min(200, Math.floor(paging.perPage)));
   const page = Math.max(1, Math.floor(paging.page));
+  const rank = query === null ? sql`0` : sql`ts_rank(s.search_vector, ${query})`;
+  // Only the page's rows read their record: matching rows carry ids and sort keys, so a common word
+  // does not fetch thousands of records to count them.
   const result = await sql<{ la_code: string; id: string; name: string; record: OrukService; last_modified: Date; distance: number | null; total: string }>`
-    select la_code, id, name, record, last_modified, distance, count(*) over () as total from (
-      select s.la_code, s.id, s.name, s.record, s.last_modified, s.search_vector, ${nearest} as distance
+    with found as (
+      select s.la_code, s.id, s.name, ${rank} as rank, ${nearest} as distance
       from directory_service s where ${where}
-    ) s
-    where ${within}
-    order by ${order}
-    limit ${perPage} offset ${(page - 1) * perPage}`.execute(db);
+    ), kept as (select * from found where ${within}),
+    page as (select * from kept s order by ${order} limit ${perPage} offset ${(page - 1) * perPage})
+    select s.la_code, s.id, s.name, d.record, d.last_modified, s.distance, (select count(*) from kept) as total
+    from page s join directory_service d on d.la_code = s.la_code and d.id = s.id
+    order by ${order}`.execute(db);
   let total = Number(result.rows[0]?.total ?? 0);
   if (result.rows.length === 0 && page > 1) {
     // A page past the end still says how many there are.
@@ -133,17 +137,19 @@ export async function searchServiceAtLocations(
   const perPage = Math.max(1, Math.min(200, Math.floor(paging.perPage)));
   const page = Math.max(1, Math.floor(paging.page));
   const result = await sql<{ la_code: string; id: string; service_id: string; location_id: string; record: OrukService; distance: number | null; total: string }>`
-    select *, count(*) over () as total from (
-      select sl.la_code, sl.id, sl.service_id, sl.location_id, s.record, ${distance} as distance, s.name
-      from directory_service_at_location sl
-      join directory_service s on s.la_code = sl.la_code and s.id = sl.service_id
-      join directory_location l on l.la_code = sl.la_code and l.id = sl.location_id
-      left join directory_postcode p on p.postcode = l.postcode
-      where ${sql.join(conditions, sql` and `)}
-    ) found
-    where ${within}
-    order by distance asc nulls last, name, id
-    limit ${perPage} offset ${(page - 1) * perPage}`.execute(db);
+    with kept as (
+      select * from (
+        select sl.la_code, sl.id, sl.service_id, sl.location_id, ${distance} as distance, s.name
+        from directory_service_at_location sl
+        join directory_service s on s.la_code = sl.la_code and s.id = sl.service_id
+        join directory_location l on l.la_code = sl.la_code and l.id = sl.location_id
+        left join directory_postcode p on p.postcode = l.postcode
+        where ${sql.join(conditions, sql` and `)}
+      ) found where ${within}
+    ), page as (select * from kept order by distance asc nulls last, name, id limit ${perPage} offset ${(page - 1) * perPage})
+    select page.*, d.record, (select count(*) from kept) as total
+    from page join directory_service d on d.la_code = page.la_code and d.id = page.service_id
+    order by distance asc nulls last, name, id`.execute(db);
   let total = Number(result.rows[0]?.total ?? 0);
   if (result.rows.length === 0 && page > 1) total = (await searchServiceAtLocations(db, filter, { page: 1, perPage: 1 })).total;
   return {
