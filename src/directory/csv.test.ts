@@ -10,10 +10,14 @@ import { exportOpenReferral } from './open-referral.js';
 
 const leeds = 'E08000035';
 const header = csvColumns.join(',');
+const rowsOf = (text: string): string[][] => {
+  const parsed: unknown = parse(text, { bom: true });
+  return parsed as string[][];
+};
 
 describe('the directory CSV', () => {
   it('offers a template with every column and an example row that imports', () => {
-    const rows = parse(csvTemplate(), { bom: true }) as string[][];
+    const rows = rowsOf(csvTemplate());
     expect(rows[0]).toEqual([...csvColumns]);
     expect(rows).toHaveLength(2);
     const parsed = servicesFromCsv(csvTemplate(), leeds);
@@ -72,7 +76,7 @@ describe.each(testEngines)('directory CSV import and export on %s', (engine) => 
     ].join('\n');
     expect(await importDirectoryFile(test.database.db, leeds, csv, 'csv', 'tester')).toEqual({ ok: true, added: 2, replaced: 0 });
     const exported = servicesToCsv(await exportOpenReferral(test.database.db, leeds), leeds);
-    const rows = parse(exported, { bom: true }) as string[][];
+    const rows = rowsOf(exported);
     expect(rows.slice(1).map((row) => row.slice(1))).toEqual([
       ['Family Line', 'Leeds Council', 'Advice by phone', 'Swift and easy access to specialist services', '', 'universal', '', '', 'Free', 'Weekdays', '0113 496 0001', '', '', 'self-referral', '', 'yes', 'active', '', '', ''],
       ['Stay and Play', 'Harehills Centre', 'Play sessions', 'Parenting and family support; Childcare 8am to 6pm', 'Young carers', 'targeted', '0', '4', '£2 per session', 'Mondays 9 to 11', '0113 496 0000', 'a@example.org', 'https://example.org', 'drop-in', 'T2-FRONTLINE-UNIVERSAL-01', '', 'active', 'Harehills', '1 Road', 'LS9 8AB'],

@@ -104,7 +104,8 @@ export type CsvImport = { ok: true; records: OrukService[] } | { ok: false; prob
 export function servicesFromCsv(text: string, laCode: string): CsvImport {
   let rows: string[][];
   try {
-    rows = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+    const parsed: unknown = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true });
+    rows = parsed as string[][];
   } catch (error) {
     return { ok: false, problems: [{ row: 1, column: null, message: `the file is not CSV: ${error instanceof Error ? error.message : String(error)}` }] };
   }

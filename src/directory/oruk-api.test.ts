@@ -50,7 +50,10 @@ describe.each(testEngines)('the Open Referral UK read API on %s', (engine) => {
     const response = await get('/api/openreferral/v3/');
     expect(response.statusCode).toBe(200);
     expect(response.headers['access-control-allow-origin']).toBe('*');
-    expect(response.json()).toMatchObject({ version: '3.0', profile: expect.any(String), openapi_url: expect.stringMatching(/\/api\/openapi\.json$/) });
+    const about = response.json<{ version: string; profile: string; openapi_url: string }>();
+    expect(about.version).toBe('3.0');
+    expect(about.profile).toMatch(/^https:/);
+    expect(about.openapi_url).toMatch(/\/api\/openapi\.json$/);
     expect((await get('/api/v1')).headers['access-control-allow-origin']).toBeUndefined();
   });
 

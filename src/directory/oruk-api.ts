@@ -213,19 +213,19 @@ export function registerOrukApi(app: FastifyInstance, db: Kysely<Schema>, option
   app.get<{ Querystring: { page: number; per_page: number } }>(
     `${orukBase}/taxonomies`,
     { config: publicRoute, schema: { summary: 'The taxonomies services are classified by', tags, querystring: pagingQuery, response: { 200: pageProperties(anyRecord) } } },
-    async (request) => {
+    (request) => {
       const { page, per_page: perPage } = request.query;
       const all = directoryTaxonomies().map(taxonomyJson);
-      return orukPage(all.slice((page - 1) * perPage, page * perPage), all.length, page, perPage);
+      return Promise.resolve(orukPage(all.slice((page - 1) * perPage, page * perPage), all.length, page, perPage));
     },
   );
 
   app.get<{ Params: { id: string } }>(
     `${orukBase}/taxonomies/:id`,
     { config: publicRoute, schema: { summary: 'One taxonomy', tags, params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } }, response: { 200: anyRecord, 404: apiErrorSchema } } },
-    async (request, reply) => {
+    (request, reply) => {
       const taxonomy = taxonomyByIdOrName(request.params.id);
-      return taxonomy === undefined ? reply.callNotFound() : taxonomyJson(taxonomy);
+      return taxonomy === undefined ? reply.callNotFound() : Promise.resolve(taxonomyJson(taxonomy));
     },
   );
 
@@ -237,17 +237,17 @@ export function registerOrukApi(app: FastifyInstance, db: Kysely<Schema>, option
   app.get<{ Querystring: { page: number; per_page: number; taxonomy_id?: string } }>(
     `${orukBase}/taxonomy_terms`,
     { config: publicRoute, schema: { summary: 'The terms of the taxonomies, a page at a time', description: '`taxonomy_id` (an id or name) narrows to one taxonomy.', tags, querystring: pagingQuery, response: { 200: pageProperties(anyRecord) } } },
-    async (request) => {
+    (request) => {
       const { page, per_page: perPage, taxonomy_id: taxonomyId } = request.query;
       const chosen = taxonomyId === undefined ? directoryTaxonomies() : [taxonomyByIdOrName(taxonomyId)].filter((entry) => entry !== undefined);
       const all = chosen.flatMap((taxonomy) => taxonomy.terms.map((term) => term.id));
-      return orukPage(all.slice((page - 1) * perPage, page * perPage).map(termJson), all.length, page, perPage);
+      return Promise.resolve(orukPage(all.slice((page - 1) * perPage, page * perPage).map(termJson), all.length, page, perPage));
     },
   );
 
   app.get<{ Params: { id: string } }>(
     `${orukBase}/taxonomy_terms/:id`,
     { config: publicRoute, schema: { summary: 'One taxonomy term', tags, params: { type: 'object', required: ['id'], properties: { id: { type: 'string' } } }, response: { 200: anyRecord, 404: apiErrorSchema } } },
-    async (request, reply) => (termById(request.params.id) === undefined ? reply.callNotFound() : termJson(request.params.id)),
+    (request, reply) => (termById(request.params.id) === undefined ? reply.callNotFound() : Promise.resolve(termJson(request.params.id))),
   );
 }
