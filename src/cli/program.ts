@@ -11,6 +11,7 @@ import { AuditChainBrokenError, registerAuditCommands } from './audit-commands.j
 import { AuditHardeningError, registerDatabaseCommands } from './db-commands.js';
 import { DisclosureRefusedError, registerGapsCommand } from './gaps-commands.js';
 import { registerDemoCommands } from './demo-commands.js';
+import { registerDirectoryCommands } from './directory-commands.js';
 import { ImportFileError, ImportRefusedError, registerImportCommands } from './import-commands.js';
 import { ExportWriteError, registerFrameworkCommands } from './framework-commands.js';
 import { registerPracticeCommands } from './practice-commands.js';
@@ -54,6 +55,7 @@ export function buildProgram(): Command {
   registerAssessmentCommands(program);
   registerPracticeCommands(program);
   registerPlansCommands(program);
+  registerDirectoryCommands(program);
   program.commands.forEach(applyExitOverride);
   return program;
 }

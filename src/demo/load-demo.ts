@@ -16,6 +16,7 @@ import { loadDemoAssessments } from './demo-assessments.js';
 import { loadDemoPlans } from './demo-plans.js';
 import { loadDemoLocalities } from './demo-localities.js';
 import { loadDemoNetwork } from './demo-network.js';
+import { loadDemoDirectory } from './demo-directory.js';
 import { loadDemoPractice } from './demo-practice.js';
 import { loadDemoSecondaryHead } from './demo-tracking.js';
 import { demoHeader, demoSettingsOf, generateChildRows } from './generate-children.js';
@@ -125,6 +126,7 @@ export async function loadDemoData(database: Database, config: Config, log: (mes
   await loadDemoSecondaryHead(database.db, log);
   await loadDemoNetwork(database.db, log);
   await loadDemoLocalities(database.db, log);
+  await loadDemoDirectory(database.db, log);
   // Ready before the first page is asked for (on later starts, read back from the database).
   for (const authority of demoAuthorities) {
     await prepareGapFigures(database.db, authority.laCode).catch((error: unknown) => log(`Demo mode: the gap figures were not computed now (${error instanceof Error ? error.message : String(error)}); they will be when first read.`));

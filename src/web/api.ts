@@ -48,6 +48,8 @@ export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Assessments', description: 'Self-assessments against the golden threads and templates: list, start, read, and rate a statement under the version you read, and a moderator’s view of a moderation' },
         { name: 'Children', description: 'Child-level records (signed in, only those within reach: one’s own authority, or a setting’s own pupils); every call is audited' },
         { name: 'Practice', description: 'The library of effective practice: published items with their grade, evidence and impact, searched and filtered; no sign-in needed' },
+        { name: 'Directory', description: 'The directory of services for children and families (the local offer): search by need, age, group, place and distance; no sign-in needed' },
+        { name: 'Open Referral UK', description: 'The directory as an Open Referral UK (HSDS 3.0, UK profile) read API: open, CORS for any origin, paged' },
         { name: 'Network', description: 'England’s regions and their authorities, councils’ profiles, and the communities of interest and discussions the caller may see' },
       ],
     },

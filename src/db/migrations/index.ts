@@ -25,6 +25,7 @@ import * as priorAttainmentAndLocalities from './0026-prior-attainment-and-local
 import * as network from './0027-network.js';
 import * as networkPostChanges from './0028-network-post-changes.js';
 import * as localities from './0029-localities.js';
+import * as directory from './0030-directory.js';
 import * as settingProfiles from './0032-setting-profiles.js';
 
 /**
@@ -58,5 +59,6 @@ export const migrations: Record<string, Migration> = {
   '0027-network': network,
   '0028-network-post-changes': networkPostChanges,
   '0029-localities': localities,
+  '0030-directory': directory,
   '0032-setting-profiles': settingProfiles,
 };

@@ -1,0 +1,133 @@
+/**
+ * The directory benchmark: on PostgreSQL, BENCH_DIRECTORY_SERVICES services (default 10,000) for
+ * one authority, imported as one Open Referral UK file (target under 10 s), then at 20 concurrent
+ * users in a closed loop from a process of their own (bench/load.ts), with `/health` in the same run:
+ * - `GET /directory` searching words and a strand within 2 miles of a postcode (target p95 < 50 ms);
+ * - `GET /api/openreferral/v3/services?text=…` (the read API's search).
+ * `npm run bench -- directory`. BENCH_DIRECTORY_SECONDS sets each phase's length (default 10).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { loadConfig } from '../src/config.js';
+import { openDatabase, openPostgres } from '../src/db/database.js';
+import { coreOfferStrandIds } from '../src/directory/core-offer.js';
+import { importOpenReferral } from '../src/directory/open-referral.js';
+import { recordFromInput } from '../src/directory/record-input.js';
+import { stableUuid } from '../src/directory/taxonomies.js';
+import { prepareDatabase } from '../src/service.js';
+import type { LoadPhase } from './load.js';
+import { runLoadApart } from './load.js';
+import { reportFigures, timeMs } from './report.js';
+import { freePort, waitUntilServing } from './service.js';
+
+const USERS = 20;
+const SECONDS = Number(process.env.BENCH_DIRECTORY_SECONDS ?? 10);
+const SERVICES = Number(process.env.BENCH_DIRECTORY_SERVICES ?? 10_000);
+const LEEDS = 'E08000035';
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const round1 = (value: number) => Math.round(value * 10) / 10;
+
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const name = `ntg_bench_directory_${process.pid}`;
+const admin = await openPostgres(adminUrl, 1);
+await sql.raw(`create database ${name}`).execute(admin.db);
+const url = new URL(adminUrl);
+url.pathname = `/${name}`;
+const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-directory-'));
+const config = loadConfig({ NTG_DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '4' });
+const database = await openDatabase(config);
+let service: ReturnType<typeof spawn> | undefined;
+try {
+  await prepareDatabase(database, config);
+  const db = database.db;
+  const districts = Array.from({ length: 29 }, (_, index) => `LS${index + 1}`);
+  const letters = 'ABDEFGHJLNPQRSTUWXYZ';
+  const postcodeOf = (n: number) => `${districts[n % districts.length]!} ${(n % 9) + 1}${letters[n % 20]}${letters[Math.floor(n / 20) % 20]}`;
+  // A postcode per service, around Leeds (about 20 km across).
+  const postcodes = new Map<string, { postcode: string; latitude: number; longitude: number }>();
+  for (let n = 0; n < SERVICES; n += 1) postcodes.set(postcodeOf(n), { postcode: postcodeOf(n), latitude: 53.72 + ((n * 7919) % 2000) / 10_000, longitude: -1.75 + ((n * 104_729) % 4000) / 10_000 });
+  postcodes.set('LS9 8AB', { postcode: 'LS9 8AB', latitude: 53.805, longitude: -1.505 });
+  const rows = [...postcodes.values()];
+  for (let start = 0; start < rows.length; start += 2000) await db.insertInto('directory_postcode').values(rows.slice(start, start + 2000)).onConflict((conflict) => conflict.column('postcode').doNothing()).execute();
+  const words = ['stay and play', 'homework club', 'football', 'music', 'parenting course', 'speech therapy', 'youth club', 'adult learning', 'breakfast club', 'family support'];
+  const records = Array.from({ length: SERVICES }, (_, n) =>
+    recordFromInput(
+      {
+        id: stableUuid(`bench-service/${n}`),
+        name: `${words[n % words.length]!.replace(/^./, (c) => c.toUpperCase())} ${n}`,
+        description: `A fictional ${words[(n * 3) % words.length]!} for families, number ${n}, with sessions for children and parents.`,
+        status: 'active',
+        organisationName: `Bench Organisation ${n % 400}`,
+        strands: [coreOfferStrandIds[n % 5]!],
+        groups: n % 4 === 0 ? ['young-carers'] : [],
+        tier: 'universal',
+        statements: [],
+        referralRoutes: ['drop-in'],
+        minimumAge: n % 3 === 0 ? 0 : 5,
+        maximumAge: n % 3 === 0 ? 11 : 16,
+        cost: 'Free',
+        openingTimes: 'Weekdays, 9am to 5pm',
+        phone: '0113 496 0000',
+        email: 'bench@example.org',
+        website: 'https://example.org',
+        locations: [{ name: `Centre ${n}`, address: `${n} Bench Road, Leeds`, postcode: postcodeOf(n) }],
+        authorityWide: false,
+      },
+      LEEDS,
+    ),
+  );
+  const file = JSON.stringify(records);
+  let imported = { added: 0 };
+  const importMs = await timeMs(async () => {
+    const result = await importOpenReferral(db, LEEDS, file, 'the benchmark');
+    if (!result.ok) throw new Error(result.problems.slice(0, 3).join('\n'));
+    imported = result;
+  });
+  await sql`analyze`.execute(db);
+
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  service = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'assessment-service.ts'), url.toString(), String(port), dataDir], { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
+  await waitUntilServing(base, service);
+  const phase = (path: string, seconds = SECONDS): Promise<LoadPhase> => runLoadApart({ base, path, headers: {}, users: USERS, seconds });
+  const pagePath = '/directory?q=club&strand=varied-activities&age=8&postcode=LS9+8AB&miles=2';
+  const apiPath = '/api/openreferral/v3/services?text=football&per_page=50';
+  for (const path of [pagePath, apiPath]) await phase(path, 2);
+  const health = await phase('/health');
+  const page = await phase(pagePath);
+  const api = await phase(apiPath);
+  service.kill('SIGTERM');
+  service = undefined;
+
+  const statusText = (statuses: Record<string, number>) => Object.entries(statuses).map(([status, count]) => `${status}×${count}`).join(' ');
+  const ratio = (answer: LoadPhase) => Math.round((answer.perSecond / health.perSecond) * 1000) / 1000;
+  const line = (label: string, answer: LoadPhase) => `  ${label}: p50 ${answer.p50} ms, p95 ${answer.p95} ms (target < 50 ms), ${answer.perSecond}/s (${ratio(answer)} of health) ${statusText(answer.statuses)}`;
+  console.log(`The directory on PostgreSQL: ${SERVICES.toLocaleString('en-GB')} services imported from one Open Referral UK file (${round1(file.length / 1_048_576)} MB) in ${round1(importMs / 1000)} s (target < 10 s).`);
+  console.log(`  /health: p50 ${health.p50} ms, p95 ${health.p95} ms, ${health.perSecond}/s ${statusText(health.statuses)}`);
+  console.log(line('GET /directory (words, strand, age, within 2 miles of LS9 8AB)', page));
+  console.log(line('GET /api/openreferral/v3/services?text=football', api));
+  const ok = (answer: LoadPhase) => answer.p95 < 50 && (answer.statuses['200'] ?? 0) === answer.requests;
+  reportFigures('directory', {
+    services: SERVICES,
+    added: imported.added,
+    import_s: round1(importMs / 1000),
+    health_p95_ms: health.p95,
+    health_per_second: health.perSecond,
+    search_page_p95_ms: page.p95,
+    search_page_ratio: ratio(page),
+    oruk_search_p95_ms: api.p95,
+    oruk_search_ratio: ratio(api),
+    met: ok(page) && api.p95 < 50 && importMs < 10_000,
+  });
+} finally {
+  service?.kill('SIGTERM');
+  await database.close();
+  if (process.env.BENCH_DIRECTORY_KEEP === '1') console.log(`Kept the database ${name}.`);
+  else await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
+  await admin.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}

@@ -1,0 +1,93 @@
+/**
+ * The search a family or practitioner makes (the public page and /api/v1/services share it): the
+ * query's words, strands, age, group, locality and distance read and checked, then one search.
+ */
+import type { Kysely } from 'kysely';
+import type { Schema } from '../db/schema.js';
+import { isCoreOfferStrand } from './core-offer.js';
+import { localitiesOf } from './localities.js';
+import { normalisePostcode } from './postcode.js';
+import { postcodePlace } from './postcodes.js';
+import { searchServices } from './search.js';
+import type { ServiceFilter } from './search.js';
+import { serviceView } from './service-view.js';
+import type { ServiceView } from './service-view.js';
+import { termOf } from './taxonomies.js';
+
+export interface FinderQuery {
+  q?: string;
+  strand?: string | string[];
+  group?: string;
+  age?: string;
+  /** `E08000035:North`: an authority's locality. */
+  locality?: string;
+  la?: string;
+  postcode?: string;
+  miles?: string;
+  page?: string;
+}
+
+export interface FinderProblem {
+  field: 'strand' | 'group' | 'age' | 'locality' | 'postcode' | 'miles' | 'la';
+  message: string;
+}
+
+export interface FinderResult {
+  problems: FinderProblem[];
+  total: number;
+  page: number;
+  perPage: number;
+  services: ServiceView[];
+  searched: boolean;
+}
+
+const asList = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat().filter((entry) => entry !== ''));
+const metresPerMile = 1609.344;
+
+export async function findServices(db: Kysely<Schema>, query: FinderQuery, perPage = 20): Promise<FinderResult> {
+  const problems: FinderProblem[] = [];
+  const filter: ServiceFilter = {};
+  if (query.q !== undefined && query.q.trim() !== '') filter.text = query.q.trim().slice(0, 200);
+  const strands = asList(query.strand);
+  for (const strand of strands) if (!isCoreOfferStrand(strand)) problems.push({ field: 'strand', message: 'Choose what the family needs from the list' });
+  if (strands.length > 0) filter.strands = strands;
+  if (query.group !== undefined && query.group !== '') {
+    if (termOf('ntg-framework-groups', query.group) === undefined) problems.push({ field: 'group', message: 'Choose a group of children from the list' });
+    else filter.group = query.group;
+  }
+  if (query.age !== undefined && query.age.trim() !== '') {
+    const age = Number(query.age);
+    if (!/^\d{1,2}$/.test(query.age.trim()) || age > 25) problems.push({ field: 'age', message: 'Enter the child’s age in whole years, from 0 to 25' });
+    else filter.age = age;
+  }
+  if (query.la !== undefined && query.la !== '') {
+    if (!/^E\d{8}$/.test(query.la)) problems.push({ field: 'la', message: 'Choose an area from the list' });
+    else filter.laCode = query.la;
+  }
+  if (query.locality !== undefined && query.locality !== '') {
+    const [laCode, name] = [query.locality.slice(0, 9), query.locality.slice(10)];
+    const locality = /^E\d{8}$/.test(laCode) ? (await localitiesOf(db, laCode)).find((entry) => entry.name === name) : undefined;
+    if (locality === undefined) problems.push({ field: 'locality', message: 'Choose a locality from the list' });
+    else {
+      filter.laCode = laCode;
+      filter.districts = locality.districts;
+    }
+  }
+  const postcode = query.postcode?.trim() ?? '';
+  if (postcode !== '') {
+    const standard = normalisePostcode(postcode);
+    const place = standard === null ? undefined : await postcodePlace(db, standard);
+    if (standard === null) problems.push({ field: 'postcode', message: 'Enter a full postcode, like LS9 8AB' });
+    else if (place === undefined) problems.push({ field: 'postcode', message: `We cannot find ${standard} in our postcode list. Check it, or search without a postcode` });
+    else {
+      const miles = query.miles === undefined || query.miles === '' ? null : Number(query.miles);
+      if (miles !== null && (!Number.isFinite(miles) || miles <= 0 || miles > 50)) problems.push({ field: 'miles', message: 'Choose a distance from the list' });
+      else filter.near = { ...place, ...(miles === null ? {} : { withinMetres: miles * metresPerMile }) };
+    }
+  }
+  const page = Math.max(1, Math.min(1000, Number.parseInt(query.page ?? '1', 10) || 1));
+  const searched = Object.keys(filter).length > 0;
+  if (problems.length > 0) return { problems, total: 0, page, perPage, services: [], searched };
+  const found = await searchServices(db, filter, { page, perPage });
+  return { problems, total: found.total, page, perPage, services: found.hits.map((hit) => serviceView(hit.record, hit.laCode, hit.distanceMetres)), searched };
+}

@@ -1,0 +1,63 @@
+/**
+ * The public directory: anyone (no sign-in) searches services by need, age, group, locality and
+ * distance from a postcode, and reads each service's page. Plain GET forms, so it works without
+ * JavaScript.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { localAuthorityByGss } from '../areas/areas.js';
+import type { Schema } from '../db/schema.js';
+import { coreOfferStrands } from './core-offer.js';
+import { findServices } from './finder.js';
+import type { FinderQuery } from './finder.js';
+import { localitiesOf } from './localities.js';
+import { serviceView } from './service-view.js';
+import { authoritiesWithServices, readService } from './store.js';
+import { taxonomyNamed } from './taxonomies.js';
+
+const hidden = { hide: true } as const;
+const publicRoute = { permission: 'public' } as const;
+export const distanceChoices = ['1', '2', '5', '10'];
+
+export function registerPublicDirectoryRoutes(app: FastifyInstance, db: Kysely<Schema>): void {
+  app.get<{ Querystring: FinderQuery }>('/directory', { schema: hidden, config: publicRoute }, async (request, reply) => {
+    const query = request.query;
+    const strands = [query.strand ?? []].flat();
+    const authorities = await authoritiesWithServices(db);
+    const localityItems = (await Promise.all(authorities.map(async (laCode) => (await localitiesOf(db, laCode)).map((locality) => ({ value: `${laCode}:${locality.name}`, text: `${locality.name} (${localAuthorityByGss(laCode)?.name ?? laCode})` }))))).flat();
+    const result = await findServices(db, query);
+    const errorFor = Object.fromEntries(result.problems.map((problem) => [problem.field, { text: problem.message }]));
+    const pageLink = (page: number) => `/directory?${new URLSearchParams([...Object.entries(query).flatMap(([key, value]) => (key === 'page' ? [] : [value ?? ''].flat().map((entry) => [key, entry] as [string, string]))), ['page', String(page)]]).toString()}`;
+    const pages = Math.ceil(result.total / result.perPage);
+    return reply.code(result.problems.length > 0 ? 400 : 200).view('directory/search.njk', {
+      pageTitle: 'Find services for children and families',
+      query,
+      result,
+      errors: result.problems.map((problem) => ({ text: problem.message, href: `#${problem.field}` })),
+      errorSummaryShown: result.problems.length > 0,
+      errorFor,
+      strandItems: coreOfferStrands.map((strand) => ({ value: strand.id, text: strand.label, checked: strands.includes(strand.id) })),
+      groupItems: [{ value: '', text: 'Any child' }, ...taxonomyNamed('ntg-framework-groups').terms.map((term) => ({ value: term.code, text: term.name, selected: term.code === query.group }))],
+      areaItems: [{ value: '', text: 'Anywhere' }, ...authorities.map((laCode) => ({ value: laCode, text: localAuthorityByGss(laCode)?.name ?? laCode, selected: laCode === query.la }))],
+      localityItems: [{ value: '', text: 'Any locality' }, ...localityItems.map((item) => ({ ...item, selected: item.value === query.locality }))],
+      milesItems: [{ value: '', text: 'Any distance' }, ...distanceChoices.map((miles) => ({ value: miles, text: `Within ${miles} ${miles === '1' ? 'mile' : 'miles'}`, selected: miles === query.miles }))],
+      pagination:
+        pages > 1
+          ? {
+              ...(result.page > 1 ? { previous: { href: pageLink(result.page - 1) } } : {}),
+              ...(result.page < pages ? { next: { href: pageLink(result.page + 1) } } : {}),
+              items: Array.from({ length: pages }, (_, index) => index + 1)
+                .filter((page) => page === 1 || page === pages || Math.abs(page - result.page) <= 2)
+                .map((page) => ({ number: page, href: pageLink(page), current: page === result.page })),
+            }
+          : null,
+    });
+  });
+
+  app.get<{ Params: { id: string } }>('/directory/services/:id', { schema: hidden, config: publicRoute }, async (request, reply) => {
+    const stored = await readService(db, request.params.id);
+    if (stored === undefined || stored.facts.status !== 'active') return reply.callNotFound();
+    const service = serviceView(stored.record, stored.laCode);
+    return reply.view('directory/service.njk', { pageTitle: service.name, breadcrumbs: [{ text: 'Find services', href: '/directory' }], service });
+  });
+}
