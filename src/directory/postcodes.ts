@@ -9,6 +9,7 @@ import { parse } from 'csv-parse';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { normalisePostcode } from './postcode.js';
+import { moveRevisionOn } from './store.js';
 
 export class PostcodeFileError extends Error {
   constructor(message: string) {
@@ -39,6 +40,7 @@ export async function loadPostcodeFile(db: Kysely<Schema>, path: string): Promis
   const counts: PostcodeLoad = { loaded: 0, skippedWithoutCoordinates: 0, skippedNotPostcodes: 0 };
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('directory_postcode').execute();
+    await moveRevisionOn(trx);
     const parser = createReadStream(path).pipe(parse({ bom: true, columns: (header: string[]) => header.map((name) => name.trim().toLowerCase()), relax_column_count: true }));
     let batch = new Map<string, { postcode: string; latitude: number; longitude: number }>();
     const flush = async () => {

@@ -10,9 +10,10 @@ import type { Schema } from '../db/schema.js';
 import { coreOfferStrands } from './core-offer.js';
 import { findServices } from './finder.js';
 import type { FinderQuery } from './finder.js';
-import { localitiesOf } from './localities.js';
+import { localitiesOfAuthorities } from './localities.js';
+import { authoritiesWithActiveServices } from './service-index.js';
 import { serviceView } from './service-view.js';
-import { authoritiesWithServices, readService } from './store.js';
+import { readService } from './store.js';
 import { taxonomyNamed } from './taxonomies.js';
 
 const hidden = { hide: true } as const;
@@ -23,9 +24,9 @@ export function registerPublicDirectoryRoutes(app: FastifyInstance, db: Kysely<S
   app.get<{ Querystring: FinderQuery }>('/directory', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const query = request.query;
     const strands = [query.strand ?? []].flat();
-    const authorities = await authoritiesWithServices(db);
-    const localityItems = (await Promise.all(authorities.map(async (laCode) => (await localitiesOf(db, laCode)).map((locality) => ({ value: `${laCode}:${locality.name}`, text: `${locality.name} (${localAuthorityByGss(laCode)?.name ?? laCode})` }))))).flat();
-    const result = await findServices(db, query);
+    const authorities = await authoritiesWithActiveServices(db);
+    const [localities, result] = await Promise.all([localitiesOfAuthorities(db, authorities), findServices(db, query)]);
+    const localityItems = localities.map((locality) => ({ value: `${locality.laCode}:${locality.name}`, text: `${locality.name} (${localAuthorityByGss(locality.laCode)?.name ?? locality.laCode})` }));
     const errorFor = Object.fromEntries(result.problems.map((problem) => [problem.field, { text: problem.message }]));
     const pageLink = (page: number) => `/directory?${new URLSearchParams([...Object.entries(query).flatMap(([key, value]) => (key === 'page' ? [] : [value ?? ''].flat().map((entry) => [key, entry] as [string, string]))), ['page', String(page)]]).toString()}`;
     const pages = Math.ceil(result.total / result.perPage);

@@ -7,6 +7,8 @@ import type { Expression, Kysely, SqlBool } from 'kysely';
 import { sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { OrukService } from './service-record.js';
+import type { IndexedMatch } from './service-index.js';
+import { indexableQuery, searchStamp, serviceIndexAt } from './service-index.js';
 
 export interface ServiceFilter {
   laCode?: string;
@@ -49,8 +51,44 @@ function distanceSql(near: { latitude: number; longitude: number }) {
   return sql<number>`2 * 6371000 * asin(sqrt(case when ${h} > 1 then 1 else ${h} end))`;
 }
 
-/** Searches services, ordered by distance (given a point), by relevance (given words), else by name. */
+/**
+ * Searches services, ordered by distance (given a point), by relevance (given words), else by name:
+ * active services through this app server's in-memory index (service-index.ts), reading only the
+ * page's records; a manager's list with inactive services, and words with a phrase, in PostgreSQL.
+ */
 export async function searchServices(db: Kysely<Schema>, filter: ServiceFilter, paging: { page: number; perPage: number }): Promise<ServicePage> {
+  const perPage = Math.max(1, Math.min(200, Math.floor(paging.perPage)));
+  const page = Math.max(1, Math.floor(paging.page));
+  if (filter.includeInactive !== true) {
+    const stamp = await searchStamp(db, filter.text?.trim() ?? '');
+    const query = indexableQuery(stamp.tsquery);
+    if (query === 'nothing') return { total: 0, hits: [] };
+    if (query !== 'database') {
+      const { total, matches } = (await serviceIndexAt(db, stamp.revision)).search(filter, query, { page, perPage });
+      return { total, hits: await hitsFor(db, matches) };
+    }
+  }
+  return searchServicesInDatabase(db, filter, { page, perPage });
+}
+
+/** The page's services with their records, in the index's order (a service withdrawn since is left out). */
+async function hitsFor(db: Kysely<Schema>, matches: readonly IndexedMatch[]): Promise<ServiceHit[]> {
+  if (matches.length === 0) return [];
+  const rows = await db
+    .selectFrom('directory_service')
+    .select(['la_code', 'id', 'name', 'record', 'last_modified'])
+    .where('id', 'in', matches.map((match) => match.id))
+    .execute();
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  return matches.flatMap((match) => {
+    const row = byId.get(match.id);
+    if (row === undefined || row.la_code !== match.laCode) return [];
+    return [{ laCode: row.la_code, id: row.id, name: row.name, record: row.record, lastModified: new Date(row.last_modified), distanceMetres: match.distanceMetres }];
+  });
+}
+
+/** The same search in PostgreSQL: one query does the filtering, the distance, the ordering and the count. */
+export async function searchServicesInDatabase(db: Kysely<Schema>, filter: ServiceFilter, paging: { page: number; perPage: number }): Promise<ServicePage> {
   const words = filter.text?.trim() ?? '';
   const query = words === '' ? null : sql`websearch_to_tsquery('english', ${words})`;
   const near = filter.near;
@@ -101,7 +139,7 @@ export async function searchServices(db: Kysely<Schema>, filter: ServiceFilter, 
   let total = Number(result.rows[0]?.total ?? 0);
   if (result.rows.length === 0 && page > 1) {
     // A page past the end still says how many there are.
-    total = (await searchServices(db, filter, { page: 1, perPage: 1 })).total;
+    total = (await searchServicesInDatabase(db, filter, { page: 1, perPage: 1 })).total;
   }
   return {
     total,

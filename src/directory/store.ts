@@ -27,6 +27,11 @@ export async function idsOwnedElsewhere(db: Kysely<Schema>, laCode: string, ids:
   return owned;
 }
 
+/** Tells every app server's search index that the directory changed, when the transaction commits. */
+export async function moveRevisionOn(trx: Transaction<Schema>): Promise<void> {
+  await sql`update directory_revision set revision = revision + 1 where id = 1`.execute(trx);
+}
+
 /** Replaces or adds these (validated) services of the authority, in the given transaction. */
 export async function writeServices(trx: Transaction<Schema>, laCode: string, records: readonly OrukService[], byLabel: string): Promise<ServiceFacts[]> {
   const facts = records.map((record) => serviceFacts(record, laCode));
@@ -92,6 +97,7 @@ export async function writeServices(trx: Transaction<Schema>, laCode: string, re
   }
   const links = new Map(facts.flatMap((service) => service.locations.map((location) => [location.serviceAtLocationId, { la_code: laCode, id: location.serviceAtLocationId, service_id: service.id, location_id: location.locationId }] as const)));
   for (const part of chunks([...links.values()])) await trx.insertInto('directory_service_at_location').values(part).execute();
+  await moveRevisionOn(trx);
   // Locations no service is delivered at any more go with their last link.
   await sql`
     delete from directory_location l where l.la_code = ${laCode}
@@ -122,8 +128,3 @@ export async function readService(db: Kysely<Schema>, id: string, laCode?: strin
   return row === undefined ? undefined : { laCode: row.la_code, record: row.record, facts: serviceFacts(row.record, row.la_code), lastModified: row.last_modified };
 }
 
-/** Authorities that have at least one active service, by code. */
-export async function authoritiesWithServices(db: Kysely<Schema>): Promise<string[]> {
-  const rows = await db.selectFrom('directory_service').select('la_code').where('status', '=', 'active').distinct().orderBy('la_code').execute();
-  return rows.map((row) => row.la_code);
-}

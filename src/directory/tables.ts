@@ -95,7 +95,14 @@ export interface DirectoryPostcodeTable {
   longitude: number;
 }
 
+/** One row: moved on by every change to services or postcodes (service-index.ts). */
+export interface DirectoryRevisionTable {
+  id: number;
+  revision: ColumnType<string, string | number, string | number>;
+}
+
 export interface DirectoryTables {
+  directory_revision: DirectoryRevisionTable;
   directory_locality: DirectoryLocalityTable;
   directory_taxonomy: DirectoryTaxonomyTable;
   directory_taxonomy_term: DirectoryTaxonomyTermTable;

@@ -8,8 +8,9 @@ import { testEngines } from '../../test/support/database.js';
 import { hidePost, reply, startDiscussion } from './discussions.js';
 import { createGroup, joinGroup } from './groups.js';
 import type { Person } from './groups.js';
-import { parseTsquery, PostIndex, tsvectorWords } from './post-index.js';
-import type { QueryNode } from './post-index.js';
+import { parseTsquery, tsvectorWords } from '../db/text-search.js';
+import type { QueryNode } from '../db/text-search.js';
+import { PostIndex } from './post-index.js';
 import { searchPosts } from './post-search.js';
 
 describe('reading PostgreSQL’s text search values', () => {

@@ -7,8 +7,10 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
-import { parseTsquery, PostIndex } from './post-index.js';
-import type { IndexedHit, QueryNode } from './post-index.js';
+import { parseTsquery } from '../db/text-search.js';
+import type { QueryNode } from '../db/text-search.js';
+import { PostIndex } from './post-index.js';
+import type { IndexedHit } from './post-index.js';
 
 export interface PostHit {
   id: string;

@@ -97,6 +97,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     )`.execute(db);
   await sql`create index directory_service_at_location_service on directory_service_at_location (la_code, service_id)`.execute(db);
   await sql`create index directory_service_at_location_location on directory_service_at_location (la_code, location_id)`.execute(db);
+  // Moved on by every change to services or postcodes, so an app server's in-memory search index
+  // (src/directory/service-index.ts) can tell in one cheap read whether it is still current.
+  await sql`create table directory_revision (id smallint primary key check (id = 1), revision bigint not null)`.execute(db);
+  await sql`insert into directory_revision (id, revision) values (1, 0)`.execute(db);
   // The ONS Postcode Directory's centroids: not owned by any authority.
   await sql`
     create table directory_postcode (
