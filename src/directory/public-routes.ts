@@ -12,6 +12,7 @@ import { findServices } from './finder.js';
 import type { FinderQuery } from './finder.js';
 import { localitiesOfAuthorities } from './localities.js';
 import { authoritiesWithActiveServices } from './service-index.js';
+import { serviceResultsHtml } from './search-html.js';
 import { serviceView } from './service-view.js';
 import { readService } from './store.js';
 import { taxonomyNamed } from './taxonomies.js';
@@ -34,6 +35,7 @@ export function registerPublicDirectoryRoutes(app: FastifyInstance, db: Kysely<S
       pageTitle: 'Find services for children and families',
       query,
       result,
+      resultsHtml: serviceResultsHtml(result.services),
       errors: result.problems.map((problem) => ({ text: problem.message, href: `#${problem.field}` })),
       errorSummaryShown: result.problems.length > 0,
       errorFor,

@@ -74,14 +74,19 @@ interface IndexRow {
 }
 
 const byName = new Intl.Collator('en-GB');
+const metresPerDegreeLatitude = 111_320;
 
 /** The active services, by slot; an inverted list of slots by word; the revision they were read at. */
 export class ServiceIndex {
+  private readonly authorityCodes: string[];
+
   private constructor(
     readonly revision: string,
     private readonly services: readonly IndexedService[],
     private readonly slotsByWord: ReadonlyMap<string, readonly number[]>,
-  ) {}
+  ) {
+    this.authorityCodes = [...new Set(services.map((service) => service.laCode))].sort();
+  }
 
   static fromRows(revision: string, rows: readonly IndexRow[]): ServiceIndex {
     const services = rows.map((row): IndexedService => {
@@ -120,7 +125,7 @@ export class ServiceIndex {
 
   /** Authorities with at least one active service, by code. */
   authorities(): string[] {
-    return [...new Set(this.services.map((service) => service.laCode))].sort();
+    return this.authorityCodes;
   }
 
   /**
@@ -130,17 +135,25 @@ export class ServiceIndex {
    */
   search(filter: ServiceFilter, query: QueryNode | null, paging: { page: number; perPage: number }): { total: number; matches: IndexedMatch[] } {
     const candidates = query === null ? null : this.slotsMatching(query);
+    const passes = filterTest(filter);
+    const near = filter.near;
+    // Places outside a box around the point cannot be within the distance: skip the trigonometry.
+    const box =
+      near?.withinMetres === undefined
+        ? null
+        : { latitude: near.withinMetres / metresPerDegreeLatitude, longitude: near.withinMetres / (metresPerDegreeLatitude * Math.max(0.01, Math.cos((near.latitude * Math.PI) / 180))) };
     const found: { slot: number; rank: number; distance: number | null }[] = [];
     const consider = (slot: number) => {
       const service = this.services[slot]!;
-      if (!this.passes(service, filter)) return;
+      if (!passes(service)) return;
       let distance: number | null = null;
-      if (filter.near !== undefined) {
+      if (near !== undefined) {
         for (const place of service.places) {
-          const metres = haversineMetres(filter.near, place);
+          if (box !== null && (Math.abs(place.latitude - near.latitude) > box.latitude || Math.abs(place.longitude - near.longitude) > box.longitude)) continue;
+          const metres = haversineMetres(near, place);
           if (distance === null || metres < distance) distance = metres;
         }
-        if (filter.near.withinMetres !== undefined && (distance === null || distance > filter.near.withinMetres)) return;
+        if (near.withinMetres !== undefined && (distance === null || distance > near.withinMetres)) return;
       }
       found.push({ slot, rank: query === null ? 0 : rankOf(service, query), distance });
     };
@@ -151,7 +164,7 @@ export class ServiceIndex {
       const second = this.services[b.slot]!;
       return byName.compare(first.name, second.name) || (first.id < second.id ? -1 : first.id > second.id ? 1 : 0);
     };
-    if (filter.near !== undefined) found.sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity) || nameOrder(a, b));
+    if (near !== undefined) found.sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity) || nameOrder(a, b));
     else if (query !== null) found.sort((a, b) => b.rank - a.rank || nameOrder(a, b));
     else found.sort(nameOrder);
     const start = (paging.page - 1) * paging.perPage;
@@ -159,18 +172,6 @@ export class ServiceIndex {
       total: found.length,
       matches: found.slice(start, start + paging.perPage).map((entry) => ({ laCode: this.services[entry.slot]!.laCode, id: this.services[entry.slot]!.id, distanceMetres: entry.distance })),
     };
-  }
-
-  private passes(service: IndexedService, filter: ServiceFilter): boolean {
-    if (filter.laCode !== undefined && service.laCode !== filter.laCode) return false;
-    if (filter.strands !== undefined && filter.strands.length > 0 && !filter.strands.some((strand) => service.strands.includes(strand))) return false;
-    if (filter.termIds !== undefined && filter.termIds.length > 0 && !filter.termIds.some((term) => service.termIds.has(term))) return false;
-    if (filter.group !== undefined && service.groups.length > 0 && !service.groups.includes(filter.group)) return false;
-    if (filter.age !== undefined && ((service.minimumAge !== null && service.minimumAge > filter.age) || (service.maximumAge !== null && service.maximumAge < filter.age))) return false;
-    if (filter.organisationId !== undefined && service.organisationId !== filter.organisationId) return false;
-    if (filter.modifiedAfter !== undefined && service.lastModified < filter.modifiedAfter.getTime()) return false;
-    if (filter.districts !== undefined && !service.authorityWide && !service.districts.some((district) => filter.districts!.includes(district))) return false;
-    return true;
   }
 
   /** The slots whose words satisfy the query, ascending. */
@@ -192,6 +193,30 @@ export class ServiceIndex {
         return [...new Set(node.of.flatMap((part) => this.slotsMatching(part)))].sort((a, b) => a - b);
     }
   }
+}
+
+/** The filter as one test of a service, its lists made sets once per search rather than once per service. */
+function filterTest(filter: ServiceFilter): (service: IndexedService) => boolean {
+  const strands = filter.strands !== undefined && filter.strands.length > 0 ? new Set(filter.strands) : null;
+  const terms = filter.termIds !== undefined && filter.termIds.length > 0 ? filter.termIds : null;
+  const districts = filter.districts === undefined ? null : new Set(filter.districts);
+  const modifiedAfter = filter.modifiedAfter?.getTime();
+  const { laCode, group, age, organisationId } = filter;
+  const anyIn = (values: Iterable<string>, wanted: ReadonlySet<string>) => {
+    for (const value of values) if (wanted.has(value)) return true;
+    return false;
+  };
+  return (service) => {
+    if (laCode !== undefined && service.laCode !== laCode) return false;
+    if (strands !== null && !anyIn(service.strands, strands)) return false;
+    if (terms !== null && !anyIn(terms, service.termIds)) return false;
+    if (group !== undefined && service.groups.length > 0 && !service.groups.includes(group)) return false;
+    if (age !== undefined && ((service.minimumAge !== null && service.minimumAge > age) || (service.maximumAge !== null && service.maximumAge < age))) return false;
+    if (organisationId !== undefined && service.organisationId !== organisationId) return false;
+    if (modifiedAfter !== undefined && service.lastModified < modifiedAfter) return false;
+    if (districts !== null && !service.authorityWide && !anyIn(service.districts, districts)) return false;
+    return true;
+  };
 }
 
 /** How well a service matches: the weights of the query's wanted words it holds (after ts_rank: a word in the name counts most). */
