@@ -71,19 +71,37 @@ export async function searchServices(db: Kysely<Schema>, filter: ServiceFilter, 
   return searchServicesInDatabase(db, filter, { page, perPage });
 }
 
-/** The page's services with their records, in the index's order (a service withdrawn since is left out). */
+/** Records this app server read lately, by id, with when they were changed: a page's records are mostly the same few. */
+interface KeptRecord {
+  laCode: string;
+  name: string;
+  record: OrukService;
+  lastModified: number;
+}
+const keptRecords = new WeakMap<Kysely<Schema>, Map<string, KeptRecord>>();
+const keptRecordLimit = 5000;
+
+/** The page's services with their records, in the index's order: kept ones as they are, the rest read by key (a service withdrawn since is left out). */
 async function hitsFor(db: Kysely<Schema>, matches: readonly IndexedMatch[]): Promise<ServiceHit[]> {
-  if (matches.length === 0) return [];
-  const rows = await db
-    .selectFrom('directory_service')
-    .select(['la_code', 'id', 'name', 'record', 'last_modified'])
-    .where('id', 'in', matches.map((match) => match.id))
-    .execute();
-  const byId = new Map(rows.map((row) => [row.id, row]));
+  let kept = keptRecords.get(db);
+  if (kept === undefined) keptRecords.set(db, (kept = new Map<string, KeptRecord>()));
+  const missing = matches.filter((match) => kept.get(match.id)?.lastModified !== match.lastModified).map((match) => match.id);
+  if (missing.length > 0) {
+    const rows = await db.selectFrom('directory_service').select(['la_code', 'id', 'name', 'record', 'last_modified']).where('id', 'in', missing).execute();
+    for (const row of rows) {
+      kept.delete(row.id);
+      kept.set(row.id, { laCode: row.la_code, name: row.name, record: row.record, lastModified: new Date(row.last_modified).getTime() });
+    }
+    // The oldest read go first (a Map keeps the order entries were set in).
+    for (const id of kept.keys()) {
+      if (kept.size <= keptRecordLimit) break;
+      kept.delete(id);
+    }
+  }
   return matches.flatMap((match) => {
-    const row = byId.get(match.id);
-    if (row === undefined || row.la_code !== match.laCode) return [];
-    return [{ laCode: row.la_code, id: row.id, name: row.name, record: row.record, lastModified: new Date(row.last_modified), distanceMetres: match.distanceMetres }];
+    const found = kept.get(match.id);
+    if (found === undefined || found.laCode !== match.laCode || found.lastModified !== match.lastModified) return [];
+    return [{ laCode: found.laCode, id: match.id, name: found.name, record: found.record, lastModified: new Date(found.lastModified), distanceMetres: match.distanceMetres }];
   });
 }
 

@@ -17,6 +17,8 @@ import { sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { QueryNode } from '../db/text-search.js';
 import { parseTsquery } from '../db/text-search.js';
+import type { CoreOfferStrand } from './core-offer.js';
+import { coreOfferStrandIds } from './core-offer.js';
 import { haversineMetres } from './postcodes.js';
 import type { ServiceFilter } from './search.js';
 
@@ -44,6 +46,8 @@ interface IndexedService {
 export interface IndexedMatch {
   laCode: string;
   id: string;
+  /** When the service was last changed (milliseconds), so a kept copy of its record can be checked. */
+  lastModified: number;
   distanceMetres: number | null;
 }
 
@@ -79,6 +83,17 @@ const metresPerDegreeLatitude = 111_320;
 /** The active services, by slot; an inverted list of slots by word; the revision they were read at. */
 export class ServiceIndex {
   private readonly authorityCodes: string[];
+  /** Each slot's place in name order (then id), worked out once so a search sorts by integers, not by collation. */
+  private readonly nameRank: Int32Array;
+  // The filters every search uses, by slot in typed arrays: a search walks these, not ten thousand objects.
+  private readonly authorityOf: Int32Array;
+  private readonly strandBits: Uint8Array;
+  private readonly minimumAges: Float64Array;
+  private readonly maximumAges: Float64Array;
+  /** The places of slot i are placeLatitudes[placeStart[i] .. placeStart[i + 1]). */
+  private readonly placeStart: Int32Array;
+  private readonly placeLatitudes: Float64Array;
+  private readonly placeLongitudes: Float64Array;
 
   private constructor(
     readonly revision: string,
@@ -86,6 +101,22 @@ export class ServiceIndex {
     private readonly slotsByWord: ReadonlyMap<string, readonly number[]>,
   ) {
     this.authorityCodes = [...new Set(services.map((service) => service.laCode))].sort();
+    const order = services.map((_, slot) => slot).sort((a, b) => byName.compare(services[a]!.name, services[b]!.name) || (services[a]!.id < services[b]!.id ? -1 : 1));
+    this.nameRank = new Int32Array(services.length);
+    order.forEach((slot, rank) => {
+      this.nameRank[slot] = rank;
+    });
+    const authorityNumber = new Map(this.authorityCodes.map((code, number) => [code, number]));
+    this.authorityOf = Int32Array.from(services, (service) => authorityNumber.get(service.laCode)!);
+    this.strandBits = Uint8Array.from(services, (service) => strandBitsOf(service.strands));
+    this.minimumAges = Float64Array.from(services, (service) => service.minimumAge ?? Number.NaN);
+    this.maximumAges = Float64Array.from(services, (service) => service.maximumAge ?? Number.NaN);
+    this.placeStart = new Int32Array(services.length + 1);
+    services.forEach((service, slot) => {
+      this.placeStart[slot + 1] = this.placeStart[slot]! + service.places.length;
+    });
+    this.placeLatitudes = Float64Array.from(services.flatMap((service) => service.places.map((place) => place.latitude)));
+    this.placeLongitudes = Float64Array.from(services.flatMap((service) => service.places.map((place) => place.longitude)));
   }
 
   static fromRows(revision: string, rows: readonly IndexRow[]): ServiceIndex {
@@ -135,7 +166,12 @@ export class ServiceIndex {
    */
   search(filter: ServiceFilter, query: QueryNode | null, paging: { page: number; perPage: number }): { total: number; matches: IndexedMatch[] } {
     const candidates = query === null ? null : this.slotsMatching(query);
-    const passes = filterTest(filter);
+    const authority = filter.laCode === undefined ? -1 : this.authorityCodes.indexOf(filter.laCode);
+    if (filter.laCode !== undefined && authority === -1) return { total: 0, matches: [] };
+    const strands = filter.strands !== undefined && filter.strands.length > 0 ? strandBitsOf(filter.strands) : 0xff;
+    const age = filter.age;
+    // The rarer filters read the service itself, and only for slots the common ones let through.
+    const rarer = filter.group !== undefined || filter.termIds !== undefined || filter.organisationId !== undefined || filter.modifiedAfter !== undefined || filter.districts !== undefined ? filterTest(filter) : null;
     const near = filter.near;
     // Places outside a box around the point cannot be within the distance: skip the trigonometry.
     const box =
@@ -144,33 +180,36 @@ export class ServiceIndex {
         : { latitude: near.withinMetres / metresPerDegreeLatitude, longitude: near.withinMetres / (metresPerDegreeLatitude * Math.max(0.01, Math.cos((near.latitude * Math.PI) / 180))) };
     const found: { slot: number; rank: number; distance: number | null }[] = [];
     const consider = (slot: number) => {
-      const service = this.services[slot]!;
-      if (!passes(service)) return;
+      if (authority !== -1 && this.authorityOf[slot] !== authority) return;
+      if ((this.strandBits[slot]! & strands) === 0) return;
+      if (age !== undefined && (this.minimumAges[slot]! > age || this.maximumAges[slot]! < age)) return;
+      if (rarer !== null && !rarer(this.services[slot]!)) return;
       let distance: number | null = null;
       if (near !== undefined) {
-        for (const place of service.places) {
-          if (box !== null && (Math.abs(place.latitude - near.latitude) > box.latitude || Math.abs(place.longitude - near.longitude) > box.longitude)) continue;
-          const metres = haversineMetres(near, place);
+        for (let place = this.placeStart[slot]!; place < this.placeStart[slot + 1]!; place++) {
+          const latitude = this.placeLatitudes[place]!;
+          const longitude = this.placeLongitudes[place]!;
+          if (box !== null && (Math.abs(latitude - near.latitude) > box.latitude || Math.abs(longitude - near.longitude) > box.longitude)) continue;
+          const metres = haversineMetres(near, { latitude, longitude });
           if (distance === null || metres < distance) distance = metres;
         }
         if (near.withinMetres !== undefined && (distance === null || distance > near.withinMetres)) return;
       }
-      found.push({ slot, rank: query === null ? 0 : rankOf(service, query), distance });
+      found.push({ slot, rank: query === null ? 0 : rankOf(this.services[slot]!, query), distance });
     };
     if (candidates === null) for (let slot = 0; slot < this.services.length; slot++) consider(slot);
     else for (const slot of candidates) consider(slot);
-    const nameOrder = (a: { slot: number }, b: { slot: number }) => {
-      const first = this.services[a.slot]!;
-      const second = this.services[b.slot]!;
-      return byName.compare(first.name, second.name) || (first.id < second.id ? -1 : first.id > second.id ? 1 : 0);
-    };
+    const nameOrder = (a: { slot: number }, b: { slot: number }) => this.nameRank[a.slot]! - this.nameRank[b.slot]!;
     if (near !== undefined) found.sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity) || nameOrder(a, b));
     else if (query !== null) found.sort((a, b) => b.rank - a.rank || nameOrder(a, b));
     else found.sort(nameOrder);
     const start = (paging.page - 1) * paging.perPage;
     return {
       total: found.length,
-      matches: found.slice(start, start + paging.perPage).map((entry) => ({ laCode: this.services[entry.slot]!.laCode, id: this.services[entry.slot]!.id, distanceMetres: entry.distance })),
+      matches: found.slice(start, start + paging.perPage).map((entry) => {
+        const service = this.services[entry.slot]!;
+        return { laCode: service.laCode, id: service.id, lastModified: service.lastModified, distanceMetres: entry.distance };
+      }),
     };
   }
 
@@ -195,23 +234,29 @@ export class ServiceIndex {
   }
 }
 
-/** The filter as one test of a service, its lists made sets once per search rather than once per service. */
+/** The core-offer strands as bits (a strand the offer does not have sets none). */
+function strandBitsOf(strands: readonly string[]): number {
+  let bits = 0;
+  for (const strand of strands) {
+    const place = coreOfferStrandIds.indexOf(strand as CoreOfferStrand);
+    if (place >= 0) bits |= 1 << place;
+  }
+  return bits;
+}
+
+/** The rarer filters (group, terms, organisation, date, districts) as one test of a service, lists made sets once per search. */
 function filterTest(filter: ServiceFilter): (service: IndexedService) => boolean {
-  const strands = filter.strands !== undefined && filter.strands.length > 0 ? new Set(filter.strands) : null;
   const terms = filter.termIds !== undefined && filter.termIds.length > 0 ? filter.termIds : null;
   const districts = filter.districts === undefined ? null : new Set(filter.districts);
   const modifiedAfter = filter.modifiedAfter?.getTime();
-  const { laCode, group, age, organisationId } = filter;
+  const { group, organisationId } = filter;
   const anyIn = (values: Iterable<string>, wanted: ReadonlySet<string>) => {
     for (const value of values) if (wanted.has(value)) return true;
     return false;
   };
   return (service) => {
-    if (laCode !== undefined && service.laCode !== laCode) return false;
-    if (strands !== null && !anyIn(service.strands, strands)) return false;
     if (terms !== null && !anyIn(terms, service.termIds)) return false;
     if (group !== undefined && service.groups.length > 0 && !service.groups.includes(group)) return false;
-    if (age !== undefined && ((service.minimumAge !== null && service.minimumAge > age) || (service.maximumAge !== null && service.maximumAge < age))) return false;
     if (organisationId !== undefined && service.organisationId !== organisationId) return false;
     if (modifiedAfter !== undefined && service.lastModified < modifiedAfter) return false;
     if (districts !== null && !service.authorityWide && !anyIn(service.districts, districts)) return false;

@@ -49,7 +49,25 @@ export function milesText(metres: number): string {
   return miles < 0.1 ? 'less than 0.1 miles' : `${miles.toFixed(1)} miles`;
 }
 
+/** Views already worked out, by the record they were made from (a record kept by the search is the same object each time). */
+const viewsByRecord = new WeakMap<OrukService, ServiceView>();
+
+/**
+ * The service as pages show it, at a distance when one is given. Working a record's facts out takes
+ * a fraction of a millisecond, twenty times a search page: the view of a record the search kept is
+ * worked out once and reused, only the distance changing.
+ */
 export function serviceView(record: OrukService, laCode: string, distanceMetres: number | null = null): ServiceView {
+  let view = viewsByRecord.get(record);
+  if (view === undefined || view.laCode !== laCode) {
+    view = viewOf(record, laCode);
+    viewsByRecord.set(record, view);
+  }
+  return distanceMetres === null ? view : { ...view, distanceMetres, distanceText: milesText(distanceMetres) };
+}
+
+function viewOf(record: OrukService, laCode: string): ServiceView {
+  const distanceMetres = null;
   const facts = serviceFacts(record, laCode);
   const groups = facts.groups.map((id) => ({ id, label: termOf('ntg-framework-groups', id)?.name ?? id }));
   const routes = facts.referralRoutes.map((id) => ({ id, label: referralRoutes.find((route) => route.id === id)?.label ?? id }));
@@ -83,6 +101,6 @@ export function serviceView(record: OrukService, laCode: string, distanceMetres:
     locations: facts.locations.map((location) => ({ id: location.locationId, name: location.name, address: location.address, postcode: location.postcode })),
     authorityWide: facts.authorityWide,
     distanceMetres,
-    distanceText: distanceMetres === null ? null : milesText(distanceMetres),
+    distanceText: null,
   };
 }
