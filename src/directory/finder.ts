@@ -7,8 +7,8 @@ import type { Schema } from '../db/schema.js';
 import { isCoreOfferStrand } from './core-offer.js';
 import { localitiesOf } from './localities.js';
 import { normalisePostcode } from './postcode.js';
-import { postcodePlace } from './postcodes.js';
-import { searchServices } from './search.js';
+import { searchServicesAt } from './search.js';
+import { searchStamp, serviceIndexAt } from './service-index.js';
 import type { ServiceFilter } from './search.js';
 import { serviceView } from './service-view.js';
 import type { ServiceView } from './service-view.js';
@@ -39,6 +39,8 @@ export interface FinderResult {
   perPage: number;
   services: ServiceView[];
   searched: boolean;
+  /** Authorities with at least one active service, for the page's choice of area. */
+  authorities: string[];
 }
 
 const asList = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat().filter((entry) => entry !== ''));
@@ -74,20 +76,21 @@ export async function findServices(db: Kysely<Schema>, query: FinderQuery, perPa
     }
   }
   const postcode = query.postcode?.trim() ?? '';
-  if (postcode !== '') {
-    const standard = normalisePostcode(postcode);
-    const place = standard === null ? undefined : await postcodePlace(db, standard);
-    if (standard === null) problems.push({ field: 'postcode', message: 'Enter a full postcode, like LS9 8AB' });
-    else if (place === undefined) problems.push({ field: 'postcode', message: `We cannot find ${standard} in our postcode list. Check it, or search without a postcode` });
+  const standard = postcode === '' ? null : normalisePostcode(postcode);
+  if (postcode !== '' && standard === null) problems.push({ field: 'postcode', message: 'Enter a full postcode, like LS9 8AB' });
+  // One statement: the directory's revision, the words as a tsquery, and the postcode's place.
+  const stamp = await searchStamp(db, filter.text ?? '', standard);
+  if (standard !== null) {
+    if (stamp.place === null) problems.push({ field: 'postcode', message: `We cannot find ${standard} in our postcode list. Check it, or search without a postcode` });
     else {
       const miles = query.miles === undefined || query.miles === '' ? null : Number(query.miles);
       if (miles !== null && (!Number.isFinite(miles) || miles <= 0 || miles > 50)) problems.push({ field: 'miles', message: 'Choose a distance from the list' });
-      else filter.near = { ...place, ...(miles === null ? {} : { withinMetres: miles * metresPerMile }) };
+      else filter.near = { ...stamp.place, ...(miles === null ? {} : { withinMetres: miles * metresPerMile }) };
     }
   }
   const page = Math.max(1, Math.min(1000, Number.parseInt(query.page ?? '1', 10) || 1));
   const searched = Object.keys(filter).length > 0;
-  if (problems.length > 0) return { problems, total: 0, page, perPage, services: [], searched };
-  const found = await searchServices(db, filter, { page, perPage });
-  return { problems, total: found.total, page, perPage, services: found.hits.map((hit) => serviceView(hit.record, hit.laCode, hit.distanceMetres)), searched };
+  if (problems.length > 0) return { problems, total: 0, page, perPage, services: [], searched, authorities: (await serviceIndexAt(db, stamp.revision)).authorities() };
+  const found = await searchServicesAt(db, stamp, filter, { page, perPage });
+  return { problems, total: found.total, page, perPage, services: found.hits.map((hit) => serviceView(hit.record, hit.laCode, hit.distanceMetres)), searched, authorities: found.authorities };
 }

@@ -64,10 +64,9 @@ export async function localitiesOf(db: Kysely<Schema>, laCode: string): Promise<
   return rows.map((row) => ({ name: row.name, districts: [...row.districts].sort(compareDistricts) }));
 }
 
-/** Several authorities' localities in one statement, by authority then name. */
-export async function localitiesOfAuthorities(db: Kysely<Schema>, laCodes: readonly string[]): Promise<(Locality & { laCode: string })[]> {
-  if (laCodes.length === 0) return [];
-  const rows = await db.selectFrom('directory_locality').select(['la_code', 'name', 'districts']).where('la_code', 'in', laCodes).orderBy('la_code').orderBy('name').execute();
+/** Every authority's localities in one statement, by authority then name (a few hundred rows for all of England). */
+export async function allLocalities(db: Kysely<Schema>): Promise<(Locality & { laCode: string })[]> {
+  const rows = await db.selectFrom('directory_locality').select(['la_code', 'name', 'districts']).orderBy('la_code').orderBy('name').execute();
   return rows.map((row) => ({ laCode: row.la_code, name: row.name, districts: [...row.districts].sort(compareDistricts) }));
 }
 

@@ -8,6 +8,7 @@ import { sql } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import type { OrukService } from './service-record.js';
 import type { IndexedMatch } from './service-index.js';
+import type { SearchStamp } from './service-index.js';
 import { indexableQuery, searchStamp, serviceIndexAt } from './service-index.js';
 
 export interface ServiceFilter {
@@ -57,18 +58,20 @@ function distanceSql(near: { latitude: number; longitude: number }) {
  * page's records; a manager's list with inactive services, and words with a phrase, in PostgreSQL.
  */
 export async function searchServices(db: Kysely<Schema>, filter: ServiceFilter, paging: { page: number; perPage: number }): Promise<ServicePage> {
+  if (filter.includeInactive === true) return searchServicesInDatabase(db, filter, paging);
+  return searchServicesAt(db, await searchStamp(db, filter.text?.trim() ?? ''), filter, paging);
+}
+
+/** The search with the stamp already read (the finder reads the postcode's place with it). */
+export async function searchServicesAt(db: Kysely<Schema>, stamp: SearchStamp, filter: ServiceFilter, paging: { page: number; perPage: number }): Promise<ServicePage & { authorities: string[] }> {
   const perPage = Math.max(1, Math.min(200, Math.floor(paging.perPage)));
   const page = Math.max(1, Math.floor(paging.page));
-  if (filter.includeInactive !== true) {
-    const stamp = await searchStamp(db, filter.text?.trim() ?? '');
-    const query = indexableQuery(stamp.tsquery);
-    if (query === 'nothing') return { total: 0, hits: [] };
-    if (query !== 'database') {
-      const { total, matches } = (await serviceIndexAt(db, stamp.revision)).search(filter, query, { page, perPage });
-      return { total, hits: await hitsFor(db, matches) };
-    }
-  }
-  return searchServicesInDatabase(db, filter, { page, perPage });
+  const index = await serviceIndexAt(db, stamp.revision);
+  const query = indexableQuery(stamp.tsquery);
+  if (query === 'nothing') return { total: 0, hits: [], authorities: index.authorities() };
+  if (query === 'database') return { ...(await searchServicesInDatabase(db, filter, { page, perPage })), authorities: index.authorities() };
+  const { total, matches } = index.search(filter, query, { page, perPage });
+  return { total, hits: await hitsFor(db, matches), authorities: index.authorities() };
 }
 
 /** Records this app server read lately, by id, with when they were changed: a page's records are mostly the same few. */

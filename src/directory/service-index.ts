@@ -277,18 +277,27 @@ function rankOf(service: IndexedService, node: QueryNode): number {
   }
 }
 
-/** What a search reads from PostgreSQL in one statement: the revision, and the words as a tsquery. */
+/** What a search reads from PostgreSQL in one statement: the revision, the words as a tsquery, and the postcode's place. */
 export interface SearchStamp {
   revision: string;
   /** The tsquery of the words typed, as text; null without words. */
   tsquery: string | null;
+  /** The postcode's centroid from the lookup; null when none was asked for or the lookup does not hold it. */
+  place: { latitude: number; longitude: number } | null;
 }
 
-export async function searchStamp(db: Kysely<Schema>, words: string): Promise<SearchStamp> {
-  const { rows } = await sql<{ revision: string; tsquery: string | null }>`
+export async function searchStamp(db: Kysely<Schema>, words: string, postcode: string | null = null): Promise<SearchStamp> {
+  const { rows } = await sql<{ revision: string; tsquery: string | null; latitude: number | null; longitude: number | null }>`
     select (select revision from directory_revision where id = 1)::text as revision,
-           case when ${words} = '' then null else websearch_to_tsquery('english', ${words})::text end as tsquery`.execute(db);
-  return { revision: rows[0]?.revision ?? '0', tsquery: rows[0]?.tsquery ?? null };
+           case when ${words} = '' then null else websearch_to_tsquery('english', ${words})::text end as tsquery,
+           p.latitude, p.longitude
+      from (select 1) as one left join directory_postcode p on p.postcode = ${postcode}`.execute(db);
+  const row = rows[0];
+  return {
+    revision: row?.revision ?? '0',
+    tsquery: row?.tsquery ?? null,
+    place: row?.latitude === null || row?.latitude === undefined || row.longitude === null ? null : { latitude: Number(row.latitude), longitude: Number(row.longitude) },
+  };
 }
 
 /** Reads every active service into an index, at the revision given (read in the same transaction). */
@@ -329,11 +338,6 @@ export async function serviceIndexAt(db: Kysely<Schema>, revision: string): Prom
   const built = await held.building;
   // A build that started before this revision was committed: build again.
   return current(built) ? built : serviceIndexAt(db, revision);
-}
-
-/** Authorities with at least one active service, from this server's index (current as of now). */
-export async function authoritiesWithActiveServices(db: Kysely<Schema>): Promise<string[]> {
-  return (await serviceIndexAt(db, (await searchStamp(db, '')).revision)).authorities();
 }
 
 /**
