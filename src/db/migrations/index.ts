@@ -25,6 +25,7 @@ import * as priorAttainmentAndLocalities from './0026-prior-attainment-and-local
 import * as network from './0027-network.js';
 import * as networkPostChanges from './0028-network-post-changes.js';
 import * as localities from './0029-localities.js';
+import * as voices from './0031-voices.js';
 
 /**
  * Every migration, in the order they apply. Forward-only: a released migration is never edited;
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '0027-network': network,
   '0028-network-post-changes': networkPostChanges,
   '0029-localities': localities,
+  '0031-voices': voices,
 };
