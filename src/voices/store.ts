@@ -220,10 +220,9 @@ function checkedQuestion(input: QuestionInput) {
   if (!(polarities as readonly string[]).includes(input.polarity)) throw new SurveyRefused('Say whether agreeing is good or bad news', 'polarity');
   const rules = { kind, options };
   const allowed = choicesOf(rules).map((choice) => choice.value);
-  const chosen = input.agreeing.filter((value) => value !== '');
-  const unknown = chosen.find((value) => !allowed.includes(value));
-  if (unknown !== undefined) throw new SurveyRefused(`“${unknown.slice(0, 40)}” is not one of the question’s answers`, 'agreeing');
-  const agreeing = !isClosed(kind) ? [] : chosen.length > 0 ? chosen : defaultAgreeing(rules);
+  // The form offers every kind's answers at once: only those of the kind chosen count.
+  const chosen = input.agreeing.filter((value) => allowed.includes(value));
+  const agreeing = !isClosed(kind) ? [] : chosen.length > 0 ? chosen : kind === 'choice' ? options.slice(0, 1) : defaultAgreeing(rules);
   if (isClosed(kind) && agreeing.length === 0) throw new SurveyRefused('Choose the answers that count as agreeing', 'agreeing');
   if (isClosed(kind) && agreeing.length === allowed.length) throw new SurveyRefused('Not every answer can count as agreeing: leave at least one out', 'agreeing');
   return { kind, text, child_text: childText, options, agreeing, polarity: input.polarity as Polarity };
