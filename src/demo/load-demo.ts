@@ -15,6 +15,7 @@ import { prepareGapFigures } from '../gaps/service.js';
 import { loadDemoAssessments } from './demo-assessments.js';
 import { loadDemoPlans } from './demo-plans.js';
 import { loadDemoNetwork } from './demo-network.js';
+import { loadDemoVoices } from './demo-voices.js';
 import { loadDemoPractice } from './demo-practice.js';
 import { loadDemoSecondaryHead } from './demo-tracking.js';
 import { demoHeader, demoSettingsOf, generateChildRows } from './generate-children.js';
@@ -123,6 +124,7 @@ export async function loadDemoData(database: Database, config: Config, log: (mes
   await loadDemoPlans(database.db, log);
   await loadDemoSecondaryHead(database.db, log);
   await loadDemoNetwork(database.db, log);
+  await loadDemoVoices(database.db, log);
   // Ready before the first page is asked for (on later starts, read back from the database).
   for (const authority of demoAuthorities) {
     await prepareGapFigures(database.db, authority.laCode).catch((error: unknown) => log(`Demo mode: the gap figures were not computed now (${error instanceof Error ? error.message : String(error)}); they will be when first read.`));
