@@ -38,46 +38,45 @@ export interface QuestionCounts {
 const none = (): AgreeCounts => ({ n: 0, agreeing: 0 });
 
 /**
- * The counts behind every closed question of a survey, by one aggregate query: answers are first
- * grouped by question, agreeing and declared groups (few rows), then spread over the survey's
- * groups by their bits. Questions nobody answered have no entry.
+ * The counts behind every closed question of a survey, by one aggregate query: one pass over the
+ * answers, grouped by question and whether the answer agrees, counting for each of the survey's
+ * groups those who said they are in it and those who said they are not (bit tests on the two bit
+ * sets stored with each response); not said is the rest. Questions nobody answered have no entry.
  */
 export async function surveyCounts(db: Kysely<Schema>, survey: Pick<Survey, 'laCode' | 'id' | 'groupIds' | 'asksGroups'>): Promise<Map<string, QuestionCounts>> {
-  const groupCount = survey.asksGroups ? survey.groupIds.length : 0;
-  // Raw SQL: bit tests over generate_series and a union of the totals are clearer here than the builder.
-  const { rows } = await sql<{ question_id: string; position: number; side: 'in' | 'out' | 'not-said' | 'all'; n: string; agreeing: string }>`
-    with answered as (
-      select a.question_id, r.groups_in, r.groups_out, (a.value = any(q.agreeing)) as agrees, count(*) as n
-      from survey_answer a
-      join survey_response r on r.la_code = a.la_code and r.survey_id = a.survey_id and r.id = a.response_id
-      join survey_question q on q.la_code = a.la_code and q.survey_id = a.survey_id and q.id = a.question_id
-      where a.la_code = ${survey.laCode} and a.survey_id = ${survey.id} and q.kind <> 'text'
-      group by a.question_id, r.groups_in, r.groups_out, agrees
-    )
-    select question_id, -1 as position, 'all' as side, sum(n) as n, coalesce(sum(n) filter (where agrees), 0) as agreeing
-    from answered group by question_id
-    union all
-    select question_id, g.position,
-           case when (groups_in >> g.position) & 1 = 1 then 'in' when (groups_out >> g.position) & 1 = 1 then 'out' else 'not-said' end as side,
-           sum(n) as n, coalesce(sum(n) filter (where agrees), 0) as agreeing
-    from answered cross join generate_series(0, ${groupCount - 1}::int) as g(position)
-    group by question_id, g.position, side`.execute(db);
+  const positions = survey.asksGroups ? survey.groupIds.map((_, index) => index) : [];
+  const bitCounts = positions.flatMap((position) => [
+    sql`count(*) filter (where r.groups_in & ${sql.lit(1 << position)} <> 0)`.as(`in_${position}`),
+    sql`count(*) filter (where r.groups_out & ${sql.lit(1 << position)} <> 0)`.as(`out_${position}`),
+  ]);
+  // Raw SQL: a filtered count per group and side, made from the survey's list of groups, reads more plainly than the builder.
+  const { rows } = await sql<Record<string, string | boolean> & { question_id: string; agrees: boolean; n: string }>`
+    select a.question_id, (a.value = any(q.agreeing)) as agrees, count(*) as n${sql.join(bitCounts.length === 0 ? [sql``] : [sql``, ...bitCounts], sql`, `)}
+    from survey_answer a
+    join survey_response r on r.la_code = a.la_code and r.survey_id = a.survey_id and r.id = a.response_id
+    join survey_question q on q.la_code = a.la_code and q.survey_id = a.survey_id and q.id = a.question_id
+    where a.la_code = ${survey.laCode} and a.survey_id = ${survey.id} and q.kind <> 'text'
+    group by a.question_id, agrees`.execute(db);
   const counts = new Map<string, QuestionCounts>();
-  const entryFor = (questionId: string) => {
-    let entry = counts.get(questionId);
-    if (entry === undefined) {
-      entry = { all: none(), groups: new Map(survey.asksGroups ? survey.groupIds.map((id) => [id, { in: none(), out: none(), notSaid: none() }]) : []) };
-      counts.set(questionId, entry);
-    }
-    return entry;
-  };
   for (const row of rows) {
-    const entry = entryFor(row.question_id);
-    const figures = { n: Number(row.n), agreeing: Number(row.agreeing) };
-    if (row.side === 'all') entry.all = figures;
-    else {
-      const group = entry.groups.get(survey.groupIds[Number(row.position)]!)!;
-      group[row.side === 'not-said' ? 'notSaid' : row.side] = figures;
+    let entry = counts.get(row.question_id);
+    if (entry === undefined) {
+      entry = { all: none(), groups: new Map(positions.map((position) => [survey.groupIds[position]!, { in: none(), out: none(), notSaid: none() }])) };
+      counts.set(row.question_id, entry);
+    }
+    const n = Number(row.n);
+    const add = (target: AgreeCounts, count: number) => {
+      target.n += count;
+      if (row.agrees) target.agreeing += count;
+    };
+    add(entry.all, n);
+    for (const position of positions) {
+      const group = entry.groups.get(survey.groupIds[position]!)!;
+      const inside = Number(row[`in_${position}`]);
+      const outside = Number(row[`out_${position}`]);
+      add(group.in, inside);
+      add(group.out, outside);
+      add(group.notSaid, n - inside - outside);
     }
   }
   return counts;
