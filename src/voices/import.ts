@@ -55,7 +55,8 @@ function columnOf(heading: string, questions: readonly Question[], survey: Pick<
 export function checkImport(text: string, survey: Pick<Survey, 'groupIds' | 'asksGroups'>, questions: readonly Question[]): CheckedResponse[] {
   let records: string[][];
   try {
-    records = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: false, skip_empty_lines: true, bom: true }) as string[][];
+    const parsed: unknown = parse(text.replace(/^\uFEFF/, ''), { relax_column_count: false, skip_empty_lines: true, bom: true });
+    records = parsed as string[][];
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     throw new ImportRefused([{ row: line ?? 1, column: '(whole row)', message: `the file is not a well-formed CSV: ${(error as Error).message}` }]);
@@ -65,12 +66,13 @@ export function checkImport(text: string, survey: Pick<Survey, 'groupIds' | 'ask
   if (rows.length > importRowLimit) throw new ImportRefused([{ row: importRowLimit + 2, column: '(whole file)', message: `the file has ${rows.length} rows: load at most ${importRowLimit} at a time` }]);
   const groups = new Map(frameworkGroupList().map((group) => [group.id, group.name]));
   const problems: ImportProblem[] = [];
-  const columns = header.map((heading) => {
-    if (heading.trim() === '') return { kind: 'ignored' } as Column;
+  const ignored: Column = { kind: 'ignored' };
+  const columns = header.map((heading): Column => {
+    if (heading.trim() === '') return ignored;
     const column = columnOf(heading, questions, survey, groups);
     if (column === undefined) {
       problems.push({ row: 1, column: heading, message: `names no question of this survey (by its number, such as Q3, or its text) and no framework group` });
-      return { kind: 'ignored' } as Column;
+      return ignored;
     }
     if (column.kind === 'group' && !survey.asksGroups) {
       problems.push({ row: 1, column: heading, message: 'this survey does not ask which groups respondents are in: remove the column, or change the survey to ask' });

@@ -237,7 +237,7 @@ export function resultsFromCounts(survey: Survey, questions: readonly Question[]
   return questions
     .filter((question) => isClosed(question.kind))
     .map((question) => {
-      const figures = counts.get(question.id) ?? { all: none(), groups: new Map() };
+      const figures: QuestionCounts = counts.get(question.id) ?? { all: none(), groups: new Map() };
       const everyone = released(figures.all, release, 'all');
       const share = everyone.side === null ? null : agreeingShare(everyone.side);
       return {

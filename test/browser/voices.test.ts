@@ -55,16 +55,17 @@ describe.skipIf(skipBrowserTests)('surveys of children and parents, in a browser
     // Every choice is named by its words; the faces are hidden from screen readers.
     await expect(answering.getByRole('radio', { name: 'Yes, a lot', exact: true }).count()).resolves.toBe(4);
     await checked(answering);
-    const radioNames = await answering.locator('input[type=radio]').evaluateAll((inputs) => [...new Set(inputs.map((input) => input.getAttribute('name')!))]);
-    const [safe, adult] = radioNames;
+    const radioNames = await answering.evaluate<string[]>('[...new Set([...document.querySelectorAll("input[type=radio]")].map((input) => input.name))]');
+    const safe = radioNames[0]!;
+    const adult = radioNames[1]!;
     // Question 1: Tab into the scale, Space picks the first point, two arrows move it to "Not sure".
-    await tabTo(answering, safe!);
+    await tabTo(answering, safe);
     await answering.keyboard.press('Space');
     await answering.keyboard.press('ArrowDown');
     await answering.keyboard.press('ArrowDown');
     await expect(focused(answering)).resolves.toMatchObject({ name: safe, value: '3' });
     // Question 2: "Yes, a lot".
-    await tabTo(answering, adult!);
+    await tabTo(answering, adult);
     await answering.keyboard.press('Space');
     for (let press = 0; press < 4; press++) await answering.keyboard.press('ArrowDown');
     await expect(focused(answering)).resolves.toMatchObject({ name: adult, value: '5' });
