@@ -70,7 +70,11 @@ export async function insertResponses(trx: Transaction<Schema>, survey: Pick<Sur
       }))
       .returning('id')
       .execute();
-    const answers = part.flatMap((response, index) => [...response.answers].map(([questionId, value]) => ({ la_code: survey.laCode, survey_id: survey.id, response_id: rows[index]!.id, question_id: questionId, value })));
+    // Each answer carries its response's declared groups, so the results read the answers alone.
+    const answers = part.flatMap((response, index) => {
+      const { groupsIn, groupsOut } = groupBits(response.declared);
+      return [...response.answers].map(([questionId, value]) => ({ la_code: survey.laCode, survey_id: survey.id, response_id: rows[index]!.id, question_id: questionId, value, groups_in: groupsIn, groups_out: groupsOut }));
+    });
     for (let answerStart = 0; answerStart < answers.length; answerStart += 2000) await trx.insertInto('survey_answer').values(answers.slice(answerStart, answerStart + 2000)).execute();
   }
 }

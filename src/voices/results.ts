@@ -46,14 +46,13 @@ const none = (): AgreeCounts => ({ n: 0, agreeing: 0 });
 export async function surveyCounts(db: Kysely<Schema>, survey: Pick<Survey, 'laCode' | 'id' | 'groupIds' | 'asksGroups'>): Promise<Map<string, QuestionCounts>> {
   const positions = survey.asksGroups ? survey.groupIds.map((_, index) => index) : [];
   const bitCounts = positions.flatMap((position) => [
-    sql`count(*) filter (where r.groups_in & ${sql.lit(1 << position)} <> 0)`.as(`in_${position}`),
-    sql`count(*) filter (where r.groups_out & ${sql.lit(1 << position)} <> 0)`.as(`out_${position}`),
+    sql`count(*) filter (where a.groups_in & ${sql.lit(1 << position)} <> 0)`.as(`in_${position}`),
+    sql`count(*) filter (where a.groups_out & ${sql.lit(1 << position)} <> 0)`.as(`out_${position}`),
   ]);
   // Raw SQL: a filtered count per group and side, made from the survey's list of groups, reads more plainly than the builder.
   const { rows } = await sql<Record<string, string | boolean> & { question_id: string; agrees: boolean; n: string }>`
     select a.question_id, (a.value = any(q.agreeing)) as agrees, count(*) as n${sql.join(bitCounts.length === 0 ? [sql``] : [sql``, ...bitCounts], sql`, `)}
     from survey_answer a
-    join survey_response r on r.la_code = a.la_code and r.survey_id = a.survey_id and r.id = a.response_id
     join survey_question q on q.la_code = a.la_code and q.survey_id = a.survey_id and q.id = a.question_id
     where a.la_code = ${survey.laCode} and a.survey_id = ${survey.id} and q.kind <> 'text'
     group by a.question_id, agrees`.execute(db);

@@ -70,6 +70,9 @@ export interface SurveyAnswerTable {
   response_id: string;
   question_id: string;
   value: string;
+  /** The response's declared groups, copied (see migration 0031). */
+  groups_in: WithDefault<number>;
+  groups_out: WithDefault<number>;
 }
 
 export interface SurveyDeviceTable {

@@ -15,7 +15,9 @@ const listOf = (values: readonly string[]) => sql.join(values.map((value) => sql
  *
  * A response carries no name, no address and no account: only its answers, the day it came and
  * the groups its respondent said they are in or not in (bits over the survey's own list of groups,
- * fixed when the survey is made, so a later change to the catalogue never moves them). A device
+ * fixed when the survey is made, so a later change to the catalogue never moves them), copied onto
+ * each of its answers: responses never change, and the results' one aggregate query then reads the
+ * answers alone, with no join that a planner without statistics could make quadratic. A device
  * that has answered is remembered only as a keyed hash of a random cookie, in a table of its own
  * that is not linked to the response. Every table carries the owning authority in its key.
  */
@@ -84,6 +86,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       response_id uuid not null,
       question_id uuid not null,
       value text not null check (value <> '' and char_length(value) <= 2000),
+      groups_in integer not null default 0,
+      groups_out integer not null default 0,
       primary key (la_code, survey_id, response_id, question_id),
       foreign key (la_code, survey_id, response_id) references survey_response (la_code, survey_id, id) on delete cascade,
       foreign key (la_code, survey_id, question_id) references survey_question (la_code, survey_id, id) on delete cascade
