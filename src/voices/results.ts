@@ -41,7 +41,7 @@ const none = (): AgreeCounts => ({ n: 0, agreeing: 0 });
  * The counts behind every closed question of a survey, by one aggregate query: one pass over the
  * answers, grouped by question and whether the answer agrees, counting for each of the survey's
  * groups those who said they are in it and those who said they are not (bit tests on the two bit
- * sets stored with each response); not said is the rest. Questions nobody answered have no entry.
+ * sets each answer carries from its response); not said is the rest. Questions nobody answered have no entry.
  */
 export async function surveyCounts(db: Kysely<Schema>, survey: Pick<Survey, 'laCode' | 'id' | 'groupIds' | 'asksGroups'>): Promise<Map<string, QuestionCounts>> {
   const positions = survey.asksGroups ? survey.groupIds.map((_, index) => index) : [];
