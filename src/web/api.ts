@@ -49,6 +49,7 @@ export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Children', description: 'Child-level records (signed in, only those within reach: one’s own authority, or a setting’s own pupils); every call is audited' },
         { name: 'Practice', description: 'The library of effective practice: published items with their grade, evidence and impact, searched and filtered; no sign-in needed' },
         { name: 'Network', description: 'England’s regions and their authorities, councils’ profiles, and the communities of interest and discussions the caller may see' },
+        { name: 'Surveys', description: 'Surveys of children and parents, and their results by group (aggregates only, small numbers withheld; never free text)' },
       ],
     },
   });
