@@ -1,6 +1,6 @@
 /**
  * The demo's surveys for Leeds: a children's survey (open, with its children's version and emoji
- * scale) and a parents' survey (closed last term), each with a few thousand synthetic responses.
+ * scale), a parents' survey (closed last term) and a draft still being built; the first two each with a few thousand synthetic responses.
  * Seeded, so every demo has the same answers. Children in care, young carers and children at risk
  * of harm agree less often (as surveys of children's experience tend to find); some groups are so
  * small among respondents that their figures are withheld. A few free-text answers, one with a
@@ -148,6 +148,22 @@ export async function loadDemoVoices(db: Kysely<Schema>, log: (message: string) 
   }, ['A single place to ask, open in the evenings.', 'Someone who calls back.', 'Help in Polish as well as English.']);
   await db.transaction().execute((trx) => insertResponses(trx, parents, parentAnswers, 'online'));
   await closeSurvey(db, parents);
-  log('Demo mode: a children’s survey (open) and a parents’ survey (closed) for Leeds, with synthetic responses, are ready.');
+
+  // A draft still being built, so its questions can be changed, moved and previewed.
+  const draftId = await createSurvey(db, demoAuthorityCode, by, {
+    title: 'Young people’s survey: things to do',
+    audience: 'children',
+    introduction: 'What young people do after school and at weekends, and what stops them.',
+    childVersion: true,
+    childTitle: 'Things to do',
+    childIntroduction: 'Tell us what you like doing after school.',
+    emojiScale: false,
+    asksGroups: true,
+    groupsReason: 'So we can see whether some groups of young people find it harder to take part.',
+  });
+  const draft = (await readSurvey(db, draftId))!;
+  await addQuestion(db, draft, { kind: 'likert', text: 'There are enough things for young people to do near where I live', childText: 'There are lots of things to do near my home', options: '', agreeing: [], polarity: 'higher-is-better' });
+  await addQuestion(db, draft, { kind: 'choice', text: 'What stops you doing more?', childText: '', options: 'Cost\nGetting there\nNot knowing what is on\nNothing', agreeing: ['Nothing'], polarity: 'higher-is-better' });
+  log('Demo mode: a children’s survey (open), a parents’ survey (closed), both with synthetic responses, and a draft for Leeds are ready.');
   return true;
 }

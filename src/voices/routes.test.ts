@@ -64,6 +64,20 @@ describe.each(testEngines)('surveys through the web on %s', (engine) => {
     return rows.map((row) => row.id);
   }
 
+  it('shows a question’s form, and previews both versions without a button to send', async () => {
+    const [likert] = await questionIds();
+    const analyst = agents.get('analyst')!;
+    const form = await analyst.get(`/surveys/manage/${surveyId}/questions/${likert}/edit`);
+    expect(form.statusCode).toBe(200);
+    expect(form.body).toContain('I feel safe at school');
+    const adults = await analyst.get(`/surveys/manage/${surveyId}/preview`);
+    expect(adults.body).toContain('Strongly agree');
+    expect(adults.body).not.toContain('Send the answers');
+    const children = await analyst.get(`/surveys/manage/${surveyId}/preview?version=children`);
+    expect(children.body).toContain('How do you feel?');
+    expect(children.body).toContain('Yes, a lot');
+  });
+
   it('takes an answer from a device once, and refuses it a second time from the same device', async () => {
     const [likert, yesNo, free] = await questionIds();
     const child = new Agent(testApp.app);
