@@ -8,10 +8,11 @@ import { networkCapability } from './network/capability.js';
 import { plansCapability } from './plans/capability.js';
 import { practiceCapability } from './practice/capability.js';
 import { trackingCapability } from './tracking/capability.js';
+import { voicesCapability } from './voices/capability.js';
 import type { Capability } from './web/capability.js';
 
 /**
  * Every capability the service runs, in navigation order. A new capability adds itself here and
  * nowhere else in the web layer.
  */
-export const capabilities: Capability[] = [authCapability, frameworkCapability, gapsCapability, plansCapability, assessmentCapability, practiceCapability, networkCapability, directoryCapability, trackingCapability, ingestCapability];
+export const capabilities: Capability[] = [authCapability, frameworkCapability, gapsCapability, plansCapability, assessmentCapability, practiceCapability, networkCapability, directoryCapability, voicesCapability, trackingCapability, ingestCapability];

@@ -12,6 +12,7 @@ import type { StatisticsTables } from '../ingest/statistics-tables.js';
 import type { NetworkTables } from '../network/tables.js';
 import type { PracticeTables } from '../practice/tables.js';
 import type { TrackingTables } from '../tracking/tables.js';
+import type { VoicesTables } from '../voices/tables.js';
 
 /**
  * The database's tables as Kysely sees them. Each capability declares its own tables in its
@@ -23,6 +24,6 @@ export interface InstanceTable {
   created_by_version: string;
 }
 
-export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables, GapTables, TrackingTables, NetworkTables, DirectoryTables {
+export interface Schema extends FrameworkTables, AuthTables, IngestTables, AggregateTables, StatisticsTables, PlanTables, ImprovementPlanTables, AssessmentTables, PracticeTables, GapTables, TrackingTables, NetworkTables, DirectoryTables, VoicesTables {
   instance: InstanceTable;
 }

@@ -17,6 +17,7 @@ import { loadDemoPlans } from './demo-plans.js';
 import { loadDemoLocalities } from './demo-localities.js';
 import { loadDemoNetwork } from './demo-network.js';
 import { loadDemoDirectory } from './demo-directory.js';
+import { loadDemoVoices } from './demo-voices.js';
 import { loadDemoPractice } from './demo-practice.js';
 import { loadDemoSecondaryHead } from './demo-tracking.js';
 import { demoHeader, demoSettingsOf, generateChildRows } from './generate-children.js';
@@ -127,6 +128,7 @@ export async function loadDemoData(database: Database, config: Config, log: (mes
   await loadDemoNetwork(database.db, log);
   await loadDemoLocalities(database.db, log);
   await loadDemoDirectory(database.db, log);
+  await loadDemoVoices(database.db, log);
   // Ready before the first page is asked for (on later starts, read back from the database).
   for (const authority of demoAuthorities) {
     await prepareGapFigures(database.db, authority.laCode).catch((error: unknown) => log(`Demo mode: the gap figures were not computed now (${error instanceof Error ? error.message : String(error)}); they will be when first read.`));

@@ -21,6 +21,7 @@ import { listPlans } from '../plans/curve/store.js';
 import { cachedFigures } from './figures-cache.js';
 import { curvesFor, dataGapsFor, gapsFor, nonMembersRefusal } from './service.js';
 import { formatNumber, formatPercent, inSentence } from '../web/format.js';
+import { viewsMatrix, viewsOutcome } from './views-outcome.js';
 
 /** The curves page lists this many first, with a link to the rest: a board reads the top of the list. */
 const curvesShownFirst = 20;
@@ -92,6 +93,7 @@ export const outcomeNames: Record<string, string> = {
   'enjoy-and-achieve': 'Enjoy and achieve',
   'make-a-positive-contribution': 'Make a positive contribution',
   'achieve-economic-well-being': 'Achieve economic well-being',
+  [viewsOutcome.id]: viewsOutcome.name,
 };
 
 export const trendText: Record<GapCell['trend'], string> = {
@@ -151,6 +153,7 @@ function outcomeLinks(current: { laCode: string; year: string | undefined; compa
   };
   return [
     ...outcomesWithIndicators.map((outcome) => ({ id: outcome, text: outcomeNames[outcome] ?? outcome, href: hrefFor(outcome) })),
+    { id: viewsOutcome.id, text: viewsOutcome.name, href: hrefFor(viewsOutcome.id) },
     { id: 'all', text: 'All outcomes', href: hrefFor('all') },
   ];
 }
@@ -257,6 +260,47 @@ export function registerGapPages(app: FastifyInstance, db: Kysely<Schema>): void
       throw error;
     }
     const statistics = source.kind === 'own' ? source.batchId : '';
+    // Survey answers change while a survey is open: the views outcome is worked out on each request, not kept with the data's figures.
+    if (query.outcome === viewsOutcome.id) {
+      const views = await viewsMatrix(db, laCode, comparator);
+      const wanted = cellsWanted(query);
+      const byGroup = new Map<string, { label: string; cells: Map<string, GapCell & { reading: string; trendText: string; href: string }> }>();
+      for (const cell of views.cells) {
+        const row = byGroup.get(cell.group) ?? { label: cell.group_label, cells: new Map() };
+        byGroup.set(cell.group, row);
+        if (wanted(cell)) row.cells.set(cell.indicator, { ...cell, reading: reading(cell), trendText: trendText[cell.trend], href: views.hrefOf(cell) });
+      }
+      const year = views.cells[0]?.year ?? null;
+      return reply.view('gaps/matrix.njk', {
+        ...base,
+        laCode,
+        authorityName: localAuthorityByGss(laCode)?.name ?? laCode,
+        year,
+        years: year === null ? [] : [year],
+        comparator: comparator === 'all' ? 'all' : 'all-other',
+        regionName: regionOf(laCode)?.name ?? 'the region',
+        englandAvailable: false,
+        statistics: '',
+        ownStatistics: [],
+        comparatorSources: [],
+        withoutEquivalent: [],
+        groupsWithoutEquivalent: [],
+        suppressed: true,
+        groupChoices: [...byGroup.entries()].map(([id, row]) => ({ id, label: row.label })),
+        added: [],
+        onlyGroup,
+        sort,
+        sorts,
+        maxCombinations,
+        shownCells: [...byGroup.values()].reduce((total, row) => total + row.cells.size, 0),
+        outcome: viewsOutcome.id,
+        outcomeLinks: outcomeLinks({ laCode, year: undefined, comparator, statistics: '', query, added: [] }),
+        downloadQuery: '',
+        views: true,
+        outcomeColumns: views.columns,
+        rows: sortRows([...byGroup.entries()].filter(([id]) => onlyGroup === '' || id === onlyGroup).map(([, row]) => row), sort),
+      });
+    }
     const outcome = shownOutcome(query.outcome);
     const key = JSON.stringify(['matrix-page', authorities.map((la) => `${la.code}${la.hasData ? '' : '-'}`), year ?? null, comparator, statistics, suppressed, outcome, query.significant ?? '', query.trend ?? '', added.ids, onlyGroup, sort]);
     const matrix = await cachedFigures(db, laCode, key, async () => {

@@ -12,6 +12,7 @@ import { authorityNamed, isAuthorityRefusal } from './reach.js';
 import { curveFields, notSignificantWeight, trendWeights } from './curves.js';
 import { DifferencingRefused, GapRequestError, curvesFor, dataGapsFor, gapCellFields, gapsFor } from './service.js';
 import { dataGapsJson } from './data-gaps.js';
+import { viewsMatrix, viewsOutcome } from './views-outcome.js';
 
 interface GapsQuerystring {
   year?: string;
@@ -19,6 +20,7 @@ interface GapsQuerystring {
   group?: string;
   comparator?: string;
   statistics?: string;
+  outcome?: string;
 }
 
 const nullableNumber = { type: ['number', 'null'] } as const;
@@ -29,10 +31,10 @@ const gapCellSchema = {
   properties: {
     group: { type: 'string', description: 'A framework group id, or a combination of terms joined by &' },
     group_label: { type: 'string' },
-    indicator: { type: 'string', enum: indicators.map((measure) => measure.name) },
-    outcome: { type: 'string', description: 'The Every Child Matters outcome of the indicator' },
+    indicator: { type: 'string', description: `An indicator (${indicators.map((measure) => measure.name).join(', ')}); for the views outcome, views:<question id> (a closed question of one of the authority’s surveys)` },
+    outcome: { type: 'string', description: 'The Every Child Matters outcome of the indicator, or views (children’s and parents’ views, from surveys)' },
     year: { type: 'string', examples: ['2023/24'] },
-    group_count: { ...nullableNumber, description: 'Children in the group with a value for the indicator' },
+    group_count: { ...nullableNumber, description: 'Children in the group with a value for the indicator (for views: respondents who said they are in it)' },
     group_value: { ...nullableNumber, description: 'Percentage (yes/no indicators) or mean' },
     group_lower: { ...nullableNumber, description: 'Lower 95% confidence limit of the group’s value' },
     group_upper: { ...nullableNumber, description: 'Upper 95% confidence limit of the group’s value' },
@@ -89,6 +91,9 @@ const curveSchema = {
   },
 } as const;
 
+/** A comparator named in the address (already checked against the schema's enum), default all other children. */
+const comparatorNamedOrDefault = (name: string | undefined) => (comparators.includes(name as (typeof comparators)[number]) ? (name as (typeof comparators)[number]) : 'all-other');
+
 /** The refusals of an area API call that takes only a year (see `areaAndYear`). */
 const areaYearProblems = {
   400: { ...apiErrorSchema, description: 'The year is not an academic year' },
@@ -136,6 +141,11 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
               description:
                 'With england: the batch number of a published statistics file this authority loaded for itself, read instead of the national statistics (which are read when it is left out). Another authority’s file is refused.',
             },
+            outcome: {
+              type: 'string',
+              enum: [viewsOutcome.id],
+              description: `views: the sixth outcome, “${viewsOutcome.name}”: a cell per framework group and closed question of the authority’s open and closed surveys (the figures of the survey’s results, released for everyone; comparator all-other or all). Left out: the five outcomes from child-level data.`,
+            },
           },
         },
         response: {
@@ -151,6 +161,10 @@ export function registerGapsApi(app: FastifyInstance, db: Kysely<Schema>): void 
       const asked = areaAndYear(request.viewer, request.params.code, request.query.year);
       if ('statusCode' in asked) return problem(asked.statusCode, asked.error, asked.message);
       const { laCode, year } = asked;
+      if (request.query.outcome === viewsOutcome.id) {
+        const views = await viewsMatrix(db, laCode, comparatorNamedOrDefault(request.query.comparator));
+        return { area: laCode, year: views.cells[0]?.year ?? null, cells: views.cells };
+      }
       try {
         const answer = await gapsFor(db, {
           laCode,

@@ -51,6 +51,7 @@ export async function setUpOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Directory', description: 'The directory of services for children and families (the local offer): search by need, age, group, place and distance; no sign-in needed' },
         { name: 'Open Referral UK', description: 'The directory as an Open Referral UK (HSDS 3.0, UK profile) read API: open, CORS for any origin, paged' },
         { name: 'Network', description: 'England’s regions and their authorities, councils’ profiles, and the communities of interest and discussions the caller may see' },
+        { name: 'Surveys', description: 'Surveys of children and parents, and their results by group (aggregates only, small numbers withheld; never free text)' },
       ],
     },
   });

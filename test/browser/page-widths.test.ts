@@ -31,6 +31,7 @@ const notPages: { pattern: RegExp; reason: string }[] = [
   { pattern: /^\/network\/groups\/:id\/documents\/:document\/versions\/:version$/, reason: 'a group’s document, downloaded as an attachment' },
   { pattern: /\/calendar\.ics$/, reason: 'an event’s iCalendar file' },
   { pattern: /^\/network\/unsubscribe\/:token$/, reason: 'reached only from a link in a digest email, with the person’s token' },
+  { pattern: /^\/surveys\/answer\/:token\/thanks$/, reason: 'seen after sending answers (measured in test/browser/voices.test.ts)' },
 ];
 
 /** A route that fails, so the error page is measured too. */

@@ -26,6 +26,7 @@ import * as network from './0027-network.js';
 import * as networkPostChanges from './0028-network-post-changes.js';
 import * as localities from './0029-localities.js';
 import * as directory from './0030-directory.js';
+import * as voices from './0031-voices.js';
 import * as settingProfiles from './0032-setting-profiles.js';
 
 /**
@@ -60,5 +61,6 @@ export const migrations: Record<string, Migration> = {
   '0028-network-post-changes': networkPostChanges,
   '0029-localities': localities,
   '0030-directory': directory,
+  '0031-voices': voices,
   '0032-setting-profiles': settingProfiles,
 };
