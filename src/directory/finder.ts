@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { isCoreOfferStrand } from './core-offer.js';
+import type { Locality } from './localities.js';
 import { localitiesOf } from './localities.js';
 import { normalisePostcode } from './postcode.js';
 import { searchServicesAt } from './search.js';
@@ -41,6 +42,8 @@ export interface FinderResult {
   searched: boolean;
   /** Authorities with at least one active service, for the page's choice of area. */
   authorities: string[];
+  /** Every authority's localities, for the page's choice of locality. */
+  localities: readonly (Locality & { laCode: string })[];
 }
 
 const asList = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat().filter((entry) => entry !== ''));
@@ -90,7 +93,9 @@ export async function findServices(db: Kysely<Schema>, query: FinderQuery, perPa
   }
   const page = Math.max(1, Math.min(1000, Number.parseInt(query.page ?? '1', 10) || 1));
   const searched = Object.keys(filter).length > 0;
-  if (problems.length > 0) return { problems, total: 0, page, perPage, services: [], searched, authorities: (await serviceIndexAt(db, stamp.revision)).authorities() };
+  const index = await serviceIndexAt(db, stamp.revision);
+  const places = { authorities: index.authorities(), localities: index.localities };
+  if (problems.length > 0) return { problems, total: 0, page, perPage, services: [], searched, ...places };
   const found = await searchServicesAt(db, stamp, filter, { page, perPage });
-  return { problems, total: found.total, page, perPage, services: found.hits.map((hit) => serviceView(hit.record, hit.laCode, hit.distanceMetres)), searched, authorities: found.authorities };
+  return { problems, total: found.total, page, perPage, services: found.hits.map((hit) => serviceView(hit.record, hit.laCode, hit.distanceMetres)), searched, ...places };
 }

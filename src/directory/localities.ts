@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { LOCALITY_MAX } from '../areas/settings.js';
 import { normaliseDistrict } from './postcode.js';
+import { moveRevisionOn } from './store.js';
 
 /**
  * An authority's localities: each a name (the one its settings carry) and the postcode districts it
@@ -79,6 +80,8 @@ export function localityByDistrict(localities: readonly Locality[]): Map<string,
 export async function replaceLocalities(db: Kysely<Schema>, laCode: string, localities: readonly Locality[], byLabel: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('directory_locality').where('la_code', '=', laCode).execute();
+    // The search page offers every locality from the app server's index: tell it they changed.
+    await moveRevisionOn(trx);
     if (localities.length === 0) return;
     await trx
       .insertInto('directory_locality')

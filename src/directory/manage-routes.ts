@@ -138,6 +138,7 @@ export function registerManageDirectoryRoutes(app: FastifyInstance, db: Kysely<S
     const notices: Record<string, string> = { added: 'The service is added.', saved: 'The service is saved.', withdrawn: 'The service is withdrawn: it no longer shows in the directory.', imported: 'The file is loaded.' };
     return reply.code(upload !== null && upload.errors.length > 0 ? 400 : 200).view('directory/manage.njk', {
       pageTitle: 'Manage the directory',
+      laCode,
       authorityName: localAuthorityByGss(laCode)?.name ?? laCode,
       services: found.hits.map((hit) => serviceView(hit.record, hit.laCode)),
       total: found.total,

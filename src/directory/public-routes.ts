@@ -10,7 +10,6 @@ import type { Schema } from '../db/schema.js';
 import { coreOfferStrands } from './core-offer.js';
 import { findServices } from './finder.js';
 import type { FinderQuery } from './finder.js';
-import { allLocalities } from './localities.js';
 import { serviceResultsHtml } from './search-html.js';
 import { serviceView } from './service-view.js';
 import { readService } from './store.js';
@@ -24,9 +23,9 @@ export function registerPublicDirectoryRoutes(app: FastifyInstance, db: Kysely<S
   app.get<{ Querystring: FinderQuery }>('/directory', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const query = request.query;
     const strands = [query.strand ?? []].flat();
-    const [everyLocality, result] = await Promise.all([allLocalities(db), findServices(db, query)]);
+    const result = await findServices(db, query);
     const authorities = result.authorities;
-    const localities = everyLocality.filter((locality) => authorities.includes(locality.laCode));
+    const localities = result.localities.filter((locality) => authorities.includes(locality.laCode));
     const localityItems = localities.map((locality) => ({ value: `${locality.laCode}:${locality.name}`, text: `${locality.name} (${localAuthorityByGss(locality.laCode)?.name ?? locality.laCode})` }));
     const errorFor = Object.fromEntries(result.problems.map((problem) => [problem.field, { text: problem.message }]));
     const pageLink = (page: number) => `/directory?${new URLSearchParams([...Object.entries(query).flatMap(([key, value]) => (key === 'page' ? [] : [value ?? ''].flat().map((entry) => [key, entry] as [string, string]))), ['page', String(page)]]).toString()}`;

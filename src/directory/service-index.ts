@@ -19,6 +19,8 @@ import type { QueryNode } from '../db/text-search.js';
 import { parseTsquery } from '../db/text-search.js';
 import type { CoreOfferStrand } from './core-offer.js';
 import { coreOfferStrandIds } from './core-offer.js';
+import type { Locality } from './localities.js';
+import { allLocalities } from './localities.js';
 import { haversineMetres } from './postcodes.js';
 import type { ServiceFilter } from './search.js';
 
@@ -99,6 +101,8 @@ export class ServiceIndex {
     readonly revision: string,
     private readonly services: readonly IndexedService[],
     private readonly slotsByWord: ReadonlyMap<string, readonly number[]>,
+    /** Every authority's localities, as the search page offers them. */
+    readonly localities: readonly (Locality & { laCode: string })[],
   ) {
     this.authorityCodes = [...new Set(services.map((service) => service.laCode))].sort();
     const order = services.map((_, slot) => slot).sort((a, b) => byName.compare(services[a]!.name, services[b]!.name) || (services[a]!.id < services[b]!.id ? -1 : 1));
@@ -119,7 +123,7 @@ export class ServiceIndex {
     this.placeLongitudes = Float64Array.from(services.flatMap((service) => service.places.map((place) => place.longitude)));
   }
 
-  static fromRows(revision: string, rows: readonly IndexRow[]): ServiceIndex {
+  static fromRows(revision: string, rows: readonly IndexRow[], localities: readonly (Locality & { laCode: string })[] = []): ServiceIndex {
     const services = rows.map((row): IndexedService => {
       const places = typeof row.places === 'string' ? (JSON.parse(row.places) as Exclude<IndexRow['places'], string>) : row.places;
       return {
@@ -147,7 +151,7 @@ export class ServiceIndex {
         slots.push(slot);
       }
     });
-    return new ServiceIndex(revision, services, slotsByWord);
+    return new ServiceIndex(revision, services, slotsByWord, localities);
   }
 
   get size(): number {
@@ -315,7 +319,7 @@ async function buildIndex(db: Kysely<Schema>): Promise<ServiceIndex> {
                         where sl.la_code = s.la_code and sl.service_id = s.id), '[]'::json) as places
         from directory_service s
        where s.status = 'active'`.execute(trx);
-    return ServiceIndex.fromRows(revisionRows[0]?.revision ?? '0', rows);
+    return ServiceIndex.fromRows(revisionRows[0]?.revision ?? '0', rows, await allLocalities(trx));
   });
 }
 
