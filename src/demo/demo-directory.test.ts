@@ -8,6 +8,7 @@ import { offerReach } from '../directory/offer.js';
 import { servicesProblems } from '../directory/open-referral-validate.js';
 import { recordFromInput } from '../directory/record-input.js';
 import { demoServices, loadDemoDirectory } from './demo-directory.js';
+import { loadDemoLocalities } from './demo-localities.js';
 
 describe('the demo directory', () => {
   it('is about a hundred valid fictional services', () => {
@@ -22,6 +23,7 @@ describe.each(testEngines)('the demo directory loaded on %s', (engine) => {
   let test: TestApp;
   beforeAll(async () => {
     test = await createTestApp({ engine });
+    await loadDemoLocalities(test.database.db, () => undefined);
     await loadDemoDirectory(test.database.db);
   });
   afterAll(async () => test?.close());

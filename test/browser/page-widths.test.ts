@@ -15,7 +15,8 @@ const widths = [1280, 320] as const;
 
 /** Routes that are not pages a person reads, or that a link cannot reach, with the reason. */
 const notPages: { pattern: RegExp; reason: string }[] = [
-  { pattern: /^\/api\/(v1|openapi)/, reason: 'JSON for programs' },
+  { pattern: /^\/api\/(v1|openapi|openreferral)/, reason: 'JSON for programs' },
+  { pattern: /^\/directory\/manage\/export$/, reason: 'a download: the authority’s directory as a file' },
   { pattern: /\.(csv|docx|json|pdf|png|svg|xlsx)$|\.:format$/, reason: 'a download' },
   { pattern: /^\/assets\//, reason: 'files of the page frame' },
   { pattern: /^\/health$/, reason: 'JSON for monitoring' },
