@@ -1,18 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
+import { BrowserSession, expectAccessiblePage, skipBrowserTests } from '../support/browser.js';
 
-async function expectNoSidewaysScroll(page: Page) {
-  await page.setViewportSize({ width: 390, height: 844 });
-  const size = await page.evaluate<{ scroll: number; window: number }>('({ scroll: document.documentElement.scrollWidth, window: window.innerWidth })');
-  expect(size.scroll).toBeLessThanOrEqual(size.window);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function checked(page: Page) {
-  await expectNoAxeViolations(page);
-  await expectNoSidewaysScroll(page);
-}
 
 describe.skipIf(skipBrowserTests)('coverage of the core offer, in a browser', { timeout: 240_000 }, () => {
   let session: BrowserSession;
@@ -34,7 +22,7 @@ describe.skipIf(skipBrowserTests)('coverage of the core offer, in a browser', { 
     expect(rows.some((text) => /East Childcare 8am to 6pm 0 /.test(text))).toBe(true);
     expect(rows.some((text) => /South Community access 0 .*Thin, high need/.test(text))).toBe(true);
     await expect(page.getByRole('img', { name: /Grid of 4 localities by the 5 strands of the core offer/ }).count()).resolves.toBe(1);
-    await checked(page);
+    await expectAccessiblePage(page);
     await close();
   });
 
@@ -42,11 +30,11 @@ describe.skipIf(skipBrowserTests)('coverage of the core offer, in a browser', { 
     const { page, close } = await session.signInAs('analyst@demo.invalid', { viewport: { width: 1280, height: 900 } });
     await page.goto(`${session.baseUrl}/directory/coverage`);
     await page.getByRole('link', { name: 'Change the localities' }).click();
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.getByLabel('Postcode districts').nth(0).fill('LS7, LS8, LS9, LS14, LS15, ZZ');
     await page.getByRole('button', { name: 'Save the localities' }).click();
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Locality 1: postcode districts: “ZZ” is not a postcode district');
-    await checked(page);
+    await expectAccessiblePage(page);
     await close();
   });
 });

@@ -1,19 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
+import { BrowserSession, expectAccessiblePage, skipBrowserTests } from '../support/browser.js';
 
-/** No sideways scroll on a phone-sized screen. */
-async function expectNoSidewaysScroll(page: Page) {
-  await page.setViewportSize({ width: 390, height: 844 });
-  const size = await page.evaluate<{ scroll: number; window: number }>('({ scroll: document.documentElement.scrollWidth, window: window.innerWidth })');
-  expect(size.scroll).toBeLessThanOrEqual(size.window);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function checked(page: Page) {
-  await expectNoAxeViolations(page);
-  await expectNoSidewaysScroll(page);
-}
 
 describe.skipIf(skipBrowserTests)('the network, in a browser', { timeout: 240_000 }, () => {
   let session: BrowserSession;
@@ -28,39 +15,39 @@ describe.skipIf(skipBrowserTests)('the network, in a browser', { timeout: 240_00
     const { page, close } = await session.open('/network', { viewport: { width: 1280, height: 900 } });
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('The network');
     await expect(page.getByRole('img', { name: /Hex map of England’s local authorities/ }).count()).resolves.toBe(1);
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.getByRole('link', { name: 'Yorkshire and The Humber' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Yorkshire and The Humber');
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.getByRole('row', { name: /Leeds/ }).getByRole('link', { name: 'Leeds' }).click();
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Leeds');
     await expect(page.getByText('Director of Children’s Services (demo)').count()).resolves.toBe(1);
-    await checked(page);
+    await expectAccessiblePage(page);
     await close();
   });
 
   it('lets someone from a council join a group, post, watch, share a document and sign up to its event', async () => {
     const { page, close } = await session.signInAs('analyst@demo.invalid', { viewport: { width: 1280, height: 900 } });
     await page.goto(`${session.baseUrl}/network/groups`);
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.getByRole('link', { name: 'Two-year-olds: free early education take-up' }).click();
     await page.getByRole('button', { name: 'Join the group' }).click();
     await expect(page.getByText('You are a member of Two-year-olds').count()).resolves.toBe(1);
-    await checked(page);
+    await expectAccessiblePage(page);
 
     await page.getByRole('link', { name: 'Getting the DWP eligibility list to children’s centres' }).click();
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.getByLabel('Your reply').fill('In our authority the **children’s centres** get the list monthly. <script>alert(1)</script>');
     await page.getByRole('button', { name: 'Post the reply' }).click();
     await expect(page.locator('article').last().textContent()).resolves.toContain('<script>alert(1)</script>');
     await expect(page.locator('article').last().locator('p.govuk-body strong').first().textContent()).resolves.toBe('children’s centres');
     await expect(page.getByText('You are told of new replies here.').count()).resolves.toBe(1);
-    await checked(page);
+    await expectAccessiblePage(page);
 
     await page.goto(`${session.baseUrl}/network/groups`);
     await page.getByRole('link', { name: 'Two-year-olds: free early education take-up' }).click();
     await page.getByRole('link', { name: 'Share a document' }).click();
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.getByLabel('Title').fill('Our outreach script');
     await page.getByLabel('File').setInputFiles({ name: 'outreach.csv', mimeType: 'text/csv', buffer: Buffer.from('step,who\r\nCall the family,Outreach worker\r\n') });
     await page.getByRole('button', { name: 'Share the document' }).click();
@@ -68,13 +55,13 @@ describe.skipIf(skipBrowserTests)('the network, in a browser', { timeout: 240_00
     await expect(page.getByRole('link', { name: 'Our outreach script', exact: true }).count()).resolves.toBe(1);
 
     await page.getByRole('link', { name: 'Two-year-old offer: sharing what works' }).click();
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.getByRole('button', { name: 'Sign up' }).click();
     await expect(page.getByText('You are signed up.').count()).resolves.toBe(2);
     const calendar = await page.request.get(`${page.url().replace(/\?.*$/, '')}/calendar.ics`);
     expect(calendar.headers()['content-type']).toContain('text/calendar');
     expect(await calendar.text()).toContain('SUMMARY:Two-year-old offer: sharing what works');
-    await checked(page);
+    await expectAccessiblePage(page);
     await close();
   });
 
@@ -83,15 +70,15 @@ describe.skipIf(skipBrowserTests)('the network, in a browser', { timeout: 240_00
     await adviser.page.goto(`${session.baseUrl}/network/regions/E12000003/dashboard`);
     await expect(adviser.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Yorkshire and The Humber');
     await expect(adviser.page.getByRole('region', { name: 'Authorities of Yorkshire and The Humber' }).getByRole('row').count()).resolves.toBe(16);
-    await checked(adviser.page);
+    await expectAccessiblePage(adviser.page);
     await adviser.page.getByRole('link', { name: 'Golden threads established or embedded' }).click();
-    await checked(adviser.page);
+    await expectAccessiblePage(adviser.page);
     await adviser.close();
     const national = await session.signInAs('national-moderator@demo.invalid', { viewport: { width: 1280, height: 900 } });
     await national.page.goto(`${session.baseUrl}/network/dashboard`);
     await expect(national.page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('England’s nine regions');
     await expect(national.page.getByRole('region', { name: 'Regions' }).getByRole('row').count()).resolves.toBe(10);
-    await checked(national.page);
+    await expectAccessiblePage(national.page);
     await national.close();
   });
 });

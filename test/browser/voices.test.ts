@@ -1,19 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { BrowserSession, expectNoAxeViolations, skipBrowserTests } from '../support/browser.js';
+import { BrowserSession, expectAccessiblePage, skipBrowserTests } from '../support/browser.js';
 
-/** No sideways scroll on a phone-sized screen. */
-async function expectNoSidewaysScroll(page: Page) {
-  await page.setViewportSize({ width: 390, height: 844 });
-  const size = await page.evaluate<{ scroll: number; window: number }>('({ scroll: document.documentElement.scrollWidth, window: window.innerWidth })');
-  expect(size.scroll).toBeLessThanOrEqual(size.window);
-  await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-async function checked(page: Page) {
-  await expectNoAxeViolations(page);
-  await expectNoSidewaysScroll(page);
-}
 
 /** What has the keyboard's focus: its name and value attributes. */
 const focused = (page: Page) => page.evaluate<{ name: string; value: string; tag: string }>('({ name: document.activeElement?.getAttribute("name") ?? "", value: document.activeElement?.getAttribute("value") ?? "", tag: document.activeElement?.tagName ?? "" })');
@@ -41,20 +29,20 @@ describe.skipIf(skipBrowserTests)('surveys of children and parents, in a browser
     const staff = await session.signInAs('analyst@demo.invalid', { viewport: { width: 1280, height: 900 } });
     const { page } = staff;
     await page.goto(`${session.baseUrl}/surveys/manage`);
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.getByRole('link', { name: 'Children’s voice survey: school and feeling safe' }).click();
-    await checked(page);
+    await expectAccessiblePage(page);
     const link = (await page.locator('#public-link a').getAttribute('href'))!;
     const surveyPage = page.url();
     await page.getByRole('link', { name: 'Preview the children’s version' }).click();
-    await checked(page);
+    await expectAccessiblePage(page);
 
     const child = await session.open(link, { viewport: { width: 1280, height: 900 } });
     const answering = child.page;
     await expect(answering.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Tell us how you feel');
     // Every choice is named by its words; the faces are hidden from screen readers.
     await expect(answering.getByRole('radio', { name: 'Yes, a lot', exact: true }).count()).resolves.toBe(4);
-    await checked(answering);
+    await expectAccessiblePage(answering);
     const radioNames = await answering.evaluate<string[]>('[...new Set([...document.querySelectorAll("input[type=radio]")].map((input) => input.name))]');
     const safe = radioNames[0]!;
     const adult = radioNames[1]!;
@@ -79,11 +67,11 @@ describe.skipIf(skipBrowserTests)('surveys of children and parents, in a browser
     await answering.keyboard.press('Enter');
     await answering.waitForURL(/\/thanks$/);
     await expect(answering.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Thank you');
-    await checked(answering);
+    await expectAccessiblePage(answering);
     // Back to the link: this device has answered.
     await answering.goto(`${session.baseUrl}${link}`);
     await expect(answering.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('You have already answered this survey');
-    await checked(answering);
+    await expectAccessiblePage(answering);
     await child.close();
 
     await page.goto(surveyPage);
@@ -91,13 +79,13 @@ describe.skipIf(skipBrowserTests)('surveys of children and parents, in a browser
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe('Results: Children’s voice survey: school and feeling safe');
     await expect(page.getByRole('img', { name: /Bar chart of the percentage agreeing with “I feel safe at school”/ }).count()).resolves.toBe(1);
     await expect(page.getByRole('table', { name: /Question 1: percentage agreeing, by group/ }).count()).resolves.toBe(1);
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.goto(`${surveyPage}/answers`);
     await expect(page.locator('p.govuk-body', { hasText: '<b>Lunch</b> is too short' }).count()).resolves.toBe(1);
-    await checked(page);
+    await expectAccessiblePage(page);
     await page.goto(`${session.baseUrl}/gaps?la=E08000035&outcome=views`);
     await expect(page.getByRole('heading', { level: 2, name: /Children’s and parents’ views: gaps by group and indicator/ }).count()).resolves.toBe(1);
-    await checked(page);
+    await expectAccessiblePage(page);
     await staff.close();
   });
 });

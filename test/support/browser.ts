@@ -71,6 +71,20 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
   expect(summary).toEqual([]);
 }
 
+/** No sideways scroll on a phone-sized screen (390 CSS px); the page is left at 1280 px wide. */
+export async function expectNoSidewaysScroll(page: Page): Promise<void> {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const size = await page.evaluate<{ scroll: number; window: number }>('({ scroll: document.documentElement.scrollWidth, window: window.innerWidth })');
+  expect(size.scroll).toBeLessThanOrEqual(size.window);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+/** The checks every page of a browser test passes: axe finds no violation, and nothing scrolls sideways on a phone. */
+export async function expectAccessiblePage(page: Page): Promise<void> {
+  await expectNoAxeViolations(page);
+  await expectNoSidewaysScroll(page);
+}
+
 export interface OpenedPage {
   page: Page;
   status: number | undefined;
