@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserSession, expectAccessiblePage, skipBrowserTests } from '../support/browser.js';
 
-
 describe.skipIf(skipBrowserTests)('the network, in a browser', { timeout: 240_000 }, () => {
   let session: BrowserSession;
   beforeAll(async () => {

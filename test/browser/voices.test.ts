@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { BrowserSession, expectAccessiblePage, skipBrowserTests } from '../support/browser.js';
 
-
 /** What has the keyboard's focus: its name and value attributes. */
 const focused = (page: Page) => page.evaluate<{ name: string; value: string; tag: string }>('({ name: document.activeElement?.getAttribute("name") ?? "", value: document.activeElement?.getAttribute("value") ?? "", tag: document.activeElement?.tagName ?? "" })');
 
