@@ -76,7 +76,13 @@ export function registerManageRoutes(app: FastifyInstance, db: Kysely<Schema>, o
     const surveys = await listSurveys(db, authorities);
     return reply.view('voices/manage-list.njk', {
       pageTitle: 'Surveys of children and parents',
-      surveys: surveys.map((survey) => ({ ...survey, stateLabel: stateLabels[survey.state], audienceLabel: audienceLabels[survey.audience], authorityName: localAuthorityByGss(survey.laCode)?.name ?? survey.laCode })),
+      surveys: surveys.map((survey) => ({
+        ...survey,
+        stateLabel: stateLabels[survey.state],
+        audienceLabel: audienceLabels[survey.audience],
+        authorityName: localAuthorityByGss(survey.laCode)?.name ?? survey.laCode,
+        publicPath: survey.state === 'open' && survey.publicToken !== null ? `/surveys/answer/${survey.publicToken}` : null,
+      })),
       mayCreate: authorities.length > 0,
     });
   });
