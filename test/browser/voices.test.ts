@@ -29,7 +29,7 @@ describe.skipIf(skipBrowserTests)('surveys of children and parents, in a browser
     const { page } = staff;
     await page.goto(`${session.baseUrl}/surveys/manage`);
     await expectAccessiblePage(page);
-    await page.getByRole('link', { name: 'Children’s voice survey: school and feeling safe' }).click();
+    await page.getByRole('link', { name: 'Children’s voice survey: school and feeling safe', exact: true }).click();
     await expectAccessiblePage(page);
     const link = (await page.locator('#public-link a').getAttribute('href'))!;
     const surveyPage = page.url();
