@@ -1,7 +1,9 @@
 /**
  * Finding services: by words, core-offer strand, group of children, a child's age, place (postcode
- * districts of a locality) and distance from a point. One query does the filtering, the distance,
- * the ordering and the count, so a page of results costs one round trip.
+ * districts of a locality) and distance from a point. Active services are found by the app server's
+ * in-memory index (service-index.ts), which reads one stamp statement and the page's records; the
+ * rest (words with a phrase, a manager's list with withdrawn services) by one PostgreSQL query that
+ * does the filtering, the distance, the ordering and the count.
  */
 import type { Expression, Kysely, SqlBool } from 'kysely';
 import { sql } from 'kysely';
