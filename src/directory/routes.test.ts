@@ -62,6 +62,15 @@ describe.each(testEngines)('the directory’s pages and API on %s', (engine) => 
     expect(page.body).toContain('href="#postcode"');
   });
 
+  it('answers a search with every field given twice (a mangled or hostile link) as a search, not an error page', async () => {
+    const twice = ['q=play', 'q=club', 'age=3', 'age=14', 'postcode=LS9+8AB', 'postcode=LS21+1AA', 'la=E08000035', 'la=E08000032', 'miles=2', 'miles=5', 'group=young-carers', 'group=x', 'locality=E08000035%3AEast', 'locality=E08000035%3ANorth'].join('&');
+    const page = await test.app.inject({ method: 'GET', url: `/directory?${twice}` });
+    expect([200, 400]).toContain(page.statusCode);
+    expect(page.body).toContain('Find services for children and families');
+    const api = await test.app.inject({ method: 'GET', url: `/api/v1/services?${twice}` });
+    expect([200, 400]).toContain(api.statusCode);
+  });
+
   it('shows a service’s own page and 404 for an unknown one', async () => {
     const page = await test.app.inject({ method: 'GET', url: `/directory/services/${String(harehills.id)}` });
     expect(page.statusCode).toBe(200);
