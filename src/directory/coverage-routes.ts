@@ -5,10 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Viewer } from '../auth/gate.js';
-import { viewerMay } from '../auth/gate.js';
-import { grantReaches } from '../auth/grant-reach.js';
 import { appendAudit } from '../auth/audit.js';
-import { scopeOf } from '../auth/permissions.js';
 import { settingRegister } from '../auth/organisations.js';
 import { localAuthorityByGss } from '../areas/areas.js';
 import type { Schema } from '../db/schema.js';
@@ -21,6 +18,7 @@ import { presentFigure } from '../web/figure-view.js';
 import { formatNumber, formatPercent } from '../web/format.js';
 import { coreOfferStrandLabel, coreOfferStrands } from './core-offer.js';
 import { authorityCoverage, seesExactCoverage } from './coverage-data.js';
+import { mayEditDirectory } from './editors.js';
 import { coverageFigure, coverageStates, rateText, stateOf } from './coverage-figure.js';
 import { coverageRules } from './coverage.js';
 import type { OfferCoverage } from './coverage.js';
@@ -28,12 +26,6 @@ import { localitiesOf, replaceLocalities, validateLocalities } from './localitie
 import type { LocalityProblem } from './localities.js';
 
 const hidden = { hide: true } as const;
-
-/** Whether the viewer may change the authority's directory and localities (`directory:write` reaching it). */
-export function mayEditDirectory(viewer: Viewer, laCode: string): boolean {
-  if (!viewer.signedIn || !viewerMay(viewer, 'directory:write')) return false;
-  return viewer.memberships.some((membership) => grantReaches(membership, scopeOf(membership.role, 'directory:write'), { laCode }));
-}
 
 const countsFor = (viewer: Viewer, laCode: string): 'exact' | 'released' => (seesExactCoverage(viewer, laCode) ? 'exact' : 'released');
 const countText = (value: number | null) => (value === null ? 'c' : formatNumber(value));

@@ -9,12 +9,12 @@ import type { Kysely } from 'kysely';
 import { localAuthorityByGss } from '../areas/areas.js';
 import { appendAudit } from '../auth/audit.js';
 import type { Viewer } from '../auth/gate.js';
-import { scopeOf } from '../auth/permissions.js';
 import type { Schema } from '../db/schema.js';
 import { findItems, loadCatalogue } from '../framework/catalogue.js';
 import type { UploadedFile } from '../web/app.js';
 import { coreOfferStrands } from './core-offer.js';
 import { csvTemplate, servicesToCsv } from './csv.js';
+import { managedAuthority } from './editors.js';
 import { importDirectoryFile } from './imports.js';
 import type { DirectoryFormat } from './imports.js';
 import { exportOpenReferral, storeServices } from './open-referral.js';
@@ -37,12 +37,6 @@ type Body = Record<string, string | string[] | UploadedFile | undefined>;
 
 const list = (value: unknown): string[] => (value === undefined ? [] : [value].flat().filter((entry): entry is string => typeof entry === 'string' && entry !== ''));
 const text = (value: unknown): string => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '');
-
-/** The authority whose directory the viewer manages: the first where a role grants directory:write across it. */
-export function managedAuthority(viewer: Viewer): string | undefined {
-  if (!viewer.signedIn) return undefined;
-  return viewer.memberships.find((membership) => scopeOf(membership.role, 'directory:write') === 'authority' && membership.laCode !== null)?.laCode ?? undefined;
-}
 
 let statementTerms: { id: string; label: string }[] | undefined;
 /** The statements a service is tagged with on the form: templates two and five, front-line delivery (where services live). */

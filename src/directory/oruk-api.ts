@@ -4,7 +4,7 @@
  * origin, the paging fields on every list, and a JSON 404 for an unknown id. Every authority's
  * active services are published here; `la_code` (our own parameter) narrows to one authority.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
 import { apiErrorSchema } from '../web/errors.js';
@@ -107,6 +107,19 @@ export function registerOrukApi(app: FastifyInstance, db: Kysely<Schema>, option
     return reply.code(400).send({ statusCode: 400, error: 'Bad Request', message: error.message, requestId: reply.request.id });
   };
 
+  /** A list route's handler: the query read into a filter, one page searched, each hit written as the list gives it. */
+  const pagedList =
+    <Hit>(search: (db: Kysely<Schema>, filter: ServiceFilter, paging: { page: number; perPage: number }) => Promise<{ hits: Hit[]; total: number }>, content: (hit: Hit, query: ListQuery) => unknown) =>
+    async (request: FastifyRequest<{ Querystring: ListQuery }>, reply: FastifyReply) => {
+      const query = request.query;
+      try {
+        const found = await search(db, await filterOf(db, query), { page: query.page, perPage: query.per_page });
+        return orukPage(found.hits.map((hit) => content(hit, query)), found.total, query.page, query.per_page);
+      } catch (error) {
+        return badQuery(reply, error);
+      }
+    };
+
   const index = {
     config: publicRoute,
     schema: {
@@ -132,17 +145,7 @@ export function registerOrukApi(app: FastifyInstance, db: Kysely<Schema>, option
         response: { 200: pageProperties(anyRecord), 400: apiErrorSchema },
       },
     },
-    async (request, reply) => {
-      const query = request.query;
-      try {
-        const filter = await filterOf(db, query);
-        const found = await searchServices(db, filter, { page: query.page, perPage: query.per_page });
-        const contents = found.hits.map((hit) => (query.minimal === true ? { id: hit.id, last_modified: hit.lastModified.toISOString() } : query.full === true ? hit.record : oneToOne(hit.record)));
-        return orukPage(contents, found.total, query.page, query.per_page);
-      } catch (error) {
-        return badQuery(reply, error);
-      }
-    },
+    pagedList(searchServices, (hit, query) => (query.minimal === true ? { id: hit.id, last_modified: hit.lastModified.toISOString() } : query.full === true ? hit.record : oneToOne(hit.record))),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -170,26 +173,16 @@ export function registerOrukApi(app: FastifyInstance, db: Kysely<Schema>, option
         response: { 200: pageProperties(anyRecord), 400: apiErrorSchema },
       },
     },
-    async (request, reply) => {
-      const query = request.query;
-      try {
-        const filter = await filterOf(db, query);
-        const found = await searchServiceAtLocations(db, filter, { page: query.page, perPage: query.per_page });
-        const contents = found.hits.map((hit) => {
-          const link = ((hit.record.service_at_locations as Record<string, unknown>[] | undefined) ?? []).find((entry) => isObject(entry) && entry.id === hit.id) ?? {};
-          return {
-            id: hit.id,
-            service_id: hit.serviceId,
-            location_id: hit.locationId,
-            ...(hit.distanceMetres === null ? {} : { distance: Math.round(hit.distanceMetres) }),
-            ...(query.full === true ? { ...link, service: hit.record } : { location: link.location, service: oneToOne(hit.record) }),
-          };
-        });
-        return orukPage(contents, found.total, query.page, query.per_page);
-      } catch (error) {
-        return badQuery(reply, error);
-      }
-    },
+    pagedList(searchServiceAtLocations, (hit, query) => {
+      const link = ((hit.record.service_at_locations as Record<string, unknown>[] | undefined) ?? []).find((entry) => isObject(entry) && entry.id === hit.id) ?? {};
+      return {
+        id: hit.id,
+        service_id: hit.serviceId,
+        location_id: hit.locationId,
+        ...(hit.distanceMetres === null ? {} : { distance: Math.round(hit.distanceMetres) }),
+        ...(query.full === true ? { ...link, service: hit.record } : { location: link.location, service: oneToOne(hit.record) }),
+      };
+    }),
   );
 
   app.get<{ Params: { id: string } }>(
