@@ -160,6 +160,28 @@ describe.each(testEngines)('the permission matrix on %s', (engine) => {
     expect(outcomes).toEqual([]);
   });
 
+  it('answers no GET route with a server error when the address gives its fields twice, or as nonsense', async () => {
+    // The names the pages and API read from the query string; each given twice, as a pasted or hostile link would.
+    const fields = ['q', 'page', 'per_page', 'la', 'region', 'year', 'group', 'groups', 'outcome', 'measure', 'format', 'sort', 'order', 'status', 'strand', 'age', 'postcode', 'miles', 'locality', 'next', 'done', 'kind', 'grade', 'template', 'thread', 'tier', 'layer', 'text', 'search', 'from', 'to', 'setting', 'view', 'compare'];
+    const queries = [
+      fields.flatMap((field) => [`${field}=1`, `${field}=%E2%80%99x`]).join('&'),
+      fields.map((field) => `${field}=%3Cx%3E%00`).join('&'),
+      fields.map((field) => `${field}=99999999999999999999999`).join('&'),
+    ];
+    const routes = testApp.app.routePermissions.filter((route) => route.method === 'GET' && !route.url.startsWith('/assets/'));
+    const failures: string[] = [];
+    for (const role of ['anonymous', 'analyst', 'leader', 'national-moderator'] as const) {
+      const token = role === 'anonymous' ? undefined : tokens.get(role);
+      for (const route of routes) {
+        for (const query of queries) {
+          const response = await testApp.app.inject({ method: 'GET', url: `${concreteUrl(route.url)}?${query}`, cookies: token ? { [sessionCookieName(false)]: token } : {} });
+          if (response.statusCode >= 500) failures.push(`${role} ${route.url}?${query.slice(0, 30)}…: ${response.statusCode}`);
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('sends a role without the action a 403 and records the denial in the audit log', async () => {
     const response = await testApp.app.inject({
       method: 'GET',

@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { Schema } from '../db/schema.js';
+import { queryList, queryTexts } from '../web/query.js';
 import { isCoreOfferStrand } from './core-offer.js';
 import type { Locality } from './localities.js';
 import { localitiesOf } from './localities.js';
@@ -47,22 +48,11 @@ export interface FinderResult {
 }
 
 const scalarFields = ['q', 'group', 'age', 'locality', 'la', 'postcode', 'miles', 'page'] as const;
-const firstText = (value: unknown): string | undefined => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : undefined);
 
-/**
- * The search as the address gives it, one value to each field: a field given twice (a link pasted
- * twice over, or someone probing) counts once, by its first value, rather than reaching the search
- * as a list. Strands may be many.
- */
+/** The search as the address gives it, one value to each field but the strands (web/query.ts says why). */
 export function readFinderQuery(raw: Record<string, unknown>): FinderQuery {
-  const query: FinderQuery = {};
-  for (const field of scalarFields) {
-    const value = firstText(raw[field]);
-    if (value !== undefined) query[field] = value;
-  }
-  const strands = [raw.strand ?? []].flat().filter((strand): strand is string => typeof strand === 'string');
-  if (strands.length > 0) query.strand = strands;
-  return query;
+  const strands = queryList(raw.strand);
+  return { ...queryTexts(raw, scalarFields), ...(strands.length > 0 ? { strand: strands } : {}) };
 }
 
 const asList = (value: string | string[] | undefined) => (value === undefined ? [] : [value].flat().filter((entry) => entry !== ''));

@@ -12,6 +12,8 @@ import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
 import { findItems, loadCatalogue } from '../framework/catalogue.js';
 import type { UploadedFile } from '../web/app.js';
+import { readPage } from '../web/pagination.js';
+import { queryText } from '../web/query.js';
 import { coreOfferStrands } from './core-offer.js';
 import { csvTemplate, servicesToCsv } from './csv.js';
 import { managedAuthority } from './editors.js';
@@ -36,7 +38,7 @@ type SignedIn = Extract<Viewer, { signedIn: true }>;
 type Body = Record<string, string | string[] | UploadedFile | undefined>;
 
 const list = (value: unknown): string[] => (value === undefined ? [] : [value].flat().filter((entry): entry is string => typeof entry === 'string' && entry !== ''));
-const text = (value: unknown): string => (typeof value === 'string' ? value : Array.isArray(value) && typeof value[0] === 'string' ? value[0] : '');
+const text = (value: unknown): string => queryText(value) ?? '';
 
 let statementTerms: { id: string; label: string }[] | undefined;
 /** The statements a service is tagged with on the form: templates two and five, front-line delivery (where services live). */
@@ -127,7 +129,8 @@ export function registerManageDirectoryRoutes(app: FastifyInstance, db: Kysely<S
   async function managePage(request: FastifyRequest<{ Querystring: { done?: string; page?: string } }>, reply: FastifyReply, upload: { errors: string[]; fileName?: string } | null = null) {
     const laCode = managedAuthority(request.viewer);
     if (laCode === undefined) return reply.code(403).view('error.njk', { pageTitle: 'You cannot manage a directory', title: 'You cannot manage a directory', message: 'Your role lets you edit a directory only for a whole local authority. Ask your authority’s administrator.' });
-    const page = Math.max(1, Number.parseInt(request.query.page ?? '1', 10) || 1);
+    // A page past the last (or not a number) shows the first: this is a manager's own list, not an API.
+    const page = readPage(queryText(request.query.page)) ?? 1;
     const found = await searchServices(db, { laCode, includeInactive: true }, { page, perPage: 50 });
     const notices: Record<string, string> = { added: 'The service is added.', saved: 'The service is saved.', withdrawn: 'The service is withdrawn: it no longer shows in the directory.', imported: 'The file is loaded.' };
     return reply.code(upload !== null && upload.errors.length > 0 ? 400 : 200).view('directory/manage.njk', {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { apiErrorSchema } from '../web/errors.js';
 import { offsetQuerySchema, pageQuerySchema } from '../web/pagination.js';
+import { queryText } from '../web/query.js';
 import type { ItemKind, LayerId, TierId } from './catalogue.js';
 import { ITEM_KINDS, LAYER_IDS, TIER_IDS } from './catalogue.js';
 import { catalogueToCsv, catalogueToJson } from './export.js';
@@ -86,7 +87,7 @@ export function registerFrameworkPages(app: FastifyInstance, framework: Framewor
       // Unknown filter values from a hand-edited address are ignored rather than refused.
       const layer = LAYER_IDS.find((id) => id === request.query.layer);
       const tier = TIER_IDS.find((id) => id === request.query.tier);
-      const q = request.query.q?.slice(0, 200);
+      const q = queryText(request.query.q)?.slice(0, 200);
       const template = await framework.template(request.params.number, { layer, tier, q });
       if (template === undefined) return reply.callNotFound();
       return reply.view('framework/template.njk', {

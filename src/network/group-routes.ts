@@ -10,6 +10,7 @@ import { formatDateTime } from '../web/format.js';
 import { appendAudit } from '../auth/audit.js';
 import type { Viewer } from '../auth/gate.js';
 import type { Schema } from '../db/schema.js';
+import { queryList, queryText, queryTexts } from '../web/query.js';
 import { mayModerate, mayReadGroup, mayTakePart, readerId } from './access.js';
 import { dismissReports, hidePost, listDiscussions, openReports, readDiscussion, reply as postReply, reportPost, startDiscussion } from './discussions.js';
 import { createGroup, decideRequest, invite, joinGroup, leaveGroup, listGroups, membersOf, NetworkRefused, readGroup, setMemberRole, visibilityText } from './groups.js';
@@ -20,7 +21,7 @@ import { eventWhen } from './content-routes.js';
 import { markAllRead, notificationsFor, unwatch, watch, watching } from './notifications.js';
 import { groupVisibilities, memberRoles } from './tables.js';
 import type { MemberRole } from './tables.js';
-import { networkVocabulary } from './vocabulary.js';
+import { networkVocabulary, termLabel } from './vocabulary.js';
 
 const hidden = { hide: true } as const;
 const publicRoute = { permission: 'public' } as const;
@@ -42,18 +43,20 @@ function personOf(viewer: SignedIn): Person {
   return { userId: viewer.userId, label: viewer.displayName || viewer.email };
 }
 
-const list = (value: unknown): string[] => (value === undefined ? [] : [value].flat().map((entry) => (typeof entry === 'string' ? entry : '')));
 /** A form field as one string: the first value of a repeated field, empty when missing. */
-const text = (value: string | string[] | undefined): string => (Array.isArray(value) ? (value[0] ?? '') : (value ?? ''));
+const text = (value: unknown): string => queryText(value) ?? '';
 
-function filterFrom(query: Record<string, string | undefined>): GroupFilter {
-  const template = Number(query.template);
+const groupFilterFields = ['q', 'theme', 'group', 'thread', 'template', 'mine'] as const;
+
+function filterFrom(query: Partial<Record<(typeof groupFilterFields)[number], string>>): GroupFilter {
+  // Only a template the framework has: any other number (1e23, say) would match nothing, or not fit the column.
+  const template = query.template !== undefined && termLabel('templates', query.template) !== undefined ? Number(query.template) : undefined;
   return {
     ...(query.q ? { words: query.q } : {}),
     ...(query.theme ? { theme: query.theme } : {}),
     ...(query.group ? { group: query.group } : {}),
     ...(query.thread ? { thread: query.thread } : {}),
-    ...(Number.isInteger(template) && template > 0 ? { template } : {}),
+    ...(template === undefined ? {} : { template }),
     ...(query.mine === '1' ? { mine: true } : {}),
   };
 }
@@ -76,25 +79,26 @@ export function registerGroupRoutes(app: FastifyInstance, db: Kysely<Schema>): v
     return appendAudit(db, { ...entry, actorUserId: viewer.userId, actorEmail: viewer.email, ip: request.ip });
   };
 
-  app.get<{ Querystring: Record<string, string | undefined> }>('/network/groups', { schema: hidden, config: publicRoute }, async (request, reply) => {
+  app.get<{ Querystring: Record<string, unknown> }>('/network/groups', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const viewer = request.viewer;
-    const filter = filterFrom(request.query);
+    const asked = queryTexts(request.query, groupFilterFields);
+    const filter = filterFrom(asked);
     const groups = await listGroups(db, readerId(viewer), filter);
     return reply.view('network/groups.njk', {
       pageTitle: 'Communities of interest',
       breadcrumbs: [{ text: 'The network', href: '/network' }],
       groups: groups.map((group) => ({ ...group, activeText: dateTimeText(group.lastActivityAt) })),
-      query: request.query,
+      query: asked,
       filtered: Object.keys(filter).length > 0,
-      themeItems: choices(vocabulary.themes, request.query.theme, 'Any theme'),
-      groupItems: choices(vocabulary.groups, request.query.group, 'Any group of children'),
-      threadItems: choices(vocabulary.threads, request.query.thread, 'Any golden thread'),
-      templateItems: choices(vocabulary.templates, request.query.template, 'Any template'),
+      themeItems: choices(vocabulary.themes, asked.theme, 'Any theme'),
+      groupItems: choices(vocabulary.groups, asked.group, 'Any group of children'),
+      threadItems: choices(vocabulary.threads, asked.thread, 'Any golden thread'),
+      templateItems: choices(vocabulary.templates, asked.template, 'Any template'),
     });
   });
 
   function groupForm(reply: FastifyReply, values: Record<string, unknown>, errors: ErrorItem[] = []) {
-    const chosen = (name: string) => list(values[name]);
+    const chosen = (name: string) => queryList(values[name]);
     return reply.code(errors.length > 0 ? (errors.some((error) => error.text.startsWith('A group with that name')) ? 409 : 400) : 200).view('network/group-form.njk', {
       pageTitle: 'Start a community of interest',
       breadcrumbs: [
@@ -125,8 +129,8 @@ export function registerGroupRoutes(app: FastifyInstance, db: Kysely<Schema>): v
         visibility: text(body.visibility),
         theme: body.theme === undefined ? undefined : text(body.theme),
         frameworkGroup: body.frameworkGroup === undefined ? undefined : text(body.frameworkGroup),
-        threads: list(body.threads),
-        templates: list(body.templates),
+        threads: queryList(body.threads),
+        templates: queryList(body.templates),
       });
       await audit(request, { action: 'network-group.create', outcome: 'success', target: id, details: { name: text(body.name).trim(), visibility: text(body.visibility) } });
       return reply.redirect(`/network/groups/${id}`, 303);

@@ -18,6 +18,7 @@ import { dashboardAuthorities } from './dashboard.js';
 import { readerId } from './access.js';
 import { publishedGapMeasures, publishedGaps, widestPublishedGaps } from '../gaps/published-gaps.js';
 import type { PublishedGap } from '../gaps/published-gaps.js';
+import { queryText } from '../web/query.js';
 import { searchLimits, searchNetwork } from './search.js';
 
 const hidden = { hide: true } as const;
@@ -98,10 +99,11 @@ export function registerPlaceRoutes(app: FastifyInstance, db: Kysely<Schema>): v
 
   app.get<{ Params: { figure: string; format: string }; Querystring: { map?: string; region?: string } }>('/network/figures/:figure.:format', { schema: hidden, config: publicRoute }, async (request, reply) => {
     const { figure: figureId, format } = request.params;
-    const region = request.query.region === undefined ? undefined : networkRegion(request.query.region);
+    const askedRegion = queryText(request.query.region);
+    const region = askedRegion === undefined ? undefined : networkRegion(askedRegion);
     const figures = await placeFigures(db);
     const measure = mapMeasureOf(figures, request.query);
-    if (!isFigureFormat(format) || figureId !== `map-${measure}` || (request.query.region !== undefined && region === undefined)) return notFound(reply);
+    if (!isFigureFormat(format) || figureId !== `map-${measure}` || (askedRegion !== undefined && region === undefined)) return notFound(reply);
     const figure = placeMap(figures, measure, region);
     if (!figureOffers(figure, format)) return reply.code(404).view('error.njk', { title: 'There is no map to download', message: `${figure.withoutChart} The figures are in the CSV and Excel downloads.` });
     const file = await figureFile(figure, format);

@@ -6,6 +6,7 @@ import { scopeOf } from '../auth/permissions.js';
 import type { Config } from '../config.js';
 import type { Database } from '../db/database.js';
 import { PseudonymKeyMissingError, pseudonymKey, pseudonymiser } from '../ingest/pseudonym.js';
+import { queryText } from '../web/query.js';
 import { BreakGlassRefused, accessesInAuthority, activeAccesses, breakGlass, breakGlassMaxHours, endBreakGlass, markAccessesSeen, mayBreakGlass } from './break-glass.js';
 import { isChildRef } from './child-records.js';
 import { complexNeedsFlagLabels, complexNeedsFlags, describeRules, frameworkGroupCount, trackingRulesSchema } from './rules.js';
@@ -92,7 +93,7 @@ export function registerAccessRoutes(app: FastifyInstance, database: Database, c
 
   app.get<{ Querystring: { la?: string } }>('/admin/break-glass', { schema: hidden, config: { permission: 'users:manage' } }, async (request, reply) => {
     const authorities = authoritiesWhere(request.viewer, 'users:manage');
-    const laCode = request.query.la?.trim().toUpperCase() || authorities[0]?.code;
+    const laCode = queryText(request.query.la)?.trim().toUpperCase() || authorities[0]?.code;
     if (laCode === undefined || !authorities.some((authority) => authority.code === laCode)) return reply.code(404).view('404.njk');
     const accesses = await accessesInAuthority(db, laCode);
     return reply.view('tracking/break-glass-review.njk', {
@@ -143,7 +144,7 @@ export function registerAccessRoutes(app: FastifyInstance, database: Database, c
 
   app.get<{ Querystring: { la?: string; saved?: string } }>('/children/rules', { schema: hidden, config: { permission: 'imports:write' } }, async (request, reply) => {
     const authorities = authoritiesWhere(request.viewer, 'imports:write');
-    const laCode = request.query.la?.trim().toUpperCase() || authorities[0]?.code;
+    const laCode = queryText(request.query.la)?.trim().toUpperCase() || authorities[0]?.code;
     if (laCode === undefined || !authorities.some((authority) => authority.code === laCode)) return reply.code(404).view('404.njk');
     return rulesForm(request, reply, laCode, await rulesFor(db, laCode), { saved: request.query.saved === '1' });
   });

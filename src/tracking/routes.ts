@@ -10,6 +10,7 @@ import { coordinationCounts, coordinationFlags, formatAcademicYear, measures, pa
 import { toCsv } from '../export/csv.js';
 import { apiErrorSchema } from '../web/errors.js';
 import { pageProblem, pageQuerySchema, readPage } from '../web/pagination.js';
+import { queryTexts } from '../web/query.js';
 import type { ChildRecordFilter, ChildRecordView } from './child-records.js';
 import { childHistory, isChildRef, listChildRecords, yearsInReach } from './child-records.js';
 import type { ChildReach } from './reach.js';
@@ -24,6 +25,8 @@ const readChildren = { permission: 'child-records:read' } as const;
 const pageSize = 50;
 const exportLimit = 200_000;
 const groupOptions = dimensions.filter((entry) => entry.kind === 'group').map((entry) => ({ id: entry.id, label: entry.label }));
+
+const childQueryFields = ['la', 'year', 'setting', 'group', 'page'] as const;
 
 interface ChildQuery {
   la?: string;
@@ -114,7 +117,7 @@ export function registerTrackingRoutes(app: FastifyInstance, db: Kysely<Schema>)
   /** Resolves the filter against the viewer's reach; answers 400/404 itself and returns undefined when it did. */
   async function prepare(request: FastifyRequest<{ Querystring: ChildQuery }>, reply: FastifyReply, asJson: boolean) {
     const reach = childRecordReach(request.viewer);
-    const parsed = readFilter(request.query);
+    const parsed = readFilter(queryTexts(request.query, childQueryFields));
     if ('invalid' in parsed) {
       const message = `Check the ${parsed.invalid}.`;
       if (asJson) return void (await reply.code(400).send({ statusCode: 400, error: 'Bad Request', message, requestId: request.id }));

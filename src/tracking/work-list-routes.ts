@@ -12,6 +12,7 @@ import { dimensions } from '../aggregates/signature.js';
 import { toCsv } from '../export/csv.js';
 import { formatAcademicYear, measures, parseAcademicYear } from '../ingest/child-standard.js';
 import { isoDateIn } from '../web/format.js';
+import { queryText } from '../web/query.js';
 import { readUnseenQuery } from './api.js';
 import type { UnseenQuerystring } from './api.js';
 import { isChildRef } from './child-records.js';
@@ -40,9 +41,9 @@ const act = { permission: 'child-records:act' } as const;
 const hidden = { hide: true } as const;
 
 /** The authority a page is about: the one asked for, when in reach, or the first the viewer reaches. */
-function authorityFor(viewer: Viewer, asked: string | undefined): { laCode: string; reach: ChildReach } | undefined {
+function authorityFor(viewer: Viewer, asked: unknown): { laCode: string; reach: ChildReach } | undefined {
   const reach = childRecordReach(viewer);
-  const laCode = asked?.trim().toUpperCase() || reach[0]?.laCode;
+  const laCode = queryText(asked)?.trim().toUpperCase() || reach[0]?.laCode;
   const entry = laCode === undefined ? undefined : reachIn(reach, laCode);
   return laCode === undefined || entry === undefined ? undefined : { laCode, reach: entry };
 }

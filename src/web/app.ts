@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { registerApiRoutes, setUpOpenApi } from './api.js';
 import { setUpStaticAssets } from './assets.js';
 import type { AppContext, Capability } from './capability.js';
-import { setUpErrorPages } from './errors.js';
+import { refuseNulCharacters, setUpErrorPages } from './errors.js';
 import { registerHealthRoute } from './health.js';
 import { registerHomeRoutes } from './home.js';
 import { setUpCacheControl, setUpSecurityHeaders } from './security.js';
@@ -64,6 +64,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   setUpCacheControl(app);
   await setUpStaticAssets(app);
   await app.register(formBody);
+  refuseNulCharacters(app);
   const uploadFolder = join(config.dataDir, 'uploads');
   const limitMegabytes = Math.round(config.uploadLimitBytes / 1_048_576);
   await app.register(multipart, {

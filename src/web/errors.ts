@@ -27,6 +27,28 @@ export const apiErrorSchema = {
   },
 } as const;
 
+const nul = String.fromCharCode(0);
+
+/** Whether a parsed query or body holds a NUL character in any key or text (a file's bytes or a stream are not looked into). */
+function holdsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes(nul);
+  if (typeof value !== 'object' || value === null || depth > 32) return false;
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || typeof (value as { pipe?: unknown }).pipe === 'function') return false;
+  return Object.entries(value).some(([key, entry]) => key.includes(nul) || holdsNul(entry, depth + 1));
+}
+
+/**
+ * A NUL character (%00) is refused before any page or API sees it: no field of ours may hold one,
+ * PostgreSQL cannot store one in text, and probes use it to break parsers. It gets a 400 saying so,
+ * not a 500 from deep inside a query.
+ */
+export function refuseNulCharacters(app: FastifyInstance): void {
+  app.addHook('preValidation', (request, _reply, done) => {
+    if (!holdsNul(request.query) && !holdsNul(request.params) && !holdsNul(request.body)) return done();
+    done(Object.assign(new Error('The request holds a NUL character (%00), which no field may contain. Remove it and try again.'), { statusCode: 400 }));
+  });
+}
+
 /**
  * The one place errors become responses. A 500 never shows a stack trace or internal message;
  * it is logged with the request id, which the page shows so a report can be traced.
