@@ -86,10 +86,12 @@ export async function postcodePlace(db: Kysely<Schema>, postcode: string): Promi
 }
 
 /** Great-circle distance in metres between two points (haversine, on a sphere of the Earth's mean radius 6,371 km). */
-export function haversineMetres(a: { latitude: number; longitude: number }, b: { latitude: number; longitude: number }): number {
-  const radians = (degrees: number) => (degrees * Math.PI) / 180;
-  const dLat = radians(b.latitude - a.latitude);
-  const dLong = radians(b.longitude - a.longitude);
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(radians(a.latitude)) * Math.cos(radians(b.latitude)) * Math.sin(dLong / 2) ** 2;
+const radians = (degrees: number) => (degrees * Math.PI) / 180;
+
+/** The great-circle distance in metres between two points (latitude and longitude in degrees), as the database's distanceSql measures it. */
+export function haversineMetres(fromLatitude: number, fromLongitude: number, toLatitude: number, toLongitude: number): number {
+  const dLat = radians(toLatitude - fromLatitude);
+  const dLong = radians(toLongitude - fromLongitude);
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(radians(fromLatitude)) * Math.cos(radians(toLatitude)) * Math.sin(dLong / 2) ** 2;
   return 2 * 6_371_000 * Math.asin(Math.min(1, Math.sqrt(h)));
 }

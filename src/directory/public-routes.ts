@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { localAuthorityByGss } from '../areas/areas.js';
 import type { Schema } from '../db/schema.js';
+import { paginationHtml } from '../web/govuk-html.js';
 import { coreOfferStrands } from './core-offer.js';
 import { findServices, readFinderQuery } from './finder.js';
 import { searchFormHtml, serviceResultsHtml } from './search-html.js';
@@ -45,16 +46,16 @@ export function registerPublicDirectoryRoutes(app: FastifyInstance, db: Kysely<S
       resultsHtml: serviceResultsHtml(result.services),
       errors: result.problems.map((problem) => ({ text: problem.message, href: `#${problem.field}` })),
       errorSummaryShown: result.problems.length > 0,
-      pagination:
+      paginationHtml:
         pages > 1
-          ? {
+          ? paginationHtml({
               ...(result.page > 1 ? { previous: { href: pageLink(result.page - 1) } } : {}),
               ...(result.page < pages ? { next: { href: pageLink(result.page + 1) } } : {}),
               items: Array.from({ length: pages }, (_, index) => index + 1)
                 .filter((page) => page === 1 || page === pages || Math.abs(page - result.page) <= 2)
                 .map((page) => ({ number: page, href: pageLink(page), current: page === result.page })),
-            }
-          : null,
+            })
+          : '',
     });
   });
 

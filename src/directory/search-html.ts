@@ -5,8 +5,8 @@
  * markup is the GOV.UK Design System's (the summary list without borders, the form fields), as the
  * macros write it; every text is escaped here.
  */
-import { buttonHtml, checkboxesHtml, selectHtml, textInputHtml } from '../web/form-html.js';
-import type { CheckboxItem, SelectItem } from '../web/form-html.js';
+import { buttonHtml, checkboxesHtml, selectHtml, textInputHtml } from '../web/govuk-html.js';
+import type { CheckboxItem, SelectItem } from '../web/govuk-html.js';
 import { escapeHtml } from '../web/html.js';
 import type { FinderProblem, FinderQuery } from './finder.js';
 import type { ServiceView } from './service-view.js';
@@ -52,7 +52,7 @@ export interface SearchFormValues {
 
 const small = 'govuk-label--s';
 
-/** The search form, as the GOV.UK macros would write it (see web/form-html.ts for why it is written here). */
+/** The search form, as the GOV.UK macros would write it (see web/govuk-html.ts for why it is written here). */
 export function searchFormHtml(form: SearchFormValues): string {
   const { query, errorFor } = form;
   return [

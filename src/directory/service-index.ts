@@ -63,6 +63,11 @@ export function weightedWords(text: string): Map<string, number> {
   return words;
 }
 
+interface Posting {
+  slots: Int32Array;
+  weights: Float64Array;
+}
+
 interface IndexRow {
   la_code: string;
   id: string;
@@ -87,6 +92,8 @@ export class ServiceIndex {
   private readonly authorityCodes: string[];
   /** Each slot's place in name order (then id), worked out once so a search sorts by integers, not by collation. */
   private readonly nameRank: Int32Array;
+  /** The slots in name order (then id): a search without words or a point walks them in this order and sorts nothing. */
+  private readonly nameOrder: Int32Array;
   // The filters every search uses, by slot in typed arrays: a search walks these, not ten thousand objects.
   private readonly authorityOf: Int32Array;
   private readonly strandBits: Uint8Array;
@@ -100,12 +107,14 @@ export class ServiceIndex {
   private constructor(
     readonly revision: string,
     private readonly services: readonly IndexedService[],
-    private readonly slotsByWord: ReadonlyMap<string, readonly number[]>,
+    /** For each word, the slots holding it (ascending) and the weight it carries in each. */
+    private readonly postings: ReadonlyMap<string, Posting>,
     /** Every authority's localities, as the search page offers them. */
     readonly localities: readonly (Locality & { laCode: string })[],
   ) {
     this.authorityCodes = [...new Set(services.map((service) => service.laCode))].sort();
     const order = services.map((_, slot) => slot).sort((a, b) => byName.compare(services[a]!.name, services[b]!.name) || (services[a]!.id < services[b]!.id ? -1 : 1));
+    this.nameOrder = Int32Array.from(order);
     this.nameRank = new Int32Array(services.length);
     order.forEach((slot, rank) => {
       this.nameRank[slot] = rank;
@@ -143,15 +152,17 @@ export class ServiceIndex {
         words: weightedWords(row.words ?? ''),
       };
     });
-    const slotsByWord = new Map<string, number[]>();
+    const building = new Map<string, { slots: number[]; weights: number[] }>();
     services.forEach((service, slot) => {
-      for (const word of service.words.keys()) {
-        let slots = slotsByWord.get(word);
-        if (slots === undefined) slotsByWord.set(word, (slots = []));
-        slots.push(slot);
+      for (const [word, weight] of service.words) {
+        let posting = building.get(word);
+        if (posting === undefined) building.set(word, (posting = { slots: [], weights: [] }));
+        posting.slots.push(slot);
+        posting.weights.push(weight);
       }
     });
-    return new ServiceIndex(revision, services, slotsByWord, localities);
+    const postings = new Map([...building].map(([word, posting]) => [word, { slots: Int32Array.from(posting.slots), weights: Float64Array.from(posting.weights) }]));
+    return new ServiceIndex(revision, services, postings, localities);
   }
 
   get size(): number {
@@ -182,58 +193,81 @@ export class ServiceIndex {
       near?.withinMetres === undefined
         ? null
         : { latitude: near.withinMetres / metresPerDegreeLatitude, longitude: near.withinMetres / (metresPerDegreeLatitude * Math.max(0.01, Math.cos((near.latitude * Math.PI) / 180))) };
-    const found: { slot: number; rank: number; distance: number | null }[] = [];
+    // Each slot's rank, summed from the postings of the query's words (only the words: a search walks no service's own map).
+    const ranks = query === null ? null : this.ranksFor(query);
+    // What a match needs later, by slot, in arrays sized once: no object for each of thousands of matches.
+    const foundSlots: number[] = [];
+    const distances = near === undefined ? null : new Float64Array(this.services.length);
     const consider = (slot: number) => {
       if (authority !== -1 && this.authorityOf[slot] !== authority) return;
       if ((this.strandBits[slot]! & strands) === 0) return;
       if (age !== undefined && (this.minimumAges[slot]! > age || this.maximumAges[slot]! < age)) return;
       if (rarer !== null && !rarer(this.services[slot]!)) return;
-      let distance: number | null = null;
       if (near !== undefined) {
+        let distance = Infinity;
         for (let place = this.placeStart[slot]!; place < this.placeStart[slot + 1]!; place++) {
           const latitude = this.placeLatitudes[place]!;
           const longitude = this.placeLongitudes[place]!;
           if (box !== null && (Math.abs(latitude - near.latitude) > box.latitude || Math.abs(longitude - near.longitude) > box.longitude)) continue;
-          const metres = haversineMetres(near, { latitude, longitude });
-          if (distance === null || metres < distance) distance = metres;
+          const metres = haversineMetres(near.latitude, near.longitude, latitude, longitude);
+          if (metres < distance) distance = metres;
         }
-        if (near.withinMetres !== undefined && (distance === null || distance > near.withinMetres)) return;
+        if (near.withinMetres !== undefined && !(distance <= near.withinMetres)) return;
+        distances![slot] = distance;
       }
-      found.push({ slot, rank: query === null ? 0 : rankOf(this.services[slot]!, query), distance });
+      foundSlots.push(slot);
     };
-    if (candidates === null) for (let slot = 0; slot < this.services.length; slot++) consider(slot);
-    else for (const slot of candidates) consider(slot);
-    const nameOrder = (a: { slot: number }, b: { slot: number }) => this.nameRank[a.slot]! - this.nameRank[b.slot]!;
-    if (near !== undefined) found.sort((a, b) => (a.distance ?? Infinity) - (b.distance ?? Infinity) || nameOrder(a, b));
-    else if (query !== null) found.sort((a, b) => b.rank - a.rank || nameOrder(a, b));
-    else found.sort(nameOrder);
+    for (const slot of candidates ?? this.nameOrder) consider(slot);
+    const nameRank = this.nameRank;
+    if (distances !== null) foundSlots.sort((a, b) => distances[a]! - distances[b]! || nameRank[a]! - nameRank[b]!);
+    else if (ranks !== null) foundSlots.sort((a, b) => ranks[b]! - ranks[a]! || nameRank[a]! - nameRank[b]!);
+    // Otherwise the slots were walked in name order: they are in order already.
     const start = (paging.page - 1) * paging.perPage;
     return {
-      total: found.length,
-      matches: found.slice(start, start + paging.perPage).map((entry) => {
-        const service = this.services[entry.slot]!;
-        return { laCode: service.laCode, id: service.id, lastModified: service.lastModified, distanceMetres: entry.distance };
+      total: foundSlots.length,
+      matches: foundSlots.slice(start, start + paging.perPage).map((slot) => {
+        const service = this.services[slot]!;
+        const distance = distances === null ? Infinity : distances[slot]!;
+        return { laCode: service.laCode, id: service.id, lastModified: service.lastModified, distanceMetres: distance === Infinity ? null : distance };
       }),
     };
   }
 
-  /** The slots whose words satisfy the query, ascending. */
-  private slotsMatching(node: QueryNode): number[] {
-    const all = () => Array.from({ length: this.services.length }, (_, slot) => slot);
+  /** How well each slot matches: the weights of the query's wanted words it holds, summed (after ts_rank: a word in the name counts most). */
+  private ranksFor(query: QueryNode): Float64Array {
+    const ranks = new Float64Array(this.services.length);
+    const add = (node: QueryNode): void => {
+      if (node.kind === 'not') return;
+      if (node.kind !== 'word') {
+        for (const part of node.of) add(part);
+        return;
+      }
+      const posting = this.postings.get(node.word);
+      if (posting === undefined) return;
+      for (let entry = 0; entry < posting.slots.length; entry++) ranks[posting.slots[entry]!]! += posting.weights[entry]!;
+    };
+    add(query);
+    return ranks;
+  }
+
+  /** The slots whose words satisfy the query, ascending (a word's own posting as it is: the caller only reads it). */
+  private slotsMatching(node: QueryNode): Int32Array | readonly number[] {
     switch (node.kind) {
       case 'word':
-        return [...(this.slotsByWord.get(node.word) ?? [])];
+        return this.postings.get(node.word)?.slots ?? [];
       case 'not': {
         const excluded = new Set(this.slotsMatching(node.of));
-        return all().filter((slot) => !excluded.has(slot));
+        return Array.from({ length: this.services.length }, (_, slot) => slot).filter((slot) => !excluded.has(slot));
       }
       case 'and':
-        return node.of.map((part) => this.slotsMatching(part)).reduce((kept, next) => {
-          const inNext = new Set(next);
-          return kept.filter((slot) => inNext.has(slot));
-        });
+        return node.of
+          .map((part) => this.slotsMatching(part))
+          .reduce((kept, next) => {
+            const inNext = new Set(next);
+            return Array.from(kept).filter((slot) => inNext.has(slot));
+          });
       case 'or':
-        return [...new Set(node.of.flatMap((part) => this.slotsMatching(part)))].sort((a, b) => a - b);
+        return [...new Set(node.of.flatMap((part) => Array.from(this.slotsMatching(part))))].sort((a, b) => a - b);
     }
   }
 }
@@ -266,19 +300,6 @@ function filterTest(filter: ServiceFilter): (service: IndexedService) => boolean
     if (districts !== null && !service.authorityWide && !anyIn(service.districts, districts)) return false;
     return true;
   };
-}
-
-/** How well a service matches: the weights of the query's wanted words it holds (after ts_rank: a word in the name counts most). */
-function rankOf(service: IndexedService, node: QueryNode): number {
-  switch (node.kind) {
-    case 'word':
-      return service.words.get(node.word) ?? 0;
-    case 'not':
-      return 0;
-    case 'and':
-    case 'or':
-      return node.of.reduce((sum, part) => sum + rankOf(service, part), 0);
-  }
 }
 
 /** What a search reads from PostgreSQL in one statement: the revision, the words as a tsquery, and the postcode's place. */

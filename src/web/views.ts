@@ -90,9 +90,32 @@ export function csrfTokenFor(reply: FastifyReply): string | undefined {
   return token;
 }
 
+/** Stands in a kept navigation for the CSRF token of the page it is written into. */
+const tokenSlot = 'ntg-csrf-token-slot-7f3a';
+const keptNavigationLimit = 2000;
+
+/**
+ * The service navigation for a page: rendered by the GOV.UK macro once for each state (signed in or
+ * not, the entries shown, the current one) and kept, as its few states repeat on every page; the
+ * page's CSRF token is written into the sign-out form's slot.
+ */
+function navigationWriter(environment: nunjucks.Environment) {
+  const kept = new Map<string, string>();
+  return (entries: ReturnType<typeof shownNavigation>, signedIn: boolean, csrfToken: () => string | undefined): string => {
+    const key = JSON.stringify([signedIn, entries]);
+    let html = kept.get(key);
+    if (html === undefined) {
+      html = environment.render('_service-navigation.njk', { serviceName, navigation: entries, signedIn, csrfToken: tokenSlot });
+      if (kept.size < keptNavigationLimit) kept.set(key, html);
+    }
+    return signedIn ? html.replace(tokenSlot, csrfToken() ?? '') : html;
+  };
+}
+
 export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
   const environment = createViewEnvironment(options.capabilityViewDirectories);
   const navigation = [...options.navigation].sort((a, b) => a.order - b.order);
+  const writeNavigation = navigationWriter(environment);
 
   app.decorateReply('renderView', function renderView(this: FastifyReply, template: string, context: Record<string, unknown> = {}) {
     const path = this.request.url.split('?')[0] ?? '/';
@@ -104,7 +127,7 @@ export function setUpViews(app: FastifyInstance, options: ViewOptions): void {
       // cookie, so it stays cacheable and costs no token.
       csrfToken: typeof this.generateCsrf === 'function' ? new WrittenWhenUsed(() => csrfTokenFor(this)!) : undefined,
       viewer: this.request.viewer,
-      navigation: shownNavigation(navigation, this.request.viewer, path),
+      serviceNavigation: () => writeNavigation(shownNavigation(navigation, this.request.viewer, path), (this.request.viewer as Viewer | undefined)?.signedIn === true, () => csrfTokenFor(this)),
       currentPath: path,
       ...context,
     });

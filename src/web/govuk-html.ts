@@ -1,10 +1,10 @@
 /**
- * GOV.UK Design System form fields (text input, select, checkboxes, button) written as HTML here,
- * for a page many people load at once: each govuk-frontend macro call costs Nunjucks a few hundred
- * microseconds, and a search form of a dozen fields was most of a search page's time. The markup is
- * the macros' own, attribute for attribute (form-html.test.ts renders both and compares them), so
- * the styles, the error summary's links and the browser tests see no difference. Every text is
- * escaped here.
+ * GOV.UK Design System components (text input, select, checkboxes, button, pagination) written as
+ * HTML here, for a page many people load at once: each govuk-frontend macro call costs Nunjucks
+ * tens to hundreds of microseconds, and a search form of a dozen fields was most of a search page's
+ * time. The markup is the macros' own, attribute for attribute (govuk-html.test.ts renders both and
+ * compares them), so the styles, the error summary's links and the browser tests see no
+ * difference. Every text is escaped here.
  */
 import { escapeHtml } from './html.js';
 
@@ -126,4 +126,36 @@ export function checkboxesHtml(field: CheckboxesField): string {
 
 export function buttonHtml(text: string): string {
   return `<button type="submit" class="govuk-button" data-module="govuk-button">${escapeHtml(text)}</button>`;
+}
+
+export interface PaginationLinks {
+  previous?: { href: string };
+  next?: { href: string };
+  items: readonly { number: number; href: string; current: boolean }[];
+}
+
+const arrowPrevious =
+  '<svg class="govuk-pagination__icon govuk-pagination__icon--prev" xmlns="http://www.w3.org/2000/svg" height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13"><path d="m6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984l4.2931-4.293-1.414-1.414z"></path></svg>';
+const arrowNext =
+  '<svg class="govuk-pagination__icon govuk-pagination__icon--next" xmlns="http://www.w3.org/2000/svg" height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13"><path d="m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441-6.4062-6.7246-6.7266z"></path></svg>';
+
+/** Numbered page links with previous and next, as govukPagination writes them. */
+export function paginationHtml(links: PaginationLinks): string {
+  const items = links.items
+    .map(
+      (item) =>
+        `<li class="govuk-pagination__item${item.current ? ' govuk-pagination__item--current' : ''}"><a class="govuk-link govuk-pagination__link" href="${escapeHtml(item.href)}" aria-label="Page ${item.number}"${item.current ? ' aria-current="page"' : ''}>${item.number}</a></li>`,
+    )
+    .join('');
+  return [
+    '<nav class="govuk-pagination" aria-label="Pagination">',
+    links.previous === undefined
+      ? ''
+      : `<div class="govuk-pagination__prev"><a class="govuk-link govuk-pagination__link" href="${escapeHtml(links.previous.href)}" rel="prev">${arrowPrevious}<span class="govuk-pagination__link-title">Previous<span class="govuk-visually-hidden"> page</span></span></a></div>`,
+    items === '' ? '' : `<ul class="govuk-pagination__list">${items}</ul>`,
+    links.next === undefined
+      ? ''
+      : `<div class="govuk-pagination__next"><a class="govuk-link govuk-pagination__link" href="${escapeHtml(links.next.href)}" rel="next"><span class="govuk-pagination__link-title">Next<span class="govuk-visually-hidden"> page</span></span>${arrowNext}</a></div>`,
+    '</nav>',
+  ].join('');
 }

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import nunjucks from 'nunjucks';
 import { describe, expect, it } from 'vitest';
-import { buttonHtml, checkboxesHtml, selectHtml, textInputHtml } from './form-html.js';
-import type { CheckboxesField, SelectField, TextInputField } from './form-html.js';
+import { buttonHtml, checkboxesHtml, paginationHtml, selectHtml, textInputHtml } from './govuk-html.js';
+import type { CheckboxesField, SelectField, TextInputField } from './govuk-html.js';
 import { govukFrontendDist } from './paths.js';
 
 const environment = new nunjucks.Environment(new nunjucks.FileSystemLoader(govukFrontendDist), { autoescape: true });
@@ -89,6 +89,18 @@ describe('GOV.UK form fields written in TypeScript', () => {
 
   it('write a submit button as govukButton does', () => {
     expect(normalised(buttonHtml('Search & find'))).toBe(normalised(macro('button', 'govukButton', { text: 'Search & find' })));
+  });
+
+  it('write page links as govukPagination does, first, middle and last page', () => {
+    for (const [current, pages] of [[1, 9], [5, 9], [9, 9], [1, 2]] as const) {
+      const numbers = Array.from({ length: pages }, (_, index) => index + 1).filter((page) => page === 1 || page === pages || Math.abs(page - current) <= 2);
+      const links = {
+        ...(current > 1 ? { previous: { href: `/directory?q=a&b&page=${current - 1}` } } : {}),
+        ...(current < pages ? { next: { href: `/directory?q=a&b&page=${current + 1}` } } : {}),
+        items: numbers.map((number) => ({ number, href: `/directory?q=a&b&page=${number}`, current: number === current })),
+      };
+      expect(normalised(paginationHtml(links))).toBe(normalised(macro('pagination', 'govukPagination', links)));
+    }
   });
 
   it('escape what a person typed, so a value cannot break out of its attribute', () => {
