@@ -14,11 +14,6 @@
  * this build answers 404: its status codes are reported and it does not count as meeting the target.
  * BENCH_ASSESSMENT_SECONDS sets how long each phase runs (default 15).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import type { Agent } from 'undici';
@@ -31,26 +26,23 @@ import type { AssessmentScope } from '../src/assessment/tables.js';
 import { createAccessToken } from '../src/auth/access-tokens.js';
 import { sessionCookieName } from '../src/auth/gate.js';
 import { membershipsOf } from '../src/auth/sessions.js';
-import { loadConfig } from '../src/config.js';
-import { openDatabase, openPostgres } from '../src/db/database.js';
 import type { Schema } from '../src/db/schema.js';
 import { demoRatingRow, generateDemoRatings } from '../src/demo/demo-assessments.js';
 import { loadCatalogue } from '../src/framework/catalogue.js';
 import { seedStatements } from '../src/framework/revisions.js';
-import { prepareDatabase } from '../src/service.js';
 import { createRandom } from '../src/stats/random.js';
 import { newSignedInUser } from '../test/support/accounts.js';
 import type { LoadPhase } from './load.js';
 import { closedLoop, getting } from './load.js';
 import { reportFigures, timeMs } from './report.js';
-import { freePort, waitUntilServing } from './service.js';
+import type { BenchService } from './service.js';
+import { openBenchDatabase, startBenchService } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_ASSESSMENT_SECONDS ?? 15);
 const AUTHORITIES = 150;
 const BENCH_LA = 'E08000035';
 const scopes: readonly AssessmentScope[] = ['threads', 'T1', 'T2', 'T3', 'T4', 'T5'];
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 type Phase = LoadPhase;
 
@@ -125,19 +117,10 @@ async function loadAssessments(db: Kysely<Schema>): Promise<{ laCodes: string[];
   return { laCodes, statements: Number(statementCount.n), ratings: ratingCount };
 }
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const name = `ntg_bench_assessments_${process.pid}`;
-const admin = await openPostgres(adminUrl, 1);
-await sql.raw(`create database ${name}`).execute(admin.db);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-assessments-'));
-// Opened as the service opens it, so both keep the audit log with the data folder's key.
-const config = loadConfig({ NTG_DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '4' });
-const database = await openDatabase(config);
-let service: ReturnType<typeof spawn> | undefined;
+const bench = await openBenchDatabase('assessments');
+const database = bench.database;
+let service: BenchService | undefined;
 try {
-  await prepareDatabase(database, config);
   const loadStarted = performance.now();
   const loaded = await loadAssessments(database.db);
   const loadSeconds = Math.round((performance.now() - loadStarted) / 100) / 10;
@@ -161,10 +144,8 @@ try {
   const versions = new Map((await readAssessment(database.db, open))!.ratings.map((rating) => [rating.statementId, rating.version]));
   const statementIds = [...versions.keys()];
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  service = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'assessment-service.ts'), url.toString(), String(port), dataDir], { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
-  await waitUntilServing(base, service);
+  service = await startBenchService(bench);
+  const base = service.base;
 
   const cookie = { cookie: `${sessionCookieName(false)}=${leader.sessionToken}` };
   const bearer = { authorization: `Bearer ${token}` };
@@ -251,12 +232,6 @@ try {
     target_peers_met: slowestPeers < 200,
   });
 } finally {
-  if (service !== undefined && service.exitCode === null) {
-    service.kill('SIGTERM');
-    await new Promise((resolve) => service!.once('exit', resolve));
-  }
-  await database.close();
-  await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-  await admin.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  service?.stop();
+  await bench.close();
 }

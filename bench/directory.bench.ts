@@ -7,43 +7,27 @@
  * - `GET /api/openreferral/v3/services?text=…` (the read API's search).
  * `npm run bench -- directory`. BENCH_DIRECTORY_SECONDS sets each phase's length (default 10).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { loadConfig } from '../src/config.js';
-import { openDatabase, openPostgres } from '../src/db/database.js';
 import { coreOfferStrandIds } from '../src/directory/core-offer.js';
 import { importOpenReferral } from '../src/directory/open-referral.js';
 import { recordFromInput } from '../src/directory/record-input.js';
 import { stableUuid } from '../src/directory/taxonomies.js';
-import { prepareDatabase } from '../src/service.js';
 import type { LoadPhase } from './load.js';
 import { runLoadApart } from './load.js';
 import { reportFigures, timeMs } from './report.js';
-import { freePort, waitUntilServing } from './service.js';
+import type { BenchService } from './service.js';
+import { openBenchDatabase, startBenchService } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_DIRECTORY_SECONDS ?? 10);
 const SERVICES = Number(process.env.BENCH_DIRECTORY_SERVICES ?? 10_000);
 const LEEDS = 'E08000035';
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const name = `ntg_bench_directory_${process.pid}`;
-const admin = await openPostgres(adminUrl, 1);
-await sql.raw(`create database ${name}`).execute(admin.db);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-directory-'));
-const config = loadConfig({ NTG_DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '4' });
-const database = await openDatabase(config);
-let service: ReturnType<typeof spawn> | undefined;
+const bench = await openBenchDatabase('directory');
+const database = bench.database;
+let service: BenchService | undefined;
 try {
-  await prepareDatabase(database, config);
   const db = database.db;
   const districts = Array.from({ length: 29 }, (_, index) => `LS${index + 1}`);
   const letters = 'ABDEFGHJLNPQRSTUWXYZ';
@@ -90,10 +74,8 @@ try {
   });
   await sql`analyze`.execute(db);
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  service = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'assessment-service.ts'), url.toString(), String(port), dataDir], { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
-  await waitUntilServing(base, service);
+  service = await startBenchService(bench);
+  const base = service.base;
   const phase = (path: string, seconds = SECONDS): Promise<LoadPhase> => runLoadApart({ base, path, headers: {}, users: USERS, seconds });
   const pagePath = '/directory?q=club&strand=varied-activities&age=8&postcode=LS9+8AB&miles=2';
   const apiPath = '/api/openreferral/v3/services?text=football&per_page=50';
@@ -102,7 +84,7 @@ try {
   const page = await phase(pagePath);
   const landing = await phase('/directory');
   const api = await phase(apiPath);
-  service.kill('SIGTERM');
+  service.stop();
   service = undefined;
 
   const statusText = (statuses: Record<string, number>) => Object.entries(statuses).map(([status, count]) => `${status}×${count}`).join(' ');
@@ -129,10 +111,6 @@ try {
     met: ok(page) && ok(landing) && ok(api) && importMs < 10_000,
   });
 } finally {
-  service?.kill('SIGTERM');
-  await database.close();
-  if (process.env.BENCH_DIRECTORY_KEEP === '1') console.log(`Kept the database ${name}.`);
-  else await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-  await admin.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  service?.stop();
+  await bench.close();
 }

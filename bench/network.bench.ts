@@ -10,25 +10,18 @@
  * and the weekly digest for every member with notices, written to the mail outbox (target under 60 s).
  * `npm run bench -- network`. BENCH_NETWORK_SECONDS sets each phase's length (default 10).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyBaseLogger } from 'fastify';
 import { sql } from 'kysely';
 import { allLocalAuthorities } from '../src/areas/areas.js';
 import { sessionCookieName } from '../src/auth/gate.js';
 import { outboxMailer } from '../src/auth/mail.js';
-import { loadConfig } from '../src/config.js';
-import { openDatabase, openPostgres } from '../src/db/database.js';
 import { sendDigests } from '../src/network/digest.js';
-import { prepareDatabase } from '../src/service.js';
 import { newOrganisation, newSignedInUser } from '../test/support/accounts.js';
 import type { LoadPhase } from './load.js';
 import { runLoadApart } from './load.js';
 import { reportFigures, timeMs } from './report.js';
-import { freePort, waitUntilServing } from './service.js';
+import type { BenchService } from './service.js';
+import { openBenchDatabase, startBenchService } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_NETWORK_SECONDS ?? 10);
@@ -36,21 +29,12 @@ const GROUPS = Number(process.env.BENCH_NETWORK_GROUPS ?? 500);
 const POSTS = Number(process.env.BENCH_NETWORK_POSTS ?? 100_000);
 const MEMBERS = Number(process.env.BENCH_NETWORK_MEMBERS ?? 10_000);
 const REGION = 'E12000003';
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const name = `ntg_bench_network_${process.pid}`;
-const admin = await openPostgres(adminUrl, 1);
-await sql.raw(`create database ${name}`).execute(admin.db);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-network-'));
-const config = loadConfig({ NTG_DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '4' });
-const database = await openDatabase(config);
-let service: ReturnType<typeof spawn> | undefined;
+const bench = await openBenchDatabase('network');
+const database = bench.database;
+let service: BenchService | undefined;
 try {
-  await prepareDatabase(database, config);
   const db = database.db;
   const authorities = allLocalAuthorities().map((la) => la.gss);
 
@@ -114,10 +98,8 @@ try {
   const region = await newOrganisation(db, { kind: 'region', name: 'Yorkshire and The Humber', areaCode: REGION });
   const adviserSession = (await newSignedInUser(db, { email: 'bench-adviser@example.org', role: 'regional-adviser', organisationId: region })).sessionToken;
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  service = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'assessment-service.ts'), url.toString(), String(port), dataDir], { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
-  await waitUntilServing(base, service);
+  service = await startBenchService(bench);
+  const base = service.base;
   const cookie = (token: string) => ({ cookie: `${sessionCookieName(false)}=${token}` });
   const phase = (path: string, headers: Record<string, string>, seconds = SECONDS): Promise<LoadPhase> => runLoadApart({ base, path, headers, users: USERS, seconds });
   const groupPath = `/network/groups/${busiest.group_id}`;
@@ -128,7 +110,7 @@ try {
   const group = await phase(groupPath, cookie(memberSession));
   const dashboard = await phase(dashboardPath, cookie(adviserSession));
   const search = await phase(searchPath, cookie(memberSession));
-  service.kill('SIGTERM');
+  service.stop();
   service = undefined;
 
   const logger = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
@@ -164,11 +146,6 @@ try {
     met: ok(group) && ok(dashboard) && ok(search) && digestMs < 60_000,
   });
 } finally {
-  service?.kill('SIGTERM');
-  await database.close();
-  // BENCH_NETWORK_KEEP=1 keeps the database, to look into a query plan afterwards.
-  if (process.env.BENCH_NETWORK_KEEP === '1') console.log(`Kept the database ${name}.`);
-  else await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-  await admin.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  service?.stop();
+  await bench.close();
 }

@@ -14,32 +14,23 @@
  * BENCH_PRACTICE_SECONDS sets how long each phase runs (default 15); BENCH_PRACTICE_ITEMS the number
  * of items (default 20,000).
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { sql } from 'kysely';
-import { loadConfig } from '../src/config.js';
-import { openDatabase, openPostgres } from '../src/db/database.js';
 import { OUTCOME_IDS, TIER_IDS } from '../src/framework/catalogue.js';
 import { settingTypes } from '../src/practice/content.js';
 import { costBands } from '../src/practice/cost.js';
 import { costBandValue } from '../src/practice/library.js';
 import { practiceGrades } from '../src/practice/tables.js';
-import { prepareDatabase } from '../src/service.js';
 import { createRandom } from '../src/stats/random.js';
 import { activities, groups, loadPracticeItems, regions, searchWords, threads } from './practice-items.js';
 import type { LoadPhase } from './load.js';
 import { closedLoop, getting } from './load.js';
 import { reportFigures } from './report.js';
-import { freePort, waitUntilServing } from './service.js';
+import type { BenchService } from './service.js';
+import { openBenchDatabase, startBenchService } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_PRACTICE_SECONDS ?? 15);
 const ITEMS = Number(process.env.BENCH_PRACTICE_ITEMS ?? 20_000);
 const TARGET_MS = 50;
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const random = createRandom(150);
 const pick = <T>(values: readonly T[]): T => values[Math.floor(random.uniform() * values.length)]!;
@@ -83,28 +74,17 @@ const cycle = (paths: readonly string[]) => {
   return () => paths[at++ % paths.length]!;
 };
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const name = `ntg_bench_practice_${process.pid}`;
-const admin = await openPostgres(adminUrl, 1);
-await sql.raw(`create database ${name}`).execute(admin.db);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-practice-'));
-// Opened as the service opens it, so both keep the audit log with the data folder's key.
-const config = loadConfig({ NTG_DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '4' });
-const database = await openDatabase(config);
-let service: ReturnType<typeof spawn> | undefined;
+const bench = await openBenchDatabase('practice');
+const database = bench.database;
+let service: BenchService | undefined;
 try {
-  await prepareDatabase(database, config);
   const loadStarted = performance.now();
   const items = await loadPracticeItems(database.db, ITEMS);
   const loadSeconds = Math.round((performance.now() - loadStarted) / 100) / 10;
   const sample = await database.db.selectFrom('practice_item').select('id').where('status', '=', 'published').orderBy('reference').limit(200).execute();
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  service = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'assessment-service.ts'), url.toString(), String(port), dataDir], { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
-  await waitUntilServing(base, service);
+  service = await startBenchService(bench);
+  const base = service.base;
 
   // Warm up: templates compile, pools fill, the facet index is built.
   const firstPage = performance.now();
@@ -177,12 +157,6 @@ try {
     target_search_met: searches.every((phase) => ok(phase) && phase.p95 < TARGET_MS),
   });
 } finally {
-  if (service !== undefined && service.exitCode === null) {
-    service.kill('SIGTERM');
-    await new Promise((resolve) => service!.once('exit', resolve));
-  }
-  await database.close();
-  await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-  await admin.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  service?.stop();
+  await bench.close();
 }

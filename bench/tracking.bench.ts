@@ -11,17 +11,12 @@
  *   `/health` in the same run for a ratio; and the same list through the API for information.
  * `npm run bench -- tracking`. BENCH_TRACKING_SECONDS sets each phase's length (default 10).
  */
-import { spawn } from 'node:child_process';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { demoAuthorityCode, registerDemoSettings } from '../src/auth/demo.js';
 import { sessionCookieName } from '../src/auth/gate.js';
-import { loadConfig } from '../src/config.js';
-import { openDatabase, openPostgres } from '../src/db/database.js';
 import { demoHeader, demoSettingsOf, generateChildRows } from '../src/demo/generate-children.js';
 import { demoAuthorities, demoOptionsFor } from '../src/demo/load-demo.js';
 import { importChildFile } from '../src/ingest/child-import.js';
@@ -29,19 +24,18 @@ import { progressPairs } from '../src/tracking/progress-pairs.js';
 import { computePairProgress } from '../src/tracking/progress-sql.js';
 import { defaultTrackingRules } from '../src/tracking/rules.js';
 import { latestYear, unseenCounts } from '../src/tracking/unseen.js';
-import { prepareDatabase } from '../src/service.js';
 import { newOrganisation, newSignedInUser } from '../test/support/accounts.js';
 import type { LoadPhase } from './load.js';
 import { runLoadApart } from './load.js';
 import { reportFigures, timeMs } from './report.js';
-import { freePort, waitUntilServing } from './service.js';
+import type { BenchService } from './service.js';
+import { openBenchDatabase, startBenchService } from './service.js';
 
 const USERS = 20;
 const SECONDS = Number(process.env.BENCH_TRACKING_SECONDS ?? 10);
 const CHILDREN = Number(process.env.BENCH_TRACKING_CHILDREN ?? 200_000);
 const LA = demoAuthorityCode;
 const RUNS = 5;
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
 async function repeated(work: () => Promise<unknown>): Promise<{ median: number; max: number }> {
@@ -51,22 +45,14 @@ async function repeated(work: () => Promise<unknown>): Promise<{ median: number;
   return { median: round1(runs[Math.floor(runs.length / 2)]!), max: round1(runs.at(-1)!) };
 }
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const name = `ntg_bench_tracking_${process.pid}`;
-const admin = await openPostgres(adminUrl, 1);
-await sql.raw(`create database ${name}`).execute(admin.db);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-tracking-'));
-const config = loadConfig({ NTG_DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '4' });
-const database = await openDatabase(config);
-let service: ReturnType<typeof spawn> | undefined;
+const bench = await openBenchDatabase('tracking');
+const database = bench.database;
+let service: BenchService | undefined;
 try {
-  await prepareDatabase(database, config);
   const db = database.db;
   const options = demoOptionsFor(demoAuthorities[0]!, CHILDREN);
   await registerDemoSettings(db, demoSettingsOf(options));
-  const path = join(dataDir, 'bench-children.csv');
+  const path = join(bench.dataDir, 'bench-children.csv');
   const out = createWriteStream(path);
   out.write(`${demoHeader().join(',')}\n`);
   for (const row of generateChildRows(options)) if (!out.write(`${row.join(',')}\n`)) await once(out, 'drain');
@@ -76,7 +62,7 @@ try {
   const loadMs = await timeMs(async () => {
     const loaded = await importChildFile(
       { path, fileName: 'bench-children.csv', laCode: LA, acceptValid: false, actor: { userId: null, organisationId: null, label: 'benchmark' } },
-      { database, dataDir, pseudonymKey: 'benchmark-only-pseudonym-key-0123456789' },
+      { database, dataDir: bench.dataDir, pseudonymKey: 'benchmark-only-pseudonym-key-0123456789' },
     );
     if (loaded.outcome !== 'loaded') throw new Error(`the benchmark's children did not load: ${JSON.stringify(loaded.problems.slice(0, 3))}`);
     rows = loaded.rowsLoaded;
@@ -108,10 +94,8 @@ try {
   const head = await newSignedInUser(db, { email: 'bench-head@example.org', role: 'setting-leader', organisationId: school });
   const settingList = await unseenCounts(db, { ...scope, settingUrns: [urn] });
 
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  service = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'assessment-service.ts'), url.toString(), String(port), dataDir], { stdio: ['ignore', 'ignore', 'inherit'], env: process.env });
-  await waitUntilServing(base, service);
+  service = await startBenchService(bench);
+  const base = service.base;
   const cookie = { cookie: `${sessionCookieName(false)}=${head.sessionToken}` };
   const phase = (path: string, headers: Record<string, string>, seconds = SECONDS): Promise<LoadPhase> => runLoadApart({ base, path, headers, users: USERS, seconds });
   for (const warm of ['/children/unseen', '/api/v1/children/unseen']) await phase(warm, cookie, 2);
@@ -144,9 +128,6 @@ try {
     met: summary.max < 500 && progressLatest.max < 10_000 && page.p95 < 100 && (page.statuses['200'] ?? 0) === page.requests,
   });
 } finally {
-  service?.kill('SIGTERM');
-  await database.close();
-  await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-  await admin.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  service?.stop();
+  await bench.close();
 }

@@ -6,36 +6,23 @@
  * control), BENCH_VOICES_RUNS times (default 15): target under 1 s. Reports the median and the slowest.
  * `npm run bench -- voices`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { sql } from 'kysely';
-import { loadConfig } from '../src/config.js';
-import { openDatabase, openPostgres } from '../src/db/database.js';
-import { prepareDatabase } from '../src/service.js';
 import { createRandom } from '../src/stats/index.js';
 import type { Declared } from '../src/voices/model.js';
 import { insertResponses } from '../src/voices/responses.js';
 import type { CheckedResponse } from '../src/voices/responses.js';
 import { surveyResults } from '../src/voices/results.js';
 import { addQuestion, createSurvey, openSurvey, questionsOf, readSurvey } from '../src/voices/store.js';
+import { openBenchDatabase } from './service.js';
 import { reportFigures, timeMs } from './report.js';
 
 const RESPONSES = Number(process.env.BENCH_VOICES_RESPONSES ?? 50_000);
 const RUNS = Number(process.env.BENCH_VOICES_RUNS ?? 15);
 const round1 = (value: number) => Math.round(value * 10) / 10;
 
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const name = `ntg_bench_voices_${process.pid}`;
-const admin = await openPostgres(adminUrl, 1);
-await sql.raw(`create database ${name}`).execute(admin.db);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'ntg-bench-voices-'));
-const config = loadConfig({ NTG_DATA_DIR: dataDir, DATABASE_URL: url.toString(), DATABASE_POOL_MAX: '4' });
-const database = await openDatabase(config);
+const bench = await openBenchDatabase('voices');
+const database = bench.database;
 try {
-  await prepareDatabase(database, config);
   const db = database.db;
   const id = await createSurvey(db, 'E08000035', 'benchmark', { title: 'Benchmark survey', audience: 'children', introduction: '', childVersion: false, childTitle: '', childIntroduction: '', emojiScale: false, asksGroups: true, groupsReason: 'To compare groups' });
   let survey = (await readSurvey(db, id))!;
@@ -76,8 +63,5 @@ try {
   console.log(`  ${RESPONSES.toLocaleString('en-GB')} responses loaded in ${round1(buildMs / 1000)} s; results by ${groups} groups for ${questions.length - 1} closed questions: median ${round1(median)} ms, slowest ${round1(slowest)} ms over ${RUNS} runs (target < 1,000 ms)`);
   reportFigures('voices', { responses: RESPONSES, groups, closed_questions: questions.length - 1, runs: RUNS, results_median_ms: round1(median), results_slowest_ms: round1(slowest), build_s: round1(buildMs / 1000), met: slowest < 1000 });
 } finally {
-  await database.close();
-  await sql.raw(`drop database if exists ${name} with (force)`).execute(admin.db);
-  await admin.close();
-  rmSync(dataDir, { recursive: true, force: true });
+  await bench.close();
 }
