@@ -108,7 +108,8 @@ function navigationWriter(environment: nunjucks.Environment) {
       html = environment.render('_service-navigation.njk', { serviceName, navigation: entries, signedIn, csrfToken: tokenSlot });
       if (kept.size < keptNavigationLimit) kept.set(key, html);
     }
-    return signedIn ? html.replace(tokenSlot, csrfToken() ?? '') : html;
+    // A function, so no character of the token is read as a replacement pattern.
+    return signedIn ? html.replace(tokenSlot, () => csrfToken() ?? '') : html;
   };
 }
 
