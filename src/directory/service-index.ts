@@ -41,8 +41,6 @@ interface IndexedService {
   authorityWide: boolean;
   districts: readonly string[];
   places: readonly { latitude: number; longitude: number }[];
-  /** Each word of its search vector and the weight it carries there (the sum of its labels' weights). */
-  words: ReadonlyMap<string, number>;
 }
 
 export interface IndexedMatch {
@@ -149,12 +147,12 @@ export class ServiceIndex {
         authorityWide: row.authority_wide,
         districts: [...new Set(places.flatMap((place) => (place.district === null ? [] : [place.district])))],
         places: places.flatMap((place) => (place.latitude === null || place.longitude === null ? [] : [{ latitude: place.latitude, longitude: place.longitude }])),
-        words: weightedWords(row.words ?? ''),
       };
     });
+    // Each word of a service's search vector, with the weight it carries there, goes into the word's posting only.
     const building = new Map<string, { slots: number[]; weights: number[] }>();
-    services.forEach((service, slot) => {
-      for (const [word, weight] of service.words) {
+    rows.forEach((row, slot) => {
+      for (const [word, weight] of weightedWords(row.words ?? '')) {
         let posting = building.get(word);
         if (posting === undefined) building.set(word, (posting = { slots: [], weights: [] }));
         posting.slots.push(slot);
